@@ -1,0 +1,29 @@
+package io.skydeck.connectors.spi;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Tenant networks and their subnets (Neutron, VPC). Creates are idempotent by token. */
+public non-sealed interface Networks extends Capability, TracksOperations {
+
+    OperationHandle createNetwork(NetworkSpec spec, IdempotencyToken token);
+
+    /** @throws RequestRejected while the network still has subnets or ports */
+    OperationHandle deleteNetwork(String networkId, IdempotencyToken token);
+
+    /** @throws ResourceNotFound for an unknown network */
+    OperationHandle createSubnet(SubnetSpec spec, IdempotencyToken token);
+
+    OperationHandle deleteSubnet(String subnetId, IdempotencyToken token);
+
+    Optional<ProviderNetwork> getNetwork(String networkId);
+
+    Optional<ProviderSubnet> getSubnet(String subnetId);
+
+    /** Finds a network or subnet created with this token, for restart recovery. */
+    Optional<ResourceRef> findByToken(IdempotencyToken token);
+
+    List<ProviderNetwork> listNetworks();
+
+    List<ProviderSubnet> listSubnets(String networkId);
+}

@@ -1,0 +1,18 @@
+package io.skydeck.connectors.spi;
+
+/** What a provider id refers to; used in handles and in "not found" errors. */
+public enum ResourceType {
+    SERVER,
+    WORKLOAD,
+    NETWORK,
+    SUBNET,
+    SECURITY_GROUP,
+    SECURITY_GROUP_RULE,
+    PUBLIC_IP,
+    FLAVOR,
+    IMAGE,
+    HOST,
+    REGION,
+    ZONE,
+    OPERATION
+}

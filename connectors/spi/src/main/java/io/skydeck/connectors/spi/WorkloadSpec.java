@@ -1,0 +1,39 @@
+package io.skydeck.connectors.spi;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A container workload: image, replicas, and the per-replica request of cpu and memory. */
+public record WorkloadSpec(
+        String name,
+        String region,
+        Optional<String> zone,
+        String namespace,
+        WorkloadKind kind,
+        String image,
+        int replicas,
+        ContainerResources perReplica,
+        Map<String, String> labels) {
+
+    public WorkloadSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(region, "region");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(perReplica, "perReplica");
+        if (replicas < 0) {
+            throw new IllegalArgumentException("replicas cannot be negative: " + replicas);
+        }
+        labels = Map.copyOf(labels);
+    }
+
+    /** A Deployment in no particular zone, each replica asking for cpu millicores and MiB and one pod. */
+    public static WorkloadSpec deployment(String name, String region, String namespace, String image,
+                                          int replicas, long cpuMillis, long memoryMiB) {
+        return new WorkloadSpec(name, region, Optional.empty(), namespace, WorkloadKind.DEPLOYMENT, image,
+                replicas, new ContainerResources(cpuMillis, memoryMiB, 1), Map.of());
+    }
+}

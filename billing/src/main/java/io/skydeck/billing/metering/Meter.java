@@ -5,21 +5,28 @@ package io.skydeck.billing.metering;
  * wording so that they can be written to a FOCUS file unchanged.
  */
 public enum Meter {
-    SERVER_HOURS("Hour", "Compute"),
-    VCPU_HOURS("vCPU-Hour", "Compute"),
-    MEMORY_GIB_HOURS("GiB-Hour", "Compute"),
-    GPU_HOURS("GPU-Hour", "Compute"),
-    CONTAINER_VCPU_HOURS("vCPU-Hour", "Compute"),
-    CONTAINER_GIB_HOURS("GiB-Hour", "Compute"),
-    PUBLIC_IP_HOURS("IP-Hour", "Networking"),
-    EGRESS_GB("GB", "Networking");
+    SERVER_HOURS("Hour", "Compute", "Virtual Machines"),
+    VCPU_HOURS("vCPU-Hour", "Compute", "Virtual Machines"),
+    MEMORY_GIB_HOURS("GiB-Hour", "Compute", "Virtual Machines"),
+    GPU_HOURS("GPU-Hour", "Compute", "Virtual Machines"),
+    CONTAINER_VCPU_HOURS("vCPU-Hour", "Compute", "Containers"),
+    CONTAINER_GIB_HOURS("GiB-Hour", "Compute", "Containers"),
+    PUBLIC_IP_HOURS("IP-Hour", "Networking", "Public IP Addresses"),
+    EGRESS_GB("GB", "Networking", "Data Transfer");
 
     private final String unit;
     private final String serviceCategory;
+    private final String serviceName;
 
-    Meter(String unit, String serviceCategory) {
+    Meter(String unit, String serviceCategory, String serviceName) {
         this.unit = unit;
         this.serviceCategory = serviceCategory;
+        this.serviceName = serviceName;
+    }
+
+    /** The Skydeck service the meter belongs to (FOCUS ServiceName, reconciliation totals). */
+    public String serviceName() {
+        return serviceName;
     }
 
     public String unit() {

@@ -1,0 +1,54 @@
+package io.skydeck.platform.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.skydeck.platform.security.Caller;
+import io.skydeck.platform.web.RequestIds;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Records state changes. Called inside the transaction that makes the change, so a change
+ * and its audit row commit or roll back together.
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    CurrentVertxRequest request;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    Clock clock;
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void record(String action, String targetType, Object targetId, UUID tenantId, Map<String, ?> details) {
+        em.persist(new AuditEntry(clock.instant().truncatedTo(ChronoUnit.MICROS), caller.subject(), caller.role(),
+                tenantId, action, targetType, String.valueOf(targetId), RequestIds.of(request.getCurrent()),
+                write(details)));
+    }
+
+    private String write(Map<String, ?> details) {
+        try {
+            return details == null || details.isEmpty() ? null : json.writeValueAsString(details);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("audit details are not serialisable", e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.skydeck.platform.idempotency;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
+import io.skydeck.platform.security.Caller;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * {@code Idempotency-Key} for creating POSTs.
+ *
+ * <p>The key's row is inserted in the same transaction as the thing the request creates, and
+ * the response is stored in that transaction before it commits. A concurrent duplicate's
+ * {@code INSERT ... ON CONFLICT DO NOTHING} waits on the first one's uncommitted row, then
+ * finds the stored response and replays it: exactly one thing is created without polling,
+ * and a crash leaves either both the thing and its key or neither. Failed requests roll back
+ * with their key, so the client may retry them.
+ */
+@ApplicationScoped
+public class IdempotentRequests {
+
+    public static final String HEADER = "Idempotency-Key";
+    public static final String REPLAYED_HEADER = "Idempotency-Replayed";
+    private static final List<String> STORED_HEADERS = List.of("Location", "ETag");
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    Clock clock;
+
+    /**
+     * Runs {@code action} once per (caller, key); without a key it simply runs it.
+     *
+     * @param operation what is being done, e.g. "POST /v1/tenants" — part of the request's identity
+     * @param request   the parsed body; its canonical JSON is the rest of the identity
+     */
+    @Transactional
+    public Response execute(String key, String operation, Object request, Supplier<Response> action) {
+        if (key == null) {
+            return action.get();
+        }
+        if (key.isBlank() || key.length() > 255) {
+            throw ProblemException.invalid(HEADER, "must be 1 to 255 characters");
+        }
+        String scope = caller.subject() + "|" + caller.tenantId().map(Object::toString).orElse("-");
+        String hash = hash(operation, request);
+        int claimed = em.createNativeQuery("""
+                        INSERT INTO idempotency_record (scope, idem_key, request_hash, created_at)
+                        VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING""")
+                .setParameter(1, scope).setParameter(2, key).setParameter(3, hash)
+                .setParameter(4, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                .executeUpdate();
+        if (claimed == 0) {
+            return replay(scope, key, hash);
+        }
+        Response response = action.get();
+        store(scope, key, response);
+        return response;
+    }
+
+    private Response replay(String scope, String key, String hash) {
+        Object[] row = (Object[]) em.createNativeQuery(
+                        "SELECT request_hash, status, headers, body FROM idempotency_record WHERE scope = ?1 AND idem_key = ?2")
+                .setParameter(1, scope).setParameter(2, key)
+                .getSingleResult();
+        if (!hash.equals(row[0])) {
+            throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED,
+                    "Idempotency-Key '" + key + "' was already used with a different request");
+        }
+        Response.ResponseBuilder replay = Response.status(((Number) row[1]).intValue())
+                .header(REPLAYED_HEADER, "true");
+        readHeaders((String) row[2]).forEach(replay::header);
+        if (row[3] != null) {
+            replay.entity(row[3]).type(MediaType.APPLICATION_JSON_TYPE);
+        }
+        return replay.build();
+    }
+
+    private void store(String scope, String key, Response response) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : STORED_HEADERS) {
+            Object value = response.getHeaders().getFirst(name);
+            if (value != null) {
+                headers.put(name, value.toString());
+            }
+        }
+        em.createNativeQuery("UPDATE idempotency_record SET status = ?1, headers = ?2, body = ?3 WHERE scope = ?4 AND idem_key = ?5")
+                .setParameter(1, response.getStatus())
+                .setParameter(2, write(headers))
+                .setParameter(3, response.hasEntity() ? write(response.getEntity()) : null)
+                .setParameter(4, scope).setParameter(5, key)
+                .executeUpdate();
+    }
+
+    private String hash(String operation, Object request) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(operation.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) '\n');
+            sha.update(json.writeValueAsBytes(request));
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot fingerprint the request", e);
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return value instanceof String s ? s : json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot store the response", e);
+        }
+    }
+
+    private Map<String, String> readHeaders(String text) {
+        try {
+            return text == null ? Map.of() : json.readValue(text, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored headers are unreadable", e);
+        }
+    }
+}

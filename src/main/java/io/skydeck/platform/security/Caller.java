@@ -1,0 +1,69 @@
+package io.skydeck.platform.security;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.skydeck.platform.problem.ProblemException;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.security.Principal;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Who is calling: subject, role and, for a tenant, the tenant it acts for. Every tenant-owned
+ * lookup goes through {@link #mayAccessTenant}: another tenant's object is "not found", never
+ * "forbidden", so its existence is not revealed.
+ */
+@RequestScoped
+public class Caller {
+
+    @Inject
+    SecurityIdentity identity;
+
+    public String subject() {
+        Principal principal = identity.getPrincipal();
+        return principal == null || identity.isAnonymous() ? "anonymous" : principal.getName();
+    }
+
+    public String role() {
+        for (String role : new String[] {Roles.ADMIN, Roles.FINANCE, Roles.SCHEDULER, Roles.TENANT}) {
+            if (identity.hasRole(role)) {
+                return role;
+            }
+        }
+        return "none";
+    }
+
+    public boolean isTenant() {
+        return identity.hasRole(Roles.TENANT) && !identity.hasRole(Roles.ADMIN);
+    }
+
+    /** The tenant a tenant token acts for; empty for operators (admin, finance, scheduler). */
+    public Optional<UUID> tenantId() {
+        if (!isTenant() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            return Optional.empty();
+        }
+        Object claim = jwt.getClaim(TokenMinter.TENANT_CLAIM);
+        if (claim == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(UUID.fromString(claim.toString().replace("\"", "")));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Operators see every tenant; a tenant only itself. */
+    public boolean mayAccessTenant(UUID tenantId) {
+        return !isTenant() || tenantId().map(own -> own.equals(tenantId)).orElse(false);
+    }
+
+    /** Throws 404 (not 403) when a tenant reaches for another tenant's {@code what}. */
+    public void requireTenantAccess(UUID tenantId, String what, Object id) {
+        if (!mayAccessTenant(tenantId)) {
+            throw ProblemException.notFound(what, id);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.skydeck.tenancy;
+
+import io.skydeck.platform.audit.AuditLog;
+import io.skydeck.platform.config.SkydeckConfig;
+import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.Problem;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Quota limits, usage and reservations.
+ *
+ * <p>A reservation moves each resource's {@code used} with one conditional UPDATE
+ * ({@code used + n <= hard_limit}); PostgreSQL's row lock makes concurrent reservations
+ * queue on that row, so their sum can never pass the limit. Resources are always updated
+ * in enum order, so two reservations cannot deadlock each other.
+ */
+@ApplicationScoped
+public class QuotaService {
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    SkydeckConfig config;
+
+    @Inject
+    Clock clock;
+
+    /** Limits, usage and what is left, per resource. */
+    public record Usage(QuotaAmounts limits, QuotaAmounts used) {
+        public QuotaAmounts available() {
+            Map<QuotaDimension, Long> left = new EnumMap<>(QuotaDimension.class);
+            for (QuotaDimension r : QuotaDimension.values()) {
+                left.put(r, Math.max(0, limits.of(r) - used.of(r)));
+            }
+            return QuotaAmounts.from(left);
+        }
+
+        /** Changes whenever an admin changes a limit (usage moving does not make a limit update stale). */
+        public String etag() {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(limits.toString().getBytes(StandardCharsets.UTF_8));
+                return "\"" + HexFormat.of().formatHex(digest, 0, 8) + "\"";
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    QuotaAmounts initialize(UUID tenantId, Optional<QuotaAmounts> limits) {
+        var d = config.quota().defaults();
+        QuotaAmounts initial = limits.orElse(new QuotaAmounts(d.vcpu(), d.memoryGib(), d.servers(), d.workloads(), d.publicIps()));
+        for (QuotaDimension r : QuotaDimension.values()) {
+            em.createNativeQuery("INSERT INTO quota (tenant_id, resource, hard_limit, used) VALUES (?1, ?2, ?3, 0)")
+                    .setParameter(1, tenantId).setParameter(2, r.key()).setParameter(3, initial.of(r))
+                    .executeUpdate();
+        }
+        return initial;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Usage usage(UUID tenantId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT resource, hard_limit, used FROM quota WHERE tenant_id = ?1")
+                .setParameter(1, tenantId).getResultList();
+        Map<QuotaDimension, Long> limits = new EnumMap<>(QuotaDimension.class);
+        Map<QuotaDimension, Long> used = new EnumMap<>(QuotaDimension.class);
+        for (Object[] row : rows) {
+            QuotaDimension r = resource((String) row[0]);
+            limits.put(r, ((Number) row[1]).longValue());
+            used.put(r, ((Number) row[2]).longValue());
+        }
+        return new Usage(QuotaAmounts.from(limits), QuotaAmounts.from(used));
+    }
+
+    @Transactional
+    public Usage setLimits(Tenant tenant, QuotaAmounts limits, String ifMatch) {
+        // Lock the tenant row so two admins changing limits are serialised and If-Match is honest.
+        em.find(Tenant.class, tenant.id(), LockModeType.PESSIMISTIC_WRITE);
+        Usage before = usage(tenant.id());
+        if (ifMatch != null && !ifMatch.isBlank() && !ifMatch.trim().equals("*") && !ifMatch.trim().equals(before.etag())) {
+            throw new ProblemException(ProblemType.PRECONDITION_FAILED,
+                    "If-Match " + ifMatch + " does not match the current quota " + before.etag());
+        }
+        for (QuotaDimension r : QuotaDimension.values()) {
+            em.createNativeQuery("UPDATE quota SET hard_limit = ?1 WHERE tenant_id = ?2 AND resource = ?3")
+                    .setParameter(1, limits.of(r)).setParameter(2, tenant.id()).setParameter(3, r.key())
+                    .executeUpdate();
+        }
+        audit.record("quota.updated", "quota", tenant.id(), tenant.id(), Map.of("from", before.limits(), "to", limits));
+        return usage(tenant.id());
+    }
+
+    @Transactional
+    public QuotaReservation reserve(Tenant tenant, String purpose, QuotaAmounts amounts) {
+        if (tenant.status() != Tenant.Status.ACTIVE) {
+            throw new ProblemException(ProblemType.CONFLICT, "tenant '" + tenant.name() + "' is suspended");
+        }
+        if (amounts.isZero()) {
+            throw ProblemException.invalid("amounts", "reserve at least one unit of one resource");
+        }
+        for (QuotaDimension r : QuotaDimension.values()) {
+            long n = amounts.of(r);
+            if (n == 0) {
+                continue;
+            }
+            int moved = em.createNativeQuery(
+                            "UPDATE quota SET used = used + ?1 WHERE tenant_id = ?2 AND resource = ?3 AND used + ?1 <= hard_limit")
+                    .setParameter(1, n).setParameter(2, tenant.id()).setParameter(3, r.key())
+                    .executeUpdate();
+            if (moved == 0) {
+                // Everything moved so far rolls back with the exception.
+                Usage now = usage(tenant.id());
+                String message = "requested " + n + ", " + now.used().of(r) + " of " + now.limits().of(r) + " in use";
+                throw new ProblemException(ProblemType.QUOTA_EXCEEDED, r.key() + ": " + message,
+                        List.of(new Problem.FieldError(r.key(), message)), Map.of());
+            }
+        }
+        QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts, now());
+        em.persist(reservation);
+        em.flush();
+        audit.record("quota.reserved", "quota-reservation", reservation.id(), tenant.id(),
+                Map.of("purpose", purpose, "amounts", amounts));
+        return reservation;
+    }
+
+    /** Gives the reservation's amounts back; releasing a released reservation changes nothing. */
+    @Transactional
+    public QuotaReservation release(QuotaReservation reservation) {
+        QuotaReservation managed = em.find(QuotaReservation.class, reservation.id(), LockModeType.PESSIMISTIC_WRITE);
+        if (!managed.release(now())) {
+            return managed;
+        }
+        QuotaAmounts amounts = managed.amounts();
+        for (QuotaDimension r : QuotaDimension.values()) {
+            if (amounts.of(r) > 0) {
+                em.createNativeQuery("UPDATE quota SET used = used - ?1 WHERE tenant_id = ?2 AND resource = ?3")
+                        .setParameter(1, amounts.of(r)).setParameter(2, managed.tenantId()).setParameter(3, r.key())
+                        .executeUpdate();
+            }
+        }
+        em.flush();
+        audit.record("quota.released", "quota-reservation", managed.id(), managed.tenantId(), Map.of("amounts", amounts));
+        return managed;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<QuotaReservation> findReservation(UUID id) {
+        return Optional.ofNullable(em.find(QuotaReservation.class, id));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<QuotaReservation> reservations(UUID tenantId, Optional<QuotaReservation.State> state, PageRequest page) {
+        StringBuilder jpql = new StringBuilder("select r from QuotaReservation r where r.tenantId = :tenant");
+        state.ifPresent(s -> jpql.append(" and r.state = :state"));
+        page.after().ifPresent(c -> jpql.append(" and (r.createdAt > :at or (r.createdAt = :at and r.id > :id))"));
+        jpql.append(" order by r.createdAt, r.id");
+        var query = em.createQuery(jpql.toString(), QuotaReservation.class)
+                .setParameter("tenant", tenantId).setMaxResults(page.limit() + 1);
+        state.ifPresent(s -> query.setParameter("state", s));
+        page.after().ifPresent(c -> query.setParameter("at", c.createdAt()).setParameter("id", c.id()));
+        return query.getResultList();
+    }
+
+    public static Cursor position(QuotaReservation r) {
+        return new Cursor(r.createdAt(), r.id());
+    }
+
+    private static QuotaDimension resource(String key) {
+        for (QuotaDimension r : QuotaDimension.values()) {
+            if (r.key().equals(key)) {
+                return r;
+            }
+        }
+        throw new IllegalStateException("unknown quota resource in the database: " + key);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

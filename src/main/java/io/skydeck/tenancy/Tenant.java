@@ -1,0 +1,62 @@
+package io.skydeck.tenancy;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A customer of the platform (at Ctrip, a subsidiary): owns projects, quota and everything it creates. */
+@Entity
+public class Tenant {
+
+    public enum Status { ACTIVE, SUSPENDED }
+
+    @Id
+    private UUID id;
+    private String name;
+    @Column(name = "display_name")
+    private String displayName;
+    @Enumerated(EnumType.STRING)
+    private Status status;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "updated_at")
+    private Instant updatedAt;
+    @Version
+    private long version;
+
+    protected Tenant() {
+    }
+
+    Tenant(UUID id, String name, String displayName, Instant now) {
+        this.id = id;
+        this.name = name;
+        this.displayName = displayName;
+        this.status = Status.ACTIVE;
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    void rename(String displayName, Instant now) {
+        this.displayName = displayName;
+        this.updatedAt = now;
+    }
+
+    void changeStatus(Status status, Instant now) {
+        this.status = status;
+        this.updatedAt = now;
+    }
+
+    public UUID id() { return id; }
+    public String name() { return name; }
+    public String displayName() { return displayName; }
+    public Status status() { return status; }
+    public Instant createdAt() { return createdAt; }
+    public Instant updatedAt() { return updatedAt; }
+    public long version() { return version; }
+}

@@ -1,0 +1,112 @@
+package io.skydeck.tenancy;
+
+import io.skydeck.platform.audit.AuditLog;
+import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
+import io.skydeck.platform.web.ETags;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Tenants: creation (with their quota rows), lookup, listing and updates. */
+@ApplicationScoped
+public class TenantService {
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    QuotaService quotas;
+
+    @Inject
+    Clock clock;
+
+    @Transactional
+    public Tenant create(String name, String displayName, Optional<QuotaAmounts> limits) {
+        boolean taken = !em.createQuery("select t.id from Tenant t where t.name = :name")
+                .setParameter("name", name).setMaxResults(1).getResultList().isEmpty();
+        if (taken) {
+            throw new ProblemException(ProblemType.CONFLICT, "a tenant named '" + name + "' already exists");
+        }
+        Tenant tenant = new Tenant(UUID.randomUUID(), name, displayName == null ? name : displayName, now());
+        em.persist(tenant);
+        em.flush();
+        QuotaAmounts initial = quotas.initialize(tenant.id(), limits);
+        audit.record("tenant.created", "tenant", tenant.id(), tenant.id(),
+                Map.of("name", name, "quota", initial));
+        return tenant;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<Tenant> find(UUID id) {
+        return Optional.ofNullable(em.find(Tenant.class, id));
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<Tenant> list(Optional<String> name, Optional<Tenant.Status> status, PageRequest page) {
+        StringBuilder jpql = new StringBuilder("select t from Tenant t where 1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        name.ifPresent(n -> {
+            jpql.append(" and t.name = :name");
+            params.put("name", n);
+        });
+        status.ifPresent(s -> {
+            jpql.append(" and t.status = :status");
+            params.put("status", s);
+        });
+        page.after().ifPresent(c -> {
+            jpql.append(" and (t.createdAt > :at or (t.createdAt = :at and t.id > :id))");
+            params.put("at", c.createdAt());
+            params.put("id", c.id());
+        });
+        jpql.append(" order by t.createdAt, t.id");
+        var query = em.createQuery(jpql.toString(), Tenant.class).setMaxResults(page.limit() + 1);
+        params.forEach(query::setParameter);
+        return query.getResultList();
+    }
+
+    @Transactional
+    public Tenant update(UUID id, String ifMatch, Optional<String> displayName, Optional<Tenant.Status> status) {
+        Tenant tenant = find(id).orElseThrow(() -> ProblemException.notFound("tenant", id));
+        ETags.requireMatch(ifMatch, tenant.version());
+        Map<String, Object> changes = new LinkedHashMap<>();
+        displayName.filter(d -> !d.equals(tenant.displayName())).ifPresent(d -> {
+            tenant.rename(d, now());
+            changes.put("displayName", d);
+        });
+        status.filter(s -> s != tenant.status()).ifPresent(s -> {
+            tenant.changeStatus(s, now());
+            changes.put("status", s);
+        });
+        if (!changes.isEmpty()) {
+            em.flush();
+            audit.record("tenant.updated", "tenant", id, id, changes);
+        }
+        return tenant;
+    }
+
+    public static Cursor position(Tenant t) {
+        return new Cursor(t.createdAt(), t.id());
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+}

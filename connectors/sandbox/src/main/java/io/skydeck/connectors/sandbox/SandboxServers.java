@@ -1,0 +1,293 @@
+package io.skydeck.connectors.sandbox;
+
+import io.skydeck.connectors.spi.IdempotencyToken;
+import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.OperationKind;
+import io.skydeck.connectors.spi.OperationStatus;
+import io.skydeck.connectors.spi.ProviderServer;
+import io.skydeck.connectors.spi.ProviderUnavailable;
+import io.skydeck.connectors.spi.ResourceRef;
+import io.skydeck.connectors.spi.ResourceType;
+import io.skydeck.connectors.spi.Resources;
+import io.skydeck.connectors.spi.ServerSpec;
+import io.skydeck.connectors.spi.ServerStatus;
+import io.skydeck.connectors.spi.Servers;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Servers on simulated hosts. Lifecycle: BUILDING → ACTIVE (or ERROR), ACTIVE ⇄ STOPPED,
+ * RESIZING → back to where it was with the new flavor, DELETING → gone. Capacity is taken when
+ * a create is accepted and given back when the server is gone or failed. Metering runs while
+ * the server is ACTIVE: from the moment it becomes ACTIVE until a stop finishes, a resize
+ * finishes (then anew at the new price), or a delete is accepted.
+ */
+final class SandboxServers implements Servers, SandboxCloud.Settler {
+    private final SandboxCloud cloud;
+
+    SandboxServers(SandboxCloud cloud) {
+        this.cloud = cloud;
+    }
+
+    @Override
+    public OperationHandle create(ServerSpec spec, IdempotencyToken token) {
+        return cloud.mutate(SandboxCall.CREATE_SERVER, acceptance -> {
+            var replay = cloud.replay(token, SandboxCall.CREATE_SERVER, spec);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            var topology = cloud.topology();
+            var region = topology.region(spec.region()).orElseThrow(() -> cloud.notFound(ResourceType.REGION, spec.region()));
+            var flavor = topology.flavor(spec.flavorId()).orElseThrow(() -> cloud.notFound(ResourceType.FLAVOR, spec.flavorId()));
+            if (!topology.images().contains(spec.imageId())) {
+                throw cloud.notFound(ResourceType.IMAGE, spec.imageId());
+            }
+            var place = choosePlace(region, spec, flavor);
+            var state = cloud.state();
+            String id = state.newId("srv");
+            var server = new ProviderServer(id, spec.name(), region.id(), place.zone().id(), Optional.of(place.host().id()),
+                    flavor.id(), spec.imageId(), ServerStatus.BUILDING, "BUILD", Optional.of(token),
+                    List.of(address(state.nextId)), spec.tags(), acceptance.now());
+            state.servers.put(id, server);
+            var handle = cloud.accept(acceptance, OperationKind.CREATE, ref(server), Optional.of(token),
+                    topology.latency().create(), Optional.empty());
+            cloud.remember(token, SandboxCall.CREATE_SERVER, spec, handle);
+            return handle;
+        });
+    }
+
+    @Override
+    public OperationHandle delete(String serverId, IdempotencyToken token) {
+        return cloud.mutate(SandboxCall.DELETE_SERVER, acceptance -> {
+            var replay = cloud.replay(token, SandboxCall.DELETE_SERVER, serverId);
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+            var server = existing(serverId);
+            var pending = cloud.pendingOn(serverId);
+            if (pending.isPresent() && pending.get().kind() == OperationKind.DELETE) {
+                return pending.get().handle(cloud.name());
+            }
+            // Deleting wins over whatever else runs on the server, as on Nova.
+            pending.ifPresent(op -> cloud.supersede(op, acceptance.now(), "server " + serverId + " was deleted"));
+            var state = cloud.state();
+            state.stopMetering(serverId, acceptance.now());
+            state.servers.put(serverId, withStatus(server, ServerStatus.DELETING, "DELETING"));
+            var handle = cloud.accept(acceptance, OperationKind.DELETE, ref(server), Optional.of(token),
+                    cloud.topology().latency().delete(), Optional.empty());
+            cloud.remember(token, SandboxCall.DELETE_SERVER, serverId, handle);
+            return handle;
+        });
+    }
+
+    @Override
+    public OperationHandle start(String serverId) {
+        return power(SandboxCall.START_SERVER, OperationKind.START, serverId, ServerStatus.STOPPED, ServerStatus.ACTIVE);
+    }
+
+    @Override
+    public OperationHandle stop(String serverId) {
+        return power(SandboxCall.STOP_SERVER, OperationKind.STOP, serverId, ServerStatus.ACTIVE, ServerStatus.STOPPED);
+    }
+
+    private OperationHandle power(SandboxCall call, OperationKind kind, String serverId, ServerStatus from, ServerStatus to) {
+        return cloud.mutate(call, acceptance -> {
+            var server = existing(serverId);
+            var pending = cloud.pendingOn(serverId);
+            if (pending.isPresent()) {
+                if (pending.get().kind() == kind) {
+                    return pending.get().handle(cloud.name());
+                }
+                throw cloud.rejected("Server " + serverId + " is busy with " + pending.get().kind() + ".");
+            }
+            if (server.status() == to) {
+                return cloud.acceptNothingToDo(acceptance, kind, ref(server));
+            }
+            if (server.status() != from) {
+                throw cloud.rejected("Cannot " + kind.name().toLowerCase() + " server " + serverId + " while it is " + server.status() + ".");
+            }
+            return cloud.accept(acceptance, kind, ref(server), Optional.empty(), cloud.topology().latency().power(), Optional.empty());
+        });
+    }
+
+    @Override
+    public OperationHandle resize(String serverId, String flavorId) {
+        return cloud.mutate(SandboxCall.RESIZE_SERVER, acceptance -> {
+            var server = existing(serverId);
+            var target = cloud.topology().flavor(flavorId).orElseThrow(() -> cloud.notFound(ResourceType.FLAVOR, flavorId));
+            var pending = cloud.pendingOn(serverId);
+            if (pending.isPresent()) {
+                if (pending.get().kind() == OperationKind.RESIZE && resizeTarget(pending.get()).equals(flavorId)) {
+                    return pending.get().handle(cloud.name());
+                }
+                throw cloud.rejected("Server " + serverId + " is busy with " + pending.get().kind() + ".");
+            }
+            if (server.flavorId().equals(flavorId)) {
+                return cloud.acceptNothingToDo(acceptance, OperationKind.RESIZE, ref(server));
+            }
+            if (server.status() != ServerStatus.ACTIVE && server.status() != ServerStatus.STOPPED) {
+                throw cloud.rejected("Cannot resize server " + serverId + " while it is " + server.status() + ".");
+            }
+            var capacity = new SandboxCapacity(cloud.topology(), cloud.state());
+            var host = hostSpec(server);
+            var current = cloud.topology().flavor(server.flavorId()).orElseThrow().resources();
+            var growth = new Resources(Math.max(0, target.resources().vcpus() - current.vcpus()),
+                    Math.max(0, target.resources().memoryMiB() - current.memoryMiB()),
+                    Math.max(0, target.resources().gpus() - current.gpus()));
+            if (!capacity.hostFree(host).fits(growth)) {
+                throw noValidHost("host " + host.id() + " has no room to grow server " + serverId + " to " + flavorId);
+            }
+            // The argument remembers where to return to: "target|status before the resize".
+            var handle = cloud.accept(acceptance, OperationKind.RESIZE, ref(server), Optional.empty(),
+                    cloud.topology().latency().resize(), Optional.of(flavorId + "|" + server.status()));
+            cloud.state().servers.put(serverId, withStatus(server, ServerStatus.RESIZING, "RESIZE"));
+            return handle;
+        });
+    }
+
+    @Override
+    public OperationStatus poll(OperationHandle handle) {
+        return cloud.poll(handle, SandboxCall.READ_SERVERS);
+    }
+
+    @Override
+    public Optional<ProviderServer> get(String serverId) {
+        return cloud.read(SandboxCall.READ_SERVERS, () -> Optional.ofNullable(cloud.state().servers.get(serverId)));
+    }
+
+    @Override
+    public Optional<ProviderServer> findByToken(IdempotencyToken token) {
+        return cloud.read(SandboxCall.READ_SERVERS, () -> cloud.state().servers.values().stream()
+                .filter(server -> server.token().equals(Optional.of(token)))
+                .findFirst());
+    }
+
+    @Override
+    public List<ProviderServer> list() {
+        return cloud.read(SandboxCall.READ_SERVERS, () -> List.copyOf(cloud.state().servers.values()));
+    }
+
+    @Override
+    public void finish(SandboxOperation operation) {
+        var state = cloud.state();
+        var server = state.servers.get(operation.resource().id());
+        if (server == null) {
+            return; // deleted while this operation ran
+        }
+        boolean ok = operation.outcome() == SandboxOperation.Outcome.SUCCEEDED;
+        Instant at = operation.dueAt();
+        switch (operation.kind()) {
+            case CREATE -> {
+                if (ok) {
+                    state.servers.put(server.id(), withStatus(server, ServerStatus.ACTIVE, "ACTIVE"));
+                    startMetering(server, server.flavorId(), at);
+                } else {
+                    state.servers.put(server.id(), withStatus(server, ServerStatus.ERROR, "ERROR"));
+                }
+            }
+            case DELETE -> {
+                if (ok) {
+                    state.servers.remove(server.id());
+                } else {
+                    state.servers.put(server.id(), withStatus(server, ServerStatus.ERROR, "ERROR"));
+                }
+            }
+            case STOP -> {
+                if (ok) {
+                    state.stopMetering(server.id(), at);
+                    state.servers.put(server.id(), withStatus(server, ServerStatus.STOPPED, "SHUTOFF"));
+                }
+            }
+            case START -> {
+                if (ok) {
+                    state.servers.put(server.id(), withStatus(server, ServerStatus.ACTIVE, "ACTIVE"));
+                    startMetering(server, server.flavorId(), at);
+                }
+            }
+            case RESIZE -> {
+                var before = ServerStatus.valueOf(operation.argument().orElseThrow().split("\\|")[1]);
+                String flavor = ok ? resizeTarget(operation) : server.flavorId();
+                var resized = new ProviderServer(server.id(), server.name(), server.region(), server.zone(), server.host(),
+                        flavor, server.imageId(), before, before == ServerStatus.ACTIVE ? "ACTIVE" : "SHUTOFF",
+                        server.token(), server.addresses(), server.tags(), server.createdAt());
+                state.servers.put(server.id(), resized);
+                if (ok && before == ServerStatus.ACTIVE) {
+                    state.stopMetering(server.id(), at);
+                    startMetering(server, flavor, at);
+                }
+            }
+            case SCALE, UPDATE -> throw new IllegalStateException("servers do not " + operation.kind());
+        }
+    }
+
+    static String resizeTarget(SandboxOperation operation) {
+        return operation.argument().orElseThrow().split("\\|")[0];
+    }
+
+    private record Place(SandboxTopology.ZoneSpec zone, SandboxTopology.HostSpec host) {
+    }
+
+    /** The requested host, or the first host (in topology order) with room in the requested zone or region. */
+    private Place choosePlace(SandboxTopology.RegionSpec region, ServerSpec spec, SandboxTopology.FlavorSpec flavor) {
+        var capacity = new SandboxCapacity(cloud.topology(), cloud.state());
+        var zones = region.zones().stream().filter(zone -> spec.zone().map(zone.id()::equals).orElse(true)).toList();
+        if (zones.isEmpty()) {
+            throw cloud.notFound(ResourceType.ZONE, spec.zone().orElseThrow());
+        }
+        for (var zone : zones) {
+            for (var host : zone.hosts()) {
+                boolean requested = spec.host().map(host.id()::equals).orElse(true);
+                if (requested && capacity.hostFree(host).fits(flavor.resources())) {
+                    return new Place(zone, host);
+                }
+            }
+        }
+        if (spec.host().isPresent() && zones.stream().flatMap(zone -> zone.hosts().stream()).noneMatch(h -> h.id().equals(spec.host().get()))) {
+            throw cloud.notFound(ResourceType.HOST, spec.host().get());
+        }
+        throw noValidHost("no host " + spec.host().map(h -> h + " ").orElse("") + "in " + zones.stream().map(SandboxTopology.ZoneSpec::id).toList()
+                + " has room for flavor " + flavor.id());
+    }
+
+    private ProviderUnavailable noValidHost(String why) {
+        return new ProviderUnavailable(cloud.name(), "No valid host was found. " + why + ".", "NoValidHost", null);
+    }
+
+    private void startMetering(ProviderServer server, String flavorId, Instant at) {
+        var price = cloud.topology().flavor(flavorId).orElseThrow().hourly();
+        cloud.state().usage.add(new UsageSegment(server.id(), ResourceType.SERVER, server.region(), "server-hours:" + flavorId,
+                "Hrs", BigDecimal.ONE, price, at, Optional.empty(), server.tags()));
+    }
+
+    private SandboxTopology.HostSpec hostSpec(ProviderServer server) {
+        return cloud.topology().region(server.region()).orElseThrow().zones().stream()
+                .flatMap(zone -> zone.hosts().stream())
+                .filter(host -> host.id().equals(server.host().orElseThrow()))
+                .findFirst().orElseThrow();
+    }
+
+    private ProviderServer existing(String serverId) {
+        var server = cloud.state().servers.get(serverId);
+        if (server == null) {
+            throw cloud.notFound(ResourceType.SERVER, serverId);
+        }
+        return server;
+    }
+
+    private static ProviderServer withStatus(ProviderServer s, ServerStatus status, String providerStatus) {
+        return new ProviderServer(s.id(), s.name(), s.region(), s.zone(), s.host(), s.flavorId(), s.imageId(), status,
+                providerStatus, s.token(), s.addresses(), s.tags(), s.createdAt());
+    }
+
+    private static ResourceRef ref(ProviderServer server) {
+        return new ResourceRef(ResourceType.SERVER, server.id(), server.region());
+    }
+
+    /** A private address from the id counter: deterministic and unique within one sandbox. */
+    private static String address(long n) {
+        return "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);
+    }
+}

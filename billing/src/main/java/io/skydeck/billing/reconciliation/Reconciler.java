@@ -88,7 +88,7 @@ public final class Reconciler {
             BigDecimal list = b.listCost() != null ? b.listCost() : b.billedCost();
             if (b.resourceId() == null || !"Usage".equals(b.chargeCategory())) {
                 read[2]++;
-                Totals t = new Totals(BigDecimal.ZERO, BigDecimal.ZERO, list, b.effectiveCost(), b.billedCost());
+                Totals t = new Totals(BigDecimal.ZERO, BigDecimal.ZERO, list, b.effectiveCost());
                 add(byProvider, provider, t);
                 add(byTenant, UNALLOCATED, t);
                 add(byService, b.serviceName() == null ? UNALLOCATED : b.serviceName(), t);
@@ -114,8 +114,7 @@ public final class Reconciler {
                 Side theirSide = other == null ? null : other.side();
                 Totals t = new Totals(
                         ourSide == null ? BigDecimal.ZERO : ourSide.listCost(), ourSide == null ? BigDecimal.ZERO : ourSide.effectiveCost(),
-                        theirSide == null ? BigDecimal.ZERO : theirSide.listCost(), theirSide == null ? BigDecimal.ZERO : theirSide.effectiveCost(),
-                        theirSide == null ? BigDecimal.ZERO : theirSide.effectiveCost());
+                        theirSide == null ? BigDecimal.ZERO : theirSide.listCost(), theirSide == null ? BigDecimal.ZERO : theirSide.effectiveCost());
                 add(byProvider, provider, t);
                 add(byTenant, ourSide != null && ourSide.tenantId() != null ? ourSide.tenantId() : UNALLOCATED, t);
                 String service = ourSide != null && ourSide.service() != null ? ourSide.service()

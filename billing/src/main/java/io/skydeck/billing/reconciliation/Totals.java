@@ -3,10 +3,9 @@ package io.skydeck.billing.reconciliation;
 import java.math.BigDecimal;
 
 /** Both sides' money for one provider, tenant or service. */
-public record Totals(BigDecimal skydeckList, BigDecimal skydeckEffective, BigDecimal providerList, BigDecimal providerEffective,
-                     BigDecimal providerBilled) {
+public record Totals(BigDecimal skydeckList, BigDecimal skydeckEffective, BigDecimal providerList, BigDecimal providerEffective) {
 
-    static final Totals ZERO = new Totals(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+    static final Totals ZERO = new Totals(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
 
     /** Provider effective cost minus ours: positive means the provider charged more than we expected. */
     public BigDecimal effectiveDifference() {
@@ -15,6 +14,6 @@ public record Totals(BigDecimal skydeckList, BigDecimal skydeckEffective, BigDec
 
     Totals plus(Totals o) {
         return new Totals(skydeckList.add(o.skydeckList), skydeckEffective.add(o.skydeckEffective), providerList.add(o.providerList),
-                providerEffective.add(o.providerEffective), providerBilled.add(o.providerBilled));
+                providerEffective.add(o.providerEffective));
     }
 }

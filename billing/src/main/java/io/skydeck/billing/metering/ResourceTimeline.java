@@ -82,7 +82,7 @@ public final class ResourceTimeline {
             if (e.egressBytes() > 0) {
                 egress.add(new EgressSample(e.occurredAt(), e.egressBytes()));
             }
-            if (exists && since != null && (nextExists != exists || nextRunning != running || !nextSpec.equals(spec))) {
+            if (exists && since != null && (nextExists != exists || nextRunning != running || !java.util.Objects.equals(nextSpec, spec))) {
                 segments.add(new Segment(since, e.occurredAt(), running, effective(spec)));
                 since = null;
             }

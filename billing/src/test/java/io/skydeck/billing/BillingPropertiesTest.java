@@ -47,7 +47,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Invariants that must hold for any input, not just the hand-checked examples. */
-class BillingProperties {
+class BillingPropertiesTest {
 
     static final BillingPeriod JAN = BillingPeriod.of(2024, 1);
     static final Instant START = JAN.start();

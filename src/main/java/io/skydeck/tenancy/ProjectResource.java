@@ -5,6 +5,7 @@ import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
 import io.skydeck.tenancy.TenancyViews.ProjectView;
 import io.skydeck.tenancy.TenancyViews.UpdateProject;
 import jakarta.annotation.security.RolesAllowed;
@@ -42,9 +43,10 @@ public class ProjectResource {
 
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE, Roles.TENANT})
-    public Page<ProjectView> list(@QueryParam("tenantId") UUID tenantId, @QueryParam("name") String name,
+    public Page<ProjectView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("name") String name,
                                   @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
+        UUID tenantId = QueryParams.uuid("tenantId", tenantParam).orElse(null);
         Optional<UUID> scope = caller.isTenant() ? caller.tenantId().or(() -> Optional.of(new UUID(0, 0)))
                 : Optional.ofNullable(tenantId);
         if (caller.isTenant() && tenantId != null && !scope.get().equals(tenantId)) {

@@ -6,6 +6,7 @@ import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
 import io.skydeck.tenancy.TenancyViews.CreateProject;
 import io.skydeck.tenancy.TenancyViews.CreateReservation;
 import io.skydeck.tenancy.TenancyViews.CreateTenant;
@@ -72,10 +73,11 @@ public class TenantResource {
 
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.FINANCE})
-    public Page<TenantView> list(@QueryParam("name") String name, @QueryParam("status") Tenant.Status status,
+    public Page<TenantView> list(@QueryParam("name") String name, @QueryParam("status") String status,
                                  @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
-        return Page.from(tenants.list(Optional.ofNullable(name), Optional.ofNullable(status), page), page.limit(),
+        var statusFilter = QueryParams.enumValue("status", status, Tenant.Status.class);
+        return Page.from(tenants.list(Optional.ofNullable(name), statusFilter, page), page.limit(),
                 TenantService::position, TenantView::of);
     }
 
@@ -145,11 +147,12 @@ public class TenantResource {
     @GET
     @Path("/{id}/quota/reservations")
     @RolesAllowed({Roles.ADMIN, Roles.TENANT})
-    public Page<ReservationView> reservations(@PathParam("id") UUID id, @QueryParam("state") QuotaReservation.State state,
+    public Page<ReservationView> reservations(@PathParam("id") UUID id, @QueryParam("state") String state,
                                               @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         Tenant tenant = visibleTenant(id);
         PageRequest page = PageRequest.of(cursor, limit);
-        return Page.from(quotas.reservations(tenant.id(), Optional.ofNullable(state), page), page.limit(),
+        var stateFilter = QueryParams.enumValue("state", state, QuotaReservation.State.class);
+        return Page.from(quotas.reservations(tenant.id(), stateFilter, page), page.limit(),
                 QuotaService::position, ReservationView::of);
     }
 

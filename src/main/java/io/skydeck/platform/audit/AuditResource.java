@@ -5,6 +5,7 @@ import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -45,11 +46,12 @@ public class AuditResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.TENANT})
     @Transactional(Transactional.TxType.SUPPORTS)
-    public Page<AuditView> list(@QueryParam("tenantId") UUID tenantId, @QueryParam("action") String action,
+    public Page<AuditView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("action") String action,
                                 @QueryParam("targetType") String targetType, @QueryParam("targetId") String targetId,
                                 @QueryParam("requestId") String requestId,
                                 @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
+        UUID tenantId = QueryParams.uuid("tenantId", tenantParam).orElse(null);
         StringBuilder jpql = new StringBuilder("select e from AuditEntry e where 1 = 1");
         Map<String, Object> params = new HashMap<>();
         UUID scope = caller.isTenant() ? caller.tenantId().orElse(new UUID(0, 0)) : tenantId;

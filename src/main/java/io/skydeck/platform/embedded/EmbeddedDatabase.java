@@ -102,6 +102,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
             run(List.of(pgBin("initdb").toString(), "-A", "trust", "-U", "postgres", "-D", dataDir.toString(),
                     "-E", "UTF-8", "--no-locale"), false);
         }
+        if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+            // Left running by a Skydeck that was killed: it is ours, and its port is stale.
+            LOG.infof("stopping a PostgreSQL left running in %s", dataDir);
+            run(List.of(pgBin("pg_ctl").toString(), "stop", "-D", dataDir.toString(), "-m", "fast", "-w"), true);
+        }
         Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
         Files.deleteIfExists(log);
         Files.createFile(log);

@@ -56,9 +56,10 @@ public final class EmbeddedDefaultsConfigSourceFactory implements ConfigSourceFa
             }
         }
 
+        // The local key pair is always there, so the token command works whatever verifies tokens.
+        SigningKeys keys = SigningKeys.in(dataDir.resolve("keys")).ensureExist();
         if (valueOf(context, "mp.jwt.verify.publickey.location", null) == null
                 && valueOf(context, "mp.jwt.verify.publickey", null) == null) {
-            SigningKeys keys = SigningKeys.in(dataDir.resolve("keys")).ensureExist();
             defaults.put("mp.jwt.verify.publickey.location", keys.publicKeyPem().toUri().toString());
         }
         return List.of(new PropertiesConfigSource(defaults, "skydeck-embedded-defaults", 260));
@@ -83,9 +84,21 @@ public final class EmbeddedDefaultsConfigSourceFactory implements ConfigSourceFa
                 f -> f.getClassName().equals("io.quarkus.deployment.configuration.BuildTimeConfigurationReader")));
     }
 
+    /** The context does not apply profiles for us: "%test.x" wins over "x" in the test profile. */
     private static String valueOf(ConfigSourceContext context, String name, String fallback) {
+        for (String profile : context.getProfiles()) {
+            String value = raw(context, "%" + profile + "." + name);
+            if (value != null) {
+                return value;
+            }
+        }
+        String value = raw(context, name);
+        return value == null ? fallback : value;
+    }
+
+    private static String raw(ConfigSourceContext context, String name) {
         ConfigValue value = context.getValue(name);
-        return value == null || value.getValue() == null || value.getValue().isBlank() ? fallback : value.getValue();
+        return value == null || value.getValue() == null || value.getValue().isBlank() ? null : value.getValue();
     }
 
     private static String envOr(String name, String fallback) {

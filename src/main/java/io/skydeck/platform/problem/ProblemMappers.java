@@ -131,6 +131,11 @@ public class ProblemMappers {
             if (cause instanceof OptimisticLockException || cause instanceof StaleObjectStateException) {
                 return stale((RuntimeException) cause);
             }
+            if (cause instanceof org.hibernate.exception.ConstraintViolationException duplicate
+                    && "23505".equals(duplicate.getSQLState())) {
+                // Two requests raced past the service's own uniqueness check; the database decided.
+                return problems.of(ProblemType.CONFLICT, "a resource with the same unique name was created concurrently");
+            }
             cause = cause.getCause();
         }
         LOG.error("request failed", e);

@@ -1,0 +1,111 @@
+package io.skydeck.platform;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.skydeck.support.Tokens;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.skydeck.support.Api.as;
+import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.quota;
+import static io.skydeck.support.Api.uniqueName;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+@QuarkusTest
+class IdempotencyTest {
+
+    @Test
+    void aReplayReturnsTheFirstResponseAndCreatesNothingNew() {
+        String key = UUID.randomUUID().toString();
+        String name = uniqueName("idem");
+        Response first = as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", name))
+                .post("/v1/tenants").then().statusCode(201).extract().response();
+        Response replay = as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", name))
+                .post("/v1/tenants").then().statusCode(201).extract().response();
+
+        assertThat(replay.header("Idempotency-Replayed")).isEqualTo("true");
+        assertThat(replay.header("Location")).isEqualTo(first.header("Location"));
+        assertThat(replay.header("ETag")).isEqualTo(first.header("ETag"));
+        assertThat(replay.<String>path("id")).isEqualTo(first.path("id"));
+        assertThat(replay.<String>path("createdAt")).isEqualTo(first.path("createdAt"));
+        as(Tokens.admin()).queryParam("name", name).get("/v1/tenants").then().body("items.size()", equalTo(1));
+    }
+
+    @Test
+    void theSameKeyWithADifferentBodyIs422() {
+        String key = UUID.randomUUID().toString();
+        as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", uniqueName("one")))
+                .post("/v1/tenants").then().statusCode(201);
+        as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", uniqueName("two")))
+                .post("/v1/tenants")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("type", equalTo("urn:skydeck:problem:idempotency-key-reused"));
+    }
+
+    @Test
+    void aKeyIsScopedToTheCallerAndTheEndpoint() {
+        UUID a = createTenant(uniqueName("scope-a"));
+        UUID b = createTenant(uniqueName("scope-b"));
+        String key = "shared-key-" + UUID.randomUUID();
+        Map<String, Object> body = Map.of("purpose", "vm", "amounts", quota(1, 1, 0, 0, 0));
+        String fromA = as(Tokens.tenant(a)).header("Idempotency-Key", key).body(body)
+                .post("/v1/tenants/" + a + "/quota/reservations").then().statusCode(201).extract().path("id");
+        String fromB = as(Tokens.tenant(b)).header("Idempotency-Key", key).body(body)
+                .post("/v1/tenants/" + b + "/quota/reservations").then().statusCode(201).extract().path("id");
+        assertThat(fromA).isNotEqualTo(fromB);
+        // The same caller sending the key to another endpoint is a different request.
+        as(Tokens.tenant(a)).header("Idempotency-Key", key).body(Map.of("name", "app"))
+                .post("/v1/tenants/" + a + "/projects").then().statusCode(422);
+    }
+
+    @Test
+    void aFailedRequestDoesNotBurnItsKey() {
+        UUID tenant = createTenant(uniqueName("retry"), quota(2, 8, 1, 1, 1));
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> tooBig = Map.of("purpose", "vm", "amounts", quota(4, 8, 1, 0, 0));
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(tooBig)
+                .post("/v1/tenants/" + tenant + "/quota/reservations").then().statusCode(409);
+        as(Tokens.admin()).body(quota(8, 8, 1, 1, 1)).put("/v1/tenants/" + tenant + "/quota").then().statusCode(200);
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(tooBig)
+                .post("/v1/tenants/" + tenant + "/quota/reservations").then().statusCode(201);
+    }
+
+    @Test
+    void concurrentDuplicatesCreateExactlyOneThing() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String name = uniqueName("race");
+        int threads = 32;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                return as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", name)).post("/v1/tenants");
+            }));
+        }
+        start.countDown();
+        List<String> ids = new ArrayList<>();
+        for (Future<Response> result : results) {
+            Response response = result.get(60, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(201);
+            ids.add(response.path("id"));
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(threads).containsOnly(ids.get(0));
+        as(Tokens.admin()).queryParam("name", name).get("/v1/tenants").then().body("items.size()", equalTo(1));
+        as(Tokens.admin()).queryParam("targetId", ids.get(0)).queryParam("action", "tenant.created").get("/v1/audit")
+                .then().body("items.size()", equalTo(1));
+    }
+}

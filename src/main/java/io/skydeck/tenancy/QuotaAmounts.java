@@ -1,5 +1,6 @@
 package io.skydeck.tenancy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.PositiveOrZero;
 
@@ -32,6 +33,7 @@ public record QuotaAmounts(
                 v.getOrDefault(QuotaDimension.PUBLIC_IPS, 0L));
     }
 
+    @JsonIgnore
     public boolean isZero() {
         return vcpu == 0 && memoryGib == 0 && servers == 0 && workloads == 0 && publicIps == 0;
     }

@@ -1,5 +1,6 @@
 package io.skydeck.platform.audit;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
@@ -30,7 +31,8 @@ import java.util.UUID;
 public class AuditResource {
 
     public record AuditView(UUID id, Instant occurredAt, String actor, String actorRole, UUID tenantId, String action,
-                            String targetType, String targetId, String requestId, String details) {
+                            String targetType, String targetId, String requestId,
+                            @JsonRawValue String details) {
         static AuditView of(AuditEntry e) {
             return new AuditView(e.id(), e.occurredAt(), e.actor(), e.actorRole(), e.tenantId(), e.action(),
                     e.targetType(), e.targetId(), e.requestId(), e.details());

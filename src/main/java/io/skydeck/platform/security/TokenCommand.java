@@ -40,7 +40,8 @@ public final class TokenCommand {
                 subject = Roles.TENANT.equals(role) ? "tenant-user@" + tenant : role + "@skydeck";
             }
             SigningKeys signingKeys = SigningKeys.in(keys).ensureExist();
-            String token = new TokenMinter(signingKeys.privateKey())
+            String issuer = firstNonBlank(System.getenv("SKYDECK_JWT_ISSUER"), TokenMinter.ISSUER);
+            String token = new TokenMinter(signingKeys.privateKey(), issuer)
                     .mint(subject, role, tenant, Instant.now(), Duration.ofHours(hours));
             System.out.println(token);
             return Files.exists(keys) ? 0 : 1;

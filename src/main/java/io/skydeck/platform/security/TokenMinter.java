@@ -20,9 +20,15 @@ public final class TokenMinter {
     public static final String TENANT_CLAIM = "tenant_id";
 
     private final PrivateKey key;
+    private final String issuer;
 
     public TokenMinter(PrivateKey key) {
+        this(key, ISSUER);
+    }
+
+    public TokenMinter(PrivateKey key, String issuer) {
         this.key = key;
+        this.issuer = issuer;
     }
 
     /**
@@ -38,7 +44,7 @@ public final class TokenMinter {
             throw new IllegalArgumentException("a tenant token needs a tenant id");
         }
         StringBuilder claims = new StringBuilder()
-                .append("{\"iss\":").append(quote(ISSUER))
+                .append("{\"iss\":").append(quote(issuer))
                 .append(",\"sub\":").append(quote(subject))
                 .append(",\"upn\":").append(quote(subject))
                 .append(",\"groups\":[").append(quote(role)).append(']')

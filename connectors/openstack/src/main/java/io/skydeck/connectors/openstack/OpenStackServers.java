@@ -1,0 +1,238 @@
+package io.skydeck.connectors.openstack;
+
+import io.skydeck.connectors.openstack.FaultToProviderException.Target;
+import io.skydeck.connectors.spi.IdempotencyToken;
+import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.OperationKind;
+import io.skydeck.connectors.spi.OperationStatus;
+import io.skydeck.connectors.spi.ProviderServer;
+import io.skydeck.connectors.spi.ProviderUnavailable;
+import io.skydeck.connectors.spi.RequestRejected;
+import io.skydeck.connectors.spi.ResourceNotFound;
+import io.skydeck.connectors.spi.ResourceType;
+import io.skydeck.connectors.spi.ServerSpec;
+import io.skydeck.connectors.spi.Servers;
+import org.openstack4j.model.compute.Action;
+import org.openstack4j.model.compute.Server;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Nova servers. Nova answers every mutation with 202 and no operation object, so a handle names
+ * the server and a poll reads the server's status; a resize is confirmed by the poll that sees
+ * VERIFY_RESIZE, so Succeeded means the whole resize is done.
+ */
+final class OpenStackServers implements Servers {
+    private final OpenStackSession session;
+
+    OpenStackServers(OpenStackSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public OperationHandle create(ServerSpec spec, IdempotencyToken token) {
+        session.requireRegion(spec.region());
+        Optional<Server> earlier = findInRegion(spec.region(), token);
+        if (earlier.isPresent()) {
+            requireSameRequest(earlier.get(), spec, token);
+            return session.handle(OperationKind.CREATE, ResourceType.SERVER, earlier.get().getId(), spec.region(), Optional.of(token));
+        }
+        Server created = session.call(spec.region(), Target.of(ResourceType.SERVER, spec.name()),
+                os -> os.compute().servers().boot(ServerSpecToServerCreate.convert(spec, token)));
+        return session.handle(OperationKind.CREATE, ResourceType.SERVER, created.getId(), spec.region(), Optional.of(token));
+    }
+
+    private void requireSameRequest(Server earlier, ServerSpec spec, IdempotencyToken token) {
+        boolean same = spec.name().equals(earlier.getName())
+                && spec.flavorId().equals(earlier.getFlavorId())
+                && (earlier.getImageId() == null || spec.imageId().equals(earlier.getImageId()));
+        if (!same) {
+            throw new RequestRejected(session.provider(), "idempotency token " + token + " was used for server "
+                    + earlier.getId() + " (" + earlier.getName() + ", flavor " + earlier.getFlavorId()
+                    + ") and cannot create " + spec.name() + " with flavor " + spec.flavorId(), "token-reused", null);
+        }
+    }
+
+    @Override
+    public OperationHandle delete(String serverId, IdempotencyToken token) {
+        String region = regionOf(serverId);
+        session.call(region, Target.of(ResourceType.SERVER, serverId), os -> {
+            session.requireSuccess(os.compute().servers().delete(serverId), Target.of(ResourceType.SERVER, serverId));
+            return null;
+        });
+        return session.handle(OperationKind.DELETE, ResourceType.SERVER, serverId, region, Optional.of(token));
+    }
+
+    @Override
+    public OperationHandle start(String serverId) {
+        return powerAction(serverId, OperationKind.START, Action.START, Server.Status.ACTIVE);
+    }
+
+    @Override
+    public OperationHandle stop(String serverId) {
+        return powerAction(serverId, OperationKind.STOP, Action.STOP, Server.Status.SHUTOFF);
+    }
+
+    /** Nova answers 409 to starting a running server; the SPI wants that to be a no-op, so look first. */
+    private OperationHandle powerAction(String serverId, OperationKind kind, Action action, Server.Status target) {
+        String region = regionOf(serverId);
+        Target what = Target.of(ResourceType.SERVER, serverId);
+        session.call(region, what, os -> {
+            Server server = os.compute().servers().get(serverId);
+            if (server == null) {
+                throw notFound(serverId);
+            }
+            if (server.getStatus() != target) {
+                session.requireSuccess(os.compute().servers().action(serverId, action), what);
+            }
+            return null;
+        });
+        return session.handle(kind, ResourceType.SERVER, serverId, region, Optional.empty());
+    }
+
+    @Override
+    public OperationHandle resize(String serverId, String flavorId) {
+        String region = regionOf(serverId);
+        Target what = Target.of(ResourceType.SERVER, serverId);
+        session.call(region, what, os -> {
+            Server server = os.compute().servers().get(serverId);
+            if (server == null) {
+                throw notFound(serverId);
+            }
+            if (!flavorId.equals(server.getFlavorId())) {
+                session.requireSuccess(os.compute().servers().resize(serverId, flavorId), what);
+            }
+            return null;
+        });
+        return session.handle(OperationKind.RESIZE, ResourceType.SERVER, serverId, region, Optional.empty(), flavorId);
+    }
+
+    @Override
+    public OperationStatus poll(OperationHandle handle) {
+        String detail = session.detailOf(handle);
+        String serverId = handle.resource().id();
+        String region = handle.resource().region();
+        Optional<Server> found = fetch(region, serverId);
+        Instant now = session.clock().instant();
+        if (handle.kind() == OperationKind.DELETE) {
+            return found.isEmpty() || found.get().getStatus() == Server.Status.DELETED
+                    ? new OperationStatus.Succeeded(handle, now)
+                    : failedOrInProgress(handle, found.get(), now);
+        }
+        if (found.isEmpty()) {
+            return new OperationStatus.Failed(handle, now, notFound(serverId));
+        }
+        Server server = found.get();
+        boolean settled = server.getTaskState() == null;
+        return switch (handle.kind()) {
+            case CREATE -> server.getStatus() == Server.Status.ACTIVE
+                    ? new OperationStatus.Succeeded(handle, launchedAt(server, now))
+                    : failedOrInProgress(handle, server, now);
+            case START -> server.getStatus() == Server.Status.ACTIVE && settled
+                    ? new OperationStatus.Succeeded(handle, now) : failedOrInProgress(handle, server, now);
+            case STOP -> server.getStatus() == Server.Status.SHUTOFF && settled
+                    ? new OperationStatus.Succeeded(handle, now) : failedOrInProgress(handle, server, now);
+            case RESIZE -> pollResize(handle, server, detail, now);
+            default -> throw new RequestRejected(session.provider(), "servers do not " + handle.kind());
+        };
+    }
+
+    private OperationStatus pollResize(OperationHandle handle, Server server, String flavorId, Instant now) {
+        if (server.getStatus() == Server.Status.VERIFY_RESIZE) {
+            Target what = Target.of(ResourceType.SERVER, server.getId());
+            session.call(handle.resource().region(), what, os -> {
+                session.requireSuccess(os.compute().servers().confirmResize(server.getId()), what);
+                return null;
+            });
+            return new OperationStatus.InProgress(handle, "VERIFY_RESIZE (confirming)");
+        }
+        boolean done = flavorId.equals(server.getFlavorId()) && server.getTaskState() == null
+                && (server.getStatus() == Server.Status.ACTIVE || server.getStatus() == Server.Status.SHUTOFF);
+        return done ? new OperationStatus.Succeeded(handle, now) : failedOrInProgress(handle, server, now);
+    }
+
+    private OperationStatus failedOrInProgress(OperationHandle handle, Server server, Instant now) {
+        if (server.getStatus() == Server.Status.ERROR) {
+            String message = server.getFault() != null && server.getFault().getMessage() != null
+                    ? server.getFault().getMessage() : "server " + server.getId() + " is in ERROR";
+            // "No valid host was found" and friends are capacity, not a bad request: retryable elsewhere or later.
+            String code = server.getFault() != null ? String.valueOf(server.getFault().getCode()) : "ERROR";
+            return new OperationStatus.Failed(handle, now, new ProviderUnavailable(session.provider(), message, code, null));
+        }
+        String status = server.getStatus() == null ? "UNKNOWN" : server.getStatus().name();
+        return new OperationStatus.InProgress(handle, server.getTaskState() == null ? status : status + " (" + server.getTaskState() + ")");
+    }
+
+    private static Instant launchedAt(Server server, Instant fallback) {
+        return server.getLaunchedAt() == null ? fallback : server.getLaunchedAt().toInstant();
+    }
+
+    @Override
+    public Optional<ProviderServer> get(String serverId) {
+        for (String region : session.regions()) {
+            Optional<Server> server = fetch(region, serverId);
+            if (server.isPresent()) {
+                return server.map(found -> ServerToProviderServer.convert(found, region));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<ProviderServer> findByToken(IdempotencyToken token) {
+        for (String region : session.regions()) {
+            Optional<Server> server = findInRegion(region, token);
+            if (server.isPresent()) {
+                return server.map(found -> ServerToProviderServer.convert(found, region));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<ProviderServer> list() {
+        List<ProviderServer> all = new ArrayList<>();
+        for (String region : session.regions()) {
+            listIn(region).forEach(server -> all.add(ServerToProviderServer.convert(server, region)));
+        }
+        return all;
+    }
+
+    /** Nova cannot filter on metadata, so the token is matched on the project's server list. */
+    private Optional<Server> findInRegion(String region, IdempotencyToken token) {
+        return listIn(region).stream()
+                .filter(server -> ServerToProviderServer.tokenOf(server).equals(Optional.of(token)))
+                .filter(server -> server.getStatus() != Server.Status.DELETED)
+                .findFirst()
+                .map(Server.class::cast);
+    }
+
+    private List<? extends Server> listIn(String region) {
+        return session.call(region, Target.of(ResourceType.SERVER, "*"), os -> os.compute().servers().list(true));
+    }
+
+    private Optional<Server> fetch(String region, String serverId) {
+        return Optional.ofNullable(session.call(region, Target.of(ResourceType.SERVER, serverId),
+                os -> os.compute().servers().get(serverId)));
+    }
+
+    /** With one region there is nothing to search; with several, the server is where Nova knows it. */
+    private String regionOf(String serverId) {
+        if (session.regions().size() == 1) {
+            return session.regions().get(0);
+        }
+        for (String region : session.regions()) {
+            if (fetch(region, serverId).isPresent()) {
+                return region;
+            }
+        }
+        throw notFound(serverId);
+    }
+
+    private ResourceNotFound notFound(String serverId) {
+        return new ResourceNotFound(session.provider(), ResourceType.SERVER, serverId, "server " + serverId + " not found", "itemNotFound", null);
+    }
+}

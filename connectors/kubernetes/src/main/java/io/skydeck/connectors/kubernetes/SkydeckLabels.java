@@ -1,0 +1,24 @@
+package io.skydeck.connectors.kubernetes;
+
+/**
+ * The labels and annotations Skydeck writes. Labels are what the connector selects by; the
+ * annotations carry values a label cannot hold (free text, JSON).
+ */
+final class SkydeckLabels {
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    static final String MANAGED_BY_VALUE = "skydeck";
+    static final String TENANT = "skydeck.io/tenant";
+    /** The create's IdempotencyToken: its alphabet and length were chosen to fit a label value. */
+    static final String IDEMPOTENCY_TOKEN = "skydeck.io/idempotency-token";
+    /** Pod selector of a workload; with the kind so a Deployment and a StatefulSet of one name never share pods. */
+    static final String WORKLOAD = "skydeck.io/workload";
+    static final String WORKLOAD_KIND = "skydeck.io/workload-kind";
+
+    /** Digest of the WorkloadSpec a token created: a replay with another spec is refused. */
+    static final String SPEC_DIGEST = "skydeck.io/spec-digest";
+    static final String DESCRIPTION = "skydeck.io/description";
+    static final String TAGS = "skydeck.io/tags";
+
+    private SkydeckLabels() {
+    }
+}

@@ -1,5 +1,6 @@
 package io.skydeck.connectors.openstack;
 
+import io.skydeck.connectors.spi.AuthenticationFailed;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.core.transport.Config;
 import org.openstack4j.model.common.Identifier;
@@ -82,10 +83,17 @@ final class KeystoneSession {
     }
 
     private Token authenticate() {
+        String secret;
+        try {
+            secret = password.get();
+        } catch (RuntimeException unreadable) {
+            // Name the source (variable or file), never a value.
+            throw new AuthenticationFailed(config.name(), unreadable.getMessage(), "password-source", unreadable);
+        }
         return OSFactory.builderV3()
                 .withConfig(transport)
                 .endpoint(config.identityUrl())
-                .credentials(config.user(), password.get(), Identifier.byName(config.userDomain()))
+                .credentials(config.user(), secret, Identifier.byName(config.userDomain()))
                 .scopeToProject(Identifier.byName(config.project()), Identifier.byName(config.projectDomain()))
                 .authenticate()
                 .getToken();

@@ -1,0 +1,134 @@
+package io.skydeck.connectors.openstack;
+
+import io.skydeck.connectors.openstack.FaultToProviderException.Target;
+import io.skydeck.connectors.spi.AuthenticationFailed;
+import io.skydeck.connectors.spi.Capability;
+import io.skydeck.connectors.spi.CapabilityKind;
+import io.skydeck.connectors.spi.CapabilitySet;
+import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.Inventory;
+import io.skydeck.connectors.spi.Networks;
+import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderHealth;
+import io.skydeck.connectors.spi.ProviderKind;
+import io.skydeck.connectors.spi.PublicIps;
+import io.skydeck.connectors.spi.Region;
+import io.skydeck.connectors.spi.ResourceType;
+import io.skydeck.connectors.spi.SecurityGroups;
+import io.skydeck.connectors.spi.Servers;
+import org.openstack4j.core.transport.Config;
+import org.openstack4j.model.compute.ext.AvailabilityZone;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A private OpenStack cloud through OpenStack4j: Keystone v3, Nova, Neutron. It offers servers,
+ * networks, security groups, floating IPs and inventory; it has no price list (a private
+ * cloud's prices are Skydeck's own rate cards) and runs no container workloads.
+ *
+ * <p>Construct one per configured provider with {@link #connect(OpenStackConfig)}; it is safe
+ * to share between threads. Nothing is sent until the first call.
+ */
+public final class OpenStackCloud implements CloudProvider {
+    private final OpenStackSession session;
+    private final CapabilitySet capabilities;
+    private final Map<String, List<String>> lastKnownZones = new ConcurrentHashMap<>();
+
+    OpenStackCloud(OpenStackConfig config, Clock clock, java.util.function.Supplier<String> password) {
+        Config transport = Config.newConfig()
+                .withConnectionTimeout(Math.toIntExact(config.timeouts().connect().toMillis()))
+                .withReadTimeout(Math.toIntExact(config.timeouts().read().toMillis()));
+        this.session = new OpenStackSession(config, new KeystoneSession(config, transport, password, clock), clock);
+        this.capabilities = CapabilitySet.empty()
+                .with(Servers.class, new OpenStackServers(session))
+                .with(Networks.class, new OpenStackNetworks(session))
+                .with(SecurityGroups.class, new OpenStackSecurityGroups(session))
+                .with(PublicIps.class, new OpenStackPublicIps(session))
+                .with(Inventory.class, new OpenStackInventory(session));
+    }
+
+    /** The provider as configured; the password is read from its source at each authentication. */
+    public static OpenStackCloud connect(OpenStackConfig config) {
+        return connect(config, Clock.systemUTC());
+    }
+
+    public static OpenStackCloud connect(OpenStackConfig config, Clock clock) {
+        return new OpenStackCloud(config, clock, config::resolvePassword);
+    }
+
+    @Override
+    public String name() {
+        return session.provider();
+    }
+
+    @Override
+    public ProviderKind kind() {
+        return ProviderKind.OPENSTACK;
+    }
+
+    /**
+     * The configured regions with Nova's availability zones. Zones come from the cloud; when it
+     * cannot be asked, the last answer (or no zones) stands rather than failing a listing.
+     */
+    @Override
+    public List<Region> regions() {
+        List<Region> regions = new ArrayList<>();
+        for (String region : session.regions()) {
+            try {
+                List<String> zones = availableZones(region);
+                lastKnownZones.put(region, zones);
+                regions.add(new Region(region, zones));
+            } catch (ProviderException unreachable) {
+                regions.add(new Region(region, lastKnownZones.getOrDefault(region, List.of())));
+            }
+        }
+        return regions;
+    }
+
+    private List<String> availableZones(String region) {
+        return session.call(region, Target.of(ResourceType.ZONE, "*"), os -> os.compute().zones().list().stream()
+                .filter(zone -> zone.getZoneState() == null || zone.getZoneState().getAvailable())
+                .map(AvailabilityZone::getZoneName)
+                .sorted()
+                .toList());
+    }
+
+    @Override
+    public Set<CapabilityKind> capabilities() {
+        return capabilities.kinds();
+    }
+
+    @Override
+    public <C extends Capability> Optional<C> capability(Class<C> type) {
+        return capabilities.get(type);
+    }
+
+    /** Authenticates (or reuses the token) and lists the first region's zones. */
+    @Override
+    public ProviderHealth health() {
+        var now = session.clock().instant();
+        try {
+            String region = session.regions().get(0);
+            int zones = availableZones(region).size();
+            return new ProviderHealth(ProviderHealth.State.UP, "Keystone and Nova answer; " + zones + " zone(s) in " + region, now);
+        } catch (AuthenticationFailed failed) {
+            return new ProviderHealth(ProviderHealth.State.DOWN, "authentication failed: " + failed.providerMessage(), now);
+        } catch (ProviderException failed) {
+            return new ProviderHealth(ProviderHealth.State.DOWN, failed.getMessage(), now);
+        } catch (RuntimeException misconfigured) {
+            // A missing password variable or unreadable secret file: say so, never throw from health().
+            return new ProviderHealth(ProviderHealth.State.DOWN, misconfigured.getMessage(), now);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenStackCloud[" + session.config() + "]";
+    }
+}

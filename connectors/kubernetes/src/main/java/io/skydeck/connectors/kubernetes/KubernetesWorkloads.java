@@ -100,8 +100,8 @@ final class KubernetesWorkloads implements Workloads {
         if (ControllerStatusToState.of(workload).desiredReplicas() != replicas) {
             // A merge patch of spec.replicas only: whatever else changed meanwhile is left alone.
             String patch = "{\"spec\":{\"replicas\":" + replicas + "}}";
-            cluster.errors().call(ResourceType.WORKLOAD, workloadId, () -> cluster.client()
-                    .resources(workload.getClass()).inNamespace(operation.namespace()).withName(operation.name())
+            // Through resource(workload): fabric8 then patches the object we hold instead of reading it again.
+            cluster.errors().call(ResourceType.WORKLOAD, workloadId, () -> cluster.client().resource(workload)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
         }
         return handle(OperationKind.SCALE, operation, Optional.empty(), cluster.clock().instant());

@@ -1,0 +1,134 @@
+package io.skydeck.connectors.openstack;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+
+/**
+ * A WireMock server that speaks Keystone v3 as the Identity API reference shows it: the token
+ * in the X-Subject-Token header, the catalog in the body pointing Nova ("/compute/v2.1") and
+ * Neutron ("/network") back at this server. Tests add Nova and Neutron stubs that match the
+ * X-Auth-Token header, so a request without the token, or with a stale one, finds no stub.
+ */
+final class OpenStackStubs implements AutoCloseable {
+    static final String USER = "skydeck";
+    static final String PASSWORD = "s3cret-not-for-logs";
+    static final String PROJECT = "skydeck-project";
+    static final String TOKEN = "gAAAAABtoken-one";
+    static final String REGION = "RegionOne";
+
+    final WireMockServer server = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+
+    OpenStackStubs() {
+        server.start();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+
+    String compute(String path) {
+        return "/compute/v2.1" + path;
+    }
+
+    String network(String path) {
+        return "/network/v2.0" + path;
+    }
+
+    OpenStackConfig config() {
+        return OpenStackConfig.of("openstack-test", baseUrl() + "/v3", USER,
+                        OpenStackConfig.PasswordSource.fromEnv("OS_TEST_PASSWORD"), PROJECT, REGION)
+                .withTimeouts(new OpenStackConfig.Timeouts(Duration.ofSeconds(2), Duration.ofMillis(800)));
+    }
+
+    /** A connector whose password comes from a fake environment, so no real variable is needed. */
+    OpenStackCloud cloud(OpenStackConfig config, Clock clock) {
+        return new OpenStackCloud(config, clock, () -> config.resolvePassword(Map.of("OS_TEST_PASSWORD", PASSWORD)));
+    }
+
+    OpenStackCloud cloud() {
+        return cloud(config(), Clock.systemUTC());
+    }
+
+    /** Keystone answers the right password for the right project with {@code token}, valid until {@code expiresAt}. */
+    MappingBuilder keystoneIssues(String token, Instant expiresAt) {
+        return post(urlPathEqualTo("/v3/auth/tokens"))
+                .withRequestBody(matchingJsonPath("$.auth.identity.methods[0]", equalTo("password")))
+                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.name", equalTo(USER)))
+                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.password", equalTo(PASSWORD)))
+                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.domain.name", equalTo("Default")))
+                .withRequestBody(matchingJsonPath("$.auth.scope.project.name", equalTo(PROJECT)))
+                .withRequestBody(matchingJsonPath("$.auth.scope.project.domain.name", equalTo("Default")))
+                .willReturn(aResponse().withStatus(201)
+                        .withHeader("Content-Type", "application/json")
+                        .withHeader("X-Subject-Token", token)
+                        .withBody(tokenBody(expiresAt)));
+    }
+
+    void stubKeystone() {
+        server.stubFor(keystoneIssues(TOKEN, Instant.now().plus(Duration.ofHours(1))));
+    }
+
+    private String tokenBody(Instant expiresAt) {
+        String endpoint = """
+                {"id": "%s", "interface": "public", "region_id": "RegionOne", "region": "RegionOne", "url": "%s"}""";
+        String compute = endpoint.formatted("e-nova", baseUrl() + "/compute/v2.1");
+        String network = endpoint.formatted("e-neutron", baseUrl() + "/network");
+        return """
+                {"token": {
+                  "methods": ["password"],
+                  "user": {"domain": {"id": "default", "name": "Default"}, "id": "ee4dfb6e5540447cb3741905149d9b6e", "name": "%s", "password_expires_at": null},
+                  "audit_ids": ["3T2dc1CGQxyJsHdDu1xkcw"],
+                  "expires_at": "%s",
+                  "issued_at": "%s",
+                  "project": {"domain": {"id": "default", "name": "Default"}, "id": "a6944d763bf64ee6a275f1263fae0352", "name": "%s"},
+                  "is_domain": false,
+                  "roles": [{"id": "51cc68287d524c759f47c811e6463340", "name": "member"}],
+                  "catalog": [
+                    {"endpoints": [%s], "id": "s-nova", "type": "compute", "name": "nova"},
+                    {"endpoints": [%s], "id": "s-neutron", "type": "network", "name": "neutron"}
+                  ]
+                }}""".formatted(USER, expiresAt, Instant.now(), PROJECT, compute, network);
+    }
+
+    /** A Nova server as GET /servers/{id} shows it at microversion 2.1. */
+    static String novaServer(String id, String name, String status, String flavorId, Map<String, String> metadata) {
+        StringBuilder meta = new StringBuilder();
+        metadata.forEach((key, value) -> meta.append(meta.length() == 0 ? "" : ", ").append('"').append(key).append("\": \"").append(value).append('"'));
+        return """
+                {"id": "%s", "name": "%s", "status": "%s", "tenant_id": "a6944d763bf64ee6a275f1263fae0352",
+                 "user_id": "ee4dfb6e5540447cb3741905149d9b6e", "metadata": {%s}, "hostId": "", "created": "2024-05-01T10:00:00Z",
+                 "updated": "2024-05-01T10:00:05Z", "addresses": {}, "accessIPv4": "", "accessIPv6": "", "progress": 0,
+                 "image": {"id": "70a599e0-31e7-49b7-b260-868f441e862b", "links": []},
+                 "flavor": {"id": "%s", "links": []}, "key_name": null, "config_drive": "",
+                 "OS-DCF:diskConfig": "AUTO", "OS-EXT-AZ:availability_zone": "nova", "OS-EXT-STS:power_state": 1,
+                 "OS-EXT-STS:task_state": null, "OS-EXT-STS:vm_state": "active",
+                 "OS-SRV-USG:launched_at": "2024-05-01T10:00:04.000000", "OS-SRV-USG:terminated_at": null,
+                 "security_groups": [{"name": "default"}], "os-extended-volumes:volumes_attached": [], "links": []}"""
+                .formatted(id, name, status, meta, flavorId);
+    }
+
+    static String list(String key, List<String> items) {
+        return "{\"" + key + "\": [" + String.join(", ", items) + "]}";
+    }
+
+    @Override
+    public void close() {
+        // A stub that did not match is the usual cause of a failure here: show what was really sent.
+        server.findAllUnmatchedRequests().forEach(request ->
+                System.err.println("unmatched: " + request.getMethod() + " " + request.getUrl() + " " + request.getBodyAsString()));
+        server.stop();
+    }
+}

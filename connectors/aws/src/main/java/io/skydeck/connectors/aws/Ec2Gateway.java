@@ -8,7 +8,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 import java.time.Clock;
@@ -61,7 +61,7 @@ final class Ec2Gateway implements AutoCloseable {
         this.retryPolicy = settings.retryPolicy();
         this.clock = clock;
         // The socket timeout only backs up the SDK's attempt timeout, which is the one we rely on.
-        this.http = UrlConnectionHttpClient.builder()
+        this.http = ApacheHttpClient.builder()
                 .connectionTimeout(settings.apiCallAttemptTimeout())
                 .socketTimeout(settings.apiCallAttemptTimeout().plusSeconds(1))
                 .build();

@@ -37,6 +37,10 @@ final class FaultToProviderException {
 
     /** An error response: status plus the provider's message; {@code target} names what the call was about. */
     ProviderException fromStatus(int status, String fallbackMessage, Target target) {
+        return fromStatus(status, fallbackMessage, target, null);
+    }
+
+    private ProviderException fromStatus(int status, String fallbackMessage, Target target, Throwable cause) {
         Optional<ErrorResponse> recorded = ErrorResponse.last().filter(response -> response.status() == status);
         String message = recorded.flatMap(ErrorResponse::message)
                 .or(() -> Optional.ofNullable(fallbackMessage).filter(text -> !text.isBlank()))
@@ -47,34 +51,34 @@ final class FaultToProviderException {
         boolean quota = isQuota(message, faultName);
 
         if (status == 401) {
-            return new AuthenticationFailed(provider, message, code, null);
+            return new AuthenticationFailed(provider, message, code, cause);
         }
         if (quota && (status == 403 || status == 409 || status == 413 || status == 429)) {
-            return new QuotaExceeded(provider, message, code, null);
+            return new QuotaExceeded(provider, message, code, cause);
         }
         if (status == 403) {
-            return new AuthenticationFailed(provider, message, code, null);
+            return new AuthenticationFailed(provider, message, code, cause);
         }
         if (status == 404) {
-            return new ResourceNotFound(provider, target.type(), target.id(), message, code, null);
+            return new ResourceNotFound(provider, target.type(), target.id(), message, code, cause);
         }
         if (status == 413 || status == 429) {
-            return new Throttled(provider, message, retryAfter.orElse(null), code, null);
+            return new Throttled(provider, message, retryAfter.orElse(null), code, cause);
         }
         if (status == 400) {
             Matcher unknown = UNKNOWN_REFERENCE.matcher(message);
             if (unknown.find()) {
-                return new ResourceNotFound(provider, referenceType(unknown.group(1)), target.id(), message, code, null);
+                return new ResourceNotFound(provider, referenceType(unknown.group(1)), target.id(), message, code, cause);
             }
         }
         if (status >= 500) {
             // A 503 that says when to come back is a throttle in all but name; the SPI carries Retry-After only on Throttled.
             if (status == 503 && retryAfter.isPresent()) {
-                return new Throttled(provider, message, retryAfter.get(), code, null);
+                return new Throttled(provider, message, retryAfter.get(), code, cause);
             }
-            return new ProviderUnavailable(provider, message, code, null);
+            return new ProviderUnavailable(provider, message, code, cause);
         }
-        return new RequestRejected(provider, message, code, null);
+        return new RequestRejected(provider, message, code, cause);
     }
 
     /** Anything OpenStack4j threw while a call ran. */
@@ -90,9 +94,7 @@ final class FaultToProviderException {
             return new ProviderUnavailable(provider, "cannot reach OpenStack: " + connection.getMessage(), "connection", connection);
         }
         if (failure instanceof ResponseException response && response.getStatus() >= 400) {
-            ProviderException mapped = fromStatus(response.getStatus(), response.getMessage(), target);
-            mapped.initCause(response);
-            return mapped;
+            return fromStatus(response.getStatus(), response.getMessage(), target, response);
         }
         if (causedBy(failure, InterruptedIOException.class)) {
             return new ProviderTimeout(provider, "no answer within the read timeout: " + failure.getMessage(), "timeout", failure);

@@ -19,6 +19,7 @@ import io.skydeck.connectors.spi.Servers;
 import io.skydeck.connectors.spi.SubnetSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -51,8 +52,9 @@ class OpenStackPeerTest {
     @BeforeAll
     static void connect() {
         String url = System.getenv("SKYDECK_OPENSTACK_PEER_URL");
-        assumeTrue(url != null && !url.isBlank(),
-                "SKYDECK_OPENSTACK_PEER_URL is not set: start the peer with .ci/openstack-peer.sh up and export it (see connectors/openstack/README.md)");
+        if (url == null || url.isBlank()) {
+            return;
+        }
         region = env("SKYDECK_OPENSTACK_PEER_REGION", "RegionOne");
         var adminPassword = password("SKYDECK_OPENSTACK_PEER_ADMIN_PASSWORD", "admin-secret");
         admin = OpenStackCloud.connect(OpenStackConfig.of("openstack-peer", url, "admin", adminPassword, "admin", region));
@@ -86,6 +88,13 @@ class OpenStackPeerTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Per test rather than per class, so that a run without the peer lists each test as skipped, with the reason. */
+    @BeforeEach
+    void requirePeer() {
+        assumeTrue(admin != null,
+                "SKYDECK_OPENSTACK_PEER_URL is not set: start the peer with .ci/openstack-peer.sh up and export it (see connectors/openstack/README.md)");
     }
 
     @AfterAll

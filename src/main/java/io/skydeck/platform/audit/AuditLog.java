@@ -2,6 +2,7 @@ package io.skydeck.platform.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.arc.Arc;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.web.RequestIds;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.jboss.logging.MDC;
 
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -37,11 +39,19 @@ public class AuditLog {
     @Inject
     Clock clock;
 
+    /**
+     * Records a change. Outside an HTTP request (an operation finishing in the background) the
+     * actor is Skydeck itself and the request id is the one in the logging context.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(String action, String targetType, Object targetId, UUID tenantId, Map<String, ?> details) {
-        em.persist(new AuditEntry(clock.instant().truncatedTo(ChronoUnit.MICROS), caller.subject(), caller.role(),
-                tenantId, action, targetType, String.valueOf(targetId), RequestIds.of(request.getCurrent()),
-                write(details)));
+        boolean inRequest = Arc.container().requestContext().isActive() && request.getCurrent() != null;
+        String actor = inRequest ? caller.subject() : "skydeck";
+        String role = inRequest ? caller.role() : "system";
+        Object mdc = MDC.get("requestId");
+        String requestId = inRequest ? RequestIds.of(request.getCurrent()) : mdc == null ? null : mdc.toString();
+        em.persist(new AuditEntry(clock.instant().truncatedTo(ChronoUnit.MICROS), actor, role,
+                tenantId, action, targetType, String.valueOf(targetId), requestId, write(details)));
     }
 
     private String write(Map<String, ?> details) {

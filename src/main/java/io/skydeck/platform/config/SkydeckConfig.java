@@ -16,6 +16,38 @@ public interface SkydeckConfig {
 
     Quota quota();
 
+    Sandbox sandbox();
+
+    Operations operations();
+
+    interface Sandbox {
+        /** Serve the simulated cloud (the default provider when no real one is configured). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Take seconds per operation like a real cloud (create 20 s); false makes everything instant. */
+        @WithDefault("true")
+        boolean realisticLatency();
+
+        /** Forget the sandbox's state at start (tests: the database starts empty too). */
+        @WithDefault("false")
+        boolean freshStart();
+    }
+
+    interface Operations {
+        /** Run the background loop that drives operations; tests that drive it by hand turn it off. */
+        @WithDefault("true")
+        boolean runnerEnabled();
+
+        /** How often the loop looks for due operations. */
+        @WithDefault("PT0.5S")
+        java.time.Duration pollInterval();
+
+        /** Attempts of a retryable provider failure before the operation fails. */
+        @WithDefault("8")
+        int maxAttempts();
+    }
+
     interface EmbeddedDb {
         /** Start an embedded PostgreSQL when no database is configured. */
         @WithDefault("true")

@@ -11,6 +11,8 @@ public enum ProblemType {
     NOT_ACCEPTABLE(406, "not-acceptable", "Cannot produce an acceptable representation"),
     CONFLICT(409, "conflict", "The request conflicts with the current state"),
     QUOTA_EXCEEDED(409, "quota-exceeded", "The tenant's quota does not allow this"),
+    NO_CAPACITY(409, "no-placement", "No provider, region, zone or host can take this"),
+    OPERATION_IN_PROGRESS(409, "operation-in-progress", "Another operation is still running on this resource"),
     PRECONDITION_FAILED(412, "precondition-failed", "The resource has changed since you read it"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key was used with a different request"),

@@ -1,0 +1,72 @@
+package io.skydeck.compute;
+
+import io.skydeck.operations.OperationResource.OperationView;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Request and response bodies of the compute API. */
+public final class ComputeViews {
+
+    private ComputeViews() {
+    }
+
+    static final String NAME_PATTERN = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+    static final String NAME_MESSAGE = "lower-case letters, digits and '-', 1 to 63 characters, like a DNS label";
+
+    /** Where the tenant would like it; every field is optional. */
+    public record PlacementHintsView(
+            @Pattern(regexp = "(?i)sandbox|openstack|aws|kubernetes", message = "one of sandbox, openstack, aws, kubernetes")
+            String providerKind,
+            @Size(max = 64) String region,
+            @Size(max = 64) String zone,
+            @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String affinityGroup,
+            @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String antiAffinityGroup,
+            @DecimalMin(value = "0", message = "must not be negative") BigDecimal maxHourlyPrice) {
+    }
+
+    /** An exact placement; only a scheduler or an admin may give one. */
+    public record TargetView(@NotBlank String provider, @NotBlank String region, @NotBlank String zone, @NotBlank String host) {
+    }
+
+    public record CreateServer(
+            UUID tenantId,
+            @NotNull UUID projectId,
+            @NotBlank @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
+            @NotBlank @Size(max = 64) String flavor,
+            @NotBlank @Size(max = 128) String image,
+            @Valid PlacementHintsView hints,
+            @Valid TargetView target) {
+    }
+
+    public record ServerAction(
+            @NotNull @Pattern(regexp = "start|stop|resize", message = "one of start, stop, resize") String action,
+            @Size(max = 64) String flavor) {
+    }
+
+    public record Placement(String provider, String region, String zone, String host) {
+    }
+
+    public record ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String image,
+                             ServerStatus status, Placement placement, BigDecimal hourlyPrice, String providerServerId,
+                             int vcpu, long memoryMib, int gpu, String affinityGroup, String antiAffinityGroup,
+                             Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
+        public static ServerView of(Server s) {
+            return new ServerView(s.id(), s.tenantId(), s.projectId(), s.name(), s.flavor(), s.image(), s.status(),
+                    new Placement(s.provider(), s.region(), s.zone(), s.host()), s.hourlyPrice(), s.providerServerId(),
+                    s.vcpu(), s.memoryMib(), s.gpu(), s.affinityGroup(), s.antiAffinityGroup(),
+                    s.createdAt(), s.updatedAt(), s.deletedAt(), s.version());
+        }
+    }
+
+    /** What a 202 answers: the resource as it is now and the operation to poll. */
+    public record Accepted<T>(T resource, OperationView operation) {
+    }
+}

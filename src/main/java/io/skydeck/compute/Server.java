@@ -1,0 +1,130 @@
+package io.skydeck.compute;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Version;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A tenant's virtual machine, where placement put it, and how far it has got. */
+@Entity
+public class Server {
+
+    @Id
+    private UUID id;
+    @Column(name = "tenant_id")
+    private UUID tenantId;
+    @Column(name = "project_id")
+    private UUID projectId;
+    private String name;
+    private String flavor;
+    private String image;
+    private String provider;
+    private String region;
+    private String zone;
+    private String host;
+    @Column(name = "provider_server_id")
+    private String providerServerId;
+    @Enumerated(EnumType.STRING)
+    private ServerStatus status;
+    private int vcpu;
+    @Column(name = "memory_mib")
+    private long memoryMib;
+    private int gpu;
+    @Column(name = "hourly_price")
+    private BigDecimal hourlyPrice;
+    @Column(name = "affinity_group")
+    private String affinityGroup;
+    @Column(name = "anti_affinity_group")
+    private String antiAffinityGroup;
+    @Column(name = "quota_reservation_id")
+    private UUID quotaReservationId;
+    @Column(name = "created_at")
+    private Instant createdAt;
+    @Column(name = "updated_at")
+    private Instant updatedAt;
+    @Column(name = "deleted_at")
+    private Instant deletedAt;
+    @Version
+    private long version;
+
+    protected Server() {
+    }
+
+    Server(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String image,
+           io.skydeck.placement.PlacementTarget target, BigDecimal hourlyPrice, int vcpu, long memoryMib, int gpu,
+           String affinityGroup, String antiAffinityGroup, UUID quotaReservationId, Instant now) {
+        this.id = id;
+        this.tenantId = tenantId;
+        this.projectId = projectId;
+        this.name = name;
+        this.flavor = flavor;
+        this.image = image;
+        this.provider = target.provider();
+        this.region = target.region();
+        this.zone = target.zone();
+        this.host = target.hostId();
+        this.hourlyPrice = hourlyPrice;
+        this.vcpu = vcpu;
+        this.memoryMib = memoryMib;
+        this.gpu = gpu;
+        this.affinityGroup = affinityGroup;
+        this.antiAffinityGroup = antiAffinityGroup;
+        this.quotaReservationId = quotaReservationId;
+        this.status = ServerStatus.BUILDING;
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    void built(String providerServerId, Instant now) {
+        this.providerServerId = providerServerId;
+        moveTo(ServerStatus.ACTIVE, now);
+    }
+
+    void moveTo(ServerStatus next, Instant now) {
+        this.status = next;
+        this.updatedAt = now;
+        if (next == ServerStatus.DELETED) {
+            this.deletedAt = now;
+        }
+    }
+
+    void resized(String flavor, int vcpu, long memoryMib, int gpu, BigDecimal hourlyPrice, UUID reservation, Instant now) {
+        this.flavor = flavor;
+        this.vcpu = vcpu;
+        this.memoryMib = memoryMib;
+        this.gpu = gpu;
+        this.hourlyPrice = hourlyPrice;
+        this.quotaReservationId = reservation;
+        this.updatedAt = now;
+    }
+
+    public UUID id() { return id; }
+    public UUID tenantId() { return tenantId; }
+    public UUID projectId() { return projectId; }
+    public String name() { return name; }
+    public String flavor() { return flavor; }
+    public String image() { return image; }
+    public String provider() { return provider; }
+    public String region() { return region; }
+    public String zone() { return zone; }
+    public String host() { return host; }
+    public String providerServerId() { return providerServerId; }
+    public ServerStatus status() { return status; }
+    public int vcpu() { return vcpu; }
+    public long memoryMib() { return memoryMib; }
+    public int gpu() { return gpu; }
+    public BigDecimal hourlyPrice() { return hourlyPrice; }
+    public String affinityGroup() { return affinityGroup; }
+    public String antiAffinityGroup() { return antiAffinityGroup; }
+    public UUID quotaReservationId() { return quotaReservationId; }
+    public Instant createdAt() { return createdAt; }
+    public Instant updatedAt() { return updatedAt; }
+    public Instant deletedAt() { return deletedAt; }
+    public long version() { return version; }
+}

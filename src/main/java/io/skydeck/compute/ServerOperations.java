@@ -1,0 +1,205 @@
+package io.skydeck.compute;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.skydeck.capacity.PlacementService;
+import io.skydeck.connectors.spi.IdempotencyToken;
+import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ResourceNotFound;
+import io.skydeck.connectors.spi.ServerSpec;
+import io.skydeck.connectors.spi.Servers;
+import io.skydeck.operations.Operation;
+import io.skydeck.operations.OperationHandler;
+import io.skydeck.operations.OperationKind;
+import io.skydeck.placement.Resources;
+import io.skydeck.platform.audit.AuditLog;
+import io.skydeck.providers.ProviderErrors;
+import io.skydeck.providers.ProviderRegistry;
+import io.skydeck.tenancy.QuotaReservation;
+import io.skydeck.tenancy.QuotaService;
+import io.skydeck.tenancy.Tenant;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** What creating, deleting, starting, stopping and resizing a server does at each step. */
+@ApplicationScoped
+public class ServerOperations implements OperationHandler {
+
+    private static final Set<OperationKind> KINDS = Set.of(OperationKind.CREATE_SERVER, OperationKind.DELETE_SERVER,
+            OperationKind.START_SERVER, OperationKind.STOP_SERVER, OperationKind.RESIZE_SERVER);
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    QuotaService quotas;
+
+    @Inject
+    PlacementService placement;
+
+    @Inject
+    LifecycleEvents events;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    ObjectMapper json;
+
+    @Override
+    public boolean handles(OperationKind kind) {
+        return KINDS.contains(kind);
+    }
+
+    /** The token of a server's create; the same for every attempt, so a repeat finds the first. */
+    static IdempotencyToken createToken(UUID serverId) {
+        return IdempotencyToken.of("skydeck-" + serverId);
+    }
+
+    static IdempotencyToken deleteToken(UUID serverId) {
+        return IdempotencyToken.of("skydeck-del-" + serverId);
+    }
+
+    @Override
+    public Optional<OperationHandle> submit(Operation op) {
+        Server server = QuarkusTransaction.requiringNew().call(() -> em.find(Server.class, op.targetId()));
+        Servers servers = providers.get(server.provider()).require(Servers.class);
+        return switch (op.kind()) {
+            case CREATE_SERVER -> Optional.of(servers.create(specOf(server), createToken(server.id())));
+            case DELETE_SERVER -> {
+                try {
+                    yield Optional.of(servers.delete(server.providerServerId(), deleteToken(server.id())));
+                } catch (ResourceNotFound gone) {
+                    yield Optional.empty();
+                }
+            }
+            case START_SERVER -> Optional.of(servers.start(server.providerServerId()));
+            case STOP_SERVER -> Optional.of(servers.stop(server.providerServerId()));
+            case RESIZE_SERVER -> Optional.of(servers.resize(server.providerServerId(), params(op).get("flavor")));
+            default -> throw new IllegalArgumentException(op.kind() + " is not a server operation");
+        };
+    }
+
+    @Override
+    public void succeeded(Operation op, OperationHandle handle, Instant finishedAt) {
+        Server server = em.find(Server.class, op.targetId());
+        LifecycleEvents.Kind event;
+        switch (op.kind()) {
+            case CREATE_SERVER -> {
+                server.built(handle.resource().id(), finishedAt);
+                event = LifecycleEvents.Kind.CREATED;
+            }
+            case DELETE_SERVER -> {
+                server.moveTo(ServerStatus.DELETED, finishedAt);
+                releaseQuota(server.quotaReservationId());
+                placement.releaseAfterCommit(server.id());
+                event = LifecycleEvents.Kind.DELETED;
+            }
+            case START_SERVER -> {
+                server.moveTo(ServerStatus.ACTIVE, finishedAt);
+                event = LifecycleEvents.Kind.STARTED;
+            }
+            case STOP_SERVER -> {
+                server.moveTo(ServerStatus.STOPPED, finishedAt);
+                event = LifecycleEvents.Kind.STOPPED;
+            }
+            case RESIZE_SERVER -> {
+                resized(op, server, finishedAt);
+                event = LifecycleEvents.Kind.RESIZED;
+            }
+            default -> throw new IllegalArgumentException(op.kind() + " is not a server operation");
+        }
+        events.record(LifecycleEvents.idFor(op.id(), event), server.tenantId(), "server", server.id(), event, finishedAt,
+                server.provider(), server.region(), server.providerServerId(), ServerService.shapeOf(server));
+        audit.record("server." + event.name().toLowerCase(), "server", server.id(), server.tenantId(),
+                Map.of("status", server.status().name(), "operation", op.id()));
+    }
+
+    @Override
+    public void failed(Operation op, ProviderException error, Instant at) {
+        Server server = em.find(Server.class, op.targetId());
+        Map<String, String> params = params(op);
+        switch (op.kind()) {
+            case CREATE_SERVER -> {
+                // Nothing runs in the provider: give back the quota and the capacity it held.
+                server.moveTo(ServerStatus.FAILED, at);
+                releaseQuota(server.quotaReservationId());
+                placement.releaseAfterCommit(server.id());
+                events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), server.tenantId(), "server",
+                        server.id(), LifecycleEvents.Kind.FAILED, at, server.provider(), server.region(), null,
+                        ServerService.shapeOf(server));
+            }
+            case RESIZE_SERVER -> {
+                server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
+                Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(this::releaseQuota);
+                PlacementService.FlavorOffer grown = placement.flavor(params.get("flavor")).orElseThrow();
+                Resources current = new Resources(server.vcpu(), server.memoryMib(), server.gpu());
+                placement.resize(ServerService.holdOf(server, server.flavor(), current),
+                        ServerService.holdOf(server, grown.id(), grown.resources()),
+                        placement.target(server.provider(), server.region(), server.zone(), server.host()));
+            }
+            case DELETE_SERVER -> server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
+            default -> {
+                // start and stop leave the server as it was
+            }
+        }
+        audit.record("server." + op.kind().name().toLowerCase().replace("_server", "") + "-failed", "server",
+                server.id(), server.tenantId(),
+                Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+    }
+
+    private void resized(Operation op, Server server, Instant at) {
+        Map<String, String> params = params(op);
+        PlacementService.FlavorOffer flavor = placement.flavor(params.get("flavor")).orElseThrow();
+        Tenant tenant = em.find(Tenant.class, server.tenantId());
+        // Swap the old reservation (and the growth one) for one of the new size: the total
+        // only shrinks or stays, so this cannot be refused.
+        releaseQuota(server.quotaReservationId());
+        Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(this::releaseQuota);
+        QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(flavor.resources(), 1));
+        Resources r = flavor.resources();
+        var price = providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
+                .flatMap(p -> p.flavorPrice(server.region(), flavor.id())).map(p -> p.hourly().amount()).orElse(null);
+        server.resized(flavor.id(), r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
+        server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
+    }
+
+    private void releaseQuota(UUID reservationId) {
+        if (reservationId != null) {
+            quotas.findReservation(reservationId).ifPresent(quotas::release);
+        }
+    }
+
+    static ServerSpec specOf(Server server) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("skydeck-tenant", server.tenantId().toString());
+        tags.put("skydeck-server", server.id().toString());
+        ServerSpec spec = ServerSpec.of(server.name(), server.region(), server.flavor(), server.image()).withTags(tags);
+        return server.host() == null ? spec.inZone(server.zone()) : spec.onHost(server.zone(), server.host());
+    }
+
+    private Map<String, String> params(Operation op) {
+        if (op.params() == null) {
+            return Map.of();
+        }
+        try {
+            return json.readValue(op.params(), new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("operation " + op.id() + " has unreadable parameters", e);
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package io.skydeck.compute;
+
+import io.skydeck.compute.ComputeViews.Accepted;
+import io.skydeck.compute.ComputeViews.CreateServer;
+import io.skydeck.compute.ComputeViews.ServerAction;
+import io.skydeck.compute.ComputeViews.ServerView;
+import io.skydeck.operations.OperationResource.OperationView;
+import io.skydeck.placement.PlacementTarget;
+import io.skydeck.platform.idempotency.IdempotentRequests;
+import io.skydeck.platform.paging.Page;
+import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
+import io.skydeck.platform.security.Caller;
+import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
+import io.skydeck.capacity.PlacementService;
+import io.skydeck.tenancy.Project;
+import io.skydeck.tenancy.ProjectService;
+import io.skydeck.tenancy.Tenant;
+import io.skydeck.tenancy.TenantService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@code /v1/servers}: virtual machines. Changes answer 202 with the operation to poll at
+ * {@code /v1/operations/{id}}.
+ */
+@Path("/v1/servers")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "jwt")
+public class ServerResource {
+
+    @Inject
+    ServerService servers;
+
+    @Inject
+    TenantService tenants;
+
+    @Inject
+    ProjectService projects;
+
+    @Inject
+    PlacementService placement;
+
+    @Inject
+    LifecycleEvents events;
+
+    @Inject
+    IdempotentRequests idempotency;
+
+    @Inject
+    Caller caller;
+
+    @POST
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateServer request) {
+        Tenant tenant = tenantFor(request.tenantId());
+        Project project = projects.find(request.projectId())
+                .filter(p -> p.tenantId().equals(tenant.id()))
+                .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
+        Optional<PlacementTarget> override = Optional.ofNullable(request.target()).map(t -> {
+            if (caller.isTenant()) {
+                throw new ProblemException(ProblemType.FORBIDDEN, "only a scheduler or an admin may pin a placement");
+            }
+            return placement.target(t.provider(), t.region(), t.zone(), t.host());
+        });
+        return idempotency.execute(key, "POST /v1/servers", request, () -> {
+            ServerService.Started started = servers.create(tenant, project, request, override);
+            return accepted(started);
+        });
+    }
+
+    @GET
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
+    public Page<ServerView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("projectId") String projectParam,
+                                 @QueryParam("status") String status, @QueryParam("name") String name,
+                                 @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        PageRequest page = PageRequest.of(cursor, limit);
+        Optional<UUID> tenant = QueryParams.uuid("tenantId", tenantParam);
+        if (caller.isTenant()) {
+            UUID own = caller.tenantId().orElse(new UUID(0, 0));
+            if (tenant.isPresent() && !tenant.get().equals(own)) {
+                return new Page<>(List.of(), null);
+            }
+            tenant = Optional.of(own);
+        }
+        return Page.from(servers.list(tenant, QueryParams.uuid("projectId", projectParam),
+                        QueryParams.enumValue("status", status, ServerStatus.class), Optional.ofNullable(name), page),
+                page.limit(), ServerService::position, ServerView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
+    public Response get(@PathParam("id") UUID id) {
+        Server server = visible(id);
+        return Response.ok(ServerView.of(server)).tag(String.valueOf(server.version())).build();
+    }
+
+    @GET
+    @Path("/{id}/placement")
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public String placement(@PathParam("id") UUID id) {
+        Server server = visible(id);
+        return servers.placementOf(server.id()).orElseThrow(() -> ProblemException.notFound("placement of server", id));
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.FINANCE})
+    public List<LifecycleEvents.Event> events(@PathParam("id") UUID id) {
+        return events.of(visible(id).id());
+    }
+
+    @POST
+    @Path("/{id}/actions")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public Response act(@PathParam("id") UUID id, @HeaderParam(IdempotentRequests.HEADER) String key,
+                        @NotNull @Valid ServerAction request) {
+        Server server = visible(id);
+        Tenant tenant = tenants.find(server.tenantId()).orElseThrow();
+        return idempotency.execute(key, "POST /v1/servers/" + id + "/actions", request,
+                () -> accepted(servers.act(tenant, server, request.action(), request.flavor())));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public Response delete(@PathParam("id") UUID id) {
+        Server server = visible(id);
+        return servers.delete(server).map(this::accepted).orElseGet(() -> Response.noContent().build());
+    }
+
+    private Response accepted(ServerService.Started started) {
+        return Response.accepted(new Accepted<>(ServerView.of(started.server()), OperationView.of(started.operation())))
+                .location(URI.create("/v1/operations/" + started.operation().id()))
+                .build();
+    }
+
+    private Tenant tenantFor(UUID requested) {
+        UUID id;
+        if (caller.isTenant()) {
+            id = caller.tenantId().orElseThrow(() -> ProblemException.notFound("tenant", requested));
+            if (requested != null && !requested.equals(id)) {
+                throw ProblemException.notFound("tenant", requested);
+            }
+        } else {
+            if (requested == null) {
+                throw ProblemException.invalid("tenantId", "an operator must say which tenant the server is for");
+            }
+            id = requested;
+        }
+        UUID tenantId = id;
+        return tenants.find(tenantId).orElseThrow(() -> ProblemException.notFound("tenant", tenantId));
+    }
+
+    private Server visible(UUID id) {
+        return servers.find(id)
+                .filter(s -> caller.mayAccessTenant(s.tenantId()))
+                .orElseThrow(() -> ProblemException.notFound("server", id));
+    }
+}

@@ -1,0 +1,32 @@
+package io.skydeck.operations;
+
+import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.ProviderException;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What one kind of operation does at each step. {@link #submit} talks to the provider and
+ * runs outside any transaction; {@link #succeeded} and {@link #failed} run inside the
+ * transaction that finishes the operation, so the resource and its operation change together.
+ */
+public interface OperationHandler {
+
+    boolean handles(OperationKind kind);
+
+    /**
+     * Asks the provider to do the work. Must be safe to call again for the same operation (it
+     * is, after a crash between the call and recording its handle): creates and deletes carry
+     * a token derived from the resource, so a repeat returns the first call's handle.
+     *
+     * @return empty when there is nothing left to do (deleting what is already gone)
+     */
+    Optional<OperationHandle> submit(Operation operation);
+
+    /** The provider finished at {@code finishedAt}: record the result ({@code handle} is null when nothing was left to do). */
+    void succeeded(Operation operation, OperationHandle handle, Instant finishedAt);
+
+    /** The operation gave up: undo what was reserved for it (quota, placement) and mark the resource. */
+    void failed(Operation operation, ProviderException error, Instant at);
+}

@@ -1,0 +1,7 @@
+package io.skydeck.operations;
+
+/** The long-running things Skydeck does in a provider on a tenant's behalf. */
+public enum OperationKind {
+    CREATE_SERVER, DELETE_SERVER, START_SERVER, STOP_SERVER, RESIZE_SERVER,
+    CREATE_WORKLOAD, DELETE_WORKLOAD, SCALE_WORKLOAD
+}

@@ -1,0 +1,78 @@
+package io.skydeck.operations;
+
+import io.skydeck.platform.paging.Page;
+import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.security.Caller;
+import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** {@code /v1/operations}: poll what a 202 started. */
+@Path("/v1/operations")
+@Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "jwt")
+public class OperationResource {
+
+    public record OperationView(UUID id, UUID tenantId, OperationKind kind, String targetType, UUID targetId,
+                                Operation.State state, String provider, int attempts, Error error,
+                                Instant createdAt, Instant updatedAt, Instant finishedAt) {
+
+        /** Why it failed (or, while retrying, the last transient failure). */
+        public record Error(String type, String detail) {
+        }
+
+        public static OperationView of(Operation o) {
+            Error error = o.errorType() == null ? null : new Error("urn:skydeck:problem:" + o.errorType(), o.errorDetail());
+            return new OperationView(o.id(), o.tenantId(), o.kind(), o.targetType(), o.targetId(), o.state(), o.provider(),
+                    o.attempts(), error, o.createdAt(), o.updatedAt(), o.finishedAt());
+        }
+    }
+
+    @Inject
+    OperationService operations;
+
+    @Inject
+    Caller caller;
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.ADMIN, Roles.TENANT, Roles.SCHEDULER})
+    public OperationView get(@PathParam("id") UUID id) {
+        return operations.find(id)
+                .filter(o -> caller.mayAccessTenant(o.tenantId()))
+                .map(OperationView::of)
+                .orElseThrow(() -> ProblemException.notFound("operation", id));
+    }
+
+    @GET
+    @RolesAllowed({Roles.ADMIN, Roles.TENANT, Roles.SCHEDULER})
+    public Page<OperationView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("targetId") String targetParam,
+                                    @QueryParam("state") String state,
+                                    @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        PageRequest page = PageRequest.of(cursor, limit);
+        Optional<UUID> tenant = QueryParams.uuid("tenantId", tenantParam);
+        if (caller.isTenant()) {
+            UUID own = caller.tenantId().orElse(new UUID(0, 0));
+            if (tenant.isPresent() && !tenant.get().equals(own)) {
+                return new Page<>(java.util.List.of(), null);
+            }
+            tenant = Optional.of(own);
+        }
+        return Page.from(operations.list(tenant, QueryParams.uuid("targetId", targetParam),
+                        QueryParams.enumValue("state", state, Operation.State.class), page),
+                page.limit(), OperationService::position, OperationView::of);
+    }
+}

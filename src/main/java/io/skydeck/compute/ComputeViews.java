@@ -66,6 +66,31 @@ public final class ComputeViews {
         }
     }
 
+    public record CreateWorkload(
+            UUID tenantId,
+            @NotNull UUID projectId,
+            @NotBlank @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
+            @NotBlank @Size(max = 256) String image,
+            @Pattern(regexp = "Deployment|StatefulSet|DaemonSet", message = "one of Deployment, StatefulSet, DaemonSet") String kind,
+            @jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(1000) int replicas,
+            @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(256_000) long cpuMillis,
+            @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(2_097_152) long memoryMib,
+            @Valid PlacementHintsView hints) {
+    }
+
+    public record ScaleWorkload(@jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(1000) int replicas) {
+    }
+
+    public record WorkloadView(UUID id, UUID tenantId, UUID projectId, String name, String kind, String image, int replicas,
+                               long cpuMillis, long memoryMib, Workload.Status status, String provider, String region,
+                               String providerWorkloadId, Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
+        public static WorkloadView of(Workload w) {
+            return new WorkloadView(w.id(), w.tenantId(), w.projectId(), w.name(), WorkloadKinds.name(w.kind()), w.image(),
+                    w.replicas(), w.cpuMillis(), w.memoryMib(), w.status(), w.provider(), w.region(), w.providerWorkloadId(),
+                    w.createdAt(), w.updatedAt(), w.deletedAt(), w.version());
+        }
+    }
+
     /** What a 202 answers: the resource as it is now and the operation to poll. */
     public record Accepted<T>(T resource, OperationView operation) {
     }

@@ -75,7 +75,7 @@ public class ServerResource {
     @POST
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateServer request) {
-        Tenant tenant = tenantFor(request.tenantId());
+        Tenant tenant = tenants.actingFor(caller, request.tenantId());
         Project project = projects.find(request.projectId())
                 .filter(p -> p.tenantId().equals(tenant.id()))
                 .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
@@ -157,23 +157,6 @@ public class ServerResource {
         return Response.accepted(new Accepted<>(ServerView.of(started.server()), OperationView.of(started.operation())))
                 .location(URI.create("/v1/operations/" + started.operation().id()))
                 .build();
-    }
-
-    private Tenant tenantFor(UUID requested) {
-        UUID id;
-        if (caller.isTenant()) {
-            id = caller.tenantId().orElseThrow(() -> ProblemException.notFound("tenant", requested));
-            if (requested != null && !requested.equals(id)) {
-                throw ProblemException.notFound("tenant", requested);
-            }
-        } else {
-            if (requested == null) {
-                throw ProblemException.invalid("tenantId", "an operator must say which tenant the server is for");
-            }
-            id = requested;
-        }
-        UUID tenantId = id;
-        return tenants.find(tenantId).orElseThrow(() -> ProblemException.notFound("tenant", tenantId));
     }
 
     private Server visible(UUID id) {

@@ -101,6 +101,26 @@ public class TenantService {
         return tenant;
     }
 
+    /**
+     * The tenant a request acts for: a tenant's own (naming another is "not found"), or for an
+     * operator the one the request names.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Tenant actingFor(io.skydeck.platform.security.Caller caller, UUID requested) {
+        UUID id;
+        if (caller.isTenant()) {
+            id = caller.tenantId().orElseThrow(() -> ProblemException.notFound("tenant", requested));
+            if (requested != null && !requested.equals(id)) {
+                throw ProblemException.notFound("tenant", requested);
+            }
+        } else if (requested == null) {
+            throw ProblemException.invalid("tenantId", "an operator must say which tenant this is for");
+        } else {
+            id = requested;
+        }
+        return find(id).orElseThrow(() -> ProblemException.notFound("tenant", id));
+    }
+
     public static Cursor position(Tenant t) {
         return new Cursor(t.createdAt(), t.id());
     }

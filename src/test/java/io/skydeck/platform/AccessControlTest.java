@@ -39,6 +39,9 @@ class AccessControlTest {
     UUID tenantB;
     UUID projectA;
     UUID reservationA;
+    UUID serverA;
+    UUID operationA;
+    UUID workloadA;
 
     @BeforeEach
     void twoTenants() {
@@ -49,6 +52,16 @@ class AccessControlTest {
                 .body(Map.of("purpose", "vm", "amounts", quota(1, 1, 1, 0, 0)))
                 .post("/v1/tenants/" + tenantA + "/quota/reservations")
                 .then().statusCode(201).extract().path("id"));
+        var server = as(Tokens.tenant(tenantA))
+                .body(Map.of("projectId", projectA.toString(), "name", "vm", "flavor", "m1.tiny", "image", "debian-12"))
+                .post("/v1/servers").then().statusCode(202).extract().response();
+        serverA = UUID.fromString(server.path("resource.id"));
+        operationA = UUID.fromString(server.path("operation.id"));
+        io.skydeck.support.Operations.awaitFinished(Tokens.tenant(tenantA), operationA.toString());
+        workloadA = UUID.fromString(as(Tokens.tenant(tenantA))
+                .body(Map.of("projectId", projectA.toString(), "name", "wl", "image", "nginx", "replicas", 1,
+                        "cpuMillis", 100, "memoryMib", 64))
+                .post("/v1/workloads").then().statusCode(202).extract().path("resource.id"));
     }
 
     List<Endpoint> endpoints() {
@@ -70,7 +83,28 @@ class AccessControlTest {
                 new Endpoint("GET", "/v1/projects/" + projectA, null, List.of("scheduler"), true),
                 new Endpoint("PATCH", "/v1/projects/" + projectA, Map.of("description", "x"), List.of("finance", "scheduler"), true),
                 new Endpoint("DELETE", "/v1/projects/" + projectA, null, List.of("finance", "scheduler"), true),
-                new Endpoint("GET", "/v1/audit", null, List.of("finance", "scheduler"), false));
+                new Endpoint("GET", "/v1/audit", null, List.of("finance", "scheduler"), false),
+                new Endpoint("POST", "/v1/servers", Map.of("projectId", projectA.toString(), "name", "vm2", "flavor", "m1.tiny",
+                        "image", "debian-12", "tenantId", tenantA.toString()), List.of("finance"), true),
+                new Endpoint("GET", "/v1/servers", null, List.of(), false),
+                new Endpoint("GET", "/v1/servers/" + serverA, null, List.of(), true),
+                new Endpoint("GET", "/v1/servers/" + serverA + "/placement", null, List.of("finance"), true),
+                new Endpoint("GET", "/v1/servers/" + serverA + "/events", null, List.of("scheduler"), true),
+                new Endpoint("POST", "/v1/servers/" + serverA + "/actions", Map.of("action", "stop"), List.of("finance", "scheduler"), true),
+                new Endpoint("DELETE", "/v1/servers/" + serverA, null, List.of("finance", "scheduler"), true),
+                new Endpoint("GET", "/v1/operations", null, List.of("finance"), false),
+                new Endpoint("GET", "/v1/operations/" + operationA, null, List.of("finance"), true),
+                new Endpoint("GET", "/v1/capacity", null, List.of("tenant", "finance"), false),
+                new Endpoint("POST", "/v1/capacity/refresh", null, List.of("tenant", "finance"), false),
+                new Endpoint("POST", "/v1/workloads", Map.of("projectId", projectA.toString(), "name", "wl2", "image", "nginx",
+                        "replicas", 1, "cpuMillis", 100, "memoryMib", 64, "tenantId", tenantA.toString()),
+                        List.of("finance", "scheduler"), true),
+                new Endpoint("GET", "/v1/workloads", null, List.of(), false),
+                new Endpoint("GET", "/v1/workloads/" + workloadA, null, List.of(), true),
+                new Endpoint("GET", "/v1/workloads/" + workloadA + "/placement", null, List.of("finance"), true),
+                new Endpoint("GET", "/v1/workloads/" + workloadA + "/events", null, List.of("scheduler"), true),
+                new Endpoint("POST", "/v1/workloads/" + workloadA + "/scale", Map.of("replicas", 2), List.of("finance", "scheduler"), true),
+                new Endpoint("DELETE", "/v1/workloads/" + workloadA, null, List.of("finance", "scheduler"), true));
     }
 
     @Test
@@ -128,6 +162,7 @@ class AccessControlTest {
         as(Tokens.tenant(tenantA)).get("/v1/projects/" + projectA).then().statusCode(200).body("description", equalTo(null));
         as(Tokens.tenant(tenantA)).get("/v1/tenants/" + tenantA + "/quota/reservations/" + reservationA)
                 .then().statusCode(200).body("state", equalTo("HELD"));
+        as(Tokens.tenant(tenantA)).get("/v1/servers/" + serverA).then().statusCode(200).body("status", equalTo("ACTIVE"));
     }
 
     @Test
@@ -142,6 +177,11 @@ class AccessControlTest {
                 .then().statusCode(200).body("items.size()", equalTo(0));
         as(Tokens.tenant(tenantA)).queryParam("tenantId", tenantA).get("/v1/audit")
                 .then().statusCode(200).body("items.targetId", hasItem(projectA.toString()));
+        for (String list : List.of("/v1/servers", "/v1/workloads", "/v1/operations")) {
+            as(Tokens.tenant(tenantB)).get(list).then().statusCode(200).body("items.size()", equalTo(0));
+            as(Tokens.tenant(tenantB)).queryParam("tenantId", tenantA).get(list).then().statusCode(200).body("items.size()", equalTo(0));
+            as(Tokens.tenant(tenantA)).get(list).then().statusCode(200).body("items.size()", org.hamcrest.Matchers.greaterThan(0));
+        }
     }
 
     @Test

@@ -9,6 +9,8 @@ import io.skydeck.connectors.spi.FlavorPrice;
 import io.skydeck.connectors.spi.HostCapacity;
 import io.skydeck.connectors.spi.Inventory;
 import io.skydeck.connectors.spi.PriceList;
+import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.Servers;
 import io.skydeck.connectors.spi.Region;
 import io.skydeck.placement.Host;
 import io.skydeck.placement.HourlyRate;
@@ -20,6 +22,8 @@ import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.ProviderKind;
 import io.skydeck.placement.Resources;
 import io.skydeck.placement.ZoneCapacity;
+import io.skydeck.providers.ProviderErrors;
+import io.skydeck.providers.ProviderPlacement;
 import io.skydeck.providers.ProviderRegistry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +37,7 @@ import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +54,9 @@ import java.util.UUID;
 public class PlacementService {
 
     private static final Logger LOG = Logger.getLogger(PlacementService.class);
+
+    /** Host id of a zone of a cloud that hides its hosts; connectors that cannot pin hosts (EC2) ignore it. */
+    public static final String VIRTUAL_HOST_PREFIX = "virtual:";
 
     /** A flavor and the providers that sell it. */
     public record FlavorOffer(String id, Resources resources, List<String> providers) {
@@ -80,31 +88,24 @@ public class PlacementService {
         Map<String, FlavorOffer> offers = new LinkedHashMap<>();
         List<HeldServer> held = heldServers();
         for (CloudProvider provider : providers.all()) {
+            // Only providers that run servers take part: a cluster's inventory describes container
+            // pools (ContainerPools places workloads there), and its flavors must not attract servers.
             Optional<Inventory> inventory = provider.capability(Inventory.class);
-            if (inventory.isEmpty()) {
+            if (inventory.isEmpty() || provider.capability(Servers.class).isEmpty()) {
                 continue;
             }
-            Optional<PriceList> prices = provider.capability(PriceList.class);
-            for (Region region : provider.regions()) {
-                Map<String, BigDecimal> rate = new HashMap<>();
-                prices.ifPresent(p -> p.flavorPrices(region.id()).forEach(
-                        (FlavorPrice f) -> rate.put(f.flavorId(), f.hourly().amount())));
-                for (Flavor flavor : inventory.get().flavors(region.id())) {
+            try {
+                ProviderInventory read = read(provider, inventory.get(), held);
+                read.hosts().forEach(h -> fresh.addHost(h.host(), h.usedByOthers()));
+                for (Flavor flavor : read.flavors()) {
                     offers.merge(flavor.id(), new FlavorOffer(flavor.id(), toEngine(flavor.resources()), List.of(provider.name())),
                             (a, b) -> a.providers().contains(provider.name()) ? a
                                     : new FlavorOffer(a.id(), a.resources(), concat(a.providers(), provider.name())));
                 }
-                for (HostCapacity host : inventory.get().hosts(region.id())) {
-                    Resources capacity = toEngine(host.capacity());
-                    Resources usedByOthers = toEngine(host.used());
-                    for (HeldServer s : held) {
-                        if (s.onHost(provider.name(), host.hostId()) && s.inProvider()) {
-                            usedByOthers = clampedMinus(usedByOthers, s.demand());
-                        }
-                    }
-                    fresh.addHost(new Host(provider.name(), kindOf(provider), region.id(), host.zone(), host.hostId(), capacity,
-                            new HourlyRate.PerFlavor(rate)), usedByOthers);
-                }
+            } catch (ProviderException e) {
+                // One cloud being down must not take placement on the others with it.
+                LOG.warnf("provider %s: no inventory (%s); it takes no placements until the next refresh",
+                        provider.name(), ProviderErrors.detail(e));
             }
         }
         for (HeldServer s : held) {
@@ -231,6 +232,96 @@ public class PlacementService {
             }
             return new PlacementRequest(id.toString(), tenantId, demand, hints);
         }
+    }
+
+    private record PlacedHost(Host host, Resources usedByOthers) {
+    }
+
+    private record ProviderInventory(List<PlacedHost> hosts, List<Flavor> flavors) {
+    }
+
+    /** Everything one provider says, read before any of it reaches the engine, so a failure adds nothing. */
+    private ProviderInventory read(CloudProvider provider, Inventory inventory, List<HeldServer> held) {
+        ProviderPlacement settings = providers.placement(provider.name());
+        Optional<PriceList> prices = provider.capability(PriceList.class);
+        List<PlacedHost> hosts = new ArrayList<>();
+        List<Flavor> offered = new ArrayList<>();
+        for (Region region : provider.regions()) {
+            List<Flavor> flavors = inventory.flavors(region.id());
+            HourlyRate rate = rateOf(provider, region.id(), flavors, prices, settings);
+            offered.addAll(flavors);
+            List<HostCapacity> reported = inventory.hosts(region.id());
+            if (reported.isEmpty()) {
+                hosts.addAll(virtualHosts(provider, region, settings, rate, held));
+            }
+            for (HostCapacity host : reported) {
+                Resources usedByOthers = toEngine(host.used());
+                for (HeldServer s : held) {
+                    if (s.onHost(provider.name(), host.hostId()) && s.inProvider()) {
+                        usedByOthers = clampedMinus(usedByOthers, s.demand());
+                    }
+                }
+                hosts.add(new PlacedHost(new Host(provider.name(), kindOf(provider), region.id(), host.zone(), host.hostId(),
+                        toEngine(host.capacity()), rate), usedByOthers));
+            }
+        }
+        return new ProviderInventory(hosts, offered);
+    }
+
+    /**
+     * A public cloud hides its hosts (AWS reports none), so each zone becomes one virtual host
+     * holding its share of the account's regional limit ({@code max-vcpus}, {@code max-memory-gib}):
+     * the limit is regional, so it is split evenly over the zones rather than granted to each.
+     * Skydeck's own servers count against it through the held placements; what others run in the
+     * account does not, and the create call stays the arbiter. No limit configured: no hosts.
+     */
+    private List<PlacedHost> virtualHosts(CloudProvider provider, Region region, ProviderPlacement settings, HourlyRate rate,
+                                          List<HeldServer> held) {
+        if (settings.maxVcpus().isEmpty()) {
+            LOG.infof("provider %s reports no hosts in %s and has no max-vcpus configured: nothing is placed there",
+                    provider.name(), region.id());
+            return List.of();
+        }
+        if (region.zones().isEmpty()) {
+            LOG.warnf("provider %s: no zones known in %s; configure them to place servers there", provider.name(), region.id());
+            return List.of();
+        }
+        int zones = region.zones().size();
+        Resources share = new Resources(Math.max(1, settings.maxVcpus().get() / zones),
+                Math.max(1024L, settings.memoryGib().orElseThrow() * 1024L / zones), 0);
+        List<PlacedHost> out = new ArrayList<>();
+        for (String zone : region.zones()) {
+            out.add(new PlacedHost(new Host(provider.name(), kindOf(provider), region.id(), zone, VIRTUAL_HOST_PREFIX + zone,
+                    share, rate), new Resources(0, 0, 0)));
+        }
+        return out;
+    }
+
+    /**
+     * Prices per flavor: the provider's list price, else the configured one (per flavor, or vCPUs
+     * times the flat rate). A flavor left without a price would be refused by the price filter
+     * everywhere, so it is offered at zero, which the log says: a private cloud's real prices are
+     * Skydeck's rate cards, not a list price.
+     */
+    private static HourlyRate rateOf(CloudProvider provider, String region, List<Flavor> flavors, Optional<PriceList> prices,
+                                     ProviderPlacement settings) {
+        Map<String, BigDecimal> rate = new HashMap<>();
+        prices.ifPresent(p -> p.flavorPrices(region).forEach((FlavorPrice f) -> rate.put(f.flavorId(), f.hourly().amount())));
+        int unpriced = 0;
+        for (Flavor flavor : flavors) {
+            if (!rate.containsKey(flavor.id())) {
+                Optional<BigDecimal> configured = settings.priceOf(flavor);
+                if (configured.isEmpty()) {
+                    unpriced++;
+                }
+                rate.put(flavor.id(), configured.orElse(BigDecimal.ZERO));
+            }
+        }
+        if (unpriced > 0) {
+            LOG.warnf("provider %s: %d flavor(s) in %s have no price (no price list, no flavor-prices or vcpu-hour-price); "
+                    + "placement treats them as free", provider.name(), unpriced, region);
+        }
+        return new HourlyRate.PerFlavor(rate);
     }
 
     @SuppressWarnings("unchecked")

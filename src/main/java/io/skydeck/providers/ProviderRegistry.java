@@ -19,7 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** The configured clouds, by name. With nothing configured it serves the sandbox. */
+/**
+ * The configured clouds, by name: the sandbox (unless {@code skydeck.sandbox.enabled=false}) and
+ * every provider under {@code skydeck.providers.*}, built at start-up.
+ *
+ * <p>Real providers are handed out behind their {@link CircuitBreaker}. The sandbox is not: it runs
+ * in-process, so there is nothing to protect, and its injected faults are test instruments that
+ * must reach the caller exactly as injected (tests also reach it as a {@code SandboxCloud}).
+ */
 @ApplicationScoped
 public class ProviderRegistry {
 
@@ -32,6 +39,7 @@ public class ProviderRegistry {
     Clock clock;
 
     private final Map<String, CloudProvider> providers = new LinkedHashMap<>();
+    private final Map<String, ProviderPlacement> placement = new LinkedHashMap<>();
 
     @PostConstruct
     void open() {
@@ -46,6 +54,24 @@ public class ProviderRegistry {
             }
             register(new SandboxCloud(SandboxCloud.DEFAULT_NAME, topology, state, clock));
         }
+        ProvidersConfig configured = config.providers();
+        configured.openstack().forEach((name, c) -> configure(name, c, ConfiguredClouds.openStack(name, c, clock)));
+        configured.aws().forEach((name, c) -> configure(name, c, ConfiguredClouds.aws(name, c, clock)));
+        configured.kubernetes().forEach((name, c) -> configure(name, c, ConfiguredClouds.kubernetes(name, c, clock)));
+        if (providers.isEmpty()) {
+            LOG.warn("no provider is configured and the sandbox is disabled: nothing can be placed");
+        }
+    }
+
+    private void configure(String name, ProvidersConfig.Common settings, CloudProvider cloud) {
+        if (providers.containsKey(name)) {
+            cloud.close();
+            throw new IllegalStateException("two providers are named '" + name + "'; provider names are unique across kinds");
+        }
+        var breaker = new CircuitBreaker(name, config.providers().circuitBreaker().failureThreshold(),
+                config.providers().circuitBreaker().coolDown(), clock);
+        placement.put(name, ProviderPlacement.of(settings));
+        register(new GuardedProvider(cloud, breaker, clock));
     }
 
     private static void forget(java.nio.file.Path dir) {
@@ -67,7 +93,8 @@ public class ProviderRegistry {
 
     public synchronized void register(CloudProvider provider) {
         providers.put(provider.name(), provider);
-        LOG.infof("provider %s (%s) with regions %s", provider.name(), provider.kind(), provider.regions());
+        // Kind and capabilities only: regions() may ask the cloud, and start-up must not wait on it.
+        LOG.infof("provider %s (%s) with %s", provider.name(), provider.kind(), provider.capabilities());
     }
 
     /** Swaps a provider for another of the same name — what a test does to "restart" a cloud. */
@@ -84,6 +111,16 @@ public class ProviderRegistry {
 
     public synchronized Optional<CloudProvider> find(String name) {
         return Optional.ofNullable(providers.get(name));
+    }
+
+    /** The provider's circuit, empty for the sandbox (which has none). */
+    public Optional<CircuitBreaker.Snapshot> circuit(String name) {
+        return find(name).filter(GuardedProvider.class::isInstance).map(p -> ((GuardedProvider) p).breaker().snapshot());
+    }
+
+    /** What placement must be told about the provider: limits and prices from configuration. */
+    public synchronized ProviderPlacement placement(String name) {
+        return placement.getOrDefault(name, ProviderPlacement.NONE);
     }
 
     public CloudProvider get(String name) {

@@ -20,6 +20,21 @@ public interface SkydeckConfig {
 
     Operations operations();
 
+    /** The real clouds by kind and name; the sandbox is configured above. */
+    io.skydeck.providers.ProvidersConfig providers();
+
+    Drift drift();
+
+    interface Drift {
+        /**
+         * How often each provider's inventory is compared with Skydeck's records ("5m", "1h"; "off"
+         * stops the schedule). Read by the scheduler as {@code ${skydeck.drift.interval}}; mapped here
+         * so that it is a known, documented setting.
+         */
+        @WithDefault("5m")
+        String interval();
+    }
+
     interface Sandbox {
         /** Serve the simulated cloud (the default provider when no real one is configured). */
         @WithDefault("true")

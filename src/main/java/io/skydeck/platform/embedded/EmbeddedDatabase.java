@@ -61,7 +61,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                         .start();
                 return new EmbeddedDatabase(dataDir, port, pg);
             }
-            Path rootOwned = Path.of(ROOT_BASE, Integer.toHexString(dataDir.toAbsolutePath().toString().hashCode()));
+            Path rootOwned = Path.of(ROOT_BASE, clusterId(dataDir));
             Files.createDirectories(rootOwned);
             Files.setPosixFilePermissions(rootOwned.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.setPosixFilePermissions(rootOwned, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -71,6 +71,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded PostgreSQL in " + dataDir, e);
         }
+    }
+
+    /**
+     * The name of root's cluster directory, kept beside {@code dataDir}: deleting the data
+     * directory therefore starts a fresh cluster, as it does for everyone else.
+     */
+    private static String clusterId(Path dataDir) throws IOException {
+        Path idFile = dataDir.resolveSibling(dataDir.getFileName() + ".id");
+        if (!Files.exists(idFile)) {
+            Files.createDirectories(idFile.getParent());
+            Files.writeString(idFile, java.util.UUID.randomUUID().toString().substring(0, 13) + "\n");
+        }
+        return Files.readString(idFile).trim();
     }
 
     public String jdbcUrl() {

@@ -78,8 +78,11 @@ final class Ec2ErrorToProviderException {
         if (code != null && (AUTHENTICATION.contains(code) || code.startsWith("AuthFailure."))) {
             return new AuthenticationFailed(provider, message, code, error);
         }
-        if (code != null && THROTTLING.contains(code) || status == 429) {
-            return new Throttled(provider, message, retryAfter(service, Clock.systemUTC()).orElse(null), code, error);
+        Optional<Duration> retryAfter = retryAfter(service, Clock.systemUTC());
+        // A 503 that says when to come back is throttling in all but name (as the OpenStack connector maps
+        // it): only Throttled carries Retry-After to a caller that retries itself, the service's runner.
+        if (code != null && THROTTLING.contains(code) || status == 429 || status == 503 && retryAfter.isPresent()) {
+            return new Throttled(provider, message, retryAfter.orElse(null), code, error);
         }
         if (code != null && code.endsWith("LimitExceeded")) {
             return new QuotaExceeded(provider, message, code, error);

@@ -1,0 +1,174 @@
+package io.skydeck.providers.e2e;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.restassured.response.Response;
+import io.skydeck.support.Tokens;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.skydeck.providers.e2e.Ec2Stub.action;
+import static io.skydeck.providers.e2e.Ec2Stub.error;
+import static io.skydeck.providers.e2e.Ec2Stub.server;
+import static io.skydeck.providers.e2e.Ec2Stub.xml;
+import static io.skydeck.providers.e2e.Ec2Stub.xmlBody;
+import static io.skydeck.support.Api.as;
+import static io.skydeck.support.Api.createProject;
+import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.quota;
+import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitFinished;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+/** Skydeck with one AWS account (EC2 played by WireMock) and no sandbox: servers go to EC2. */
+@QuarkusTest
+@TestProfile(AwsEndToEndTest.AwsOnly.class)
+class AwsEndToEndTest {
+
+    public static class AwsOnly implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("skydeck.sandbox.enabled", "false");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(Ec2Stub.class));
+        }
+    }
+
+    private static final String INSTANCE = "i-0598c7d356eba48d7";
+    private static final String AMI = "ami-0abcdef1234567890";
+
+    String token;
+    UUID project;
+
+    @BeforeEach
+    void aTenant() {
+        UUID tenant = createTenant(uniqueName("aws"), quota(32, 128, 10, 0, 0));
+        project = createProject(tenant, "apps");
+        token = Tokens.tenant(tenant);
+    }
+
+    @Test
+    void aServerIsRunOnEc2WithItsClientTokenAndTerminatedOnDelete() {
+        server.stubFor(action("DescribeInstances").withFormParam("InstanceId.1", WireMock.equalTo(INSTANCE)).inScenario("life")
+                .whenScenarioStateIs(Scenario.STARTED).willReturn(xml("describe-instances-running.xml")));
+        server.stubFor(action("DescribeInstances").withFormParam("InstanceId.1", WireMock.equalTo(INSTANCE)).inScenario("life")
+                .whenScenarioStateIs("terminated").willReturn(xml("describe-instances-terminated.xml")));
+        server.stubFor(action("RunInstances").withFormParam("TagSpecification.1.Tag.1.Value", WireMock.equalTo("web-1"))
+                .willReturn(xml("run-instances.xml")));
+        server.stubFor(action("TerminateInstances").withFormParam("InstanceId.1", WireMock.equalTo(INSTANCE)).inScenario("life")
+                .willSetStateTo("terminated").willReturn(xml("terminate-instances.xml")));
+
+        Response accepted = as(token).body(server("web-1")).post("/v1/servers").then().statusCode(202)
+                .body("resource.placement.provider", equalTo("aws-test"))
+                .body("resource.placement.region", equalTo("us-east-1"))
+                .body("resource.placement.host", startsWith("virtual:us-east-1"))
+                .extract().response();
+        String id = accepted.path("resource.id");
+        String zone = accepted.path("resource.placement.zone");
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        as(token).get("/v1/servers/" + id).then().statusCode(200)
+                .body("status", equalTo("ACTIVE"))
+                .body("providerServerId", equalTo(INSTANCE))
+                .body("hourlyPrice", equalTo(0.0104f));
+        server.verify(1, sent("RunInstances")
+                .withHeader("Authorization", matching(Ec2Stub.SIGNED))
+                .withFormParam("ClientToken", WireMock.equalTo("skydeck-" + id))
+                .withFormParam("ImageId", WireMock.equalTo(AMI))
+                .withFormParam("InstanceType", WireMock.equalTo("t3.micro"))
+                .withFormParam("MinCount", WireMock.equalTo("1"))
+                .withFormParam("MaxCount", WireMock.equalTo("1"))
+                .withFormParam("Placement.AvailabilityZone", WireMock.equalTo(zone))
+                .withFormParam("TagSpecification.1.ResourceType", WireMock.equalTo("instance"))
+                .withFormParam("TagSpecification.1.Tag.1.Key", WireMock.equalTo("Name")));
+        assertThat(server.findAll(sent("DescribeInstances").withFormParam("InstanceId.1", WireMock.equalTo(INSTANCE)))).isNotEmpty();
+
+        Response deleting = as(token).delete("/v1/servers/" + id).then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, deleting.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        as(token).get("/v1/servers/" + id).then().body("status", equalTo("DELETED"));
+        server.verify(1, sent("TerminateInstances").withHeader("Authorization", matching(Ec2Stub.SIGNED))
+                .withFormParam("InstanceId.1", WireMock.equalTo(INSTANCE)));
+    }
+
+    @Test
+    void a503WithRetryAfterIsRetriedWithTheSameClientTokenNoSoonerThanAsked() {
+        String instance = "i-0e2e000000000retry";
+        server.stubFor(action("RunInstances").withFormParam("TagSpecification.1.Tag.1.Value", WireMock.equalTo("retry-me"))
+                .inScenario("503").whenScenarioStateIs(Scenario.STARTED).willSetStateTo("up")
+                .willReturn(error(503, "Unavailable", "The server is overloaded and can't handle the request.")
+                        .withHeader("Retry-After", "2")));
+        server.stubFor(action("RunInstances").withFormParam("TagSpecification.1.Tag.1.Value", WireMock.equalTo("retry-me"))
+                .inScenario("503").whenScenarioStateIs("up")
+                .willReturn(xmlBody(Ec2Stub.fixture("run-instances.xml").replace(INSTANCE, instance))));
+        server.stubFor(action("DescribeInstances").withFormParam("InstanceId.1", WireMock.equalTo(instance))
+                .willReturn(xmlBody(Ec2Stub.fixture("describe-instances-running.xml").replace(INSTANCE, instance))));
+
+        Response accepted = as(token).body(server("retry-me")).post("/v1/servers").then().statusCode(202).extract().response();
+        Response op = awaitFinished(token, accepted.path("operation.id"));
+
+        assertThat(op.<String>path("state")).isEqualTo("SUCCEEDED");
+        List<LoggedRequest> runs = server.findAll(sent("RunInstances")
+                .withFormParam("ClientToken", WireMock.equalTo("skydeck-" + accepted.path("resource.id"))));
+        assertThat(runs).hasSize(2);
+        // EC2 asked for 2 s; the runner's own first backoff would be at most 0.5 s.
+        long waitedMillis = runs.get(1).getLoggedDate().getTime() - runs.get(0).getLoggedDate().getTime();
+        assertThat(waitedMillis).isGreaterThanOrEqualTo(2_000);
+    }
+
+    @Test
+    void aRejectedRunInstancesFailsTheOperationAtOnceWithEc2sMessageAndIsNotRetried() {
+        server.stubFor(action("RunInstances").withFormParam("TagSpecification.1.Tag.1.Value", WireMock.equalTo("rejected"))
+                .willReturn(error(400, "InvalidParameterValue", "Value (ami-0abcdef1234567890) for parameter ImageId is invalid.")));
+
+        Response accepted = as(token).body(server("rejected")).post("/v1/servers").then().statusCode(202).extract().response();
+        Response op = awaitFinished(token, accepted.path("operation.id"));
+
+        assertThat(op.<String>path("state")).isEqualTo("FAILED");
+        assertThat(op.<String>path("error.type")).isEqualTo("urn:skydeck:problem:provider-rejected");
+        assertThat(op.<String>path("error.detail")).contains("for parameter ImageId is invalid", "InvalidParameterValue");
+        assertThat(server.findAll(sent("RunInstances").withFormParam("TagSpecification.1.Tag.1.Value", WireMock.equalTo("rejected"))))
+                .hasSize(1);
+        as(token).get("/v1/servers/" + accepted.path("resource.id")).then().body("status", equalTo("FAILED"));
+    }
+
+    @Test
+    void theProviderListingShowsTheAccountWithoutItsCredentials() {
+        server.stubFor(action("DescribeAvailabilityZones").willReturn(xml("describe-availability-zones.xml")));
+        String body = as(Tokens.admin()).get("/v1/providers").then().statusCode(200)
+                .body("items.name", equalTo(List.of("aws-test")))
+                .body("items[0].kind", equalTo("aws"))
+                .body("items[0].regions[0].zones", equalTo(List.of("us-east-1a", "us-east-1b")))
+                .body("items[0].circuit.state", equalTo("CLOSED"))
+                .body("items[0].capabilities", not(containsString("price-list")))
+                .extract().asString();
+        assertThat(body).doesNotContain(Ec2Stub.SECRET, Ec2Stub.ACCESS_KEY_ID, Ec2Stub.credentialsFile.toString());
+    }
+
+    private static RequestPatternBuilder sent(String action) {
+        return postRequestedFor(urlPathEqualTo("/")).withFormParam("Action", WireMock.equalTo(action));
+    }
+
+    private Map<String, Object> server(String name) {
+        return Map.of("projectId", project.toString(), "name", name, "flavor", "t3.micro", "image", AMI);
+    }
+}

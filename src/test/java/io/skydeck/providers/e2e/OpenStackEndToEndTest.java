@@ -1,0 +1,120 @@
+package io.skydeck.providers.e2e;
+
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.skydeck.support.Tokens;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.delete;
+import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.skydeck.providers.e2e.OpenStackStub.TOKEN;
+import static io.skydeck.providers.e2e.OpenStackStub.compute;
+import static io.skydeck.providers.e2e.OpenStackStub.novaServer;
+import static io.skydeck.providers.e2e.OpenStackStub.server;
+import static io.skydeck.support.Api.as;
+import static io.skydeck.support.Api.createProject;
+import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.quota;
+import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitFinished;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+/** Skydeck with one OpenStack cloud (Keystone and Nova played by WireMock) and no sandbox. */
+@QuarkusTest
+@TestProfile(OpenStackEndToEndTest.OpenStackOnly.class)
+class OpenStackEndToEndTest {
+
+    public static class OpenStackOnly implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("skydeck.sandbox.enabled", "false");
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(OpenStackStub.class));
+        }
+    }
+
+    private static final String SERVER_ID = "f5dc173b-6804-445a-a6d8-c705dad5b5eb";
+    private static final String IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b";
+
+    @Test
+    void aServerIsBootedOnTheChosenHypervisorWithItsTokenInMetadataAndDeletedAgain() {
+        UUID tenant = createTenant(uniqueName("os"), quota(16, 64, 4, 0, 0));
+        UUID project = createProject(tenant, "apps");
+        String token = Tokens.tenant(tenant);
+        server.stubFor(get(urlPathEqualTo(compute("/servers/detail"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willReturn(okJson("{\"servers\": []}")));
+        server.stubFor(post(urlPathEqualTo(compute("/servers"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json").withBody("""
+                        {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
+                          "links": [], "security_groups": [{"name": "default"}]}}""".formatted(SERVER_ID))));
+
+        Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "web-1", "flavor", "m1.small",
+                        "image", IMAGE)).post("/v1/servers").then().statusCode(202)
+                .body("resource.placement.provider", equalTo("openstack-test"))
+                .body("resource.placement.zone", equalTo("az-2"))
+                .body("resource.placement.host", equalTo("compute-7.example.org"))
+                .extract().response();
+        String id = accepted.path("resource.id");
+        server.stubFor(get(urlPathEqualTo(compute("/servers/" + SERVER_ID))).inScenario("life")
+                .whenScenarioStateIs(Scenario.STARTED).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willReturn(okJson("{\"server\": " + novaServer(SERVER_ID, "web-1", "ACTIVE", "skydeck-" + id) + "}")));
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        as(token).get("/v1/servers/" + id).then().body("status", equalTo("ACTIVE"))
+                .body("providerServerId", equalTo(SERVER_ID)).body("hourlyPrice", equalTo(0.03f));
+        server.verify(1, postRequestedFor(urlPathEqualTo("/v3/auth/tokens")));
+        server.verify(1, postRequestedFor(urlPathEqualTo(compute("/servers")))
+                .withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .withRequestBody(matchingJsonPath("$.server.name", WireMock.equalTo("web-1")))
+                .withRequestBody(matchingJsonPath("$.server.flavorRef", WireMock.equalTo("m1.small")))
+                .withRequestBody(matchingJsonPath("$.server.imageRef", WireMock.equalTo(IMAGE)))
+                .withRequestBody(matchingJsonPath("$.server.availability_zone", WireMock.equalTo("az-2:compute-7.example.org")))
+                .withRequestBody(matchingJsonPath("$.server.metadata.skydeck-token", WireMock.equalTo("skydeck-" + id)))
+                .withRequestBody(matchingJsonPath("$.server.metadata.skydeck-tenant", WireMock.equalTo(tenant.toString()))));
+
+        server.stubFor(delete(urlPathEqualTo(compute("/servers/" + SERVER_ID))).inScenario("life")
+                .withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willSetStateTo("deleted").willReturn(aResponse().withStatus(204)));
+        server.stubFor(get(urlPathEqualTo(compute("/servers/" + SERVER_ID))).inScenario("life").whenScenarioStateIs("deleted")
+                .withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withBody("{\"itemNotFound\": {\"code\": 404, \"message\": \"Instance " + SERVER_ID + " could not be found.\"}}")));
+        Response deleting = as(token).delete("/v1/servers/" + id).then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, deleting.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        as(token).get("/v1/servers/" + id).then().body("status", equalTo("DELETED"));
+        server.verify(1, deleteRequestedFor(urlPathEqualTo(compute("/servers/" + SERVER_ID)))
+                .withHeader("X-Auth-Token", WireMock.equalTo(TOKEN)));
+    }
+
+    @Test
+    void theProviderListingShowsTheCloudWithoutItsPasswordOrWhereItIsKept() {
+        String body = as(Tokens.admin()).get("/v1/providers").then().statusCode(200)
+                .body("items.name", equalTo(List.of("openstack-test")))
+                .body("items[0].kind", equalTo("openstack"))
+                .body("items[0].regions[0].id", equalTo("RegionOne"))
+                .body("items[0].regions[0].zones", equalTo(List.of("az-2")))
+                .body("items[0].health.state", equalTo("UP"))
+                .extract().asString();
+        assertThat(body).doesNotContain(OpenStackStub.PASSWORD, OpenStackStub.passwordFile.toString(), TOKEN);
+    }
+}

@@ -110,7 +110,8 @@ public class ServerService {
                 hints = hints.withMaxHourlyPrice(h.maxHourlyPrice());
             }
         }
-        PlacementRequest placementRequest = new PlacementRequest(serverId.toString(), tenant.id().toString(), demand, hints);
+        PlacementRequest placementRequest = new PlacementRequest(serverId.toString(), tenant.id().toString(), demand, hints,
+                tenant.allowedProviders());
         PlacementDecision decision = placement.place(placementRequest, override);
         if (decision instanceof PlacementDecision.Unplaceable unplaceable) {
             List<Problem.FieldError> filters = unplaceable.rejectedBy().entrySet().stream()

@@ -21,16 +21,23 @@ public final class TenancyViews {
     public record CreateTenant(
             @NotBlank @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
             @Size(max = 200) String displayName,
-            @Valid QuotaAmounts quota) {
+            @Valid QuotaAmounts quota,
+            @Size(max = 20) java.util.Set<@Pattern(regexp = PROVIDER_PATTERN, message = PROVIDER_MESSAGE) String> allowedProviders) {
     }
 
-    public record UpdateTenant(@Size(min = 1, max = 200) String displayName, Tenant.Status status) {
+    /** Fields left out stay as they are; {@code allowedProviders: []} allows every provider again. */
+    public record UpdateTenant(@Size(min = 1, max = 200) String displayName, Tenant.Status status,
+                               @Size(max = 20) java.util.Set<@Pattern(regexp = PROVIDER_PATTERN, message = PROVIDER_MESSAGE) String> allowedProviders) {
     }
+
+    static final String PROVIDER_PATTERN = "[a-z0-9][a-z0-9._-]{0,62}";
+    static final String PROVIDER_MESSAGE = "a provider name: lower-case letters, digits, '.', '_' and '-'";
 
     public record TenantView(UUID id, String name, String displayName, Tenant.Status status,
-                             Instant createdAt, Instant updatedAt, long version) {
+                             java.util.Set<String> allowedProviders, Instant createdAt, Instant updatedAt, long version) {
         static TenantView of(Tenant t) {
-            return new TenantView(t.id(), t.name(), t.displayName(), t.status(), t.createdAt(), t.updatedAt(), t.version());
+            return new TenantView(t.id(), t.name(), t.displayName(), t.status(), new java.util.TreeSet<>(t.allowedProviders()),
+                    t.createdAt(), t.updatedAt(), t.version());
         }
     }
 

@@ -27,6 +27,8 @@ public class Tenant {
     private Instant createdAt;
     @Column(name = "updated_at")
     private Instant updatedAt;
+    @Column(name = "allowed_providers")
+    private String allowedProviders = "";
     @Version
     private long version;
 
@@ -45,6 +47,17 @@ public class Tenant {
     void rename(String displayName, Instant now) {
         this.displayName = displayName;
         this.updatedAt = now;
+    }
+
+    void allowProviders(java.util.Set<String> providers, Instant now) {
+        this.allowedProviders = String.join(" ", new java.util.TreeSet<>(providers));
+        this.updatedAt = now;
+    }
+
+    /** Providers this tenant may use; empty allows every configured provider. */
+    public java.util.Set<String> allowedProviders() {
+        return allowedProviders == null || allowedProviders.isBlank() ? java.util.Set.of()
+                : java.util.Set.of(allowedProviders.trim().split(" +"));
     }
 
     void changeStatus(Status status, Instant now) {

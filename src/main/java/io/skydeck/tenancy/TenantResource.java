@@ -64,7 +64,8 @@ public class TenantResource {
     @RolesAllowed(Roles.ADMIN)
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateTenant request) {
         return idempotency.execute(key, "POST /v1/tenants", request, () -> {
-            Tenant tenant = tenants.create(request.name(), request.displayName(), Optional.ofNullable(request.quota()));
+            Tenant tenant = tenants.create(request.name(), request.displayName(), Optional.ofNullable(request.quota()),
+                    request.allowedProviders());
             return Response.created(URI.create("/v1/tenants/" + tenant.id()))
                     .tag(tag(tenant.version()))
                     .entity(TenantView.of(tenant)).build();
@@ -95,7 +96,7 @@ public class TenantResource {
     public Response update(@PathParam("id") UUID id, @HeaderParam("If-Match") String ifMatch,
                            @NotNull @Valid UpdateTenant request) {
         Tenant tenant = tenants.update(id, ifMatch, Optional.ofNullable(request.displayName()),
-                Optional.ofNullable(request.status()));
+                Optional.ofNullable(request.status()), Optional.ofNullable(request.allowedProviders()));
         return Response.ok(TenantView.of(tenant)).tag(tag(tenant.version())).build();
     }
 

@@ -38,13 +38,16 @@ public class TenantService {
     Clock clock;
 
     @Transactional
-    public Tenant create(String name, String displayName, Optional<QuotaAmounts> limits) {
+    public Tenant create(String name, String displayName, Optional<QuotaAmounts> limits, java.util.Set<String> allowedProviders) {
         boolean taken = !em.createQuery("select t.id from Tenant t where t.name = :name")
                 .setParameter("name", name).setMaxResults(1).getResultList().isEmpty();
         if (taken) {
             throw new ProblemException(ProblemType.CONFLICT, "a tenant named '" + name + "' already exists");
         }
         Tenant tenant = new Tenant(UUID.randomUUID(), name, displayName == null ? name : displayName, now());
+        if (allowedProviders != null && !allowedProviders.isEmpty()) {
+            tenant.allowProviders(allowedProviders, now());
+        }
         em.persist(tenant);
         em.flush();
         QuotaAmounts initial = quotas.initialize(tenant.id(), limits);
@@ -82,7 +85,8 @@ public class TenantService {
     }
 
     @Transactional
-    public Tenant update(UUID id, String ifMatch, Optional<String> displayName, Optional<Tenant.Status> status) {
+    public Tenant update(UUID id, String ifMatch, Optional<String> displayName, Optional<Tenant.Status> status,
+                         Optional<java.util.Set<String>> allowedProviders) {
         Tenant tenant = find(id).orElseThrow(() -> ProblemException.notFound("tenant", id));
         ETags.requireMatch(ifMatch, tenant.version());
         Map<String, Object> changes = new LinkedHashMap<>();
@@ -93,6 +97,10 @@ public class TenantService {
         status.filter(s -> s != tenant.status()).ifPresent(s -> {
             tenant.changeStatus(s, now());
             changes.put("status", s);
+        });
+        allowedProviders.filter(p -> !p.equals(tenant.allowedProviders())).ifPresent(p -> {
+            tenant.allowProviders(p, now());
+            changes.put("allowedProviders", new java.util.TreeSet<>(p));
         });
         if (!changes.isEmpty()) {
             em.flush();

@@ -212,6 +212,20 @@ class ServerLifecycleTest {
     }
 
     @Test
+    void aTenantsProviderAllowListKeepsItsServersOffOtherProviders() {
+        // Allowed only on a provider that is not configured: every one of the 12 sandbox hosts is refused.
+        as(Tokens.admin()).body(Map.of("allowedProviders", List.of("openstack-fra"))).patch("/v1/tenants/" + tenant)
+                .then().statusCode(200).body("allowedProviders", equalTo(List.of("openstack-fra")));
+        as(token).body(server("elsewhere", "m1.small", Map.of())).post("/v1/servers")
+                .then().statusCode(409).body("detail", equalTo("no host fits: allow-list rejected 12"));
+        as(Tokens.admin()).body(Map.of("allowedProviders", List.of("sandbox"))).patch("/v1/tenants/" + tenant)
+                .then().statusCode(200);
+        as(token).body(server("here", "m1.small", Map.of())).post("/v1/servers").then().statusCode(202);
+        as(Tokens.admin()).body(Map.of("allowedProviders", List.of("Not A Name"))).patch("/v1/tenants/" + tenant)
+                .then().statusCode(400).body("errors[0].field", containsString("allowedProviders"));
+    }
+
+    @Test
     void schedulersSeeCapacityByZone() {
         List<Map<String, Object>> zones = as(Tokens.scheduler()).queryParam("region", "sbx-east-1").get("/v1/capacity")
                 .then().statusCode(200).extract().path("$");

@@ -1,0 +1,202 @@
+package io.skydeck.finance.bills;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
+import io.skydeck.billing.bills.BillFormatException;
+import io.skydeck.billing.bills.BillImport;
+import io.skydeck.billing.bills.BillLine;
+import io.skydeck.finance.SqlTime;
+import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.PageRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.SystemException;
+import jakarta.transaction.TransactionManager;
+import jakarta.transaction.Transactional;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Imports provider bill files all-or-nothing and at most once.
+ *
+ * <p>The file streams from the request through {@link BillImport} into batched inserts, one row
+ * at a time, inside one transaction: a bad row rolls back every line already written, and nothing
+ * of the file stays in memory. The SHA-256 is only known after the last byte, so a repeated file
+ * is recognised at the end and its lines are rolled back then; the unique key on the digest makes
+ * two concurrent uploads of one file keep one.
+ */
+@ApplicationScoped
+public class BillImports {
+
+    /** One imported file. */
+    public record StoredImport(UUID id, String provider, String sha256, String format, long lines, Instant importedAt,
+                               String importedBy) {
+    }
+
+    /** How an import ended; a bad file is an exception ({@link BillFormatException}), not an outcome. */
+    public record Outcome(StoredImport stored, boolean repeated) {
+    }
+
+    private static final int BATCH = 1000;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    TransactionManager transactions;
+
+    @Inject
+    Clock clock;
+
+    /**
+     * @throws BillFormatException with the 1-based line of the first bad row; nothing is kept
+     * @throws UncheckedIOException when the body cannot be read (e.g. broken gzip); nothing is kept
+     */
+    @Transactional
+    @TransactionConfiguration(timeout = 3600)
+    public Outcome importFile(String provider, InputStream body, String importedBy) {
+        UUID id = UUID.randomUUID();
+        try (Connection c = dataSource.getConnection(); BillImport bill = BillImport.open(body);
+             PreparedStatement insert = c.prepareStatement(INSERT_LINE)) {
+            int pending = 0;
+            while (bill.hasNext()) {
+                bind(insert, id, provider, bill.next());
+                insert.addBatch();
+                if (++pending == BATCH) {
+                    insert.executeBatch();
+                    pending = 0;
+                }
+            }
+            insert.executeBatch();
+            String sha = bill.sha256();
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO bill_import (id, provider, sha256, format, line_count, imported_at, imported_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING""")) {
+                ps.setObject(1, id);
+                ps.setString(2, provider);
+                ps.setString(3, sha);
+                ps.setString(4, bill.format().name());
+                ps.setLong(5, bill.lines());
+                ps.setObject(6, SqlTime.utc(now));
+                ps.setString(7, importedBy);
+                if (ps.executeUpdate() == 0) {
+                    transactions.setRollbackOnly(); // the same bytes were imported before: keep none of these lines
+                    return new Outcome(findBySha(c, sha).orElseThrow(), true);
+                }
+            }
+            return new Outcome(new StoredImport(id, provider, sha, bill.format().name(), bill.lines(), now, importedBy), false);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot store the bill", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SystemException e) {
+            throw new IllegalStateException("cannot roll back the repeated import", e);
+        }
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<StoredImport> find(UUID id) {
+        List<StoredImport> found = query("SELECT * FROM bill_import WHERE id = ?", List.of(id));
+        return found.stream().findFirst();
+    }
+
+    /** A page ordered by import time, {@code limit + 1} rows at most. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<StoredImport> list(Optional<String> provider, PageRequest page) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM bill_import WHERE true");
+        List<Object> args = new ArrayList<>();
+        provider.ifPresent(p -> {
+            sql.append(" AND provider = ?");
+            args.add(p);
+        });
+        page.after().ifPresent(cur -> {
+            sql.append(" AND (imported_at, id) > (?, ?)");
+            args.add(SqlTime.utc(cur.createdAt()));
+            args.add(cur.id());
+        });
+        sql.append(" ORDER BY imported_at, id LIMIT ").append(page.limit() + 1);
+        return query(sql.toString(), args);
+    }
+
+    public static Cursor position(StoredImport s) {
+        return new Cursor(s.importedAt(), s.id());
+    }
+
+    private Optional<StoredImport> findBySha(Connection c, String sha) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM bill_import WHERE sha256 = ?")) {
+            ps.setString(1, sha);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(toImport(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private List<StoredImport> query(String sql, List<Object> args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            List<StoredImport> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(toImport(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read bill imports", e);
+        }
+    }
+
+    private static StoredImport toImport(ResultSet rs) throws SQLException {
+        return new StoredImport(rs.getObject("id", UUID.class), rs.getString("provider"), rs.getString("sha256"),
+                rs.getString("format"), rs.getLong("line_count"), SqlTime.instant(rs, "imported_at"), rs.getString("imported_by"));
+    }
+
+    private static final String INSERT_LINE = """
+            INSERT INTO bill_line (import_id, line_number, provider, billing_account_id, sub_account_id, resource_id, service_name,
+                usage_type, region, charge_category, charge_class, charge_period_start, charge_period_end, quantity, unit,
+                list_unit_price, list_cost, billed_cost, effective_cost, currency, commitment_discount_id,
+                commitment_discount_status, pricing_category)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    private static void bind(PreparedStatement ps, UUID importId, String provider, BillLine l) throws SQLException {
+        ps.setObject(1, importId);
+        ps.setLong(2, l.lineNumber());
+        ps.setString(3, provider);
+        ps.setString(4, l.billingAccountId());
+        ps.setString(5, l.subAccountId());
+        ps.setString(6, l.resourceId());
+        ps.setString(7, l.serviceName());
+        ps.setString(8, l.usageType());
+        ps.setString(9, l.region());
+        ps.setString(10, l.chargeCategory());
+        ps.setString(11, l.chargeClass());
+        ps.setObject(12, SqlTime.utc(l.chargePeriodStart()));
+        ps.setObject(13, SqlTime.utc(l.chargePeriodEnd()));
+        ps.setBigDecimal(14, l.quantity());
+        ps.setString(15, l.unit());
+        ps.setBigDecimal(16, l.listUnitPrice());
+        ps.setBigDecimal(17, l.listCost());
+        ps.setBigDecimal(18, l.billedCost());
+        ps.setBigDecimal(19, l.effectiveCost());
+        ps.setString(20, l.currency());
+        ps.setString(21, l.commitmentDiscountId());
+        ps.setString(22, l.commitmentDiscountStatus());
+        ps.setString(23, l.pricingCategory());
+    }
+}

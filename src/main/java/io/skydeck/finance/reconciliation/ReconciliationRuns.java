@@ -1,0 +1,137 @@
+package io.skydeck.finance.reconciliation;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.skydeck.billing.reconciliation.Discrepancy;
+import io.skydeck.billing.reconciliation.Totals;
+import io.skydeck.finance.FinanceJson;
+import io.skydeck.finance.SqlTime;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Stored reconciliation runs and their discrepancies. */
+@ApplicationScoped
+public class ReconciliationRuns {
+
+    /** A run as finance reads it: counts of every kind (zeros included) and totals by provider, tenant and service. */
+    public record RunView(String id, String provider, String period, String granularity, Instant startedAt, Instant finishedAt,
+                          long meteredLinesRead, long billLinesRead, long accountLevelLines, Map<String, Long> counts,
+                          Map<String, Map<String, Totals>> totals, String createdBy, String reconciledBy, Instant reconciledAt) {
+    }
+
+    private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Map<String, Totals>>> TOTALS = new TypeReference<>() { };
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    ObjectMapper json;
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<RunView> find(String id) {
+        return runs("SELECT * FROM reconciliation_run WHERE id = ?", List.of(id)).stream().findFirst();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<RunView> list(Optional<String> provider, Optional<String> period, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM reconciliation_run WHERE true");
+        List<Object> args = new ArrayList<>();
+        provider.ifPresent(p -> {
+            sql.append(" AND provider = ?");
+            args.add(p);
+        });
+        period.ifPresent(p -> {
+            sql.append(" AND billing_period = ?");
+            args.add(p);
+        });
+        sql.append(" ORDER BY started_at DESC, id LIMIT ").append(limit);
+        return runs(sql.toString(), args);
+    }
+
+    /** Marks a run reconciled; false when it already was. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean markReconciled(String id, String by, Instant at) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE reconciliation_run SET reconciled_by = ?, reconciled_at = ? WHERE id = ? AND reconciled_at IS NULL")) {
+            ps.setString(1, by);
+            ps.setObject(2, SqlTime.utc(at.truncatedTo(ChronoUnit.MICROS)));
+            ps.setString(3, id);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot mark run " + id + " reconciled", e);
+        }
+    }
+
+    /**
+     * Feeds the run's discrepancies in order to {@code sink}, through a cursor; call inside a
+     * transaction, or PostgreSQL sends the whole result at once.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void discrepancies(String runId, Optional<Discrepancy.Kind> kind, long afterSeq, long limit, Consumer<DiscrepancyRow> sink) {
+        String sql = "SELECT * FROM reconciliation_discrepancy WHERE run_id = ? AND seq > ?"
+                + (kind.isPresent() ? " AND kind = ?" : "") + " ORDER BY seq LIMIT ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, runId);
+            ps.setLong(i++, afterSeq);
+            if (kind.isPresent()) {
+                ps.setString(i++, kind.get().name());
+            }
+            ps.setLong(i, limit);
+            ps.setFetchSize(2000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    sink.accept(DiscrepancyRow.read(rs));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read discrepancies of " + runId, e);
+        }
+    }
+
+    private List<RunView> runs(String sql, List<Object> args) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            List<RunView> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(view(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read reconciliation runs", e);
+        }
+    }
+
+    private RunView view(ResultSet rs) throws SQLException {
+        Map<String, Long> stored = FinanceJson.read(json, rs.getString("counts"), COUNTS);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (Discrepancy.Kind k : Discrepancy.Kind.values()) {
+            counts.put(k.name(), stored.getOrDefault(k.name(), 0L));
+        }
+        return new RunView(rs.getString("id"), rs.getString("provider"), rs.getString("billing_period"), rs.getString("granularity"),
+                SqlTime.instant(rs, "started_at"), SqlTime.instant(rs, "finished_at"), rs.getLong("metered_lines"),
+                rs.getLong("bill_lines"), rs.getLong("account_level_lines"), counts,
+                FinanceJson.read(json, rs.getString("totals"), TOTALS), rs.getString("created_by"), rs.getString("reconciled_by"),
+                SqlTime.instant(rs, "reconciled_at"));
+    }
+}

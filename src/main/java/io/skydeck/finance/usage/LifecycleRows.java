@@ -1,0 +1,91 @@
+package io.skydeck.finance.usage;
+
+import io.skydeck.billing.metering.BillingPeriod;
+import io.skydeck.billing.metering.LifecycleEvent;
+import io.skydeck.billing.metering.LifecycleEventKind;
+import io.skydeck.billing.metering.ResourceKind;
+import io.skydeck.billing.metering.ResourceSpec;
+import io.skydeck.finance.SqlTime;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Reads the compute façade's {@code lifecycle_event} rows as the billing engine's
+ * {@link LifecycleEvent}s. The conversion is the only place that knows both vocabularies.
+ */
+final class LifecycleRows {
+
+    private static final BigDecimal MILLIS_PER_CPU = BigDecimal.valueOf(1000);
+
+    private LifecycleRows() {
+    }
+
+    /**
+     * Every event a tenant's period can depend on: all events up to the period's end of resources
+     * that were not already gone before it started. A resource created months ago and still
+     * running needs its CREATED event, so the lower bound is on deletion, not on time.
+     */
+    static List<LifecycleEvent> ofPeriod(Connection c, UUID tenantId, BillingPeriod period) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT id, tenant_id, resource_type, resource_id, kind, occurred_at, provider, region, provider_resource_id,
+                       flavor, vcpu_millis, memory_mib, gpu, replicas
+                FROM lifecycle_event e
+                WHERE e.tenant_id = ? AND e.occurred_at < ?
+                  AND NOT EXISTS (SELECT 1 FROM lifecycle_event g
+                                  WHERE g.resource_id = e.resource_id AND g.kind IN ('DELETED', 'FAILED') AND g.occurred_at < ?)
+                ORDER BY e.resource_id, e.occurred_at, e.id""")) {
+            ps.setObject(1, tenantId);
+            ps.setObject(2, SqlTime.utc(period.end()));
+            ps.setObject(3, SqlTime.utc(period.start()));
+            List<LifecycleEvent> events = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(toEvent(rs));
+                }
+            }
+            return events;
+        }
+    }
+
+    private static LifecycleEvent toEvent(ResultSet rs) throws SQLException {
+        boolean container = "workload".equals(rs.getString("resource_type"));
+        String kind = rs.getString("kind");
+        // A workload scaled to more replicas is, for metering, resized: its shape changes, it keeps running.
+        LifecycleEventKind billingKind = "SCALED".equals(kind) ? LifecycleEventKind.RESIZED : LifecycleEventKind.valueOf(kind);
+        return new LifecycleEvent(
+                rs.getObject("id").toString(),
+                rs.getObject("tenant_id").toString(),
+                rs.getObject("resource_id").toString(),
+                rs.getString("provider_resource_id"),
+                rs.getString("provider"),
+                rs.getString("region"),
+                container ? ResourceKind.CONTAINER : ResourceKind.SERVER,
+                billingKind,
+                SqlTime.instant(rs, "occurred_at"),
+                container ? containerSpec(rs) : serverSpec(rs),
+                0);
+    }
+
+    private static ResourceSpec serverSpec(ResultSet rs) throws SQLException {
+        String flavor = rs.getString("flavor");
+        return new ResourceSpec(flavor == null ? "" : flavor, cpus(rs.getLong("vcpu_millis")), rs.getLong("memory_mib"),
+                rs.getInt("gpu"), 0);
+    }
+
+    /** A workload's shape is per replica; billing meters the whole workload. */
+    private static ResourceSpec containerSpec(ResultSet rs) throws SQLException {
+        int replicas = Math.max(0, rs.getInt("replicas"));
+        return new ResourceSpec("", cpus(rs.getLong("vcpu_millis") * replicas), rs.getLong("memory_mib") * replicas, 0, 0);
+    }
+
+    private static BigDecimal cpus(long millis) {
+        return BigDecimal.valueOf(millis).divide(MILLIS_PER_CPU).stripTrailingZeros();
+    }
+}

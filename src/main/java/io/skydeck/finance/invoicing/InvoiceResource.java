@@ -32,6 +32,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -117,22 +119,37 @@ public class InvoiceResource {
                 Invoices::position, InvoiceView::of);
     }
 
+    /**
+     * The invoice as JSON, or as CSV (one row per line, usage record ids space-separated) when the
+     * client asks for text/csv by name; a wildcard Accept gets JSON.
+     */
     @GET
     @Path("/{id}")
+    @Produces({MediaType.APPLICATION_JSON, CSV})
     @RolesAllowed({Roles.FINANCE, Roles.TENANT, Roles.ADMIN})
-    public InvoiceView get(@PathParam("id") String id) {
-        return InvoiceView.of(visible(id));
+    public Response get(@PathParam("id") String id, @Context HttpHeaders headers) {
+        Invoices.StoredInvoice invoice = visible(id);
+        if (!wantsCsv(headers.getAcceptableMediaTypes())) {
+            return Response.ok(InvoiceView.of(invoice), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        StringWriter out = new StringWriter();
+        InvoiceCsvWriter.write(invoice.invoice(), out);
+        return Response.ok(out.toString(), CSV).header("Content-Disposition", "attachment; filename=\"" + id + ".csv\"").build();
     }
 
-    /** The same invoice as CSV, one row per line, usage record ids space-separated. */
-    @GET
-    @Path("/{id}")
-    @Produces(CSV)
-    @RolesAllowed({Roles.FINANCE, Roles.TENANT, Roles.ADMIN})
-    public Response csv(@PathParam("id") String id) {
-        StringWriter out = new StringWriter();
-        InvoiceCsvWriter.write(visible(id).invoice(), out);
-        return Response.ok(out.toString(), CSV).header("Content-Disposition", "attachment; filename=\"" + id + ".csv\"").build();
+    private static boolean wantsCsv(List<MediaType> acceptable) {
+        for (MediaType type : acceptable) {
+            if (type.isWildcardType() || type.isWildcardSubtype()) {
+                return false;
+            }
+            if (type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+                return false;
+            }
+            if (type.isCompatible(MediaType.valueOf(CSV))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The invoice's charges as FOCUS 1.2 CSV (all mandatory columns, then trace columns). */

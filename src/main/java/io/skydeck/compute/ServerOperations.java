@@ -1,7 +1,5 @@
 package io.skydeck.compute;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.skydeck.capacity.PlacementService;
@@ -14,6 +12,7 @@ import io.skydeck.connectors.spi.Servers;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
 import io.skydeck.operations.OperationKind;
+import io.skydeck.operations.OperationParams;
 import io.skydeck.placement.Resources;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.providers.ProviderErrors;
@@ -193,13 +192,6 @@ public class ServerOperations implements OperationHandler {
     }
 
     private Map<String, String> params(Operation op) {
-        if (op.params() == null) {
-            return Map.of();
-        }
-        try {
-            return json.readValue(op.params(), new TypeReference<Map<String, String>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("operation " + op.id() + " has unreadable parameters", e);
-        }
+        return OperationParams.read(json, op);
     }
 }

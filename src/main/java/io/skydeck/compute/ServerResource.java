@@ -97,14 +97,7 @@ public class ServerResource {
                                  @QueryParam("status") String status, @QueryParam("name") String name,
                                  @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
-        Optional<UUID> tenant = QueryParams.uuid("tenantId", tenantParam);
-        if (caller.isTenant()) {
-            UUID own = caller.tenantId().orElse(new UUID(0, 0));
-            if (tenant.isPresent() && !tenant.get().equals(own)) {
-                return new Page<>(List.of(), null);
-            }
-            tenant = Optional.of(own);
-        }
+        Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
         return Page.from(servers.list(tenant, QueryParams.uuid("projectId", projectParam),
                         QueryParams.enumValue("status", status, ServerStatus.class), Optional.ofNullable(name), page),
                 page.limit(), ServerService::position, ServerView::of);

@@ -1,12 +1,12 @@
 package io.skydeck.compute;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.capacity.PlacementService;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.PlacementHintsView;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
+import io.skydeck.operations.OperationParams;
 import io.skydeck.operations.OperationService;
 import io.skydeck.placement.PlacementDecision;
 import io.skydeck.placement.PlacementHints;
@@ -288,11 +288,7 @@ public class ServerService {
     }
 
     private String params(Map<String, String> values) {
-        try {
-            return json.writeValueAsString(values);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return OperationParams.write(json, values);
     }
 
     private Instant now() {

@@ -1,7 +1,5 @@
 package io.skydeck.compute;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.skydeck.connectors.spi.ContainerResources;
@@ -14,6 +12,7 @@ import io.skydeck.connectors.spi.Workloads;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
 import io.skydeck.operations.OperationKind;
+import io.skydeck.operations.OperationParams;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
@@ -157,13 +156,6 @@ public class WorkloadOperations implements OperationHandler {
     }
 
     private Map<String, String> params(Operation op) {
-        if (op.params() == null) {
-            return Map.of();
-        }
-        try {
-            return json.readValue(op.params(), new TypeReference<Map<String, String>>() { });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("operation " + op.id() + " has unreadable parameters", e);
-        }
+        return OperationParams.read(json, op);
     }
 }

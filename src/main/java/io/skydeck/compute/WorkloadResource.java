@@ -82,14 +82,7 @@ public class WorkloadResource {
                                    @QueryParam("status") String status,
                                    @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
-        Optional<UUID> tenant = QueryParams.uuid("tenantId", tenantParam);
-        if (caller.isTenant()) {
-            UUID own = caller.tenantId().orElse(new UUID(0, 0));
-            if (tenant.isPresent() && !tenant.get().equals(own)) {
-                return new Page<>(List.of(), null);
-            }
-            tenant = Optional.of(own);
-        }
+        Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
         return Page.from(workloads.list(tenant, QueryParams.uuid("projectId", projectParam),
                         QueryParams.enumValue("status", status, Workload.Status.class), page),
                 page.limit(), WorkloadService::position, WorkloadView::of);

@@ -7,6 +7,7 @@ import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.connectors.spi.WorkloadKind;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
+import io.skydeck.operations.OperationParams;
 import io.skydeck.operations.OperationService;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
@@ -131,7 +132,7 @@ public class WorkloadService {
         }
         managed.moveTo(Workload.Status.SCALING, now());
         Operation op = operations.start(managed.tenantId(), OperationKind.SCALE_WORKLOAD, "workload", managed.id(),
-                managed.provider(), write(params));
+                managed.provider(), OperationParams.write(json, params));
         audit.record("workload.scale-requested", "workload", managed.id(), managed.tenantId(), Map.of("replicas", replicas));
         return new Started(managed, op);
     }

@@ -63,14 +63,7 @@ public class OperationResource {
                                     @QueryParam("state") String state,
                                     @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
-        Optional<UUID> tenant = QueryParams.uuid("tenantId", tenantParam);
-        if (caller.isTenant()) {
-            UUID own = caller.tenantId().orElse(new UUID(0, 0));
-            if (tenant.isPresent() && !tenant.get().equals(own)) {
-                return new Page<>(java.util.List.of(), null);
-            }
-            tenant = Optional.of(own);
-        }
+        Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
         return Page.from(operations.list(tenant, QueryParams.uuid("targetId", targetParam),
                         QueryParams.enumValue("state", state, Operation.State.class), page),
                 page.limit(), OperationService::position, OperationView::of);

@@ -46,12 +46,7 @@ public class ProjectResource {
     public Page<ProjectView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("name") String name,
                                   @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
-        UUID tenantId = QueryParams.uuid("tenantId", tenantParam).orElse(null);
-        Optional<UUID> scope = caller.isTenant() ? caller.tenantId().or(() -> Optional.of(new UUID(0, 0)))
-                : Optional.ofNullable(tenantId);
-        if (caller.isTenant() && tenantId != null && !scope.get().equals(tenantId)) {
-            return new Page<>(java.util.List.of(), null);
-        }
+        Optional<UUID> scope = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
         return Page.from(projects.list(scope, Optional.ofNullable(name), page), page.limit(),
                 ProjectService::position, ProjectView::of);
     }

@@ -53,14 +53,9 @@ public class AuditResource {
                                 @QueryParam("requestId") String requestId,
                                 @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
-        UUID tenantId = QueryParams.uuid("tenantId", tenantParam).orElse(null);
         StringBuilder jpql = new StringBuilder("select e from AuditEntry e where 1 = 1");
         Map<String, Object> params = new HashMap<>();
-        UUID scope = caller.isTenant() ? caller.tenantId().orElse(new UUID(0, 0)) : tenantId;
-        if (caller.isTenant() && tenantId != null && !tenantId.equals(scope)) {
-            return new Page<>(List.of(), null);
-        }
-        filter(jpql, params, "tenantId", scope);
+        filter(jpql, params, "tenantId", caller.listFilter(QueryParams.uuid("tenantId", tenantParam)).orElse(null));
         filter(jpql, params, "action", action);
         filter(jpql, params, "targetType", targetType);
         filter(jpql, params, "targetId", targetId);

@@ -55,6 +55,21 @@ public class Caller {
         }
     }
 
+    /** A tenant id that no tenant has: filtering by it matches nothing. */
+    private static final UUID NO_TENANT = new UUID(0, 0);
+
+    /**
+     * The tenant filter a list runs with. Operators get what they asked for (empty: every
+     * tenant); a tenant always gets its own rows, and asking for another tenant's gets none.
+     */
+    public Optional<UUID> listFilter(Optional<UUID> requested) {
+        if (!isTenant()) {
+            return requested;
+        }
+        UUID own = tenantId().orElse(NO_TENANT);
+        return Optional.of(requested.filter(r -> !r.equals(own)).map(other -> NO_TENANT).orElse(own));
+    }
+
     /** Operators see every tenant; a tenant only itself. */
     public boolean mayAccessTenant(UUID tenantId) {
         return !isTenant() || tenantId().map(own -> own.equals(tenantId)).orElse(false);

@@ -1,7 +1,6 @@
 package io.skydeck.finance.bills;
 
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.BillFormatException;
 import io.skydeck.billing.bills.BillImport;
 import io.skydeck.billing.bills.BillLine;
@@ -66,7 +65,6 @@ public class BillImports {
      * @throws UncheckedIOException when the body cannot be read (e.g. broken gzip); nothing is kept
      */
     @Transactional
-    @TransactionConfiguration(timeout = 3600)
     public Outcome importFile(String provider, InputStream body, String importedBy) {
         UUID id = UUID.randomUUID();
         try (Connection c = dataSource.getConnection(); BillImport bill = BillImport.open(body);

@@ -1,6 +1,7 @@
 package io.skydeck.finance.reconciliation;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.CsvWriter;
 import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.billing.reconciliation.Discrepancy;
@@ -80,6 +81,7 @@ public class ReconciliationResource {
 
     @POST
     @Transactional
+    @TransactionConfiguration(timeout = 3600)
     public Response reconcile(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid Reconcile request) {
         BillingPeriod period = BillingPeriods.required("period", request.period());
         Granularity granularity = QueryParams.enumValue("granularity", request.granularity(), Granularity.class).orElse(Granularity.HOUR);

@@ -2,7 +2,6 @@ package io.skydeck.finance.reconciliation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.BillFormat;
 import io.skydeck.billing.bills.BillLine;
 import io.skydeck.billing.metering.BillingPeriod;
@@ -66,7 +65,6 @@ public class ReconciliationService {
     Clock clock;
 
     @Transactional
-    @TransactionConfiguration(timeout = 3600)
     public ReconciliationRun run(String provider, BillingPeriod period, Granularity granularity, String createdBy) {
         RateCatalog prices = new RateCatalog(rateCards.catalog().cards().stream().filter(c -> c.tenantId() == null).toList());
         boolean aws = "aws".equals(provider);

@@ -28,7 +28,7 @@ public final class EmbeddedDefaultsConfigSourceFactory implements ConfigSourceFa
     static final String DATA_DIR = "skydeck.data-dir";
     static final String EMBEDDED_DB_ENABLED = "skydeck.embedded-db.enabled";
 
-    private static EmbeddedDatabase database;
+    private static final String RUNNING_URL = "io.skydeck.embedded.db.url";
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -49,9 +49,8 @@ public final class EmbeddedDefaultsConfigSourceFactory implements ConfigSourceFa
                 defaults.put("quarkus.datasource.username", envOr(prefix + "USER", "postgres"));
                 defaults.put("quarkus.datasource.password", envOr(prefix + "PASSWORD", ""));
             } else if (Boolean.parseBoolean(valueOf(context, EMBEDDED_DB_ENABLED, "true"))) {
-                EmbeddedDatabase db = embeddedDatabase(dataDir.resolve("pgdata"));
-                defaults.put("quarkus.datasource.jdbc.url", db.jdbcUrl());
-                defaults.put("quarkus.datasource.username", db.user());
+                defaults.put("quarkus.datasource.jdbc.url", embeddedDatabaseUrl(dataDir.resolve("pgdata")));
+                defaults.put("quarkus.datasource.username", "postgres");
                 defaults.put("quarkus.datasource.password", "");
             }
         }
@@ -70,13 +69,23 @@ public final class EmbeddedDefaultsConfigSourceFactory implements ConfigSourceFa
         return OptionalInt.of(260);
     }
 
-    private static synchronized EmbeddedDatabase embeddedDatabase(Path pgData) {
-        if (database == null) {
-            database = EmbeddedDatabase.start(pgData);
-            EmbeddedDatabase started = database;
+    /**
+     * One embedded server per JVM. The URL is kept in a system property rather than a field
+     * because Quarkus builds configuration in more than one class loader (dev mode, tests),
+     * each with its own copy of this class. (Not under "skydeck.": that prefix is validated
+     * against the typed configuration.)
+     */
+    private static String embeddedDatabaseUrl(Path pgData) {
+        synchronized (System.class) {
+            String running = System.getProperty(RUNNING_URL);
+            if (running != null) {
+                return running;
+            }
+            EmbeddedDatabase started = EmbeddedDatabase.start(pgData);
             Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-postgres-stop"));
+            System.setProperty(RUNNING_URL, started.jdbcUrl());
+            return started.jdbcUrl();
         }
-        return database;
     }
 
     private static boolean readingBuildTimeConfig() {

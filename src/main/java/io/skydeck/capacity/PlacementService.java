@@ -66,6 +66,9 @@ public class PlacementService {
     ProviderRegistry providers;
 
     @Inject
+    io.skydeck.platform.config.SkydeckConfig config;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -84,7 +87,9 @@ public class PlacementService {
     /** Reads every provider's inventory afresh and re-places what Skydeck holds. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public synchronized void rebuild() {
-        PlacementEngine fresh = new PlacementEngine(PlacementPolicy.defaults());
+        var weights = config.placement();
+        PlacementEngine fresh = new PlacementEngine(new PlacementPolicy(weights.costWeight(), weights.packingWeight(),
+                weights.packing(), weights.gpuReserveWeight()));
         Map<String, FlavorOffer> offers = new LinkedHashMap<>();
         List<HeldServer> held = heldServers();
         for (CloudProvider provider : providers.all()) {

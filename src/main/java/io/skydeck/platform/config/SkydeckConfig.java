@@ -25,6 +25,27 @@ public interface SkydeckConfig {
 
     Drift drift();
 
+    Placement placement();
+
+    /** How the placement engine weighs hosts that pass every filter. */
+    interface Placement {
+        /** Weight of the cheaper-is-better score. */
+        @WithDefault("1")
+        double costWeight();
+
+        /** Weight of the pack-or-spread score. */
+        @WithDefault("1")
+        double packingWeight();
+
+        /** PACK fills hosts (fewer hosts in use), SPREAD empties them (smaller blast radius). */
+        @WithDefault("PACK")
+        io.skydeck.placement.PlacementPolicy.Packing packing();
+
+        /** Weight of keeping GPU hosts free for work that needs a GPU. */
+        @WithDefault("1")
+        double gpuReserveWeight();
+    }
+
     interface Drift {
         /**
          * How often each provider's inventory is compared with Skydeck's records ("5m", "1h"; "off"

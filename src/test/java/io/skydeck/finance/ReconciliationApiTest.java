@@ -38,6 +38,7 @@ class ReconciliationApiTest {
     void eachKeyIsClassifiedTotalledReportedAndThePeriodMarkedReconciled() {
         UUID tenant = createTenant(uniqueName("recon"));
         FinanceFixtures.insert(db, List.of(
+                requested(event(tenant, "i-match", "REQUESTED", "2025-06-02T09:59:30Z")),
                 event(tenant, "i-match", "CREATED", "2025-06-02T10:00:00Z"), event(tenant, "i-match", "DELETED", "2025-06-02T11:00:00Z"),
                 event(tenant, "i-short", "CREATED", "2025-06-02T10:00:00Z"), event(tenant, "i-short", "DELETED", "2025-06-02T10:30:00Z"),
                 event(tenant, "i-unbilled", "CREATED", "2025-06-02T10:00:00Z"),
@@ -113,6 +114,12 @@ class ReconciliationApiTest {
         as(Tokens.finance()).body(Map.of("provider", "aws", "period", "2025-06", "granularity", "WEEK")).post("/v1/reconciliations")
                 .then().statusCode(400).body("errors[0].field", equalTo("granularity"));
         as(Tokens.finance()).get("/v1/reconciliations/recon-nope").then().statusCode(404);
+    }
+
+    /** A request is recorded before the provider has named the instance. */
+    private static Event requested(Event e) {
+        return new Event(e.tenantId(), e.resourceId(), e.kind(), e.at(), e.provider(), e.region(), null, e.flavor(), e.vcpuMillis(),
+                e.memoryMib());
     }
 
     private static Event event(UUID tenant, String instance, String kind, String at) {

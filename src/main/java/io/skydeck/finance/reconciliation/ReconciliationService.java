@@ -103,13 +103,19 @@ public class ReconciliationService {
         }
     }
 
-    /** A usage record as the provider should bill it; null when the provider does not bill that meter on its own. */
+    /**
+     * A usage record as the provider should bill it; null when providers do not bill that meter on
+     * its own. AWS names usage types its own way; other providers' bills name them as Skydeck does
+     * ("SERVER_HOURS:m1.large" in FOCUS SkuId).
+     */
     private static MeteredLine metered(UsageRecord r, boolean aws, RateCatalog prices) {
-        Optional<String> usageType = aws ? AwsUsageTypes.of(r)
-                : Optional.of(r.meter().name() + (r.flavor().isEmpty() ? "" : ":" + r.flavor()));
-        if (usageType.isEmpty()) {
+        // Clouds price the instance, not its vCPUs and memory, and containers through their nodes:
+        // the meters AWS leaves out are left out for every provider.
+        Optional<String> awsUsageType = AwsUsageTypes.of(r);
+        if (awsUsageType.isEmpty()) {
             return null;
         }
+        Optional<String> usageType = aws ? awsUsageType : Optional.of(r.meter().name() + (r.flavor().isEmpty() ? "" : ":" + r.flavor()));
         BigDecimal unitPrice = prices.find("", r.provider(), r.region(), r.meter(), r.flavor(), r.start())
                 .map(ReconciliationService::expectedUnitPrice).orElse(BigDecimal.ZERO);
         return MeteredLine.of(r, usageType.get(), unitPrice, unitPrice);

@@ -31,10 +31,17 @@ final class LifecycleRows {
      * Every event a tenant's period can depend on: all events up to the period's end of resources
      * that were not already gone before it started. A resource created months ago and still
      * running needs its CREATED event, so the lower bound is on deletion, not on time.
+     *
+     * <p>The provider's id of a resource is only known from its CREATED event on, but metering
+     * takes a resource's identity from its first event (REQUESTED); every event therefore carries
+     * the id the provider gave, or usage could never be matched against the provider's bill.
      */
     static List<LifecycleEvent> ofPeriod(Connection c, UUID tenantId, BillingPeriod period) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id, tenant_id, resource_type, resource_id, kind, occurred_at, provider, region, provider_resource_id,
+                SELECT id, tenant_id, resource_type, resource_id, kind, occurred_at, provider, region,
+                       coalesce(provider_resource_id, (SELECT p.provider_resource_id FROM lifecycle_event p
+                                                       WHERE p.resource_id = e.resource_id AND p.provider_resource_id IS NOT NULL
+                                                       ORDER BY p.occurred_at LIMIT 1)) AS provider_resource_id,
                        flavor, vcpu_millis, memory_mib, gpu, replicas
                 FROM lifecycle_event e
                 WHERE e.tenant_id = ? AND e.occurred_at < ?

@@ -8,7 +8,19 @@
 set -euo pipefail
 
 ROOT=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
-PEER=$ROOT/../shared/tools/openstack-peer
+# The peer's scripts live in shared/ beside the repository; CI may clone elsewhere, so the
+# workplace's own copy is the fallback.
+PEER=""
+for candidate in "${OPENSTACK_PEER_TOOLS:-}" "$ROOT/../shared/tools/openstack-peer" /work/shared/tools/openstack-peer; do
+  if [ -n "$candidate" ] && [ -f "$candidate/up.sh" ]; then
+    PEER=$candidate
+    break
+  fi
+done
+if [ -z "$PEER" ]; then
+  echo "openstack-peer.sh: cannot find tools/openstack-peer (set OPENSTACK_PEER_TOOLS)" >&2
+  exit 1
+fi
 STATE=${OSP_STATE:-/var/tmp/openstack-peer}
 
 # The peer's up.sh runs mariadb-install-db without --no-defaults, so on a machine whose

@@ -53,6 +53,20 @@ class BillImportApiTest {
     }
 
     @Test
+    void theSameBillGzippedIsTheEarlierImportAndAddsNoLines() {
+        String cur = CUR_LEGACY_HEADER
+                + "g1,111,222,Usage,2024-06-01T10:00:00Z,2024-06-01T11:00:00Z,AmazonEC2,EUW1-BoxUsage:m5.large,i-gz1,1,USD,0.107,0.107,eu-west-1\n"
+                + "g2,111,222,Usage,2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,AmazonEC2,EUW1-BoxUsage:m5.large,i-gz1,1,USD,0.107,0.107,eu-west-1\n";
+        byte[] csv = cur.getBytes(StandardCharsets.UTF_8);
+        String id = upload("aws", "text/csv", csv).then().statusCode(201).extract().path("id");
+
+        upload("aws", "application/gzip", gzip(csv)).then().statusCode(200)
+                .header("Skydeck-Import-Repeated", "true").body("id", equalTo(id)).body("lines", equalTo(2));
+
+        assertThat(FinanceFixtures.count(db, "SELECT count(*) FROM bill_line WHERE resource_id = 'i-gz1'")).isEqualTo(2);
+    }
+
+    @Test
     void aGzippedCur2FileIsRecognisedByItsBytes() {
         String cur2 = "identity_line_item_id,bill_payer_account_id,line_item_usage_account_id,line_item_line_item_type,"
                 + "line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,line_item_usage_type,line_item_resource_id,"

@@ -20,8 +20,10 @@ import java.util.zip.GZIPInputStream;
  * Streams the lines of one provider bill file: constant memory, one row at a time.
  *
  * <p>Gzip is recognised by its magic bytes (1f 8b), not by the file name. The SHA-256 is taken
- * over the bytes as stored (compressed or not) while they are read, so it is known, without a
- * second pass, once the last line was returned — that is when a caller can tell a re-import.
+ * over the bill's content — the bytes after decompression — while they are read, so the same bill
+ * sent as CSV and as CSV.gz (or gzipped twice with different settings) has one identity; it is
+ * known, without a second pass, once the last line was returned — that is when a caller can tell
+ * a re-import.
  * A bad row throws {@link BillFormatException} with its line number.
  */
 public final class BillImport implements Iterator<BillLine>, Closeable {
@@ -36,18 +38,18 @@ public final class BillImport implements Iterator<BillLine>, Closeable {
     private String sha256;
 
     private BillImport(InputStream raw) throws IOException {
-        try {
-            digesting = new DigestInputStream(raw, MessageDigest.getInstance("SHA-256"));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-        BufferedInputStream buffered = new BufferedInputStream(digesting, 64 * 1024);
+        BufferedInputStream buffered = new BufferedInputStream(raw, 64 * 1024);
         buffered.mark(2);
         int b0 = buffered.read();
         int b1 = buffered.read();
         buffered.reset();
-        InputStream text = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
-        csv = new CsvReader(new InputStreamReader(text, StandardCharsets.UTF_8));
+        InputStream content = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
+        try {
+            digesting = new DigestInputStream(content, MessageDigest.getInstance("SHA-256"));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        csv = new CsvReader(new InputStreamReader(digesting, StandardCharsets.UTF_8));
         List<String> header = csv.next();
         if (header == null) {
             throw new BillFormatException(1, "the file is empty");
@@ -109,7 +111,7 @@ public final class BillImport implements Iterator<BillLine>, Closeable {
         return lines;
     }
 
-    /** Hex SHA-256 of the file's bytes; only known once every line was read. */
+    /** Hex SHA-256 of the file's content (decompressed if it was gzip); only known once every line was read. */
     public String sha256() {
         if (sha256 == null) {
             throw new IllegalStateException("the digest is known only after the last line was read");
@@ -120,7 +122,7 @@ public final class BillImport implements Iterator<BillLine>, Closeable {
     private void finish() {
         done = true;
         try {
-            // Drain what the CSV layer did not need (e.g. gzip trailer) so the digest covers the whole file.
+            // Drain what the CSV layer did not read so the digest covers the whole content.
             byte[] skip = new byte[8192];
             while (digesting.read(skip) >= 0) {
                 // draining

@@ -194,12 +194,31 @@ class BillImportTest {
     }
 
     @Test
-    void theDigestIsTheSha256OfTheBytesAsStored() throws Exception {
+    void theSameBillAsCsvAndAsCsvGzIsOneImport() {
+        byte[] csv = resource("cur-legacy.csv");
+        BillImporter importer = new BillImporter(ImportedFiles.inMemory());
+        Staging staging = new Staging();
+
+        ImportOutcome plain = importer.importFile(new ByteArrayInputStream(csv), staging);
+        ImportOutcome gzipped = importer.importFile(new ByteArrayInputStream(gzip(csv)), staging);
+
+        assertThat(plain.kind()).isEqualTo(ImportOutcome.Kind.IMPORTED);
+        assertThat(gzipped).isInstanceOfSatisfying(ImportOutcome.AlreadyImported.class,
+                a -> assertThat(a.sha256()).isEqualTo(((ImportOutcome.Imported) plain).sha256()));
+        assertThat(staging.committed).hasSize(3);
+    }
+
+    @Test
+    void theDigestIsTheSha256OfTheUncompressedContent() throws Exception {
         byte[] file = resource("cur-legacy.csv");
         String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(file));
 
         try (BillImport in = BillImport.open(new ByteArrayInputStream(file))) {
             assertThatThrownBy(in::sha256).isInstanceOf(IllegalStateException.class);
+            in.forEachRemaining(l -> { });
+            assertThat(in.sha256()).isEqualTo(expected);
+        }
+        try (BillImport in = BillImport.open(new ByteArrayInputStream(gzip(file)))) {
             in.forEachRemaining(l -> { });
             assertThat(in.sha256()).isEqualTo(expected);
         }

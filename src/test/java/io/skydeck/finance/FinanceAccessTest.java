@@ -16,8 +16,8 @@ import static io.skydeck.support.Api.uniqueName;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * Who may call each finance endpoint: finance everything; a tenant its own usage and invoices
- * only (another tenant's are "not found"); admin reads usage, invoices and job runs; the
+ * Who may call each finance endpoint: finance everything; a tenant its own usage, invoices and
+ * commitments only (another tenant's are "not found"); admin reads usage, invoices, commitments and job runs; the
  * scheduler nothing; no token is 401.
  */
 @QuarkusTest
@@ -76,6 +76,7 @@ class FinanceAccessTest {
     void adminReadsUsageAndInvoicesButDoesNotRunFinance() {
         as(Tokens.admin()).get("/v1/usage").then().statusCode(200);
         as(Tokens.admin()).get("/v1/invoices/" + theirInvoice).then().statusCode(200);
+        as(Tokens.admin()).get("/v1/commitments").then().statusCode(200);
         as(Tokens.admin()).body(Map.of("tenantId", theirs.toString(), "period", "2024-08")).post("/v1/invoices").then().statusCode(403);
         as(Tokens.admin()).get("/v1/rate-cards").then().statusCode(403);
         as(Tokens.admin()).get("/v1/reconciliations").then().statusCode(403);
@@ -93,6 +94,7 @@ class FinanceAccessTest {
                 auth -> req(auth).get("/v1/rate-cards"),
                 auth -> req(auth).body("{}").post("/v1/rate-cards"),
                 auth -> req(auth).get("/v1/rate-cards/" + UUID.randomUUID()),
+                auth -> req(auth).body(CommitmentApiTest.reservation(theirs)).post("/v1/commitments"),
                 auth -> req(auth).body("{\"tenantId\":\"" + theirs + "\",\"period\":\"2024-07\"}").post("/v1/invoices"),
                 auth -> req(auth).post("/v1/invoices/" + theirInvoice + "/finalize"),
                 auth -> req(auth).contentType("text/csv").body("x").post("/v1/bill-imports?provider=aws"),
@@ -113,6 +115,8 @@ class FinanceAccessTest {
         all.add(auth -> req(auth).get("/v1/invoices"));
         all.add(auth -> req(auth).get("/v1/invoices/" + theirInvoice));
         all.add(auth -> req(auth).get("/v1/invoices/" + theirInvoice + "/focus"));
+        all.add(auth -> req(auth).get("/v1/commitments"));
+        all.add(auth -> req(auth).get("/v1/commitments/" + UUID.randomUUID()));
         return all;
     }
 

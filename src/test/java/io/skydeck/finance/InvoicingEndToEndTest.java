@@ -167,6 +167,69 @@ class InvoicingEndToEndTest {
                 .body("items.size()", equalTo(1)).body("items[0].id", equalTo(april.path("id")));
     }
 
+    @Test
+    void reservedCapacityAndASpendCommitmentAreInvoicedAsUsedAndUnusedLines() {
+        UUID tenant = createTenant(uniqueName("committed"));
+        UUID vm1 = UUID.randomUUID();
+        UUID vm2 = UUID.randomUUID();
+        // Two m1.large servers (4 vCPU, 8 GiB) on 1 May: vm1 00:00-10:00, vm2 00:00-05:00.
+        FinanceFixtures.insert(db, List.of(
+                event(tenant, vm1, "CREATED", "2025-05-01T00:00:00Z", "m1.large", 4000, 8192),
+                event(tenant, vm1, "DELETED", "2025-05-01T10:00:00Z", "m1.large", 4000, 8192),
+                event(tenant, vm2, "CREATED", "2025-05-01T00:00:00Z", "m1.large", 4000, 8192),
+                event(tenant, vm2, "DELETED", "2025-05-01T05:00:00Z", "m1.large", 4000, 8192)));
+        reprocess(tenant, "2025-05", "close May");
+        as(Tokens.finance()).body(Map.of("name", uniqueName("committed-card"), "provider", SANDBOX, "region", REGION, "currency", "USD",
+                        "effectiveFrom", "2025-01-01T00:00:00Z", "tenantId", tenant.toString(),
+                        "rates", List.of(
+                                Map.of("meter", "SERVER_HOURS", "flavor", "m1.large", "price", Map.of("type", "per-unit", "unitPrice", 0.10)),
+                                Map.of("meter", "VCPU_HOURS", "price", Map.of("type", "per-unit", "unitPrice", 0.01)),
+                                Map.of("meter", "MEMORY_GIB_HOURS", "price", Map.of("type", "per-unit", "unitPrice", 0.002)))))
+                .post("/v1/rate-cards").then().statusCode(201);
+        String reserved = as(Tokens.finance()).body(CommitmentApiTest.reservation(tenant)).post("/v1/commitments")
+                .then().statusCode(201).extract().path("id");
+        String spend = as(Tokens.finance()).body(CommitmentApiTest.spend(tenant)).post("/v1/commitments")
+                .then().statusCode(201).extract().path("id");
+
+        // May, by hand. Reserved: one m1.large server-hour per hour for 1 May (24 h) at 0.06.
+        //   hours 00-04 have two servers, one covered; hours 05-09 one, covered: 10 h covered
+        //   used     10 x 0.06 = 0.60 (list 10 x 0.10 = 1.00)                            0.60
+        //   unused   (24 - 10) x 0.06 = 0.84                                              0.84
+        // Spend: 0.10/h of discounted spend at 50 % off, 08:00-10:00 (2 h). Only vm1 runs then and
+        //   its server-hour is already reserved; 4 vCPU x 0.01 + 8 GiB x 0.002 = 0.056 list,
+        //   0.028 discounted per hour, within the 0.10 budget:
+        //   used     2 x 0.028 = 0.056 -> 0.06 (list 0.112 -> 0.11)                       0.06
+        //   unused   2 x 0.10 - 0.056 = 0.144 -> 0.14                                     0.14
+        // On demand, what is left:
+        //   server-hours 15 - 10 = 5 x 0.10                                               0.50
+        //   vCPU-hours 15 x 4 - 2 x 4 = 52 x 0.01                                         0.52
+        //   GiB-hours 15 x 8 - 2 x 8 = 104 x 0.002 = 0.208 -> 0.21                        0.21
+        //                                                                          total  2.87
+        Response may = draft(tenant, "2025-05").then().statusCode(201).body("lines.size()", equalTo(7))
+                .body("unratedUsageRecords", equalTo(0)).extract().response();
+        JsonPath m = json(may);
+        assertThat(money(may, "total")).isEqualByComparingTo("2.87");
+        assertThat(commitmentLine(m, reserved, "COMMITMENT_USED", "quantity")).isEqualByComparingTo("10");
+        assertThat(commitmentLine(m, reserved, "COMMITMENT_USED", "amount")).isEqualByComparingTo("0.60");
+        assertThat(commitmentLine(m, reserved, "COMMITMENT_USED", "listAmount")).isEqualByComparingTo("1.00");
+        assertThat(commitmentLine(m, reserved, "COMMITMENT_UNUSED", "quantity")).isEqualByComparingTo("14");
+        assertThat(commitmentLine(m, reserved, "COMMITMENT_UNUSED", "amount")).isEqualByComparingTo("0.84");
+        assertThat(commitmentLine(m, spend, "COMMITMENT_USED", "amount")).isEqualByComparingTo("0.06");
+        assertThat(commitmentLine(m, spend, "COMMITMENT_USED", "listAmount")).isEqualByComparingTo("0.11");
+        assertThat(commitmentLine(m, spend, "COMMITMENT_UNUSED", "amount")).isEqualByComparingTo("0.14");
+        assertThat(line(may, "SERVER_HOURS", "m1.large", "USAGE")).isEqualByComparingTo("0.50");
+        assertThat(line(may, "VCPU_HOURS", "", "USAGE")).isEqualByComparingTo("0.52");
+        assertThat(line(may, "MEMORY_GIB_HOURS", "", "USAGE")).isEqualByComparingTo("0.21");
+        // The covered server-hours trace back to the ten usage records the reservation took.
+        assertThat(m.getList("lines.find { it.commitmentId == '" + reserved + "' && it.kind == 'COMMITMENT_USED' }.usageRecordIds"))
+                .hasSize(10);
+    }
+
+    private static BigDecimal commitmentLine(JsonPath invoice, String commitmentId, String kind, String field) {
+        return invoice.getObject("lines.find { it.commitmentId == '" + commitmentId + "' && it.kind == '" + kind + "' }." + field,
+                BigDecimal.class);
+    }
+
     private static Response reprocess(UUID tenant, String period, String reason) {
         return as(Tokens.finance()).body(Map.of("tenantId", tenant.toString(), "period", period, "reason", reason))
                 .post("/v1/usage/reprocess").then().statusCode(200).extract().response();

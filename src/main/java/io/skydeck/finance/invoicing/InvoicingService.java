@@ -8,6 +8,7 @@ import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.billing.rating.RatedCharge;
 import io.skydeck.billing.rating.RatedUsage;
 import io.skydeck.billing.rating.UsageRater;
+import io.skydeck.finance.rating.Commitments;
 import io.skydeck.finance.rating.RateCards;
 import io.skydeck.finance.usage.UsageLedger;
 import io.skydeck.platform.audit.AuditLog;
@@ -38,8 +39,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class InvoicingService {
 
-    /** Commitments are not yet stored by the service; rating runs without them. */
-    private static final List<io.skydeck.billing.rating.Commitment> NO_COMMITMENTS = List.of();
     private static final String DEFAULT_CURRENCY = "USD";
 
     @Inject
@@ -50,6 +49,9 @@ public class InvoicingService {
 
     @Inject
     RateCards rateCards;
+
+    @Inject
+    Commitments commitments;
 
     @Inject
     AuditLog audit;
@@ -70,7 +72,8 @@ public class InvoicingService {
                     + " is finalized and never changes; a correction goes on a later month's invoice");
         }
         UsageRater rater = new UsageRater(rateCards.catalog());
-        RatedUsage rated = rater.rate(tenantId.toString(), period, usage.stored(tenantId, period), NO_COMMITMENTS);
+        RatedUsage rated = rater.rate(tenantId.toString(), period, usage.stored(tenantId, period),
+                commitments.inForce(tenantId, period));
         List<InvoiceLine> corrections = corrections(tenantId, period, id, all, rater);
         String chosen = currency.orElseGet(() -> rated.charges().stream().map(RatedCharge::currency).findFirst()
                 .or(() -> corrections.stream().map(InvoiceLine::currency).findFirst()).orElse(DEFAULT_CURRENCY));
@@ -118,8 +121,9 @@ public class InvoicingService {
             if (!original.isFinalized() || original.period().compareTo(period) >= 0) {
                 continue;
             }
+            // Commitments as recorded now: one recorded after a month was finalized is corrected for here too.
             RatedUsage rerated = rater.rate(tenantId.toString(), original.period(), usage.stored(tenantId, original.period()),
-                    NO_COMMITMENTS);
+                    commitments.inForce(tenantId, original.period()));
             List<Invoice> carriers = all.stream().map(Invoices.StoredInvoice::invoice)
                     .filter(i -> !i.id().equals(draftId) && !i.id().equals(original.id()))
                     .map(i -> i.isFinalized() ? i : i.finalizeAt(i.createdAt()))

@@ -2,6 +2,7 @@ package io.skydeck.finance.bills;
 
 import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.BillFormatException;
+import io.skydeck.finance.jobs.ImportReconciliations;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
@@ -35,7 +36,8 @@ import java.util.UUID;
 /**
  * {@code /v1/bill-imports}: provider bills (AWS CUR legacy and 2.0, FOCUS 1.0–1.2; CSV or
  * CSV.gz) sent as the raw request body. Re-sending a file is answered with its earlier import;
- * the SHA-256 of the bytes, not an Idempotency-Key, is what makes that safe.
+ * the SHA-256 of its decompressed content, not an Idempotency-Key, is what makes that safe. A new
+ * import schedules the reconciliation of its provider for each month it covers.
  */
 @Path("/v1/bill-imports")
 @Produces(MediaType.APPLICATION_JSON)
@@ -48,6 +50,9 @@ public class BillImportResource {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    ImportReconciliations reconciliations;
 
     @Inject
     Caller caller;
@@ -81,6 +86,8 @@ public class BillImportResource {
         }
         audit.record("bill.imported", "bill-import", stored.id(), null,
                 Map.of("provider", provider, "sha256", stored.sha256(), "format", stored.format(), "lines", stored.lines()));
+        // Last, because scheduling takes Quartz's trigger lock, held until this transaction commits.
+        reconciliations.schedule(stored.id(), provider, outcome.periods());
         return Response.created(URI.create("/v1/bill-imports/" + stored.id())).entity(stored).build();
     }
 

@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.skydeck.billing.bills.BillFormatException;
 import io.skydeck.billing.bills.BillImport;
 import io.skydeck.billing.bills.BillLine;
+import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.finance.SqlTime;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.PageRequest;
@@ -26,6 +27,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -35,7 +38,8 @@ import java.util.UUID;
  * at a time, inside one transaction: a bad row rolls back every line already written, and nothing
  * of the file stays in memory. The SHA-256 is only known after the last byte, so a repeated file
  * is recognised at the end and its lines are rolled back then; the unique key on the digest makes
- * two concurrent uploads of one file keep one.
+ * two concurrent uploads of one file keep one. The digest is of the decompressed content, so the
+ * same bill sent once as CSV and once as CSV.gz is one import.
  */
 @ApplicationScoped
 public class BillImports {
@@ -45,8 +49,12 @@ public class BillImports {
                                String importedBy) {
     }
 
-    /** How an import ended; a bad file is an exception ({@link BillFormatException}), not an outcome. */
-    public record Outcome(StoredImport stored, boolean repeated) {
+    /**
+     * How an import ended; a bad file is an exception ({@link BillFormatException}), not an outcome.
+     *
+     * @param periods the billing periods the file's charges start in; empty for a repeated file
+     */
+    public record Outcome(StoredImport stored, boolean repeated, SortedSet<BillingPeriod> periods) {
     }
 
     private static final int BATCH = 1000;
@@ -70,8 +78,11 @@ public class BillImports {
         try (Connection c = dataSource.getConnection(); BillImport bill = BillImport.open(body);
              PreparedStatement insert = c.prepareStatement(INSERT_LINE)) {
             int pending = 0;
+            SortedSet<BillingPeriod> periods = new TreeSet<>();
             while (bill.hasNext()) {
-                bind(insert, id, provider, bill.next());
+                BillLine line = bill.next();
+                periods.add(BillingPeriod.containing(line.chargePeriodStart()));
+                bind(insert, id, provider, line);
                 insert.addBatch();
                 if (++pending == BATCH) {
                     insert.executeBatch();
@@ -92,11 +103,12 @@ public class BillImports {
                 ps.setObject(6, SqlTime.utc(now));
                 ps.setString(7, importedBy);
                 if (ps.executeUpdate() == 0) {
-                    transactions.setRollbackOnly(); // the same bytes were imported before: keep none of these lines
-                    return new Outcome(findBySha(c, sha).orElseThrow(), true);
+                    transactions.setRollbackOnly(); // the same content was imported before: keep none of these lines
+                    return new Outcome(findBySha(c, sha).orElseThrow(), true, new TreeSet<>());
                 }
             }
-            return new Outcome(new StoredImport(id, provider, sha, bill.format().name(), bill.lines(), now, importedBy), false);
+            return new Outcome(new StoredImport(id, provider, sha, bill.format().name(), bill.lines(), now, importedBy), false,
+                    periods);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store the bill", e);
         } catch (IOException e) {

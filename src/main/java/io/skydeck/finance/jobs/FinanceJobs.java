@@ -41,6 +41,7 @@ public class FinanceJobs {
     public static final String METERING_CLOSE = "metering-close";
     public static final String INVOICING = "invoicing";
     public static final String RECONCILIATION = "reconciliation";
+    public static final String RECONCILIATION_AFTER_IMPORT = "reconciliation-after-import";
 
     @Inject
     JobRuns jobRuns;
@@ -137,6 +138,17 @@ public class FinanceJobs {
                 }
             }
             return Map.of("runs", runs);
+        });
+    }
+
+    /** Reconciles one provider for each period a bill import covers; a committed import schedules this ({@link ImportReconciliations}). */
+    public JobRuns.JobRun reconcileImport(UUID importId, String provider, List<BillingPeriod> periods) {
+        return jobRuns.run(RECONCILIATION_AFTER_IMPORT, () -> {
+            Map<String, Object> runs = new LinkedHashMap<>();
+            for (BillingPeriod period : periods) {
+                runs.put(provider + " " + period, reconciliation.run(provider, period, Granularity.HOUR, "skydeck").id());
+            }
+            return Map.of("importId", importId.toString(), "runs", runs);
         });
     }
 

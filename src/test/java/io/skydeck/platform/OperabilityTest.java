@@ -51,6 +51,14 @@ class OperabilityTest {
     }
 
     @Test
+    void aValueTheDatabaseCannotTakeIsABadRequestNotAServerError() {
+        // A NUL byte in a string id reaches PostgreSQL, which refuses it (SQL state 22021).
+        as(Tokens.finance()).urlEncodingEnabled(false).get("/v1/invoices/inv-%00").then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("urn:skydeck:problem:validation"));
+    }
+
+    @Test
     void unknownPathsAndMethodsAreProblems() {
         as(Tokens.admin()).get("/v1/nothing-here").then().statusCode(404);
         as(Tokens.admin()).delete("/v1/tenants").then().statusCode(405).contentType("application/problem+json");

@@ -131,6 +131,12 @@ public class ProblemMappers {
             if (cause instanceof OptimisticLockException || cause instanceof StaleObjectStateException) {
                 return stale((RuntimeException) cause);
             }
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("22")) {
+                // SQL class 22 is "data exception": a value the client sent (a NUL byte in an id,
+                // a number out of range) that the database cannot take. The client's mistake.
+                return problems.of(ProblemType.VALIDATION, "a value in the request cannot be stored or looked up: "
+                        + firstLine(sql.getMessage()));
+            }
             if (cause instanceof org.hibernate.exception.ConstraintViolationException duplicate
                     && "23505".equals(duplicate.getSQLState())) {
                 // Two requests raced past the service's own uniqueness check; the database decided.
@@ -140,6 +146,10 @@ public class ProblemMappers {
         }
         LOG.error("request failed", e);
         return problems.of(ProblemType.INTERNAL, "internal error; quote the request id when reporting it");
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("").replace("\u0000", "");
     }
 
     private static String fieldOf(ConstraintViolation<?> v) {

@@ -6,6 +6,8 @@ import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
 import io.skydeck.platform.web.QueryParams;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -15,6 +17,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -47,6 +50,9 @@ public class OperationResource {
     @Inject
     Caller caller;
 
+    @Inject
+    OperationStream stream;
+
     @GET
     @Path("/{id}")
     @RolesAllowed({Roles.ADMIN, Roles.TENANT, Roles.SCHEDULER})
@@ -55,6 +61,18 @@ public class OperationResource {
                 .filter(o -> caller.mayAccessTenant(o.tenantId()))
                 .map(OperationView::of)
                 .orElseThrow(() -> ProblemException.notFound("operation", id));
+    }
+
+    /** Server-sent events: the operation now, then on every change, until it finishes. */
+    @GET
+    @Path("/{id}/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.ADMIN, Roles.TENANT, Roles.SCHEDULER})
+    @Blocking // the access check reads the database before the stream starts
+    public Multi<OperationView> stream(@PathParam("id") UUID id) {
+        get(id); // the same 404 for a missing operation or another tenant's
+        return stream.follow(id);
     }
 
     @GET

@@ -226,6 +226,22 @@ class ServerLifecycleTest {
     }
 
     @Test
+    void anOperationCanBeFollowedAsServerSentEventsUntilItFinishes() {
+        Response accepted = as(token).body(server("streamed", "m1.tiny", Map.of())).post("/v1/servers")
+                .then().statusCode(202).extract().response();
+        String stream = as(token).accept("text/event-stream")
+                .get("/v1/operations/" + accepted.path("operation.id") + "/stream")
+                .then().statusCode(200).contentType(containsString("text/event-stream")).extract().asString();
+        List<String> events = stream.lines().filter(l -> l.startsWith("data:")).toList();
+        assertThat(events).isNotEmpty();
+        assertThat(events.get(events.size() - 1)).contains("\"state\":\"SUCCEEDED\"");
+        // Another tenant cannot follow it.
+        UUID other = createTenant(uniqueName("nosy"));
+        as(Tokens.tenant(other)).accept("text/event-stream").get("/v1/operations/" + accepted.path("operation.id") + "/stream")
+                .then().statusCode(404);
+    }
+
+    @Test
     void schedulersSeeCapacityByZone() {
         List<Map<String, Object>> zones = as(Tokens.scheduler()).queryParam("region", "sbx-east-1").get("/v1/capacity")
                 .then().statusCode(200).extract().path("$");

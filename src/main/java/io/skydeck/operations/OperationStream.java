@@ -60,7 +60,7 @@ public class OperationStream {
                 Operation op = em.find(Operation.class, id);
                 return op == null ? null : OperationView.of(op);
             });
-            if (now != null && !now.equals(last.get())) {
+            if (now != null && (last.get() == null || !progress(now).equals(progress(last.get())))) {
                 last.set(now);
                 emitter.emit(now);
             }
@@ -73,6 +73,11 @@ public class OperationStream {
             emitter.fail(e);
             cancel(task);
         }
+    }
+
+    /** What a follower cares about; updatedAt moves on every poll of the provider and is not news. */
+    private static java.util.List<Object> progress(OperationView op) {
+        return java.util.Arrays.asList(op.state(), op.attempts(), op.error());
     }
 
     private static void cancel(AtomicReference<ScheduledFuture<?>> task) {

@@ -81,6 +81,35 @@ class IdempotencyTest {
                 .post("/v1/tenants/" + tenant + "/quota/reservations").then().statusCode(201);
     }
 
+    @jakarta.inject.Inject
+    io.skydeck.platform.idempotency.IdempotencyRetention retention;
+
+    @jakarta.inject.Inject
+    jakarta.persistence.EntityManager em;
+
+    @Test
+    void keysOlderThanTheRetentionAreForgottenAndYoungerOnesKept() {
+        String old = "old-" + UUID.randomUUID();
+        String young = "young-" + UUID.randomUUID();
+        as(Tokens.admin()).header("Idempotency-Key", old).body(Map.of("name", uniqueName("old"))).post("/v1/tenants").then().statusCode(201);
+        as(Tokens.admin()).header("Idempotency-Key", young).body(Map.of("name", uniqueName("young"))).post("/v1/tenants").then().statusCode(201);
+        age(old);
+
+        assertThat(retention.purge()).isGreaterThanOrEqualTo(1);
+
+        // The old key may now name a new request; the young one still replays.
+        as(Tokens.admin()).header("Idempotency-Key", old).body(Map.of("name", uniqueName("reused"))).post("/v1/tenants")
+                .then().statusCode(201).header("Idempotency-Replayed", (String) null);
+        as(Tokens.admin()).header("Idempotency-Key", young).body(Map.of("name", uniqueName("other"))).post("/v1/tenants")
+                .then().statusCode(422);
+    }
+
+    @jakarta.transaction.Transactional
+    void age(String key) {
+        em.createNativeQuery("UPDATE idempotency_record SET created_at = created_at - interval '2 days' WHERE idem_key = ?1")
+                .setParameter(1, key).executeUpdate();
+    }
+
     @Test
     void concurrentDuplicatesCreateExactlyOneThing() throws Exception {
         String key = UUID.randomUUID().toString();

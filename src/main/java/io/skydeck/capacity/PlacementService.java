@@ -175,18 +175,7 @@ public class PlacementService {
             engine.release(resourceId.toString());
             return;
         }
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    engine.release(resourceId.toString());
-                }
-            }
-        });
+        releaseWhenTransactionEnds(resourceId.toString(), true);
     }
 
     public List<ZoneCapacity> capacity() {
@@ -203,6 +192,11 @@ public class PlacementService {
     }
 
     private void releaseUnlessCommitted(String requestId) {
+        releaseWhenTransactionEnds(requestId, false);
+    }
+
+    /** Releases the hold when the surrounding transaction ends committed ({@code onCommit}) or not. */
+    private void releaseWhenTransactionEnds(String requestId, boolean onCommit) {
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
@@ -210,7 +204,7 @@ public class PlacementService {
 
             @Override
             public void afterCompletion(int status) {
-                if (status != Status.STATUS_COMMITTED) {
+                if ((status == Status.STATUS_COMMITTED) == onCommit) {
                     engine.release(requestId);
                 }
             }

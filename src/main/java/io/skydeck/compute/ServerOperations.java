@@ -104,7 +104,7 @@ public class ServerOperations implements OperationHandler {
             }
             case DELETE_SERVER -> {
                 server.moveTo(ServerStatus.DELETED, finishedAt);
-                releaseQuota(server.quotaReservationId());
+                quotas.release(server.quotaReservationId());
                 placement.releaseAfterCommit(server.id());
                 event = LifecycleEvents.Kind.DELETED;
             }
@@ -136,7 +136,7 @@ public class ServerOperations implements OperationHandler {
             case CREATE_SERVER -> {
                 // Nothing runs in the provider: give back the quota and the capacity it held.
                 server.moveTo(ServerStatus.FAILED, at);
-                releaseQuota(server.quotaReservationId());
+                quotas.release(server.quotaReservationId());
                 placement.releaseAfterCommit(server.id());
                 events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), server.tenantId(), "server",
                         server.id(), LifecycleEvents.Kind.FAILED, at, server.provider(), server.region(), null,
@@ -144,7 +144,7 @@ public class ServerOperations implements OperationHandler {
             }
             case RESIZE_SERVER -> {
                 server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
-                Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(this::releaseQuota);
+                Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
                 PlacementService.FlavorOffer grown = placement.flavor(params.get("flavor")).orElseThrow();
                 Resources current = new Resources(server.vcpu(), server.memoryMib(), server.gpu());
                 placement.resize(ServerService.holdOf(server, server.flavor(), current),
@@ -167,20 +167,14 @@ public class ServerOperations implements OperationHandler {
         Tenant tenant = em.find(Tenant.class, server.tenantId());
         // Swap the old reservation (and the growth one) for one of the new size: the total
         // only shrinks or stays, so this cannot be refused.
-        releaseQuota(server.quotaReservationId());
-        Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(this::releaseQuota);
+        quotas.release(server.quotaReservationId());
+        Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
         QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(flavor.resources(), 1));
         Resources r = flavor.resources();
         var price = providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
                 .flatMap(p -> p.flavorPrice(server.region(), flavor.id())).map(p -> p.hourly().amount()).orElse(null);
         server.resized(flavor.id(), r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
         server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
-    }
-
-    private void releaseQuota(UUID reservationId) {
-        if (reservationId != null) {
-            quotas.findReservation(reservationId).ifPresent(quotas::release);
-        }
     }
 
     static ServerSpec specOf(Server server) {

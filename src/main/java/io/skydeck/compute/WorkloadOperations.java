@@ -107,8 +107,8 @@ public class WorkloadOperations implements OperationHandler {
                 Map<String, String> params = params(op);
                 int replicas = Integer.parseInt(params.get("replicas"));
                 Tenant tenant = em.find(Tenant.class, w.tenantId());
-                release(w.quotaReservationId());
-                Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(this::release);
+                quotas.release(w.quotaReservationId());
+                Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
                 QuotaReservation fresh = quotas.reserve(tenant, "workload " + w.name(), WorkloadService.amounts(
                         new ContainerResources(w.cpuMillis(), w.memoryMib(), 1), replicas, 1));
                 w.scaled(replicas, fresh.id(), finishedAt);
@@ -116,7 +116,7 @@ public class WorkloadOperations implements OperationHandler {
             }
             case DELETE_WORKLOAD -> {
                 w.moveTo(Workload.Status.DELETED, finishedAt);
-                release(w.quotaReservationId());
+                quotas.release(w.quotaReservationId());
                 event = LifecycleEvents.Kind.DELETED;
             }
             default -> throw new IllegalArgumentException(op.kind() + " is not a workload operation");
@@ -133,13 +133,13 @@ public class WorkloadOperations implements OperationHandler {
         switch (op.kind()) {
             case CREATE_WORKLOAD -> {
                 w.moveTo(Workload.Status.FAILED, at);
-                release(w.quotaReservationId());
+                quotas.release(w.quotaReservationId());
                 events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), w.tenantId(), "workload", w.id(),
                         LifecycleEvents.Kind.FAILED, at, w.provider(), w.region(), null, WorkloadService.shapeOf(w));
             }
             case SCALE_WORKLOAD -> {
                 w.moveTo(Workload.Status.RUNNING, at);
-                Optional.ofNullable(params(op).get("growthReservation")).map(UUID::fromString).ifPresent(this::release);
+                Optional.ofNullable(params(op).get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
             }
             case DELETE_WORKLOAD -> w.moveTo(Workload.Status.RUNNING, at);
             default -> {
@@ -147,12 +147,6 @@ public class WorkloadOperations implements OperationHandler {
         }
         audit.record("workload." + op.kind().name().toLowerCase().replace("_workload", "") + "-failed", "workload",
                 w.id(), w.tenantId(), Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
-    }
-
-    private void release(UUID reservationId) {
-        if (reservationId != null) {
-            quotas.findReservation(reservationId).ifPresent(quotas::release);
-        }
     }
 
     private Map<String, String> params(Operation op) {

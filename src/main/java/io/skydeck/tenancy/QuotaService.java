@@ -168,6 +168,14 @@ public class QuotaService {
         return managed;
     }
 
+    /** Releases the reservation with this id, if there is one; a null id is nothing to release. */
+    @Transactional
+    public void release(UUID reservationId) {
+        if (reservationId != null) {
+            findReservation(reservationId).ifPresent(this::release);
+        }
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<QuotaReservation> findReservation(UUID id) {
         return Optional.ofNullable(em.find(QuotaReservation.class, id));

@@ -1,5 +1,6 @@
 package io.skydeck.finance.bills;
 
+import io.skydeck.finance.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.skydeck.billing.bills.BillFormatException;
 import io.skydeck.billing.bills.BillImport;
@@ -156,20 +157,7 @@ public class BillImports {
     }
 
     private List<StoredImport> query(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<StoredImport> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(toImport(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read bill imports", e);
-        }
+        return Jdbc.query(dataSource, "bill imports", sql, args, BillImports::toImport);
     }
 
     private static StoredImport toImport(ResultSet rs) throws SQLException {

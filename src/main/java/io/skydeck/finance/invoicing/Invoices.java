@@ -1,5 +1,6 @@
 package io.skydeck.finance.invoicing;
 
+import io.skydeck.finance.Jdbc;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
@@ -17,7 +18,6 @@ import jakarta.transaction.Transactional;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -126,23 +126,12 @@ public class Invoices {
     }
 
     private List<StoredInvoice> query(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<StoredInvoice> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Invoice invoice = new Invoice(rs.getString("id"), rs.getObject("tenant_id").toString(),
-                            new BillingPeriod(YearMonth.parse(rs.getString("billing_period"))), rs.getString("currency"),
-                            InvoiceStatus.valueOf(rs.getString("status")), FinanceJson.read(json, rs.getString("lines"), LINES),
-                            SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "finalized_at"));
-                    out.add(new StoredInvoice(invoice, rs.getInt("unrated_records"), SqlTime.instant(rs, "updated_at")));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read invoices", e);
-        }
+        return Jdbc.query(dataSource, "invoices", sql, args, rs -> {
+            Invoice invoice = new Invoice(rs.getString("id"), rs.getObject("tenant_id").toString(),
+                    new BillingPeriod(YearMonth.parse(rs.getString("billing_period"))), rs.getString("currency"),
+                    InvoiceStatus.valueOf(rs.getString("status")), FinanceJson.read(json, rs.getString("lines"), LINES),
+                    SqlTime.instant(rs, "created_at"), SqlTime.instant(rs, "finalized_at"));
+            return new StoredInvoice(invoice, rs.getInt("unrated_records"), SqlTime.instant(rs, "updated_at"));
+        });
     }
 }

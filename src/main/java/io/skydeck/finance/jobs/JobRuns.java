@@ -1,5 +1,6 @@
 package io.skydeck.finance.jobs;
 
+import io.skydeck.finance.Jdbc;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
@@ -12,10 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -106,31 +103,12 @@ public class JobRuns {
     }
 
     private void update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot record the job run", e);
-        }
+        Jdbc.update(dataSource, "record the job run", sql, java.util.Arrays.asList(args));
     }
 
     private List<JobRun> query(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<JobRun> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new JobRun(rs.getObject("id", UUID.class), rs.getString("job"), SqlTime.instant(rs, "started_at"),
-                            SqlTime.instant(rs, "finished_at"), rs.getString("outcome"), counts(rs.getString("counts")), rs.getString("error")));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read job runs", e);
-        }
+        return Jdbc.query(dataSource, "job runs", sql, args, rs -> new JobRun(rs.getObject("id", UUID.class), rs.getString("job"),
+                SqlTime.instant(rs, "started_at"), SqlTime.instant(rs, "finished_at"), rs.getString("outcome"),
+                counts(rs.getString("counts")), rs.getString("error")));
     }
 }

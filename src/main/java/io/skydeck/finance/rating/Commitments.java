@@ -1,5 +1,6 @@
 package io.skydeck.finance.rating;
 
+import io.skydeck.finance.Jdbc;
 import io.agroal.api.AgroalDataSource;
 import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.billing.metering.Meter;
@@ -116,20 +117,7 @@ public class Commitments {
     }
 
     private List<StoredCommitment> query(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<StoredCommitment> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(toStored(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read commitments", e);
-        }
+        return Jdbc.query(dataSource, "commitments", sql, args, Commitments::toStored);
     }
 
     private static StoredCommitment toStored(ResultSet rs) throws SQLException {

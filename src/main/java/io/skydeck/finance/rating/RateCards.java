@@ -1,5 +1,6 @@
 package io.skydeck.finance.rating;
 
+import io.skydeck.finance.Jdbc;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
@@ -138,20 +139,7 @@ public class RateCards {
     }
 
     private List<StoredCard> query(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<StoredCard> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(toCard(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read rate cards", e);
-        }
+        return Jdbc.query(dataSource, "rate cards", sql, args, this::toCard);
     }
 
     private StoredCard toCard(ResultSet rs) throws SQLException {

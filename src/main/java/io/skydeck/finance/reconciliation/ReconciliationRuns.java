@@ -1,5 +1,6 @@
 package io.skydeck.finance.reconciliation;
 
+import io.skydeck.finance.Jdbc;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
@@ -106,20 +107,7 @@ public class ReconciliationRuns {
     }
 
     private List<RunView> runs(String sql, List<Object> args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<RunView> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(view(rs));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read reconciliation runs", e);
-        }
+        return Jdbc.query(dataSource, "reconciliation runs", sql, args, this::view);
     }
 
     private RunView view(ResultSet rs) throws SQLException {

@@ -11,11 +11,12 @@ import java.util.Map;
 
 /**
  * Why a resource landed where it did: the target, how each weigher scored it, and for every
- * other host which filter turned it away — counted per filter, never a line per host.
+ * other host which filter turned it away — counted per filter, never a line per host — and how
+ * many hosts were left unexamined because enough candidates had been found before them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PlacementExplanation(String outcome, String decidedBy, Target target, BigDecimal hourlyPrice,
-                                   Score score, int hostsConsidered, Integer hostsPassed,
+                                   Score score, int hostsConsidered, Integer hostsPassed, Integer hostsUnexamined,
                                    Map<String, Integer> rejectedBy, String reason) {
 
     public record Target(String provider, String kind, String region, String zone, String host) {
@@ -31,8 +32,8 @@ public record PlacementExplanation(String outcome, String decidedBy, Target targ
         return decision.fold(
                 placed -> new PlacementExplanation("placed", decidedBy, Target.of(placed.target()), placed.hourlyPrice(),
                         new Score(placed.score().total(), placed.score().weighers()), placed.hostsConsidered(),
-                        placed.hostsPassed(), placed.rejectedBy(), null),
+                        placed.hostsPassed(), placed.hostsUnexamined(), placed.rejectedBy(), null),
                 unplaceable -> new PlacementExplanation("unplaceable", decidedBy, null, null, null,
-                        unplaceable.hostsConsidered(), null, unplaceable.rejectedBy(), unplaceable.reason()));
+                        unplaceable.hostsConsidered(), null, null, unplaceable.rejectedBy(), unplaceable.reason()));
     }
 }

@@ -5,29 +5,46 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
- * One request's pass over the inventory: filters first, zone by zone, then the weighers over the
- * hosts that survived. Filters that hold for a whole zone (provider, kind, region, zone, affinity,
- * and a zone-wide capacity bound) reject all its hosts at once; only zones that may fit are
- * scanned host by host, over primitive arrays, without allocating.
+ * One request's pass over the inventory. Filters that hold for a whole zone (provider, kind,
+ * region, zone, affinity) reject all its hosts at once; within a zone, each shelf of the
+ * free-capacity index (hosts of one rate and GPU class, see {@link CapacityBuckets}) is priced
+ * once and, if its price and GPU class admit the request, searched by free vCPU: buckets with too
+ * few vCPUs, or without a host that has the memory and GPUs, are rejected whole.
  *
- * <p>Weigher scores are normalised across the surviving hosts, so the scan keeps every survivor
- * and their minima and maxima, then ranks them in a second pass. Reused across requests; not
- * thread-safe.
+ * <p>From what is left, a bounded candidate set is weighed rather than every feasible host —
+ * Borg's and kube-scheduler's answer to fleets of 100,000 machines: per shelf, the
+ * {@link #PREFERRED_PER_SHELF} best-placed hosts from the end the packing policy prefers (fewest
+ * free vCPUs when packing, most when spreading), {@link #OTHER_END_PER_SHELF} from the other end so
+ * the weighers' normalisation still spans the feasible range, and {@link #SAMPLED_PER_SHELF}
+ * drawn at random from the rest (seeded, so one seed gives one sequence of decisions). Every
+ * host is still accounted for: rejected by a named filter, weighed, or left unexamined because
+ * enough candidates were found. A shelf whose candidates run out is searched to its end, so
+ * "unplaceable" always means no host fits.
+ *
+ * <p>Capacity, filters and anti-affinity stay exact: a candidate is checked host by host before
+ * it is weighed. Reused across requests; not thread-safe.
  */
 final class CandidateScan {
 
     /** Filter names in the order they run; a host counts against the first that rejects it. */
     static final List<String> FILTERS = List.of(AllowListFilter.NAME, ProviderKindFilter.NAME,
-            RegionZoneFilter.REGION, RegionZoneFilter.ZONE, AffinityFilter.NAME, CapacityFilter.NAME,
-            PriceFilter.NAME, AntiAffinityFilter.NAME);
+            RegionZoneFilter.REGION, RegionZoneFilter.ZONE, AffinityFilter.NAME, PriceFilter.NAME,
+            CapacityFilter.NAME, AntiAffinityFilter.NAME);
     private static final int ALLOW_LIST = 0, PROVIDER_KIND = 1, REGION = 2, ZONE = 3, AFFINITY = 4,
-            CAPACITY = 5, PRICE = 6, ANTI_AFFINITY = 7;
+            PRICE = 5, CAPACITY = 6, ANTI_AFFINITY = 7;
+
+    static final int PREFERRED_PER_SHELF = 4;
+    static final int OTHER_END_PER_SHELF = 1;
+    static final int SAMPLED_PER_SHELF = 2;
+    private static final int SAMPLE_TRIES_PER_SHELF = 8;
 
     private final HostTable table;
     private final GroupRegistry groups;
     private final PlacementPolicy policy;
+    private final SplittableRandom random;
     private final AntiAffinityFilter antiAffinity = new AntiAffinityFilter();
 
     private final int[] rejected = new int[FILTERS.size()];
@@ -36,6 +53,9 @@ final class CandidateScan {
     private double[] prices = new double[0];
     private double[] utilisations = new double[0];
     private double[] gpuReserves = new double[0];
+    // examined[host] == epoch: looked at one by one in this request.
+    private int[] examined = new int[0];
+    private int epoch;
     private int considered;
     private int passed;
     private int best;
@@ -45,46 +65,135 @@ final class CandidateScan {
     private long memory;
     private int gpu;
     private long ceilingMicros;
+    private int firstBucket;
 
-    CandidateScan(HostTable table, GroupRegistry groups, PlacementPolicy policy) {
+    CandidateScan(HostTable table, GroupRegistry groups, PlacementPolicy policy, long seed) {
         this.table = table;
         this.groups = groups;
         this.policy = policy;
+        this.random = new SplittableRandom(seed);
     }
 
-    /** Filters and weighs every host, or only {@code onlyHost} when it is not negative. Returns the winner or -1. */
+    /** Filters and weighs the inventory, or only {@code onlyHost} when it is not negative. Returns the winner or -1. */
     int run(PlacementRequest request, int onlyHost) {
+        return run(request, onlyHost, PREFERRED_PER_SHELF);
+    }
+
+    /** Every host that passes the filters, found through the index; for checking it against a full scan. */
+    List<PlacementTarget> feasible(PlacementRequest request) {
+        run(request, -1, Integer.MAX_VALUE);
+        List<PlacementTarget> targets = new java.util.ArrayList<>(passed);
+        for (int s = 0; s < passed; s++) {
+            targets.add(table.hosts[survivors[s]].target());
+        }
+        return targets;
+    }
+
+    private int preferredPerShelf;
+
+    private int run(PlacementRequest request, int onlyHost, int preferred) {
+        preferredPerShelf = preferred;
         prepare(request);
-        Zone pinned = null;
         int pinnedZone = groups.affinityZone(request.tenantId(), request.hints().affinityGroup());
         if (onlyHost >= 0) {
             considered = 1;
             Zone zone = table.zones.get(table.zoneOf[onlyHost]);
             int filter = zoneRejection(zone, request, pinnedZone);
+            long quote = quotes[table.rateOf[onlyHost]];
             if (filter >= 0) {
                 rejected[filter]++;
+            } else if (!PriceFilter.admits(quote, ceilingMicros)) {
+                rejected[PRICE]++;
             } else {
-                consider(onlyHost);
+                examine(onlyHost, quote);
             }
         } else {
             considered = table.size;
             for (Zone zone : table.zones) {
                 int filter = zoneRejection(zone, request, pinnedZone);
-                if (filter < 0 && !CapacityFilter.zoneMayFit(zone, table, vcpu, memory, gpu)) {
-                    filter = CAPACITY;
-                }
                 if (filter >= 0) {
                     rejected[filter] += zone.size;
                     continue;
                 }
-                int[] hosts = zone.hosts;
-                for (int k = 0, n = zone.size; k < n; k++) {
-                    consider(hosts[k]);
+                for (CapacityBuckets shelf : zone.shelves) {
+                    searchShelf(shelf);
                 }
             }
         }
         best = passed == 0 ? -1 : choose();
         return best;
+    }
+
+    /** Candidates from one shelf: its preferred end, then its other end, then a random sample of the rest. */
+    private void searchShelf(CapacityBuckets shelf) {
+        long quote = quotes[shelf.rate];
+        if (!PriceFilter.admits(quote, ceilingMicros)) {
+            rejected[PRICE] += shelf.size;
+            return;
+        }
+        if (gpu > 0 && !shelf.gpuHosts) {
+            rejected[CAPACITY] += shelf.size;
+            return;
+        }
+        rejected[CAPACITY] += shelf.hostsBelow(firstBucket);
+        boolean packing = policy.packing() == PlacementPolicy.Packing.PACK;
+        int frontier = walk(shelf, quote, packing, preferredPerShelf, -1);
+        if (frontier < 0) {
+            return; // searched to the end: every host of the shelf is accounted for
+        }
+        if (walk(shelf, quote, !packing, OTHER_END_PER_SHELF, frontier) < 0) {
+            return;
+        }
+        sample(shelf, quote);
+    }
+
+    /**
+     * Examines hosts bucket by bucket, upwards from the request's size or downwards from the
+     * largest, until {@code wanted} pass or the walk reaches {@code stopAt} (a bucket the other
+     * walk reached, whose bound it already counted). Returns the last bucket reached, or -1 when
+     * the walk ran out of buckets with fewer than {@code wanted} found.
+     */
+    private int walk(CapacityBuckets shelf, long quote, boolean upwards, int wanted, int stopAt) {
+        int found = 0;
+        int b = upwards ? shelf.nextNonEmpty(firstBucket) : shelf.previousNonEmpty(CapacityBuckets.TOP);
+        while (b >= 0 && b >= firstBucket) {
+            boolean shared = b == stopAt;
+            if (!shelf.mayFit(table, b, memory, gpu)) {
+                if (!shared) {
+                    rejected[CAPACITY] += shelf.bucketSize(b);
+                }
+            } else {
+                for (int k = 0, n = shelf.bucketSize(b); k < n; k++) {
+                    int host = shelf.host(b, k);
+                    if (examined[host] != epoch && examine(host, quote) && ++found == wanted) {
+                        return b;
+                    }
+                }
+            }
+            if (shared) {
+                return -1;
+            }
+            b = upwards ? shelf.nextNonEmpty(b + 1) : shelf.previousNonEmpty(b - 1);
+            if (stopAt >= 0 && (upwards ? b > stopAt : b < stopAt)) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** A few hosts drawn at random from the buckets that may fit, for spread between equal scores. */
+    private void sample(CapacityBuckets shelf, long quote) {
+        int taken = 0;
+        for (int tries = 0; tries < SAMPLE_TRIES_PER_SHELF && taken < SAMPLED_PER_SHELF; tries++) {
+            int host = shelf.members[random.nextInt(shelf.size)];
+            int b = table.bucketOf[host];
+            if (examined[host] == epoch || b < firstBucket || !shelf.mayFit(table, b, memory, gpu)) {
+                continue;
+            }
+            if (examine(host, quote)) {
+                taken++;
+            }
+        }
     }
 
     private void prepare(PlacementRequest request) {
@@ -107,7 +216,13 @@ final class CandidateScan {
             quotes = new long[table.rates.size() * 2];
         }
         table.rates.quote(vcpu, hints.flavor(), quotes);
+        firstBucket = CapacityBuckets.bucketFor(vcpu);
+        if (++epoch == Integer.MAX_VALUE) {
+            Arrays.fill(examined, 0);
+            epoch = 1;
+        }
         if (survivors.length < table.size) {
+            examined = Arrays.copyOf(examined, table.size);
             survivors = new int[table.size];
             prices = new double[table.size];
             utilisations = new double[table.size];
@@ -136,25 +251,22 @@ final class CandidateScan {
         return -1;
     }
 
-    private void consider(int host) {
+    /** Checks one host exactly; if it passes, it joins the candidates to weigh. */
+    private boolean examine(int host, long quote) {
+        examined[host] = epoch;
         if (!CapacityFilter.fits(table, host, vcpu, memory, gpu)) {
             rejected[CAPACITY]++;
-            return;
-        }
-        long quote = quotes[table.rateOf[host]];
-        if (!PriceFilter.admits(quote, ceilingMicros)) {
-            rejected[PRICE]++;
-            return;
+            return false;
         }
         if (!antiAffinity.admits(host)) {
             rejected[ANTI_AFFINITY]++;
-            return;
+            return false;
         }
         double price = quote;
         double use = PackingWeigher.utilisationAfter(table, host, vcpu, memory, gpu);
+        double reserve = GpuReserveWeigher.raw(table, host, gpu);
         survivors[passed] = host;
         prices[passed] = price;
-        double reserve = GpuReserveWeigher.raw(table, host, gpu);
         utilisations[passed] = use;
         gpuReserves[passed] = reserve;
         passed++;
@@ -164,6 +276,7 @@ final class CandidateScan {
         highestUse = Math.max(highestUse, use);
         lowestReserve = Math.min(lowestReserve, reserve);
         highestReserve = Math.max(highestReserve, reserve);
+        return true;
     }
 
     private int choose() {
@@ -198,6 +311,10 @@ final class CandidateScan {
         if (best < 0) {
             return new PlacementDecision.Unplaceable(request.requestId(), considered, rejectedBy);
         }
+        int unexamined = considered - passed;
+        for (int n : rejected) {
+            unexamined -= n;
+        }
         long quote = quotes[table.rateOf[best]];
         double use = PackingWeigher.utilisationAfter(table, best, vcpu, memory, gpu);
         double cost = CostWeigher.normalise(quote, cheapest, dearest);
@@ -212,6 +329,6 @@ final class CandidateScan {
                 new ScoreBreakdown.WeigherScore(GpuReserveWeigher.NAME, reserveRaw, reserve, policy.gpuReserveWeight(),
                         policy.gpuReserveWeight() * reserve)));
         return new PlacementDecision.Placed(request.requestId(), table.hosts[best].target(),
-                BigDecimal.valueOf(quote, 6), score, considered, passed, rejectedBy);
+                BigDecimal.valueOf(quote, 6), score, considered, passed, unexamined, rejectedBy);
     }
 }

@@ -8,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every host's capacity and free capacity, one primitive array per attribute. A request reads
- * all of them, so they are laid out for a linear scan rather than as one object per host.
- * Not thread-safe: the engine guards it.
+ * Every host's capacity and free capacity, one primitive array per attribute, and the index
+ * over them: hosts are shelved by zone, rate and GPU, and bucketed by free vCPU on their shelf
+ * ({@link CapacityBuckets}), kept current on every take and give. Not thread-safe: the engine
+ * guards it.
  */
 final class HostTable {
 
@@ -19,6 +20,8 @@ final class HostTable {
 
     final RateTable rates = new RateTable();
     final List<Zone> zones = new ArrayList<>();
+    /** The free-capacity index: every host is on exactly one shelf (zone, rate, GPU or not). */
+    final List<CapacityBuckets> shelves = new ArrayList<>();
     private final Map<List<String>, Zone> zoneByName = new HashMap<>();
     private final Map<PlacementTarget, Integer> indexByTarget = new HashMap<>();
 
@@ -33,6 +36,9 @@ final class HostTable {
     long[] freeMemory = new long[256];
     int[] freeGpu = new int[256];
     int[] allocations = new int[256];
+    int[] shelfOf = new int[256];
+    int[] bucketOf = new int[256];
+    int[] slotOf = new int[256];
     // Reciprocals so the packing weigher multiplies instead of divides in the hot loop.
     double[] inverseVcpu = new double[256];
     double[] inverseMemory = new double[256];
@@ -87,9 +93,10 @@ final class HostTable {
         zone.freeVcpu += free.vcpu();
         zone.freeMemory += free.memoryMib();
         zone.freeGpu += free.gpu();
-        zone.maxFreeVcpu = Math.max(zone.maxFreeVcpu, free.vcpu());
-        zone.maxFreeMemory = Math.max(zone.maxFreeMemory, free.memoryMib());
-        zone.maxFreeGpu = Math.max(zone.maxFreeGpu, free.gpu());
+        CapacityBuckets shelf = zone.shelf(rateOf[i], capacity.gpu() > 0, shelves);
+        shelfOf[i] = shelf.index;
+        shelf.addMember(i);
+        shelf.insert(this, i);
         rankStale = true;
         return i;
     }
@@ -102,16 +109,15 @@ final class HostTable {
     /** Takes demand off a host that has room for it. */
     void take(int i, Resources demand) {
         Zone zone = zones.get(zoneOf[i]);
-        // The host may hold a zone maximum; if it does, the summary must be recomputed.
-        if (freeVcpu[i] == zone.maxFreeVcpu || freeMemory[i] == zone.maxFreeMemory || freeGpu[i] == zone.maxFreeGpu) {
-            zone.summaryStale = true;
+        if (demand.vcpu() > freeVcpu[i] || demand.memoryMib() > freeMemory[i] || demand.gpu() > freeGpu[i]) {
+            throw new IllegalStateException("host " + hosts[i].hostId() + " over-committed");
         }
+        CapacityBuckets shelf = shelves.get(shelfOf[i]);
+        shelf.remove(this, i, freeMemory[i], freeGpu[i]);
         freeVcpu[i] -= demand.vcpu();
         freeMemory[i] -= demand.memoryMib();
         freeGpu[i] -= demand.gpu();
-        if (freeVcpu[i] < 0 || freeMemory[i] < 0 || freeGpu[i] < 0) {
-            throw new IllegalStateException("host " + hosts[i].hostId() + " over-committed");
-        }
+        shelf.insert(this, i);
         zone.freeVcpu -= demand.vcpu();
         zone.freeMemory -= demand.memoryMib();
         zone.freeGpu -= demand.gpu();
@@ -123,16 +129,15 @@ final class HostTable {
 
     void give(int i, Resources demand) {
         Zone zone = zones.get(zoneOf[i]);
+        CapacityBuckets shelf = shelves.get(shelfOf[i]);
+        shelf.remove(this, i, freeMemory[i], freeGpu[i]);
         freeVcpu[i] += demand.vcpu();
         freeMemory[i] += demand.memoryMib();
         freeGpu[i] += demand.gpu();
+        shelf.insert(this, i);
         zone.freeVcpu += demand.vcpu();
         zone.freeMemory += demand.memoryMib();
         zone.freeGpu += demand.gpu();
-        // Growing a host can only raise a maximum, which is cheap to keep exact.
-        zone.maxFreeVcpu = Math.max(zone.maxFreeVcpu, freeVcpu[i]);
-        zone.maxFreeMemory = Math.max(zone.maxFreeMemory, freeMemory[i]);
-        zone.maxFreeGpu = Math.max(zone.maxFreeGpu, freeGpu[i]);
         if (--allocations[i] == 0) {
             hostsInUse--;
             zone.hostsInUse--;
@@ -170,6 +175,9 @@ final class HostTable {
         freeMemory = Arrays.copyOf(freeMemory, n);
         freeGpu = Arrays.copyOf(freeGpu, n);
         allocations = Arrays.copyOf(allocations, n);
+        shelfOf = Arrays.copyOf(shelfOf, n);
+        bucketOf = Arrays.copyOf(bucketOf, n);
+        slotOf = Arrays.copyOf(slotOf, n);
         inverseVcpu = Arrays.copyOf(inverseVcpu, n);
         inverseMemory = Arrays.copyOf(inverseMemory, n);
         inverseGpu = Arrays.copyOf(inverseGpu, n);

@@ -16,7 +16,10 @@ public sealed interface PlacementDecision permits PlacementDecision.Placed, Plac
 
     String requestId();
 
-    /** Hosts looked at: every host of the inventory, or one for a manual placement. */
+    /**
+     * Hosts accounted for: every host of the inventory, or one for a manual placement. Each is
+     * rejected by a filter, weighed, or (placed only) left unexamined once enough candidates were found.
+     */
     int hostsConsidered();
 
     Map<String, Integer> rejectedBy();
@@ -27,9 +30,13 @@ public sealed interface PlacementDecision permits PlacementDecision.Placed, Plac
      */
     <R> R fold(Function<Placed, R> placed, Function<Unplaceable, R> unplaceable);
 
-    /** The request has a host; {@code hostsPassed} hosts survived every filter and were weighed. */
+    /**
+     * The request has a host; {@code hostsPassed} hosts survived every filter and were weighed;
+     * {@code hostsUnexamined} were neither rejected nor weighed, because the candidate set was full
+     * before they were looked at.
+     */
     record Placed(String requestId, PlacementTarget target, BigDecimal hourlyPrice, ScoreBreakdown score,
-                  int hostsConsidered, int hostsPassed, Map<String, Integer> rejectedBy)
+                  int hostsConsidered, int hostsPassed, int hostsUnexamined, Map<String, Integer> rejectedBy)
             implements PlacementDecision {
         public Placed {
             rejectedBy = Collections.unmodifiableMap(new LinkedHashMap<>(rejectedBy));

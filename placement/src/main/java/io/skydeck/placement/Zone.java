@@ -1,11 +1,12 @@
 package io.skydeck.placement;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * The hosts of one provider's zone, with a summary of their free capacity. Every host of a zone
- * shares provider, kind, region and zone, so those filters decide for the whole zone at once;
- * the per-dimension maximum of free capacity lets a request skip a zone where no host can fit.
+ * The hosts of one provider's zone. Every host of a zone shares provider, kind, region and zone,
+ * so those filters decide for the whole zone at once; its shelves hold the free-capacity index.
  */
 final class Zone {
 
@@ -18,12 +19,8 @@ final class Zone {
     int[] hosts = new int[64];
     int size;
 
-    // Largest free amount of any host, per dimension (not necessarily the same host): a bound, not a fit.
-    int maxFreeVcpu;
-    long maxFreeMemory;
-    int maxFreeGpu;
-    // Set when the host holding a maximum shrank; recomputed on next use, not on every placement.
-    boolean summaryStale;
+    /** The zone's hosts by rate and GPU: each shelf answers price and GPU class for all its hosts at once. */
+    final List<CapacityBuckets> shelves = new ArrayList<>(2);
 
     long capacityVcpu, capacityMemory, capacityGpu;
     long freeVcpu, freeMemory, freeGpu;
@@ -44,23 +41,17 @@ final class Zone {
         hosts[size++] = host;
     }
 
-    void refreshSummary(HostTable table) {
-        if (!summaryStale) {
-            return;
+    /** The shelf for hosts of this zone with this rate and GPU class, made on first use. */
+    CapacityBuckets shelf(int rate, boolean gpuHosts, List<CapacityBuckets> all) {
+        for (CapacityBuckets shelf : shelves) {
+            if (shelf.rate == rate && shelf.gpuHosts == gpuHosts) {
+                return shelf;
+            }
         }
-        int v = 0;
-        long m = 0;
-        int g = 0;
-        for (int k = 0; k < size; k++) {
-            int i = hosts[k];
-            v = Math.max(v, table.freeVcpu[i]);
-            m = Math.max(m, table.freeMemory[i]);
-            g = Math.max(g, table.freeGpu[i]);
-        }
-        maxFreeVcpu = v;
-        maxFreeMemory = m;
-        maxFreeGpu = g;
-        summaryStale = false;
+        CapacityBuckets shelf = new CapacityBuckets(all.size(), this, rate, gpuHosts);
+        all.add(shelf);
+        shelves.add(shelf);
+        return shelf;
     }
 
     ZoneCapacity capacity() {

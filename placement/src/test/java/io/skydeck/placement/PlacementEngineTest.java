@@ -82,10 +82,11 @@ class PlacementEngineTest {
         PlacementDecision.Unplaceable decision = unplaceable(engine.place(request("big", 8, hints)));
 
         // r2 holds h4, h5; h1 has 4 vCPU left after the blocker, h2 had 4 from the start; h3 is too dear.
+        // Price runs before capacity: the index prices a whole shelf of hosts at once.
         assertThat(decision.rejectedBy()).containsExactly(
-                Map.entry("region", 2), Map.entry("capacity", 2), Map.entry("price", 1));
+                Map.entry("region", 2), Map.entry("price", 1), Map.entry("capacity", 2));
         assertThat(decision.hostsConsidered()).isEqualTo(5);
-        assertThat(decision.reason()).isEqualTo("no host fits: region rejected 2, capacity rejected 2, price rejected 1");
+        assertThat(decision.reason()).isEqualTo("no host fits: region rejected 2, price rejected 1, capacity rejected 2");
     }
 
     @Test
@@ -347,5 +348,63 @@ class PlacementEngineTest {
     @Test
     void pricesFinerThanAMillionthAreRefused() {
         assertThatThrownBy(() -> HourlyRate.perVcpu("0.0000001")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aLargeZoneIsWeighedThroughABoundedCandidateSetThatAccountsForEveryHost() {
+        PlacementEngine engine = new PlacementEngine(PlacementPolicy.defaults());
+        for (int i = 0; i < 500; i++) {
+            // Hosts 0-99 have 2 vCPU left, too few; 100-499 have 8, 16, 24 … free.
+            engine.addHost(host("sandbox", "r1", "a", "h" + i, USUAL),
+                    i < 100 ? Resources.of(62, 0) : Resources.of(64 - 8 * (1 + i % 8), 0));
+        }
+
+        PlacementDecision.Placed decision = placed(engine.place(request("r", 4, PlacementHints.none())));
+
+        // One shelf (one zone, one rate, no GPUs): 4 from the packed end, 1 from the idle end, 2 sampled.
+        assertThat(decision.hostsPassed()).isEqualTo(7);
+        assertThat(decision.rejectedBy()).containsExactly(Map.entry("capacity", 100));
+        assertThat(decision.hostsUnexamined()).isEqualTo(500 - 100 - 7);
+        // The busiest host that fits: 8 vCPU free (hosts 100, 108, 116 …; the first by name wins the tie).
+        assertThat(engine.freeCapacity(decision.target()).orElseThrow().vcpu()).isEqualTo(4);
+    }
+
+    @Test
+    void whenTheBoundedSetFindsTooFewTheSearchGoesOnToTheLastHostBeforeSayingNo() {
+        PlacementEngine engine = new PlacementEngine(PlacementPolicy.defaults());
+        for (int i = 0; i < 300; i++) {
+            // All 300 share the bucket of 64 free vCPUs; only the last has the memory as well.
+            engine.addHost(host("sandbox", "r1", "a", "h" + i, USUAL), Resources.of(0, i == 299 ? 0 : 262_144 - 1024));
+        }
+
+        PlacementDecision.Placed fits = placed(engine.place(request("big", 40, PlacementHints.none())));
+        PlacementDecision.Unplaceable nothing = unplaceable(engine.place(request("bigger", 40, PlacementHints.none())));
+
+        assertThat(fits.target().hostId()).isEqualTo("h299");
+        assertThat(fits.hostsUnexamined()).isZero();
+        assertThat(nothing.rejectedBy()).containsExactly(Map.entry("capacity", 300));
+    }
+
+    @Test
+    void theSameSeedGivesTheSameDecisions() {
+        List<String> first = decisions(new PlacementEngine(new PlacementPolicy(1, 1, PlacementPolicy.Packing.SPREAD), 7));
+        List<String> again = decisions(new PlacementEngine(new PlacementPolicy(1, 1, PlacementPolicy.Packing.SPREAD), 7));
+
+        assertThat(again).isEqualTo(first);
+        assertThat(new HashSet<>(first)).hasSizeGreaterThan(50);
+    }
+
+    /** 400 requests spread over 600 identical hosts in 3 zones: the random sample decides between equals. */
+    private static List<String> decisions(PlacementEngine engine) {
+        for (int i = 0; i < 600; i++) {
+            engine.addHost(host("sandbox", "r1", "z" + i % 3, "h" + i, USUAL));
+        }
+        List<String> targets = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            PlacementHints hints = i % 5 == 0 ? PlacementHints.none().withAntiAffinityGroup("g" + i % 7)
+                    : PlacementHints.none();
+            targets.add(placed(engine.place(request("r" + i, 1 + i % 8, hints))).target().hostId());
+        }
+        return targets;
     }
 }

@@ -84,6 +84,9 @@ class ServerLifecycleTest {
                 .body("target.region", equalTo("sbx-east-1"))
                 .body("hostsConsidered", equalTo(12))
                 .body("rejectedBy.region", equalTo(6))
+                // Shelves of at most 3 hosts are smaller than a candidate set: every host is looked at.
+                .body("hostsPassed", equalTo(6))
+                .body("hostsUnexamined", equalTo(0))
                 .body("score.weighers.weigher", hasItem("cost"))
                 .body("score.total", notNullValue());
 

@@ -153,30 +153,35 @@ public final class PlacementBench {
     static List<PlacementRequest> requests(int count, Random random) {
         List<PlacementRequest> requests = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Flavor flavor = pick(random);
-            String tenant = "t" + random.nextInt(50);
-            PlacementHints hints = PlacementHints.none().withFlavor(flavor.name());
-            int roll = random.nextInt(100);
-            if (roll < 25) {
-                hints = hints.inRegion(REGIONS[random.nextInt(3)]);
-            } else if (roll < 33) {
-                hints = hints.inRegion(REGIONS[random.nextInt(3)]).inZone(ZONES[random.nextInt(3)]);
-            } else if (roll < 41) {
-                hints = hints.withProviderKind(KINDS[random.nextInt(3)]);
-            } else if (roll < 49) {
-                hints = hints.withMaxHourlyPrice(new BigDecimal("0.030").multiply(BigDecimal.valueOf(flavor.vcpu())));
-            }
-            Set<String> allowed = roll >= 49 && roll < 54 ? Set.of(PROVIDERS[0], PROVIDERS[2]) : Set.of();
-            int group = random.nextInt(100);
-            if (group < 10) {
-                hints = hints.withAffinityGroup("aff-" + (i / 40));
-            } else if (group < 20) {
-                hints = hints.withAntiAffinityGroup("anti-" + (i / 80));
-            }
-            requests.add(new PlacementRequest("r" + i, tenant, Resources.of(flavor.vcpu(), flavor.memoryMib(),
-                    flavor.gpu()), hints, allowed));
+            requests.add(request(i, random));
         }
         return requests;
+    }
+
+    /** The i-th request of the mix; {@code i} names it and spaces its groups. */
+    static PlacementRequest request(int i, Random random) {
+        Flavor flavor = pick(random);
+        String tenant = "t" + random.nextInt(50);
+        PlacementHints hints = PlacementHints.none().withFlavor(flavor.name());
+        int roll = random.nextInt(100);
+        if (roll < 25) {
+            hints = hints.inRegion(REGIONS[random.nextInt(3)]);
+        } else if (roll < 33) {
+            hints = hints.inRegion(REGIONS[random.nextInt(3)]).inZone(ZONES[random.nextInt(3)]);
+        } else if (roll < 41) {
+            hints = hints.withProviderKind(KINDS[random.nextInt(3)]);
+        } else if (roll < 49) {
+            hints = hints.withMaxHourlyPrice(new BigDecimal("0.030").multiply(BigDecimal.valueOf(flavor.vcpu())));
+        }
+        Set<String> allowed = roll >= 49 && roll < 54 ? Set.of(PROVIDERS[0], PROVIDERS[2]) : Set.of();
+        int group = random.nextInt(100);
+        if (group < 10) {
+            hints = hints.withAffinityGroup("aff-" + (i / 40));
+        } else if (group < 20) {
+            hints = hints.withAntiAffinityGroup("anti-" + (i / 80));
+        }
+        return new PlacementRequest("r" + i, tenant, Resources.of(flavor.vcpu(), flavor.memoryMib(), flavor.gpu()),
+                hints, allowed);
     }
 
     /**
@@ -215,7 +220,7 @@ public final class PlacementBench {
         System.out.printf(Locale.ROOT, "warm-up: %d decisions in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
     }
 
-    private static PlacementEngine engine(PlacementPolicy policy, List<Host> inventory) {
+    static PlacementEngine engine(PlacementPolicy policy, List<Host> inventory) {
         PlacementEngine engine = new PlacementEngine(policy);
         inventory.forEach(engine::addHost);
         return engine;
@@ -232,7 +237,7 @@ public final class PlacementBench {
         throw new IllegalStateException("flavor weights must sum to 100");
     }
 
-    private static long percentile(long[] sorted, double p) {
+    static long percentile(long[] sorted, double p) {
         int index = (int) Math.ceil(p / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
@@ -241,13 +246,13 @@ public final class PlacementBench {
         return nanos / 1e6;
     }
 
-    private static String collectors() {
+    static String collectors() {
         List<String> names = new ArrayList<>();
         ManagementFactory.getGarbageCollectorMXBeans().forEach(gc -> names.add(gc.getName()));
         return String.join(", ", names);
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {

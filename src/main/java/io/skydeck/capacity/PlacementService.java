@@ -2,7 +2,10 @@ package io.skydeck.capacity;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Flavor;
 import io.skydeck.connectors.spi.FlavorPrice;
@@ -43,12 +46,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.HashSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Adapts the placement engine to the providers and the database: builds its inventory from
  * every provider's hosts and prices at start-up, puts back the servers Skydeck already placed,
  * and ties each placement to the transaction that records it (a rollback releases it).
+ *
+ * <p>With several replicas each has its own engine, a cache: the {@link CapacityLedger} in
+ * PostgreSQL decides whether a placement may commit, a refused one is re-decided on a refreshed
+ * engine, and {@link #sync} folds in what other replicas committed every few seconds.
  */
 @ApplicationScoped
 public class PlacementService {
@@ -77,11 +90,84 @@ public class PlacementService {
     @Inject
     TransactionSynchronizationRegistry transactions;
 
+    @Inject
+    CapacityLedger ledger;
+
+    /** How many times a decision the ledger refuses is re-made on a refreshed engine before giving up. */
+    static final int ATTEMPTS = 3;
+
     private volatile PlacementEngine engine;
+    /** Placements of this replica whose transaction has not ended: the ledger does not show them yet. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService syncer;
     private volatile Map<String, FlavorOffer> flavors = Map.of();
 
     void onStart(@Observes @Priority(10) StartupEvent event) {
         rebuild();
+        long every = config.placement().syncInterval().toMillis();
+        syncer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "placement-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        syncer.scheduleWithFixedDelay(this::syncQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (syncer != null) {
+            syncer.shutdownNow();
+        }
+    }
+
+    private void syncQuietly() {
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            LOG.warnf("placement sync with the ledger failed (%s); the next one retries", e.toString());
+        }
+    }
+
+    /**
+     * Brings this replica's engine in line with the servers every replica committed: holds the
+     * ones it does not know, releases the ones recorded as gone. Runs on every replica (not a
+     * clustered job): each has its own cache. A stale engine only costs a refused decision and
+     * a retry, never an over-commit — the ledger decides — so this runs every few seconds.
+     */
+    public synchronized void sync() {
+        PlacementEngine e = engine;
+        List<HeldServer> live = heldServers(Optional.empty(), null, null);
+        Set<String> liveIds = new HashSet<>();
+        for (HeldServer s : live) {
+            liveIds.add(s.id().toString());
+            hold(e, s);
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String id : e.allocationIds()) {
+            if (!liveIds.contains(id) && !inFlight.contains(id)) {
+                unknown.add(id);
+            }
+        }
+        // Asked afresh: a server this replica committed after the read above is live, not gone.
+        ledger.gone(unknown).forEach(e::release);
+    }
+
+    /** Holds a server another replica committed, unless this engine holds it already. */
+    private void hold(PlacementEngine e, HeldServer s) {
+        String id = s.id().toString();
+        if (inFlight.contains(id) || e.allocation(id).isPresent()) {
+            return;
+        }
+        Optional<CloudProvider> provider = providers.find(s.provider());
+        if (provider.isEmpty()) {
+            return;
+        }
+        try {
+            if (e.placeOn(s.request(), s.target(kindOf(provider.get()))) instanceof PlacementDecision.Unplaceable u) {
+                LOG.debugf("server %s is not held by this engine: %s", id, u.reason());
+            }
+        } catch (IllegalArgumentException unknownHost) {
+            LOG.debugf("server %s is on a host this engine does not know: %s", id, unknownHost.getMessage());
+        }
     }
 
     /** Reads every provider's inventory afresh and re-places what Skydeck holds. */
@@ -91,7 +177,8 @@ public class PlacementService {
         PlacementEngine fresh = new PlacementEngine(new PlacementPolicy(weights.costWeight(), weights.packingWeight(),
                 weights.packing(), weights.gpuReserveWeight()));
         Map<String, FlavorOffer> offers = new LinkedHashMap<>();
-        List<HeldServer> held = heldServers();
+        List<HeldServer> held = heldServers(Optional.empty(), null, null);
+        List<CapacityLedger.LedgerHost> ledgerHosts = new ArrayList<>();
         for (CloudProvider provider : providers.all()) {
             // Only providers that run servers take part: a cluster's inventory describes container
             // pools (ContainerPools places workloads there), and its flavors must not attract servers.
@@ -102,6 +189,7 @@ public class PlacementService {
             try {
                 ProviderInventory read = read(provider, inventory.get(), held);
                 read.hosts().forEach(h -> fresh.addHost(h.host(), h.usedByOthers()));
+                read.hosts().forEach(h -> ledgerHosts.add(new CapacityLedger.LedgerHost(h.host(), h.usedByOthers())));
                 for (Flavor flavor : read.flavors()) {
                     offers.merge(flavor.id(), new FlavorOffer(flavor.id(), toEngine(flavor.resources()), List.of(provider.name())),
                             (a, b) -> a.providers().contains(provider.name()) ? a
@@ -125,6 +213,7 @@ public class PlacementService {
                 LOG.warnf("server %s no longer passes placement on %s (%s); its capacity is not held", s.id(), target, u.reason());
             }
         }
+        ledger.record(ledgerHosts);
         this.engine = fresh;
         this.flavors = Map.copyOf(offers);
         LOG.infof("placement inventory: %d hosts, %d flavors, %d servers held", fresh.hostCount(), offers.size(), held.size());
@@ -134,14 +223,42 @@ public class PlacementService {
         return Optional.ofNullable(flavors.get(id));
     }
 
-    /** Decides and holds capacity; released again if the surrounding transaction does not commit. */
+    /**
+     * Decides and holds capacity; released again if the surrounding transaction does not commit.
+     * The engine proposes, the ledger disposes: the chosen host is locked and checked against
+     * every replica's committed servers. When the ledger refuses (another replica took the room,
+     * or a group member sits elsewhere), the engine learns what it missed and decides again, at
+     * most {@link #ATTEMPTS} times; a manual override is not moved.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public PlacementDecision place(PlacementRequest request, Optional<PlacementTarget> override) {
-        PlacementDecision decision = override.map(t -> engine.placeOn(request, t)).orElseGet(() -> engine.place(request));
-        if (decision instanceof PlacementDecision.Placed) {
-            releaseUnlessCommitted(request.requestId());
+        String id = request.requestId();
+        String refusal = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            PlacementEngine e = engine;
+            PlacementDecision decision = override.map(t -> e.placeOn(request, t)).orElseGet(() -> e.place(request));
+            if (!(decision instanceof PlacementDecision.Placed placed)) {
+                return decision;
+            }
+            if (attempt == 1) {
+                inFlight.add(id);
+                releaseUnlessCommitted(id);
+            }
+            Optional<String> refused = ledger.admit(request, placed.target());
+            if (refused.isEmpty()) {
+                return decision;
+            }
+            refusal = refused.get();
+            e.release(id);
+            LOG.debugf("placement of %s on %s refused by the ledger (%s); attempt %d", id, placed.target(), refusal, attempt);
+            for (HeldServer s : heldServers(Optional.of(placed.target()), request.tenantId(), request.hints().affinityGroup())) {
+                hold(e, s);
+            }
+            if (override.isPresent()) {
+                break;
+            }
         }
-        return decision;
+        throw new ProblemException(ProblemType.NO_CAPACITY, refusal, List.of(), Map.of());
     }
 
     /**
@@ -206,6 +323,9 @@ public class PlacementService {
             public void afterCompletion(int status) {
                 if ((status == Status.STATUS_COMMITTED) == onCommit) {
                     engine.release(requestId);
+                }
+                if (!onCommit) {
+                    inFlight.remove(requestId);
                 }
             }
         });
@@ -323,12 +443,25 @@ public class PlacementService {
         return new HourlyRate.PerFlavor(rate);
     }
 
+    /**
+     * Live servers with a host: all of them, or those on {@code host} plus the members of the
+     * tenant's affinity group {@code affinityGroup} (what a refused decision needs to learn).
+     */
     @SuppressWarnings("unchecked")
-    private List<HeldServer> heldServers() {
-        List<Object[]> rows = em.createNativeQuery("""
+    private List<HeldServer> heldServers(Optional<PlacementTarget> host, String tenantId, String affinityGroup) {
+        String where = "";
+        if (host.isPresent()) {
+            where = " AND ((provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4)"
+                    + " OR (tenant_id = CAST(?5 AS uuid) AND affinity_group = ?6))";
+        }
+        var query = em.createNativeQuery("""
                 SELECT id, tenant_id, provider, region, zone, host, flavor, vcpu, memory_mib, gpu, affinity_group,
                        anti_affinity_group, provider_server_id IS NOT NULL
-                FROM server WHERE status NOT IN ('DELETED', 'FAILED') AND host IS NOT NULL""").getResultList();
+                FROM server WHERE status NOT IN ('DELETED', 'FAILED') AND host IS NOT NULL""" + where);
+        host.ifPresent(t -> query.setParameter(1, t.provider()).setParameter(2, t.region()).setParameter(3, t.zone())
+                .setParameter(4, t.hostId()).setParameter(5, tenantId)
+                .setParameter(6, affinityGroup == null ? "" : affinityGroup));
+        List<Object[]> rows = query.getResultList();
         return rows.stream().map(r -> new HeldServer((UUID) r[0], r[1].toString(), (String) r[2], (String) r[3], (String) r[4],
                 (String) r[5], (String) r[6],
                 new Resources(((Number) r[7]).intValue(), ((Number) r[8]).longValue(), ((Number) r[9]).intValue()),

@@ -101,6 +101,11 @@ public final class PlacementEngine {
                 q.hints().affinityGroup(), q.hints().antiAffinityGroup()));
     }
 
+    /** The request ids holding an allocation now, for comparing the engine with a record kept elsewhere. */
+    public synchronized java.util.Set<String> allocationIds() {
+        return java.util.Set.copyOf(reservations.keySet());
+    }
+
     /** Free capacity of one host, if the engine knows it. */
     public synchronized Optional<Resources> freeCapacity(PlacementTarget host) {
         int index = table.indexOf(host);

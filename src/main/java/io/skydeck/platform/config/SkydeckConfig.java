@@ -44,6 +44,13 @@ public interface SkydeckConfig {
         /** Weight of keeping GPU hosts free for work that needs a GPU. */
         @WithDefault("1")
         double gpuReserveWeight();
+
+        /**
+         * How often each replica folds into its engine the servers other replicas committed or
+         * deleted. Only efficiency depends on it: the ledger in PostgreSQL decides every placement.
+         */
+        @WithDefault("5s")
+        java.time.Duration syncInterval();
     }
 
     interface Drift {

@@ -1,0 +1,145 @@
+package io.skydeck.capacity;
+
+import io.skydeck.placement.Host;
+import io.skydeck.placement.PlacementRequest;
+import io.skydeck.placement.PlacementTarget;
+import io.skydeck.placement.Resources;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * PostgreSQL's word on capacity, which every replica shares. A replica's placement engine only
+ * proposes; {@link #admit} makes the proposal binding inside the transaction that records the
+ * server: it locks the chosen host's row (and the affinity group's), then reads the live servers
+ * every replica has committed there. Two replicas choosing the last slot of one host queue on
+ * the lock, and the second sees the first's server and is refused, whatever its engine believed.
+ *
+ * <p>The locks are held to the end of the caller's transaction, which must therefore not call a
+ * provider. Order: group before host, the only order anything here takes them in.
+ */
+@ApplicationScoped
+public class CapacityLedger {
+
+    private static final String LIVE = "status NOT IN ('DELETED', 'FAILED')";
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Clock clock;
+
+    /** A host as an inventory read found it, with what others use of it. */
+    public record LedgerHost(Host host, Resources usedByOthers) {
+    }
+
+    /** Writes the hosts an inventory read found; capacities change when a provider says so. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void record(List<LedgerHost> hosts) {
+        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+        for (LedgerHost h : hosts) {
+            Host host = h.host();
+            em.createNativeQuery("""
+                            INSERT INTO placement_host (provider, region, zone, host, capacity_vcpu, capacity_memory_mib,
+                                capacity_gpu, others_vcpu, others_memory_mib, others_gpu, refreshed_at)
+                            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                            ON CONFLICT (provider, region, zone, host) DO UPDATE SET
+                                capacity_vcpu = excluded.capacity_vcpu, capacity_memory_mib = excluded.capacity_memory_mib,
+                                capacity_gpu = excluded.capacity_gpu, others_vcpu = excluded.others_vcpu,
+                                others_memory_mib = excluded.others_memory_mib, others_gpu = excluded.others_gpu,
+                                refreshed_at = excluded.refreshed_at""")
+                    .setParameter(1, host.provider()).setParameter(2, host.region()).setParameter(3, host.zone())
+                    .setParameter(4, host.hostId())
+                    .setParameter(5, host.capacity().vcpu()).setParameter(6, host.capacity().memoryMib())
+                    .setParameter(7, host.capacity().gpu())
+                    .setParameter(8, h.usedByOthers().vcpu()).setParameter(9, h.usedByOthers().memoryMib())
+                    .setParameter(10, h.usedByOthers().gpu()).setParameter(11, now)
+                    .executeUpdate();
+        }
+    }
+
+    /**
+     * Locks what the request's placement on {@code target} depends on and checks it against every
+     * replica's committed servers. Empty when it may commit; otherwise why not.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<String> admit(PlacementRequest request, PlacementTarget target) {
+        String tenant = request.tenantId();
+        String affinity = request.hints().affinityGroup();
+        String antiAffinity = request.hints().antiAffinityGroup();
+        if (affinity != null) {
+            em.createNativeQuery("INSERT INTO placement_group (tenant_id, name) VALUES (CAST(?1 AS uuid), ?2) ON CONFLICT DO NOTHING")
+                    .setParameter(1, tenant).setParameter(2, affinity).executeUpdate();
+            em.createNativeQuery("SELECT 1 FROM placement_group WHERE tenant_id = CAST(?1 AS uuid) AND name = ?2 FOR UPDATE")
+                    .setParameter(1, tenant).setParameter(2, affinity).getResultList();
+            Number elsewhere = (Number) em.createNativeQuery("SELECT count(*) FROM server WHERE tenant_id = CAST(?1 AS uuid)"
+                            + " AND affinity_group = ?2 AND " + LIVE + " AND id <> CAST(?3 AS uuid)"
+                            + " AND (provider, region, zone) <> (?4, ?5, ?6)")
+                    .setParameter(1, tenant).setParameter(2, affinity).setParameter(3, request.requestId())
+                    .setParameter(4, target.provider()).setParameter(5, target.region()).setParameter(6, target.zone())
+                    .getSingleResult();
+            if (elsewhere.longValue() > 0) {
+                return Optional.of("affinity group " + affinity + " already has members outside " + target.zone());
+            }
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
+                        FROM placement_host WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4 FOR UPDATE""")
+                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
+                .setParameter(4, target.hostId()).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
+        }
+        Object[] host = rows.get(0);
+        Object[] live = (Object[]) em.createNativeQuery("SELECT coalesce(sum(vcpu), 0), coalesce(sum(memory_mib), 0),"
+                        + " coalesce(sum(gpu), 0) FROM server WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4"
+                        + " AND " + LIVE + " AND id <> CAST(?5 AS uuid)")
+                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
+                .setParameter(4, target.hostId()).setParameter(5, request.requestId()).getSingleResult();
+        Resources demand = request.demand();
+        long vcpu = num(live[0]) + num(host[3]) + demand.vcpu();
+        long memory = num(live[1]) + num(host[4]) + demand.memoryMib();
+        long gpu = num(live[2]) + num(host[5]) + demand.gpu();
+        if (vcpu > num(host[0]) || memory > num(host[1]) || gpu > num(host[2])) {
+            return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
+                    + " of " + num(host[0]) + " vCPU already held");
+        }
+        if (antiAffinity != null) {
+            Number sharing = (Number) em.createNativeQuery("SELECT count(*) FROM server WHERE tenant_id = CAST(?1 AS uuid)"
+                            + " AND anti_affinity_group = ?2 AND provider = ?3 AND region = ?4 AND zone = ?5 AND host = ?6"
+                            + " AND " + LIVE + " AND id <> CAST(?7 AS uuid)")
+                    .setParameter(1, tenant).setParameter(2, antiAffinity).setParameter(3, target.provider())
+                    .setParameter(4, target.region()).setParameter(5, target.zone()).setParameter(6, target.hostId())
+                    .setParameter(7, request.requestId()).getSingleResult();
+            if (sharing.longValue() > 0) {
+                return Optional.of("anti-affinity group " + antiAffinity + " already has a member on " + target.hostId());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Of these resource ids, the ones whose server is recorded as gone (deleted or failed) by any replica. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    @SuppressWarnings("unchecked")
+    public List<String> gone(List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<java.util.UUID> uuids = ids.stream().map(java.util.UUID::fromString).toList();
+        List<Object> rows = em.createNativeQuery("SELECT id FROM server WHERE id IN (?1) AND status IN ('DELETED', 'FAILED')")
+                .setParameter(1, uuids).getResultList();
+        return rows.stream().map(Object::toString).toList();
+    }
+
+    private static long num(Object o) {
+        return ((Number) o).longValue();
+    }
+}

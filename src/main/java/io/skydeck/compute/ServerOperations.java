@@ -86,9 +86,10 @@ public class ServerOperations implements OperationHandler {
                     yield Optional.empty();
                 }
             }
-            case START_SERVER -> Optional.of(servers.start(server.providerServerId()));
-            case STOP_SERVER -> Optional.of(servers.stop(server.providerServerId()));
-            case RESIZE_SERVER -> Optional.of(servers.resize(server.providerServerId(), params(op).get("flavor")));
+            case START_SERVER -> Optional.of(servers.start(server.providerServerId(), OperationHandler.actionToken(op)));
+            case STOP_SERVER -> Optional.of(servers.stop(server.providerServerId(), OperationHandler.actionToken(op)));
+            case RESIZE_SERVER -> Optional.of(servers.resize(server.providerServerId(), params(op).get("flavor"),
+                    OperationHandler.actionToken(op)));
             default -> throw new IllegalArgumentException(op.kind() + " is not a server operation");
         };
     }

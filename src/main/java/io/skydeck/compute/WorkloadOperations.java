@@ -82,7 +82,8 @@ public class WorkloadOperations implements OperationHandler {
                     new ContainerResources(w.cpuMillis(), w.memoryMib(), 1),
                     Map.of("skydeck-tenant", w.tenantId().toString(), "skydeck-workload", w.id().toString())),
                     createToken(w.id())));
-            case SCALE_WORKLOAD -> Optional.of(workloads.scale(w.providerWorkloadId(), Integer.parseInt(params(op).get("replicas"))));
+            case SCALE_WORKLOAD -> Optional.of(workloads.scale(w.providerWorkloadId(), Integer.parseInt(params(op).get("replicas")),
+                    OperationHandler.actionToken(op)));
             case DELETE_WORKLOAD -> {
                 try {
                     yield Optional.of(workloads.delete(w.providerWorkloadId(), deleteToken(w.id())));

@@ -40,6 +40,9 @@ public class Operation {
     private Instant nextAttemptAt;
     @Column(name = "claimed_until")
     private Instant claimedUntil;
+    /** The claim of the replica working on it now; every progress write names it, and ends it. */
+    @Column(name = "claim_token")
+    private UUID claimToken;
     @Column(name = "error_type")
     private String errorType;
     @Column(name = "error_detail")
@@ -72,18 +75,23 @@ public class Operation {
     void accepted(String handle, Instant now, Instant pollAt) {
         this.state = State.RUNNING;
         this.providerHandle = handle;
-        this.attempts = 0;
         this.nextAttemptAt = pollAt;
         this.claimedUntil = null;
+        this.claimToken = null;
         this.updatedAt = now;
     }
 
-    /** The provider lost what it had accepted: submit again (the token makes that safe). */
+    /**
+     * The provider lost what it had accepted: submit again (the token makes that safe). Counts
+     * as an attempt, so a provider that keeps losing it cannot keep the operation going forever.
+     */
     void resubmit(Instant now) {
+        this.attempts++;
         this.state = State.PENDING;
         this.providerHandle = null;
         this.nextAttemptAt = now;
         this.claimedUntil = null;
+        this.claimToken = null;
         this.updatedAt = now;
     }
 
@@ -93,12 +101,14 @@ public class Operation {
         this.errorType = errorType;
         this.errorDetail = errorDetail;
         this.claimedUntil = null;
+        this.claimToken = null;
         this.updatedAt = now;
     }
 
     void pollAgainAt(Instant when, Instant now) {
         this.nextAttemptAt = when;
         this.claimedUntil = null;
+        this.claimToken = null;
         this.updatedAt = now;
     }
 
@@ -107,6 +117,7 @@ public class Operation {
         this.errorType = null;
         this.errorDetail = null;
         this.claimedUntil = null;
+        this.claimToken = null;
         this.finishedAt = now;
         this.updatedAt = now;
     }
@@ -116,6 +127,7 @@ public class Operation {
         this.errorType = errorType;
         this.errorDetail = errorDetail;
         this.claimedUntil = null;
+        this.claimToken = null;
         this.finishedAt = now;
         this.updatedAt = now;
     }
@@ -134,6 +146,8 @@ public class Operation {
     public String params() { return params; }
     public String providerHandle() { return providerHandle; }
     public int attempts() { return attempts; }
+    public UUID claimToken() { return claimToken; }
+    public Instant claimedUntil() { return claimedUntil; }
     public Instant nextAttemptAt() { return nextAttemptAt; }
     public String errorType() { return errorType; }
     public String errorDetail() { return errorDetail; }

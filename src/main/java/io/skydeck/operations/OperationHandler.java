@@ -1,5 +1,6 @@
 package io.skydeck.operations;
 
+import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.ProviderException;
 
@@ -14,6 +15,15 @@ import java.util.Optional;
 public interface OperationHandler {
 
     boolean handles(OperationKind kind);
+
+    /**
+     * The token of an action other than create and delete (start, stop, resize, scale): one per
+     * operation, the same on every attempt and every replica, so a provider that deduplicates
+     * on it acts once however often the operation's submit is repeated.
+     */
+    static IdempotencyToken actionToken(Operation operation) {
+        return IdempotencyToken.of("skydeck-op-" + operation.id());
+    }
 
     /**
      * Asks the provider to do the work. Must be safe to call again for the same operation (it

@@ -26,9 +26,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,18 +40,28 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drives operations to the end, in the background, on every replica.
  *
- * <p>An operation is claimed for {@value #CLAIM_SECONDS} s with {@code FOR UPDATE SKIP LOCKED},
- * so two replicas never work on the same one; a replica that dies mid-step simply lets its
- * claim run out and the operation is picked up again — from its stored provider handle if the
- * provider had accepted it, or by submitting again with the same idempotency token if not.
+ * <p>A replica claims an operation with {@code FOR UPDATE SKIP LOCKED}, writing a fresh claim
+ * token and an expiry; a heartbeat pushes the expiry on while it works. A replica that dies
+ * lets its claim run out and the operation is picked up again — from its stored provider handle
+ * if the provider had accepted it, or by submitting again with the same idempotency token if not.
  * That is the whole of restart recovery: there is no separate "resume" path to get wrong.
+ *
+ * <p>A replica that is only slow (a stalled provider call, a long GC pause) can outlive its claim
+ * while another takes the operation over. So every write of progress is fenced: it runs only
+ * if the row still carries this replica's token ({@code WHERE id = ? AND claim_token = ?}); the
+ * late replica finds the token changed, writes nothing and lets go. Every failed try — a provider
+ * error while submitting or polling, a provider that lost the work, a bug — counts as an
+ * attempt, so no operation is retried forever.
  */
 @ApplicationScoped
 public class OperationRunner {
 
     private static final Logger LOG = Logger.getLogger(OperationRunner.class);
-    static final int CLAIM_SECONDS = 60;
     private static final int BATCH = 16;
+
+    /** This replica's hold on one operation: the token every write of its progress must name. */
+    record Claim(UUID operationId, UUID token) {
+    }
 
     @Inject
     EntityManager em;
@@ -69,6 +82,9 @@ public class OperationRunner {
     SkydeckConfig config;
 
     private ScheduledExecutorService loop;
+    private ScheduledExecutorService heartbeat;
+    /** Claims this replica holds now (claimed, not yet given up); the heartbeat renews them. */
+    private final Map<UUID, UUID> held = new ConcurrentHashMap<>();
 
     void start(@Observes StartupEvent event) {
         if (!config.operations().runnerEnabled()) {
@@ -78,6 +94,9 @@ public class OperationRunner {
         loop = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "skydeck-operations"));
         long every = config.operations().pollInterval().toMillis();
         loop.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
+        heartbeat = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "skydeck-operation-claims"));
+        long renew = Math.max(100, config.operations().claimDuration().toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::renewQuietly, renew, renew, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -85,6 +104,41 @@ public class OperationRunner {
             loop.shutdown();
             loop.awaitTermination(10, TimeUnit.SECONDS);
         }
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+        }
+    }
+
+    private void renewQuietly() {
+        try {
+            renewClaims();
+        } catch (RuntimeException e) {
+            LOG.warnf("renewing operation claims failed (%s); the next beat retries", e.toString());
+        }
+    }
+
+    /**
+     * Pushes the expiry of every claim this replica holds; a claim another replica took over
+     * (its token is gone from the row) is dropped. Returns how many were renewed.
+     */
+    int renewClaims() {
+        if (held.isEmpty()) {
+            return 0;
+        }
+        OffsetDateTime until = OffsetDateTime.ofInstant(clock.instant().plus(config.operations().claimDuration()), ZoneOffset.UTC);
+        int renewed = 0;
+        for (Map.Entry<UUID, UUID> claim : held.entrySet()) {
+            int rows = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                            "UPDATE operation SET claimed_until = ?1 WHERE id = ?2 AND claim_token = ?3")
+                    .setParameter(1, until).setParameter(2, claim.getKey()).setParameter(3, claim.getValue())
+                    .executeUpdate());
+            if (rows == 0) {
+                held.remove(claim.getKey(), claim.getValue());
+            } else {
+                renewed++;
+            }
+        }
+        return renewed;
     }
 
     private void runSafely() {
@@ -99,79 +153,87 @@ public class OperationRunner {
 
     /** One pass: claims what is due and advances each by one step. Returns how many it claimed. */
     public int runOnce() {
-        List<UUID> due = claimDue();
-        for (UUID id : due) {
-            MDC.put("requestId", "operation:" + id);
+        List<Claim> due = claimDue();
+        for (Claim claim : due) {
+            held.put(claim.operationId(), claim.token());
+            MDC.put("requestId", "operation:" + claim.operationId());
             try {
-                advance(id);
-            } catch (RuntimeException e) {
-                // A bug, not a provider answer: leave the claim to expire and try again later.
-                LOG.errorf(e, "operation %s could not advance", id);
+                advance(claim);
             } finally {
+                held.remove(claim.operationId(), claim.token());
                 MDC.remove("requestId");
             }
         }
         return due.size();
     }
 
-    @SuppressWarnings("unchecked")
-    private List<UUID> claimDue() {
+    List<Claim> claimDue() {
         OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+        OffsetDateTime until = now.plus(config.operations().claimDuration());
         return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
             List<UUID> ids = em.createNativeQuery("""
                             SELECT id FROM operation
                             WHERE state IN ('PENDING', 'RUNNING') AND next_attempt_at <= ?1
                               AND (claimed_until IS NULL OR claimed_until < ?1)
                             ORDER BY next_attempt_at LIMIT ?2 FOR UPDATE SKIP LOCKED""", UUID.class)
                     .setParameter(1, now).setParameter(2, BATCH).getResultList();
-            if (!ids.isEmpty()) {
-                em.createNativeQuery("UPDATE operation SET claimed_until = ?1 WHERE id = ANY(?2)")
-                        .setParameter(1, now.plusSeconds(CLAIM_SECONDS))
-                        .setParameter(2, ids.toArray(new UUID[0]))
+            List<Claim> claims = new ArrayList<>();
+            for (UUID id : ids) {
+                Claim claim = new Claim(id, UUID.randomUUID());
+                em.createNativeQuery("UPDATE operation SET claimed_until = ?1, claim_token = ?2 WHERE id = ?3")
+                        .setParameter(1, until).setParameter(2, claim.token()).setParameter(3, id)
                         .executeUpdate();
+                claims.add(claim);
             }
-            return ids;
+            return claims;
         });
     }
 
-    private void advance(UUID id) {
-        Operation op = QuarkusTransaction.requiringNew().call(() -> em.find(Operation.class, id));
-        if (op == null || op.isFinished()) {
+    /** One step of one claimed operation; a bug counts as a failed attempt like a provider error. */
+    void advance(Claim claim) {
+        Operation op = QuarkusTransaction.requiringNew().call(() -> em.find(Operation.class, claim.operationId()));
+        if (op == null || op.isFinished() || !claim.token().equals(op.claimToken())) {
             return;
         }
         OperationHandler handler = handlerFor(op.kind());
-        if (op.state() == Operation.State.PENDING) {
-            submit(op, handler);
-        } else {
-            poll(op, handler);
+        try {
+            if (op.state() == Operation.State.PENDING) {
+                submit(claim, op, handler);
+            } else {
+                poll(claim, op, handler);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "operation %s could not advance", op.id());
+            internalError(claim, op, handler, e);
         }
     }
 
-    private void submit(Operation op, OperationHandler handler) {
+    private void submit(Claim claim, Operation op, OperationHandler handler) {
         Optional<OperationHandle> submitted;
         try {
             submitted = handler.submit(op);
         } catch (ProviderException e) {
-            providerError(op, handler, e);
+            providerError(claim, op, handler, e);
             return;
         } catch (RuntimeException e) {
-            finishFailed(op, handler, "internal", e.getMessage(), null);
+            finishFailed(claim, op, handler, "internal", e.getMessage(), null);
             LOG.errorf(e, "operation %s failed before reaching the provider", op.id());
             return;
         }
         Instant now = clock.instant();
         if (submitted.isEmpty()) {
-            inTransaction(op.id(), managed -> {
+            fenced(claim, managed -> {
                 handler.succeeded(managed, null, now);
                 managed.succeeded(now);
             });
             return;
         }
         String stored = write(submitted.get());
-        inTransaction(op.id(), managed -> managed.accepted(stored, now, now));
+        fenced(claim, managed -> managed.accepted(stored, now, now));
     }
 
-    private void poll(Operation op, OperationHandler handler) {
+    private void poll(Claim claim, Operation op, OperationHandler handler) {
         OperationHandle handle = read(op.providerHandle());
         OperationStatus status;
         try {
@@ -179,40 +241,44 @@ public class OperationRunner {
         } catch (ResourceNotFound e) {
             // The provider no longer knows what it accepted (it crashed before persisting it):
             // submit again; the token returns the same resource if it does exist after all.
+            if (op.attempts() + 1 >= config.operations().maxAttempts()) {
+                finishFailed(claim, op, handler, ProviderErrors.type(e), ProviderErrors.detail(e), e);
+                return;
+            }
             LOG.warnf("operation %s: provider lost %s; submitting again", op.id(), handle.operationId());
-            inTransaction(op.id(), managed -> managed.resubmit(clock.instant()));
+            fenced(claim, managed -> managed.resubmit(clock.instant()));
             return;
         } catch (ProviderException e) {
-            providerError(op, handler, e);
+            providerError(claim, op, handler, e);
             return;
         }
         Instant now = clock.instant();
         if (status instanceof OperationStatus.InProgress) {
-            inTransaction(op.id(), managed -> managed.pollAgainAt(now.plus(config.operations().pollInterval()), now));
+            fenced(claim, managed -> managed.pollAgainAt(now.plus(config.operations().pollInterval()), now));
         } else if (status instanceof OperationStatus.Succeeded done) {
-            inTransaction(op.id(), managed -> {
+            fenced(claim, managed -> {
                 handler.succeeded(managed, handle, done.finishedAt());
                 managed.succeeded(now);
             });
         } else if (status instanceof OperationStatus.Failed failed) {
-            finishFailed(op, handler, ProviderErrors.type(failed.error()), ProviderErrors.detail(failed.error()), failed.error());
+            finishFailed(claim, op, handler, ProviderErrors.type(failed.error()), ProviderErrors.detail(failed.error()), failed.error());
         }
     }
 
-    private void providerError(Operation op, OperationHandler handler, ProviderException e) {
+    private void providerError(Claim claim, Operation op, OperationHandler handler, ProviderException e) {
         Instant now = clock.instant();
         if (e.retryable() && op.attempts() + 1 < config.operations().maxAttempts()) {
             Instant next = now.plus(backoff(op.attempts(), e));
             LOG.infof("operation %s: %s; retry %d at %s", op.id(), ProviderErrors.detail(e), op.attempts() + 1, next);
-            inTransaction(op.id(), managed -> managed.retryAt(next, ProviderErrors.type(e), ProviderErrors.detail(e), now));
+            fenced(claim, managed -> managed.retryAt(next, ProviderErrors.type(e), ProviderErrors.detail(e), now));
         } else {
-            finishFailed(op, handler, ProviderErrors.type(e), ProviderErrors.detail(e), e);
+            finishFailed(claim, op, handler, ProviderErrors.type(e), ProviderErrors.detail(e), e);
         }
     }
 
-    private void finishFailed(Operation op, OperationHandler handler, String type, String detail, ProviderException cause) {
+    private void finishFailed(Claim claim, Operation op, OperationHandler handler, String type, String detail, ProviderException cause) {
         Instant now = clock.instant();
-        inTransaction(op.id(), managed -> {
+        fenced(claim, managed -> {
             handler.failed(managed, cause, now);
             managed.failed(type, detail, now);
         });
@@ -229,8 +295,46 @@ public class OperationRunner {
         return wait;
     }
 
-    private void inTransaction(UUID id, java.util.function.Consumer<Operation> change) {
-        QuarkusTransaction.requiringNew().run(() -> change.accept(em.find(Operation.class, id)));
+    /**
+     * A bug (not a provider answer) broke this step: retried with backoff like a provider error,
+     * and once the attempts are spent the operation fails, undone by its handler where possible.
+     */
+    private void internalError(Claim claim, Operation op, OperationHandler handler, RuntimeException e) {
+        Instant now = clock.instant();
+        String detail = String.valueOf(e.getMessage());
+        if (op.attempts() + 1 < config.operations().maxAttempts()) {
+            Instant next = now.plus(backoff(op.attempts(), null));
+            fenced(claim, managed -> managed.retryAt(next, "internal", detail, now));
+            return;
+        }
+        try {
+            finishFailed(claim, op, handler, "internal", detail, null);
+        } catch (RuntimeException undo) {
+            // Undoing failed as well: end the operation anyway, so it stops here; the log says why.
+            LOG.errorf(undo, "operation %s: undoing it failed too; it ends FAILED without undo", op.id());
+            fenced(claim, managed -> managed.failed("internal", detail, now));
+        }
+    }
+
+    /**
+     * Applies {@code change} to the operation (and, through the handler, to its resource) only
+     * while this replica's claim holds: the first statement is a write conditional on the claim
+     * token, which also locks the row until the transaction ends. A lost claim changes nothing.
+     */
+    private boolean fenced(Claim claim, java.util.function.Consumer<Operation> change) {
+        boolean written = QuarkusTransaction.requiringNew().call(() -> {
+            int held = em.createNativeQuery("UPDATE operation SET claimed_until = claimed_until WHERE id = ?1 AND claim_token = ?2")
+                    .setParameter(1, claim.operationId()).setParameter(2, claim.token()).executeUpdate();
+            if (held == 0) {
+                return false;
+            }
+            change.accept(em.find(Operation.class, claim.operationId()));
+            return true;
+        });
+        if (!written) {
+            LOG.infof("operation %s: another replica took it over; this one writes nothing and lets go", claim.operationId());
+        }
+        return written;
     }
 
     private OperationHandler handlerFor(OperationKind kind) {

@@ -45,7 +45,7 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @TestProfile(OperationRecoveryTest.RunnerOff.class)
-class OperationRecoveryTest {
+public class OperationRecoveryTest {
 
     public static class RunnerOff implements QuarkusTestProfile {
         @Override

@@ -86,6 +86,13 @@ public interface SkydeckConfig {
         @WithDefault("PT0.5S")
         java.time.Duration pollInterval();
 
+        /**
+         * How long a replica's claim on an operation lasts; a heartbeat renews it every third of
+         * this while the replica works on it, so only a dead or stuck replica lets it run out.
+         */
+        @WithDefault("PT60S")
+        java.time.Duration claimDuration();
+
         /** Attempts of a retryable provider failure before the operation fails. */
         @WithDefault("8")
         int maxAttempts();

@@ -262,6 +262,24 @@ public final class SandboxCloud implements CloudProvider {
         return Optional.of(state.operations.get(use.operationId()).handle(name));
     }
 
+    /**
+     * Runs {@code action} once per token: a repeat with the same token and request returns the
+     * first call's handle (even after that operation finished) instead of acting again.
+     */
+    OperationHandle once(Optional<IdempotencyToken> token, SandboxCall call, Object request,
+                         java.util.function.Supplier<OperationHandle> action) {
+        if (token.isEmpty()) {
+            return action.get();
+        }
+        var replay = replay(token.get(), call, request);
+        if (replay.isPresent()) {
+            return replay.get();
+        }
+        OperationHandle handle = action.get();
+        remember(token.get(), call, request, handle);
+        return handle;
+    }
+
     void remember(IdempotencyToken token, SandboxCall call, Object request, OperationHandle handle) {
         state.tokens.put(token.value(), new SandboxState.TokenUse(handle.operationId(), fingerprint(call, request)));
     }

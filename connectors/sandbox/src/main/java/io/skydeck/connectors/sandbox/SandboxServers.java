@@ -85,16 +85,31 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
 
     @Override
     public OperationHandle start(String serverId) {
-        return power(SandboxCall.START_SERVER, OperationKind.START, serverId, ServerStatus.STOPPED, ServerStatus.ACTIVE);
+        return power(SandboxCall.START_SERVER, OperationKind.START, serverId, ServerStatus.STOPPED, ServerStatus.ACTIVE,
+                Optional.empty());
+    }
+
+    @Override
+    public OperationHandle start(String serverId, IdempotencyToken token) {
+        return power(SandboxCall.START_SERVER, OperationKind.START, serverId, ServerStatus.STOPPED, ServerStatus.ACTIVE,
+                Optional.of(token));
     }
 
     @Override
     public OperationHandle stop(String serverId) {
-        return power(SandboxCall.STOP_SERVER, OperationKind.STOP, serverId, ServerStatus.ACTIVE, ServerStatus.STOPPED);
+        return power(SandboxCall.STOP_SERVER, OperationKind.STOP, serverId, ServerStatus.ACTIVE, ServerStatus.STOPPED,
+                Optional.empty());
     }
 
-    private OperationHandle power(SandboxCall call, OperationKind kind, String serverId, ServerStatus from, ServerStatus to) {
-        return cloud.mutate(call, acceptance -> {
+    @Override
+    public OperationHandle stop(String serverId, IdempotencyToken token) {
+        return power(SandboxCall.STOP_SERVER, OperationKind.STOP, serverId, ServerStatus.ACTIVE, ServerStatus.STOPPED,
+                Optional.of(token));
+    }
+
+    private OperationHandle power(SandboxCall call, OperationKind kind, String serverId, ServerStatus from, ServerStatus to,
+                                  Optional<IdempotencyToken> token) {
+        return cloud.mutate(call, acceptance -> cloud.once(token, call, serverId, () -> {
             var server = existing(serverId);
             var pending = cloud.pendingOn(serverId);
             if (pending.isPresent()) {
@@ -109,13 +124,23 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
             if (server.status() != from) {
                 throw cloud.rejected("Cannot " + kind.name().toLowerCase() + " server " + serverId + " while it is " + server.status() + ".");
             }
-            return cloud.accept(acceptance, kind, ref(server), Optional.empty(), cloud.topology().latency().power(), Optional.empty());
-        });
+            return cloud.accept(acceptance, kind, ref(server), token, cloud.topology().latency().power(), Optional.empty());
+        }));
     }
 
     @Override
     public OperationHandle resize(String serverId, String flavorId) {
-        return cloud.mutate(SandboxCall.RESIZE_SERVER, acceptance -> {
+        return resize(serverId, flavorId, Optional.empty());
+    }
+
+    @Override
+    public OperationHandle resize(String serverId, String flavorId, IdempotencyToken token) {
+        return resize(serverId, flavorId, Optional.of(token));
+    }
+
+    private OperationHandle resize(String serverId, String flavorId, Optional<IdempotencyToken> token) {
+        return cloud.mutate(SandboxCall.RESIZE_SERVER, acceptance -> cloud.once(token, SandboxCall.RESIZE_SERVER,
+                serverId + "|" + flavorId, () -> {
             var server = existing(serverId);
             var target = cloud.topology().flavor(flavorId).orElseThrow(() -> cloud.notFound(ResourceType.FLAVOR, flavorId));
             var pending = cloud.pendingOn(serverId);
@@ -141,11 +166,11 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
                 throw noValidHost("host " + host.id() + " has no room to grow server " + serverId + " to " + flavorId);
             }
             // The argument remembers where to return to: "target|status before the resize".
-            var handle = cloud.accept(acceptance, OperationKind.RESIZE, ref(server), Optional.empty(),
+            var handle = cloud.accept(acceptance, OperationKind.RESIZE, ref(server), token,
                     cloud.topology().latency().resize(), Optional.of(flavorId + "|" + server.status()));
             cloud.state().servers.put(serverId, withStatus(server, ServerStatus.RESIZING, "RESIZE"));
             return handle;
-        });
+        }));
     }
 
     @Override

@@ -96,7 +96,17 @@ final class SandboxWorkloads implements Workloads, SandboxCloud.Settler {
 
     @Override
     public OperationHandle scale(String workloadId, int replicas) {
-        return cloud.mutate(SandboxCall.SCALE_WORKLOAD, acceptance -> {
+        return scale(workloadId, replicas, Optional.empty());
+    }
+
+    @Override
+    public OperationHandle scale(String workloadId, int replicas, IdempotencyToken token) {
+        return scale(workloadId, replicas, Optional.of(token));
+    }
+
+    private OperationHandle scale(String workloadId, int replicas, Optional<IdempotencyToken> token) {
+        return cloud.mutate(SandboxCall.SCALE_WORKLOAD, acceptance -> cloud.once(token, SandboxCall.SCALE_WORKLOAD,
+                workloadId + "|" + replicas, () -> {
             var workload = existing(workloadId);
             if (workload.kind() == WorkloadKind.DAEMON_SET) {
                 throw cloud.rejected("A DaemonSet runs one replica per node and cannot be scaled.");
@@ -121,9 +131,9 @@ final class SandboxWorkloads implements Workloads, SandboxCloud.Settler {
                         + added + " more replicas.", "Unschedulable", null);
             }
             cloud.state().workloads.put(workloadId, with(workload, replicas, workload.readyReplicas(), WorkloadStatus.PROGRESSING));
-            return cloud.accept(acceptance, OperationKind.SCALE, ref(workload), Optional.empty(),
+            return cloud.accept(acceptance, OperationKind.SCALE, ref(workload), token,
                     cloud.topology().latency().scale(), Optional.of(Integer.toString(workload.desiredReplicas())));
-        });
+        }));
     }
 
     @Override

@@ -133,6 +133,24 @@ class SandboxServersTest {
     }
 
     @Test
+    void aStopRepeatedWithItsTokenAfterALaterStartActsNoMore() {
+        String id = servers.create(ServerSpec.of("web", EAST, "m1.small", "ubuntu-22.04"), IdempotencyToken.of("t-1")).resource().id();
+        clock.advance(Duration.ofSeconds(20));
+        var stop = servers.stop(id, IdempotencyToken.of("op-1"));
+        clock.advance(Duration.ofSeconds(5));
+        servers.start(id, IdempotencyToken.of("op-2"));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(servers.get(id).orElseThrow().status()).isEqualTo(ServerStatus.ACTIVE);
+
+        // A replica whose claim on the stop ran out sends it again: the token makes it the first stop.
+        assertThat(servers.stop(id, IdempotencyToken.of("op-1"))).isEqualTo(stop);
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(servers.get(id).orElseThrow().status()).as("the late repeat stopped nothing").isEqualTo(ServerStatus.ACTIVE);
+        assertThatThrownBy(() -> servers.resize(id, "m1.large", IdempotencyToken.of("op-1")))
+                .as("a token names one action").isInstanceOf(RequestRejected.class);
+    }
+
+    @Test
     void aServerCanBeStoppedStartedResizedAndDeleted() {
         String id = servers.create(ServerSpec.of("web", EAST, "m1.small", "ubuntu-22.04"), IdempotencyToken.of("t-1")).resource().id();
         clock.advance(Duration.ofSeconds(20));

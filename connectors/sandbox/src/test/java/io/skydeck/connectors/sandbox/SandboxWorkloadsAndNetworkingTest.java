@@ -70,6 +70,21 @@ class SandboxWorkloadsAndNetworkingTest {
     }
 
     @Test
+    void aScaleRepeatedWithItsTokenAfterALaterScaleActsNoMore() {
+        var workloads = cloud.require(Workloads.class);
+        workloads.create(WorkloadSpec.deployment("api", EAST, "acme", "nginx:1.25", 4, 2_000, 4_096), IdempotencyToken.of("w-1"));
+        clock.advance(Duration.ofSeconds(20));
+        var first = workloads.scale("acme/api", 1, IdempotencyToken.of("op-1"));
+        clock.advance(Duration.ofSeconds(10));
+        workloads.scale("acme/api", 3, IdempotencyToken.of("op-2"));
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(workloads.scale("acme/api", 1, IdempotencyToken.of("op-1"))).isEqualTo(first);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(workloads.get("acme/api").orElseThrow().desiredReplicas()).as("the late repeat scaled nothing").isEqualTo(3);
+    }
+
+    @Test
     void aWorkloadThatFitsInNoPoolIsRefusedAndADaemonSetCannotBeScaled() {
         var workloads = cloud.require(Workloads.class);
 

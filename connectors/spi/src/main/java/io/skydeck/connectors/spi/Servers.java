@@ -35,6 +35,25 @@ public non-sealed interface Servers extends Capability, TracksOperations {
      */
     OperationHandle resize(String serverId, String flavorId);
 
+    // Actions carrying a token. A provider that can deduplicate an action on a client token
+    // overrides these, so that two replicas sending the same operation's action (one whose claim
+    // ran out, one that took it over) cause one action. EC2's StartInstances, StopInstances and
+    // ModifyInstanceAttribute and Nova's server actions take no client token: their connectors
+    // keep these defaults, and what makes a repeat harmless there is that each action is a no-op
+    // once its goal holds (see above) and that Skydeck runs one operation per server at a time.
+
+    default OperationHandle start(String serverId, IdempotencyToken token) {
+        return start(serverId);
+    }
+
+    default OperationHandle stop(String serverId, IdempotencyToken token) {
+        return stop(serverId);
+    }
+
+    default OperationHandle resize(String serverId, String flavorId, IdempotencyToken token) {
+        return resize(serverId, flavorId);
+    }
+
     Optional<ProviderServer> get(String serverId);
 
     /** The server a create with this token made, if it exists — the restart-recovery lookup. */

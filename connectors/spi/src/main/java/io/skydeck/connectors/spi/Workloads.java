@@ -19,6 +19,14 @@ public non-sealed interface Workloads extends Capability, TracksOperations {
     /** Sets the desired replicas; the current count succeeds without doing anything. */
     OperationHandle scale(String workloadId, int replicas);
 
+    /**
+     * Scales, deduplicated on {@code token} where the provider can. Kubernetes keeps this
+     * default: setting the desired replicas is declarative, so a repeat changes nothing.
+     */
+    default OperationHandle scale(String workloadId, int replicas, IdempotencyToken token) {
+        return scale(workloadId, replicas);
+    }
+
     Optional<ProviderWorkload> get(String workloadId);
 
     Optional<ProviderWorkload> findByToken(IdempotencyToken token);

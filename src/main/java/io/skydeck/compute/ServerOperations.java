@@ -172,8 +172,8 @@ public class ServerOperations implements OperationHandler {
         Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
         QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(flavor.resources(), 1));
         Resources r = flavor.resources();
-        var price = providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
-                .flatMap(p -> p.flavorPrice(server.region(), flavor.id())).map(p -> p.hourly().amount()).orElse(null);
+        // Read from the provider when the resize was requested: no provider call in this transaction.
+        var price = Optional.ofNullable(params.get("hourlyPrice")).map(java.math.BigDecimal::new).orElse(null);
         server.resized(flavor.id(), r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
         server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
     }

@@ -134,8 +134,11 @@ public class ServerResource {
                         @NotNull @Valid ServerAction request) {
         Server server = visible(id);
         Tenant tenant = tenants.find(server.tenantId()).orElseThrow();
+        // A resize's new price is read from the provider before any transaction opens.
+        Optional<java.math.BigDecimal> price = "resize".equals(request.action())
+                ? servers.listPrice(server, request.flavor()) : Optional.empty();
         return idempotency.execute(key, "POST /v1/servers/" + id + "/actions", request,
-                () -> accepted(servers.act(tenant, server, request.action(), request.flavor())));
+                () -> accepted(servers.act(tenant, server, request.action(), request.flavor(), price)));
     }
 
     @DELETE

@@ -162,13 +162,24 @@ public class ServerService {
         return Optional.of(new Started(managed, op));
     }
 
+    /** The provider's list price of {@code flavor} where the server runs (a provider call: never in a transaction). */
+    @Transactional(Transactional.TxType.NEVER)
+    public Optional<java.math.BigDecimal> listPrice(Server server, String flavor) {
+        if (flavor == null || flavor.isBlank()) {
+            return Optional.empty();
+        }
+        return providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
+                .flatMap(p -> p.flavorPrice(server.region(), flavor)).map(p -> p.hourly().amount());
+    }
+
+    /** Starts, stops or resizes; {@code resizePrice} is the new flavor's price, read before the transaction. */
     @Transactional
-    public Started act(Tenant tenant, Server server, String action, String newFlavor) {
+    public Started act(Tenant tenant, Server server, String action, String newFlavor, Optional<java.math.BigDecimal> resizePrice) {
         Server managed = lockActive(server);
         return switch (action) {
             case "start" -> power(managed, ServerStatus.STOPPED, OperationKind.START_SERVER, "server.start-requested");
             case "stop" -> power(managed, ServerStatus.ACTIVE, OperationKind.STOP_SERVER, "server.stop-requested");
-            case "resize" -> resize(tenant, managed, newFlavor);
+            case "resize" -> resize(tenant, managed, newFlavor, resizePrice);
             default -> throw ProblemException.invalid("action", "one of start, stop, resize");
         };
     }
@@ -184,7 +195,7 @@ public class ServerService {
         return new Started(server, op);
     }
 
-    private Started resize(Tenant tenant, Server server, String newFlavor) {
+    private Started resize(Tenant tenant, Server server, String newFlavor, Optional<java.math.BigDecimal> price) {
         if (newFlavor == null || newFlavor.isBlank()) {
             throw ProblemException.invalid("flavor", "resize needs the new flavor");
         }
@@ -203,6 +214,7 @@ public class ServerService {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("flavor", newFlavor);
         params.put("previousStatus", server.status().name());
+        price.ifPresent(p -> params.put("hourlyPrice", p.toPlainString()));
         QuotaAmounts extra = amounts(growth, 0);
         if (!extra.isZero()) {
             params.put("growthReservation", quotas.reserve(tenant, "resize of server " + server.name(), extra).id().toString());

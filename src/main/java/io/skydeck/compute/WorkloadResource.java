@@ -73,7 +73,10 @@ public class WorkloadResource {
         Project project = projects.find(request.projectId())
                 .filter(p -> p.tenantId().equals(tenant.id()))
                 .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
-        return idempotency.execute(key, "POST /v1/workloads", request, () -> accepted(workloads.create(tenant, project, request)));
+        // The pools are read before the idempotency key's transaction opens: no lock is held across provider calls.
+        WorkloadService.Plan plan = workloads.plan(tenant, request);
+        return idempotency.execute(key, "POST /v1/workloads", request,
+                () -> accepted(workloads.create(tenant, project, request, plan)));
     }
 
     @GET

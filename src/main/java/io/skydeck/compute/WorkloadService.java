@@ -37,11 +37,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Workload requests: quota, a pool, the workload, its operation and its first event in one transaction. */
+/**
+ * Workload requests. The pool choice reads the providers, so it is made first, outside any
+ * transaction ({@link #plan}); the transaction that follows ({@link #create}) only re-validates
+ * it against the database — quota, the tenant's allow-list — and records the workload, its
+ * decision, its operation and its first event together.
+ */
 @ApplicationScoped
 public class WorkloadService {
 
     public record Started(Workload workload, Operation operation) {
+    }
+
+    /** What a create request asks for, with the pools that fit it as the providers reported them. */
+    public record Plan(WorkloadKind kind, int replicas, ContainerResources perReplica, ContainerPools.Decision decision) {
     }
 
     @Inject
@@ -68,16 +77,26 @@ public class WorkloadService {
     @Inject
     Clock clock;
 
-    @Transactional
-    public Started create(Tenant tenant, Project project, CreateWorkload request) {
+    /** Reads the pools (provider calls): never inside a transaction. */
+    @Transactional(Transactional.TxType.NEVER)
+    public Plan plan(Tenant tenant, CreateWorkload request) {
         WorkloadKind kind = WorkloadKinds.parse(request.kind());
         int replicas = kind == WorkloadKind.DAEMON_SET ? 1 : request.replicas();
         ContainerResources perReplica = new ContainerResources(request.cpuMillis(), request.memoryMib(), 1);
-        QuotaReservation reservation = quotas.reserve(tenant, "workload " + request.name(), amounts(perReplica, replicas, 1));
         var hints = request.hints();
         ContainerPools.Decision decision = pools.choose(perReplica, replicas,
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::providerKind),
-                Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::region));
+                Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::region),
+                tenant.allowedProviders());
+        return new Plan(kind, replicas, perReplica, decision);
+    }
+
+    @Transactional
+    public Started create(Tenant tenant, Project project, CreateWorkload request, Plan plan) {
+        WorkloadKind kind = plan.kind();
+        int replicas = plan.replicas();
+        ContainerResources perReplica = plan.perReplica();
+        ContainerPools.Decision decision = plan.decision();
         if (decision.choice().isEmpty()) {
             List<Problem.FieldError> filters = decision.rejectedBy().entrySet().stream()
                     .map(e -> new Problem.FieldError("placement." + e.getKey(), "rejected " + e.getValue() + " of "
@@ -85,6 +104,13 @@ public class WorkloadService {
                     .toList();
             throw new ProblemException(ProblemType.NO_CAPACITY, decision.reason(), filters, Map.of());
         }
+        // The allow-list may have changed since the plan was made: the tenant's row decides.
+        java.util.Set<String> allowed = em.find(Tenant.class, tenant.id()).allowedProviders();
+        if (!allowed.isEmpty() && !allowed.contains(decision.choice().get().provider())) {
+            throw new ProblemException(ProblemType.NO_CAPACITY, "provider " + decision.choice().get().provider()
+                    + " is not on the tenant's allow-list", List.of(), Map.of());
+        }
+        QuotaReservation reservation = quotas.reserve(tenant, "workload " + request.name(), amounts(perReplica, replicas, 1));
         ContainerPools.Choice choice = decision.choice().get();
         Instant now = now();
         UUID id = UUID.randomUUID();

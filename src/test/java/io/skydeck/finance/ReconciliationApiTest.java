@@ -108,6 +108,37 @@ class ReconciliationApiTest {
     }
 
     @Test
+    void anAwsProviderNotNamedAwsIsReconciledByAwsRules() {
+        UUID tenant = createTenant(uniqueName("recon-prod"));
+        String provider = "aws-prod";
+        FinanceFixtures.insert(db, List.of(
+                event(tenant, provider, "i-prod", "CREATED", "2025-07-02T10:00:00Z"),
+                event(tenant, provider, "i-prod", "DELETED", "2025-07-02T11:00:00Z")));
+        as(Tokens.finance()).body(Map.of("tenantId", tenant.toString(), "period", "2025-07", "reason", "close July"))
+                .post("/v1/usage/reprocess").then().statusCode(200);
+        as(Tokens.finance()).body(Map.of("name", uniqueName("aws-prod-cost"), "provider", provider, "region", "eu-west-1",
+                        "currency", "USD", "effectiveFrom", "2025-01-01T00:00:00Z",
+                        "rates", List.of(Map.of("meter", "SERVER_HOURS", "flavor", "m5.large",
+                                "price", Map.of("type", "per-unit", "unitPrice", 0.107)))))
+                .post("/v1/rate-cards").then().statusCode(201);
+        String hour = "2025-07-02T10:00:00Z,2025-07-02T11:00:00Z";
+        String cur = BillImportApiTest.CUR_LEGACY_HEADER
+                + "p1,111,222,Usage," + hour + ",AmazonEC2,EUW1-BoxUsage:m5.large,i-prod,1,USD,0.107,0.107,eu-west-1\n";
+        BillImportApiTest.upload(provider, "text/csv", cur.getBytes(StandardCharsets.UTF_8)).then().statusCode(201);
+
+        Response created = as(Tokens.finance()).body(Map.of("provider", provider, "period", "2025-07")).post("/v1/reconciliations")
+                .then().statusCode(201).extract().response();
+
+        // AWS rules: the metered hour is "BoxUsage:m5.large", as the CUR's EUW1-BoxUsage:m5.large reads;
+        // by other providers' rules it would be "SERVER_HOURS:m5.large", and both lines would go unmatched.
+        assertThat(created.<Map<String, Integer>>path("counts")).containsEntry("MATCHED", 1)
+                .containsEntry("MISSING_FROM_PROVIDER_BILL", 0).containsEntry("UNKNOWN_TO_SKYDECK", 0);
+        JsonPath r = json(as(Tokens.finance()).get("/v1/reconciliations/" + created.<String>path("id")).then().statusCode(200)
+                .extract().response());
+        assertThat(r.getString("discrepancies.find { it.resourceId == 'i-prod' }.usageType")).isEqualTo("BoxUsage:m5.large");
+    }
+
+    @Test
     void aBadRequestIsAClientError() {
         as(Tokens.finance()).body(Map.of("provider", "aws", "period", "June")).post("/v1/reconciliations").then().statusCode(400)
                 .body("errors[0].field", equalTo("period"));
@@ -123,7 +154,11 @@ class ReconciliationApiTest {
     }
 
     private static Event event(UUID tenant, String instance, String kind, String at) {
+        return event(tenant, "aws", instance, kind, at);
+    }
+
+    private static Event event(UUID tenant, String provider, String instance, String kind, String at) {
         return new Event(tenant, UUID.nameUUIDFromBytes((tenant + instance).getBytes(StandardCharsets.UTF_8)), kind, Instant.parse(at),
-                "aws", "eu-west-1", instance, "m5.large", 2000, 8192);
+                provider, "eu-west-1", instance, "m5.large", 2000, 8192);
     }
 }

@@ -59,6 +59,9 @@ public class ReconciliationService {
     RateCards rateCards;
 
     @Inject
+    BillingRules rules;
+
+    @Inject
     ObjectMapper json;
 
     @Inject
@@ -67,7 +70,7 @@ public class ReconciliationService {
     @Transactional
     public ReconciliationRun run(String provider, BillingPeriod period, Granularity granularity, String createdBy) {
         RateCatalog prices = new RateCatalog(rateCards.catalog().cards().stream().filter(c -> c.tenantId() == null).toList());
-        boolean aws = "aws".equals(provider);
+        boolean aws = rules.isAws(provider);
         Function<BillLine, String> usageTypeOfBill = aws ? AwsUsageTypes::of : b -> b.usageType() == null ? "" : b.usageType();
         Reconciler reconciler = new Reconciler(clock, Tolerance.standard(), granularity, usageTypeOfBill,
                 Path.of(System.getProperty("java.io.tmpdir")), Reconciler.DEFAULT_RUN_SIZE);

@@ -2,14 +2,15 @@ package io.skydeck.finance.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.skydeck.billing.metering.Meter;
 import io.skydeck.billing.metering.UsageRecord;
+import io.skydeck.platform.embedded.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -24,16 +25,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs against the PostgreSQL named by {@code SKYDECK_TEST_DB_URL} (skipped without it), in a
- * schema of its own created from the V4 migration's text and dropped afterwards, so that it never
- * meets another suite's tables.
+ * Runs against the PostgreSQL named by {@code SKYDECK_TEST_DB_URL}, or without it against an
+ * embedded PostgreSQL of its own (the suite's default), in a schema of its own created from the
+ * V4 migration's text and dropped afterwards, so that it never meets another suite's tables.
  */
 class UsageRecordStoreTest {
+
+    static EmbeddedDatabase embedded;
+    static String url;
+    static String user;
+
+    @BeforeAll
+    static void aDatabase() throws IOException {
+        url = System.getenv("SKYDECK_TEST_DB_URL");
+        user = env("SKYDECK_TEST_DB_USER", "postgres");
+        if (url == null || url.isBlank()) {
+            embedded = EmbeddedDatabase.start(Files.createTempDirectory("skydeck-usage-store").resolve("pgdata"));
+            url = embedded.jdbcUrl();
+            user = embedded.user();
+        }
+    }
+
+    @AfterAll
+    static void stopEmbedded() {
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
 
     static final String TENANT = "6f1c2a0e-0000-4000-8000-000000000001";
     static final Instant H0 = Instant.parse("2024-01-31T22:00:00Z");
@@ -45,9 +70,7 @@ class UsageRecordStoreTest {
 
     @BeforeEach
     void schemaOfOurOwn() throws Exception {
-        String url = System.getenv("SKYDECK_TEST_DB_URL");
-        assumeTrue(url != null && !url.isBlank(), "SKYDECK_TEST_DB_URL names no database");
-        c = DriverManager.getConnection(url, env("SKYDECK_TEST_DB_USER", "postgres"), env("SKYDECK_TEST_DB_PASSWORD", ""));
+        c = DriverManager.getConnection(url, user, embedded != null ? "" : env("SKYDECK_TEST_DB_PASSWORD", ""));
         schema = "usage_store_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);

@@ -89,28 +89,9 @@ public class CapacityLedger {
                 return Optional.of("affinity group " + affinity + " already has members outside " + target.zone());
             }
         }
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                        SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
-                        FROM placement_host WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4 FOR UPDATE""")
-                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
-                .setParameter(4, target.hostId()).getResultList();
-        if (rows.isEmpty()) {
-            return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
-        }
-        Object[] host = rows.get(0);
-        Object[] live = (Object[]) em.createNativeQuery("SELECT coalesce(sum(vcpu), 0), coalesce(sum(memory_mib), 0),"
-                        + " coalesce(sum(gpu), 0) FROM server WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4"
-                        + " AND " + LIVE + " AND id <> CAST(?5 AS uuid)")
-                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
-                .setParameter(4, target.hostId()).setParameter(5, request.requestId()).getSingleResult();
-        Resources demand = request.demand();
-        long vcpu = num(live[0]) + num(host[3]) + demand.vcpu();
-        long memory = num(live[1]) + num(host[4]) + demand.memoryMib();
-        long gpu = num(live[2]) + num(host[5]) + demand.gpu();
-        if (vcpu > num(host[0]) || memory > num(host[1]) || gpu > num(host[2])) {
-            return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
-                    + " of " + num(host[0]) + " vCPU already held");
+        Optional<String> full = hostRefusal(target, request.requestId(), request.demand());
+        if (full.isPresent()) {
+            return full;
         }
         if (antiAffinity != null) {
             Number sharing = (Number) em.createNativeQuery("SELECT count(*) FROM server WHERE tenant_id = CAST(?1 AS uuid)"
@@ -122,6 +103,46 @@ public class CapacityLedger {
             if (sharing.longValue() > 0) {
                 return Optional.of("anti-affinity group " + antiAffinity + " already has a member on " + target.hostId());
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Re-checks a resize on the server's own host: locks the host's row and checks that the
+     * server at its new size ({@code grown}) fits beside every other live server there. Empty when
+     * it fits; the caller then holds the new size on the server row until the resize ends.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<String> admitResize(String serverId, PlacementTarget target, Resources grown) {
+        return hostRefusal(target, serverId, grown);
+    }
+
+    /** Locks the host's row; why {@code demand} does not fit there beside the live servers other than {@code excludeId}. */
+    private Optional<String> hostRefusal(PlacementTarget target, String excludeId, Resources demand) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
+                        FROM placement_host WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4 FOR UPDATE""")
+                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
+                .setParameter(4, target.hostId()).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
+        }
+        Object[] host = rows.get(0);
+        // A server being resized holds the larger of its current and its new size until the resize ends.
+        Object[] live = (Object[]) em.createNativeQuery("SELECT coalesce(sum(greatest(vcpu, coalesce(held_vcpu, 0))), 0),"
+                        + " coalesce(sum(greatest(memory_mib, coalesce(held_memory_mib, 0))), 0),"
+                        + " coalesce(sum(greatest(gpu, coalesce(held_gpu, 0))), 0)"
+                        + " FROM server WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4"
+                        + " AND " + LIVE + " AND id <> CAST(?5 AS uuid)")
+                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
+                .setParameter(4, target.hostId()).setParameter(5, excludeId).getSingleResult();
+        long vcpu = num(live[0]) + num(host[3]) + demand.vcpu();
+        long memory = num(live[1]) + num(host[4]) + demand.memoryMib();
+        long gpu = num(live[2]) + num(host[5]) + demand.gpu();
+        if (vcpu > num(host[0]) || memory > num(host[1]) || gpu > num(host[2])) {
+            return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
+                    + " of " + num(host[0]) + " vCPU already held");
         }
         return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.skydeck.compute;
 
+import io.skydeck.capacity.PoolLedger;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.ContainerCapacity;
 import io.skydeck.connectors.spi.ContainerResources;
@@ -99,6 +100,20 @@ public class ContainerPools {
         }
         fits.sort(BY_ROOM);
         return new Decision(List.copyOf(fits), considered, rejected);
+    }
+
+    /** What one provider region's pools report (provider calls: never in a transaction). */
+    @Transactional(Transactional.TxType.NEVER)
+    public Optional<PoolLedger.PoolReading> reading(String providerName, String region) {
+        return providers.find(providerName).flatMap(p -> p.capability(Inventory.class)).map(inventory -> {
+            ContainerResources free = ContainerResources.NONE;
+            ContainerResources allocatable = ContainerResources.NONE;
+            for (ContainerCapacity pool : inventory.containerCapacity(region)) {
+                free = free.plus(pool.free());
+                allocatable = allocatable.plus(pool.allocatable());
+            }
+            return new PoolLedger.PoolReading(providerName, region, allocatable, free);
+        });
     }
 
     private static final Comparator<Choice> BY_ROOM = Comparator.comparingLong(Choice::freeCpuMillisAfter).reversed()

@@ -36,6 +36,13 @@ public class Server {
     @Column(name = "memory_mib")
     private long memoryMib;
     private int gpu;
+    /** While a resize is in flight: the new flavor's resources, held on the host in the capacity ledger. */
+    @Column(name = "held_vcpu")
+    private Integer heldVcpu;
+    @Column(name = "held_memory_mib")
+    private Long heldMemoryMib;
+    @Column(name = "held_gpu")
+    private Integer heldGpu;
     @Column(name = "hourly_price")
     private BigDecimal hourlyPrice;
     @Column(name = "affinity_group")
@@ -94,7 +101,21 @@ public class Server {
         }
     }
 
+    /** Holds a resize's new size on the host until the resize ends. */
+    void holdForResize(int vcpu, long memoryMib, int gpu) {
+        this.heldVcpu = vcpu;
+        this.heldMemoryMib = memoryMib;
+        this.heldGpu = gpu;
+    }
+
+    void releaseHeld() {
+        this.heldVcpu = null;
+        this.heldMemoryMib = null;
+        this.heldGpu = null;
+    }
+
     void resized(String flavor, int vcpu, long memoryMib, int gpu, BigDecimal hourlyPrice, UUID reservation, Instant now) {
+        releaseHeld();
         this.flavor = flavor;
         this.vcpu = vcpu;
         this.memoryMib = memoryMib;

@@ -145,6 +145,7 @@ public class ServerOperations implements OperationHandler {
             }
             case RESIZE_SERVER -> {
                 server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
+                server.releaseHeld();
                 Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
                 PlacementService.FlavorOffer grown = placement.flavor(params.get("flavor")).orElseThrow();
                 Resources current = new Resources(server.vcpu(), server.memoryMib(), server.gpu());

@@ -1,6 +1,7 @@
 package io.skydeck.compute;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.capacity.CapacityLedger;
 import io.skydeck.capacity.PlacementService;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.PlacementHintsView;
@@ -61,6 +62,9 @@ public class ServerService {
 
     @Inject
     PlacementService placement;
+
+    @Inject
+    CapacityLedger ledger;
 
     @Inject
     OperationService operations;
@@ -224,6 +228,15 @@ public class ServerService {
             throw new ProblemException(ProblemType.NO_CAPACITY,
                     "host " + server.host() + " has no room for flavor " + newFlavor + "; resize stays on the same host");
         }
+        // This replica's engine agreed; the ledger decides, against every replica's servers on the host.
+        Optional<String> refused = ledger.admitResize(server.id().toString(), targetOf(server), flavor.resources());
+        if (refused.isPresent()) {
+            placement.resize(holdOf(server, server.flavor(), current), holdOf(server, newFlavor, flavor.resources()),
+                    targetOf(server));
+            throw new ProblemException(ProblemType.NO_CAPACITY, refused.get() + "; resize stays on the same host",
+                    List.of(), Map.of());
+        }
+        server.holdForResize(flavor.resources().vcpu(), flavor.resources().memoryMib(), flavor.resources().gpu());
         server.moveTo(ServerStatus.RESIZING, now());
         Operation op = operations.start(server.tenantId(), OperationKind.RESIZE_SERVER, "server", server.id(), server.provider(),
                 params(params));

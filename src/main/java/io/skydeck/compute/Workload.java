@@ -30,6 +30,9 @@ public class Workload {
     private WorkloadKind kind;
     private String image;
     private int replicas;
+    /** While a scale that grows is in flight: the replica count held in the pool ledger. */
+    @Column(name = "held_replicas")
+    private Integer heldReplicas;
     @Column(name = "cpu_millis")
     private long cpuMillis;
     @Column(name = "memory_mib")
@@ -86,8 +89,18 @@ public class Workload {
         }
     }
 
+    /** Holds {@code replicas} in the pool until the scale ends. */
+    void holdReplicas(int replicas) {
+        this.heldReplicas = replicas;
+    }
+
+    void releaseHeld() {
+        this.heldReplicas = null;
+    }
+
     void scaled(int replicas, UUID reservation, Instant now) {
         this.replicas = replicas;
+        this.heldReplicas = null;
         this.quotaReservationId = reservation;
         moveTo(Status.RUNNING, now);
     }

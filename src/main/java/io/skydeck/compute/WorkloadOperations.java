@@ -140,6 +140,7 @@ public class WorkloadOperations implements OperationHandler {
             }
             case SCALE_WORKLOAD -> {
                 w.moveTo(Workload.Status.RUNNING, at);
+                w.releaseHeld();
                 Optional.ofNullable(params(op).get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
             }
             case DELETE_WORKLOAD -> w.moveTo(Workload.Status.RUNNING, at);

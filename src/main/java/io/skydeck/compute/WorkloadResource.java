@@ -120,6 +120,9 @@ public class WorkloadResource {
                           @NotNull @Valid ScaleWorkload request) {
         Workload w = visible(id);
         Tenant tenant = tenants.find(w.tenantId()).orElseThrow();
+        if (request.replicas() > w.replicas()) {
+            workloads.readPools(w); // growth is checked against what the pools report now, read before any transaction
+        }
         return idempotency.execute(key, "POST /v1/workloads/" + id + "/scale", request,
                 () -> accepted(workloads.scale(tenant, w, request.replicas())));
     }

@@ -2,6 +2,7 @@ package io.skydeck.compute;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.capacity.PoolLedger;
 import io.skydeck.compute.ComputeViews.CreateWorkload;
 import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.connectors.spi.WorkloadKind;
@@ -63,6 +64,12 @@ public class WorkloadService {
     ContainerPools pools;
 
     @Inject
+    PoolLedger poolLedger;
+
+    /** How many of the plan's regions the ledger is asked about before the request is refused. */
+    static final int PLACEMENT_ATTEMPTS = 3;
+
+    @Inject
     OperationService operations;
 
     @Inject
@@ -88,7 +95,17 @@ public class WorkloadService {
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::providerKind),
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::region),
                 tenant.allowedProviders());
+        // What the providers said is written now, in its own short transaction; the create's
+        // transaction then only locks and sums.
+        poolLedger.record(decision.ranked().stream()
+                .map(c -> new PoolLedger.PoolReading(c.provider(), c.region(), c.allocatable(), c.free())).toList());
         return new Plan(kind, replicas, perReplica, decision);
+    }
+
+    /** Reads a workload's pools before a scale (provider calls: never in a transaction) and records them. */
+    @Transactional(Transactional.TxType.NEVER)
+    public void readPools(Workload workload) {
+        pools.reading(workload.provider(), workload.region()).ifPresent(r -> poolLedger.record(List.of(r)));
     }
 
     @Transactional
@@ -104,14 +121,32 @@ public class WorkloadService {
                     .toList();
             throw new ProblemException(ProblemType.NO_CAPACITY, decision.reason(), filters, Map.of());
         }
-        // The allow-list may have changed since the plan was made: the tenant's row decides.
+        // The plan's first choice the ledger admits, from regions the tenant may (still) use: the
+        // tenant's row decides the allow-list, the pool's row in the ledger the room.
         java.util.Set<String> allowed = em.find(Tenant.class, tenant.id()).allowedProviders();
-        if (!allowed.isEmpty() && !allowed.contains(decision.choice().get().provider())) {
-            throw new ProblemException(ProblemType.NO_CAPACITY, "provider " + decision.choice().get().provider()
-                    + " is not on the tenant's allow-list", List.of(), Map.of());
+        ContainerPools.Choice choice = null;
+        String refusal = "provider " + decision.choice().get().provider() + " is not on the tenant's allow-list";
+        int tried = 0;
+        for (ContainerPools.Choice candidate : decision.ranked()) {
+            if (tried == PLACEMENT_ATTEMPTS) {
+                break;
+            }
+            if (!allowed.isEmpty() && !allowed.contains(candidate.provider())) {
+                continue;
+            }
+            tried++;
+            Optional<String> refused = poolLedger.admit(candidate.provider(), candidate.region(), Optional.empty(),
+                    perReplica.times(replicas));
+            if (refused.isEmpty()) {
+                choice = candidate;
+                break;
+            }
+            refusal = refused.get();
+        }
+        if (choice == null) {
+            throw new ProblemException(ProblemType.NO_CAPACITY, refusal, List.of(), Map.of());
         }
         QuotaReservation reservation = quotas.reserve(tenant, "workload " + request.name(), amounts(perReplica, replicas, 1));
-        ContainerPools.Choice choice = decision.choice().get();
         Instant now = now();
         UUID id = UUID.randomUUID();
         Workload workload = new Workload(id, tenant.id(), project.id(), request.name(), kind, request.image(), replicas,
@@ -151,6 +186,12 @@ public class WorkloadService {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("replicas", String.valueOf(replicas));
         if (replicas > managed.replicas()) {
+            // The pool must hold the larger count until the scale ends: admitted and held here.
+            poolLedger.admit(managed.provider(), managed.region(), Optional.of(managed.id()), perReplica.times(replicas))
+                    .ifPresent(refused -> {
+                        throw new ProblemException(ProblemType.NO_CAPACITY, refused, List.of(), Map.of());
+                    });
+            managed.holdReplicas(replicas);
             QuotaAmounts growth = minus(amounts(perReplica, replicas, 0), amounts(perReplica, managed.replicas(), 0));
             if (!growth.isZero()) {
                 params.put("growthReservation", quotas.reserve(tenant, "scale of workload " + managed.name(), growth).id().toString());

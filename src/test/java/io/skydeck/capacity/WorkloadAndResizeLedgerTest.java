@@ -3,6 +3,7 @@ package io.skydeck.capacity;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.restassured.response.Response;
 import io.quarkus.test.junit.QuarkusTest;
+import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -15,7 +16,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static io.skydeck.support.Api.as;
 import static io.skydeck.support.Api.createProject;
@@ -43,6 +48,9 @@ class WorkloadAndResizeLedgerTest {
 
     @Inject
     PlacementService placement;
+
+    @Inject
+    PoolLedger poolLedger;
 
     final List<UUID> foreignWorkloads = new CopyOnWriteArrayList<>();
     final List<UUID> foreignServers = new CopyOnWriteArrayList<>();
@@ -137,6 +145,40 @@ class WorkloadAndResizeLedgerTest {
         as(token).get("/v1/servers/" + id).then().body("flavor", equalTo("m1.medium"));
     }
 
+    @Test
+    void twoTransactionsRacingForAPoolsLastRoomAdmitOne() throws Exception {
+        String region = "sbx-west-1";
+        ContainerResources all = new ContainerResources(REGION_CPU_MILLIS, 131_072, 220);
+        poolLedger.record(List.of(new PoolLedger.PoolReading("sandbox", region, all, all)));
+        // 4 cores left in the region; each racer wants 3.
+        foreignWorkload(region, REGION_CPU_MILLIS - 4_000 - otherLiveCpuMillis(region, new UUID(0, 0)));
+        ContainerResources three = new ContainerResources(3_000, 256, 1);
+        CountDownLatch firstHoldsTheLock = new CountDownLatch(1);
+
+        CompletableFuture<Optional<String>> first = CompletableFuture.supplyAsync(() -> QuarkusTransaction.requiringNew()
+                .call(() -> {
+                    Optional<String> verdict = poolLedger.admit("sandbox", region, Optional.empty(), three);
+                    foreignWorkload(region, 3_000, false);
+                    firstHoldsTheLock.countDown();
+                    sleep(300);
+                    return verdict;
+                }));
+        assertThat(firstHoldsTheLock.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Optional<String>> second = CompletableFuture.supplyAsync(() -> QuarkusTransaction.requiringNew()
+                .call(() -> poolLedger.admit("sandbox", region, Optional.empty(), three)));
+
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
+        assertThat(second.get(10, TimeUnit.SECONDS)).as("waited for the first, then saw its workload").isPresent();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private Map<String, Object> workload(String name, int replicas, long cpuMillis) {
         Map<String, Object> body = new HashMap<>();
         body.put("projectId", project.toString());
@@ -150,14 +192,24 @@ class WorkloadAndResizeLedgerTest {
     }
 
     private void foreignWorkload(String region, long cpuMillis) {
+        foreignWorkload(region, cpuMillis, true);
+    }
+
+    /** Another replica's workload; {@code ownTransaction} false writes it in the caller's. */
+    private void foreignWorkload(String region, long cpuMillis, boolean ownTransaction) {
         UUID id = UUID.randomUUID();
-        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+        Runnable insert = () -> em.createNativeQuery("""
                         INSERT INTO workload (id, tenant_id, project_id, name, kind, image, replicas, cpu_millis, memory_mib,
                             provider, region, status, created_at, updated_at, version)
                         VALUES (?1, ?2, ?3, ?4, 'DEPLOYMENT', 'other:1', 1, ?5, 256, 'sandbox', ?6, 'CREATING', ?7, ?7, 0)""")
                 .setParameter(1, id).setParameter(2, tenant).setParameter(3, project).setParameter(4, "other-" + id)
                 .setParameter(5, cpuMillis).setParameter(6, region).setParameter(7, OffsetDateTime.now())
-                .executeUpdate());
+                .executeUpdate();
+        if (ownTransaction) {
+            QuarkusTransaction.requiringNew().run(insert);
+        } else {
+            insert.run();
+        }
         foreignWorkloads.add(id);
     }
 

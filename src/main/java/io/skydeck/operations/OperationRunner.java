@@ -154,8 +154,10 @@ public class OperationRunner {
     /** One pass: claims what is due and advances each by one step. Returns how many it claimed. */
     public int runOnce() {
         List<Claim> due = claimDue();
+        // The whole batch is held (and renewed by the heartbeat) from now: the last of it may wait
+        // behind slow provider calls of the others.
+        due.forEach(claim -> held.put(claim.operationId(), claim.token()));
         for (Claim claim : due) {
-            held.put(claim.operationId(), claim.token());
             MDC.put("requestId", "operation:" + claim.operationId());
             try {
                 advance(claim);

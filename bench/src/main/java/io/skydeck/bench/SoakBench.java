@@ -80,6 +80,7 @@ public final class SoakBench {
         int kills = 0;
         boolean failed = true;
         var operations = new AtomicInteger();
+        var inFlight = new AtomicInteger();
         var errors = new CopyOnWriteArrayList<String>();
         var answers = new java.util.concurrent.ConcurrentHashMap<String, AtomicInteger>();
         var pacing = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
@@ -112,6 +113,10 @@ public final class SoakBench {
                 Random random = new Random(seed + i);
                 drivers.add(pool.submit(() -> {
                     while (Instant.now().isBefore(end) && operations.get() < maxOperations) {
+                        if (operations.get() + inFlight.incrementAndGet() > maxOperations) {
+                            inFlight.decrementAndGet();
+                            break; // the bound holds: never more than maxOperations started
+                        }
                         Tenant tenant = tenants.get(random.nextInt(tenants.size()));
                         long slot = pacing.getAndAdd(interval);
                         long wait = slot - System.nanoTime();
@@ -126,6 +131,8 @@ public final class SoakBench {
                             return null;
                         } catch (RuntimeException e) {
                             errors.add(e.getMessage());
+                        } finally {
+                            inFlight.decrementAndGet();
                         }
                     }
                     return null;

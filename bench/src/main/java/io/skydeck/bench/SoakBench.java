@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.skydeck.connectors.sandbox.SandboxTopology;
 
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -91,7 +90,7 @@ public final class SoakBench {
             replicas.start(1);
             replicas.awaitReady(1, Duration.ofSeconds(180));
 
-            String adminToken = token(jar, work, "--role", "admin");
+            String adminToken = ServiceTokens.token(jar, work, "--role", "admin");
             var asAdmin = new SoakClient(replicas, adminToken, Duration.ofSeconds(90));
             List<Tenant> tenants = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -99,7 +98,7 @@ public final class SoakBench {
                         "{\"name\":\"soak-" + t + "\",\"displayName\":\"Soak " + t + "\",\"quota\":{\"vcpu\":100000,"
                                 + "\"memoryGib\":100000,\"servers\":10000,\"workloads\":10000,\"publicIps\":2}}");
                 String tenantId = created.body().get("id").asText();
-                var client = new SoakClient(replicas, token(jar, work, "--role", "tenant", "--tenant", tenantId), Duration.ofSeconds(90));
+                var client = new SoakClient(replicas, ServiceTokens.token(jar, work, "--role", "tenant", "--tenant", tenantId), Duration.ofSeconds(90));
                 String projectId = client.send("POST", "/v1/tenants/" + tenantId + "/projects", "soak-project-" + t,
                         "{\"name\":\"soak\"}").body().get("id").asText();
                 tenants.add(new Tenant(client, projectId, new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>()));
@@ -272,18 +271,6 @@ public final class SoakBench {
             }
             System.out.println(line);
         }
-    }
-
-    private static String token(Path jar, Path work, String... args) throws Exception {
-        var command = new ArrayList<>(List.of(SoakReplicas.javaBinary(), "-jar", jar.toString(), "token",
-                "--data-dir", work.resolve("data").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("the token command failed: " + out);
-        }
-        return out.lines().reduce((a, b) -> b).orElseThrow();
     }
 
     private static void admin(String url, String user, String password, String sql) throws SQLException {

@@ -1,5 +1,6 @@
 package io.skydeck.capacity;
 
+import io.skydeck.platform.paging.Page;
 import io.skydeck.placement.ZoneCapacity;
 import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -37,19 +38,21 @@ public class CapacityResource {
 
     @GET
     @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
-    public List<ZoneView> capacity(@QueryParam("provider") String provider, @QueryParam("region") String region) {
-        return placement.capacity().stream()
-                .filter(z -> provider == null || z.provider().equals(provider))
-                .filter(z -> region == null || z.region().equals(region))
-                .map(ZoneView::of).toList();
+    public Page<ZoneView> capacity(@QueryParam("provider") String provider, @QueryParam("region") String region,
+                                   @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        return Page.sorted(placement.capacity().stream()
+                        .filter(z -> provider == null || z.provider().equals(provider))
+                        .filter(z -> region == null || z.region().equals(region))
+                        .toList(),
+                cursor, limit, z -> z.provider() + "|" + z.region() + "|" + z.zone(), ZoneView::of);
     }
 
     /** Re-reads every provider's inventory, e.g. after capacity was added outside Skydeck. */
     @POST
     @Path("/refresh")
     @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
-    public List<ZoneView> refresh() {
+    public Page<ZoneView> refresh() {
         placement.rebuild();
-        return capacity(null, null);
+        return capacity(null, null, null, null);
     }
 }

@@ -121,7 +121,8 @@ public class PlacementService {
 
     private void syncQuietly() {
         try {
-            sync();
+            // A thread of our own has no request context: the reads need a transaction of their own.
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(this::sync);
         } catch (RuntimeException e) {
             LOG.warnf("placement sync with the ledger failed (%s); the next one retries", e.toString());
         }

@@ -60,6 +60,16 @@ public class LifecycleEvents {
                 .executeUpdate();
     }
 
+    /**
+     * An event's place in {@link #of}'s order (when it happened, was recorded, its kind; the id
+     * breaks a tie) as text that sorts the same way: a resource has few events, so they are paged
+     * in memory.
+     */
+    public static String position(Event e) {
+        return String.format("%019d.%09d|%019d.%09d|%s|%s", e.occurredAt().getEpochSecond(), e.occurredAt().getNano(),
+                e.recordedAt().getEpochSecond(), e.recordedAt().getNano(), e.kind().name(), e.id());
+    }
+
     @SuppressWarnings("unchecked")
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Event> of(UUID resourceId) {

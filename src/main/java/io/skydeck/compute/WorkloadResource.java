@@ -109,8 +109,9 @@ public class WorkloadResource {
     @GET
     @Path("/{id}/events")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.FINANCE})
-    public List<LifecycleEvents.Event> events(@PathParam("id") UUID id) {
-        return events.of(visible(id).id());
+    public Page<LifecycleEvents.Event> events(@PathParam("id") UUID id, @QueryParam("cursor") String cursor,
+                                              @QueryParam("limit") Integer limit) {
+        return Page.sorted(events.of(visible(id).id()), cursor, limit, LifecycleEvents::position, e -> e);
     }
 
     @POST

@@ -1,5 +1,6 @@
 package io.skydeck.drift;
 
+import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -39,7 +40,8 @@ public class DriftResource {
     public record SyncView(String provider, Instant syncedAt, String error) {
     }
 
-    public record DriftReport(List<FindingView> items, List<SyncView> syncs) {
+    /** One page of findings (the list convention) and every provider's last sync. */
+    public record DriftReport(List<FindingView> items, String nextCursor, List<SyncView> syncs) {
     }
 
     @Inject
@@ -50,8 +52,13 @@ public class DriftResource {
 
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.SCHEDULER})
-    public DriftReport report(@QueryParam("provider") String provider, @QueryParam("kind") String kind) {
-        return new DriftReport(store.findings(provider, kindOf(kind)).stream().map(FindingView::of).toList(),
+    public DriftReport report(@QueryParam("provider") String provider, @QueryParam("kind") String kind,
+                              @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        Page<FindingView> page = Page.sorted(store.findings(provider, kindOf(kind)), cursor, limit,
+                s -> String.join("|", s.finding().provider(), s.finding().kind().name(), s.finding().resourceType().name(),
+                        s.finding().providerResourceId()),
+                FindingView::of);
+        return new DriftReport(page.items(), page.nextCursor(),
                 store.syncs().stream().map(s -> new SyncView(s.provider(), s.syncedAt(), s.error())).toList());
     }
 
@@ -61,7 +68,7 @@ public class DriftResource {
     @RolesAllowed({Roles.ADMIN, Roles.SCHEDULER})
     public DriftReport sync() {
         detector.syncAll();
-        return report(null, null);
+        return report(null, null, null, null);
     }
 
     private static DriftFinding.Kind kindOf(String kind) {

@@ -1,7 +1,10 @@
 package io.skydeck.providers;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.skydeck.connectors.sandbox.DatabaseStateStore;
+import io.skydeck.connectors.sandbox.FileStateStore;
 import io.skydeck.connectors.sandbox.SandboxCloud;
+import io.skydeck.connectors.sandbox.SandboxStateStore;
 import io.skydeck.connectors.sandbox.SandboxTopology;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.platform.config.SkydeckConfig;
@@ -44,15 +47,17 @@ public class ProviderRegistry {
     @PostConstruct
     void open() {
         if (config.sandbox().enabled()) {
-            SandboxTopology topology = SandboxTopology.defaultTopology();
+            SandboxTopology topology = sandboxTopology();
             if (!config.sandbox().realisticLatency()) {
                 topology = topology.withLatency(SandboxTopology.Latency.NONE);
             }
-            java.nio.file.Path state = config.dataDir().resolve("sandbox");
+            SandboxStateStore store = config.sandbox().sharedState()
+                    ? new DatabaseStateStore(ProviderRegistry::openSandboxConnection, SandboxCloud.DEFAULT_NAME)
+                    : new FileStateStore(config.dataDir().resolve("sandbox"));
             if (config.sandbox().freshStart()) {
-                forget(state);
+                store.forget();
             }
-            register(new SandboxCloud(SandboxCloud.DEFAULT_NAME, topology, state, clock));
+            register(new SandboxCloud(SandboxCloud.DEFAULT_NAME, topology, store, clock));
         }
         ProvidersConfig configured = config.providers();
         configured.openstack().forEach((name, c) -> configure(name, c, ConfiguredClouds.openStack(name, c, clock)));
@@ -74,17 +79,28 @@ public class ProviderRegistry {
         register(new GuardedProvider(cloud, breaker, clock));
     }
 
-    private static void forget(java.nio.file.Path dir) {
-        if (!java.nio.file.Files.exists(dir)) {
-            return;
+    private SandboxTopology sandboxTopology() {
+        Optional<java.nio.file.Path> file = config.sandbox().topologyFile();
+        if (file.isEmpty()) {
+            return SandboxTopology.defaultTopology();
         }
-        try (var files = java.nio.file.Files.walk(dir)) {
-            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot reset the sandbox state in " + dir, e);
+        try {
+            return SandboxTopology.read(file.get());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("skydeck.sandbox.topology-file " + file.get() + " cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A connection of the sandbox's own to the service's database, outside the service's pool:
+     * the sandbox plays a remote cloud, so its writes must never join a transaction of ours.
+     */
+    private static java.sql.Connection openSandboxConnection() throws java.sql.SQLException {
+        var settings = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        String url = settings.getValue("quarkus.datasource.jdbc.url", String.class);
+        String user = settings.getOptionalValue("quarkus.datasource.username", String.class).orElse(null);
+        String password = settings.getOptionalValue("quarkus.datasource.password", String.class).orElse(null);
+        return java.sql.DriverManager.getConnection(url, user, password);
     }
 
     void close(@Observes ShutdownEvent event) {

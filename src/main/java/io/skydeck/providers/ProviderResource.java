@@ -1,5 +1,6 @@
 package io.skydeck.providers;
 
+import io.skydeck.platform.paging.Page;
 import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Flavor;
@@ -55,9 +56,6 @@ public class ProviderResource {
         }
     }
 
-    public record ProviderList(List<ProviderView> items) {
-    }
-
     public record FlavorView(String id, String name, String region, int vcpu, long memoryMib, int gpu, int diskGib) {
         static FlavorView of(String region, Flavor f) {
             return new FlavorView(f.id(), f.name(), region, f.resources().vcpus(), f.resources().memoryMiB(),
@@ -65,16 +63,13 @@ public class ProviderResource {
         }
     }
 
-    public record FlavorList(List<FlavorView> items) {
-    }
-
     @Inject
     ProviderRegistry providers;
 
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.SCHEDULER})
-    public ProviderList list() {
-        return new ProviderList(providers.all().stream().map(this::view).toList());
+    public Page<ProviderView> list(@QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        return Page.sorted(providers.all(), cursor, limit, CloudProvider::name, this::view);
     }
 
     @GET
@@ -91,7 +86,8 @@ public class ProviderResource {
     @GET
     @Path("/{name}/flavors")
     @RolesAllowed({Roles.ADMIN, Roles.SCHEDULER})
-    public FlavorList flavors(@PathParam("name") String name, @QueryParam("region") String region) {
+    public Page<FlavorView> flavors(@PathParam("name") String name, @QueryParam("region") String region,
+                                    @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         CloudProvider provider = find(name);
         Inventory inventory = provider.require(Inventory.class);
         List<FlavorView> out = new ArrayList<>();
@@ -103,7 +99,7 @@ public class ProviderResource {
         if (region != null && out.isEmpty() && provider.regions().stream().noneMatch(r -> r.id().equals(region))) {
             throw ProblemException.notFound("region", region + " of provider " + name);
         }
-        return new FlavorList(out);
+        return Page.sorted(out, cursor, limit, f -> f.region() + "|" + f.id(), f -> f);
     }
 
     private CloudProvider find(String name) {

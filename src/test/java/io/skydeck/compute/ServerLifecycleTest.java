@@ -91,7 +91,7 @@ class ServerLifecycleTest {
                 .body("score.total", notNullValue());
 
         List<String> kinds = as(token).get("/v1/servers/" + serverId + "/events").then().statusCode(200)
-                .extract().path("kind");
+                .extract().path("items.kind");
         assertThat(kinds).containsExactly("REQUESTED", "CREATED");
         as(token).get("/v1/tenants/" + tenant + "/quota").then()
                 .body("used.vcpu", equalTo(4)).body("used.memoryGib", equalTo(8)).body("used.servers", equalTo(1));
@@ -109,7 +109,7 @@ class ServerLifecycleTest {
         as(token).get("/v1/servers/" + serverId).then().body("status", equalTo("DELETED")).body("deletedAt", notNullValue());
         as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.vcpu", equalTo(0)).body("used.servers", equalTo(0));
         assertThat(sandbox().require(Servers.class).get(providerId)).isEmpty();
-        List<String> kinds = as(token).get("/v1/servers/" + serverId + "/events").then().extract().path("kind");
+        List<String> kinds = as(token).get("/v1/servers/" + serverId + "/events").then().extract().path("items.kind");
         assertThat(kinds).containsExactly("REQUESTED", "CREATED", "DELETED");
         as(token).delete("/v1/servers/" + serverId).then().statusCode(204);
     }
@@ -168,7 +168,7 @@ class ServerLifecycleTest {
 
         as(token).get("/v1/servers/" + accepted.path("resource.id")).then().body("status", equalTo("FAILED"));
         as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.vcpu", equalTo(0)).body("used.servers", equalTo(0));
-        List<String> kinds = as(token).get("/v1/servers/" + accepted.path("resource.id") + "/events").then().extract().path("kind");
+        List<String> kinds = as(token).get("/v1/servers/" + accepted.path("resource.id") + "/events").then().extract().path("items.kind");
         assertThat(kinds).containsExactly("REQUESTED", "FAILED");
     }
 
@@ -184,7 +184,7 @@ class ServerLifecycleTest {
         act(serverId, Map.of("action", "start"));
         as(token).get("/v1/servers/" + serverId).then().body("status", equalTo("ACTIVE"));
 
-        List<String> kinds = as(token).get("/v1/servers/" + serverId + "/events").then().extract().path("kind");
+        List<String> kinds = as(token).get("/v1/servers/" + serverId + "/events").then().extract().path("items.kind");
         assertThat(kinds).containsExactly("REQUESTED", "CREATED", "STOPPED", "RESIZED", "STARTED");
         as(token).body(Map.of("action", "start")).post("/v1/servers/" + serverId + "/actions")
                 .then().statusCode(409).body("detail", containsString("needs it STOPPED"));
@@ -247,7 +247,7 @@ class ServerLifecycleTest {
     @Test
     void schedulersSeeCapacityByZone() {
         List<Map<String, Object>> zones = as(Tokens.scheduler()).queryParam("region", "sbx-east-1").get("/v1/capacity")
-                .then().statusCode(200).extract().path("$");
+                .then().statusCode(200).extract().path("items");
         assertThat(zones).hasSize(2);
         assertThat(zones).allSatisfy(z -> {
             assertThat(z.get("hosts")).isEqualTo(3);

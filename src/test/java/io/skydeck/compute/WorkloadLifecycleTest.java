@@ -64,7 +64,7 @@ class WorkloadLifecycleTest {
         as(token).get("/v1/workloads/" + id).then().body("status", equalTo("DELETED"));
         as(token).get("/v1/tenants/" + tenant + "/quota").then()
                 .body("used.vcpu", equalTo(0)).body("used.memoryGib", equalTo(0)).body("used.workloads", equalTo(0));
-        List<String> kinds = as(token).get("/v1/workloads/" + id + "/events").then().extract().path("kind");
+        List<String> kinds = as(token).get("/v1/workloads/" + id + "/events").then().extract().path("items.kind");
         assertThat(kinds).containsExactly("REQUESTED", "CREATED", "SCALED", "DELETED");
         as(token).get("/v1/workloads/" + id + "/placement").then()
                 .body("decidedBy", equalTo("container-pools")).body("target.provider", equalTo("sandbox"));

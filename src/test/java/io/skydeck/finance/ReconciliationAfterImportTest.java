@@ -44,7 +44,7 @@ class ReconciliationAfterImportTest {
         assertThat((Map<String, Object>) ((Map<String, Object>) jobRun.get("counts")).get("runs"))
                 .containsOnlyKeys(provider + " 2024-08", provider + " 2024-09");
         List<Map<String, Object>> runs = as(Tokens.finance()).queryParam("provider", provider).get("/v1/reconciliations")
-                .then().statusCode(200).extract().jsonPath().getList("$");
+                .then().statusCode(200).extract().jsonPath().getList("items");
         // One bill line in each month, and Skydeck metered nothing of this provider: both unknown to Skydeck.
         assertThat(runs).extracting(r -> r.get("period")).containsExactlyInAnyOrder("2024-08", "2024-09");
         assertThat(runs).allSatisfy(r -> {

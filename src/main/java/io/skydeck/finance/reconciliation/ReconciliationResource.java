@@ -10,6 +10,8 @@ import io.skydeck.billing.reconciliation.ReconciliationRun;
 import io.skydeck.finance.BillingPeriods;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.idempotency.IdempotentRequests;
+import io.skydeck.platform.paging.Page;
+import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.platform.security.Caller;
@@ -95,10 +97,12 @@ public class ReconciliationResource {
     }
 
     @GET
-    public List<ReconciliationRuns.RunView> list(@QueryParam("provider") String provider, @QueryParam("period") String period,
-                                                 @QueryParam("limit") Integer limit) {
+    public Page<ReconciliationRuns.RunView> list(@QueryParam("provider") String provider, @QueryParam("period") String period,
+                                                 @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        PageRequest page = PageRequest.of(cursor, limit);
         BillingPeriods.optional("period", period);
-        return runs.list(Optional.ofNullable(provider), Optional.ofNullable(period), limit == null ? 50 : Math.max(1, Math.min(limit, 500)));
+        return Page.from(runs.list(Optional.ofNullable(provider), Optional.ofNullable(period), page), page.limit(),
+                ReconciliationRuns::position, r -> r);
     }
 
     @GET

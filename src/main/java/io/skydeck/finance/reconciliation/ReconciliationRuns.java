@@ -8,6 +8,8 @@ import io.skydeck.billing.reconciliation.Discrepancy;
 import io.skydeck.billing.reconciliation.Totals;
 import io.skydeck.finance.FinanceJson;
 import io.skydeck.finance.SqlTime;
+import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.PageRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -23,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /** Stored reconciliation runs and their discrepancies. */
@@ -38,6 +41,8 @@ public class ReconciliationRuns {
     private static final TypeReference<Map<String, Long>> COUNTS = new TypeReference<>() { };
     private static final TypeReference<Map<String, Map<String, Totals>>> TOTALS = new TypeReference<>() { };
 
+    private static final String ID_PREFIX = "recon-";
+
     @Inject
     AgroalDataSource dataSource;
 
@@ -50,7 +55,8 @@ public class ReconciliationRuns {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public List<RunView> list(Optional<String> provider, Optional<String> period, int limit) {
+    /** Newest first: a page ordered by (started at, id) descending, {@code limit + 1} rows at most. */
+    public List<RunView> list(Optional<String> provider, Optional<String> period, PageRequest page) {
         StringBuilder sql = new StringBuilder("SELECT * FROM reconciliation_run WHERE true");
         List<Object> args = new ArrayList<>();
         provider.ifPresent(p -> {
@@ -61,8 +67,17 @@ public class ReconciliationRuns {
             sql.append(" AND billing_period = ?");
             args.add(p);
         });
-        sql.append(" ORDER BY started_at DESC, id LIMIT ").append(limit);
+        page.after().ifPresent(cur -> {
+            sql.append(" AND (started_at, id) < (?, ?)");
+            args.add(SqlTime.utc(cur.createdAt()));
+            args.add(ID_PREFIX + cur.id());
+        });
+        sql.append(" ORDER BY started_at DESC, id DESC LIMIT ").append(page.limit() + 1);
         return runs(sql.toString(), args);
+    }
+
+    public static Cursor position(RunView run) {
+        return new Cursor(run.startedAt(), UUID.fromString(run.id().substring(ID_PREFIX.length())));
     }
 
     /** Marks a run reconciled; false when it already was. */

@@ -75,6 +75,16 @@ public interface SkydeckConfig {
         /** Forget the sandbox's state at start (tests: the database starts empty too). */
         @WithDefault("false")
         boolean freshStart();
+
+        /**
+         * Keep the sandbox's state in the service's PostgreSQL (table sandbox_cloud) instead of a
+         * file in the data directory, so several replicas on one database serve one simulated cloud.
+         */
+        @WithDefault("false")
+        boolean sharedState();
+
+        /** A JSON file giving the sandbox's regions, zones, hosts and flavors; the built-in shape when absent. */
+        java.util.Optional<java.nio.file.Path> topologyFile();
     }
 
     interface Operations {

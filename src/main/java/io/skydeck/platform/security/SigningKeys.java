@@ -25,23 +25,62 @@ public record SigningKeys(Path privateKeyPem, Path publicKeyPem) {
         return new SigningKeys(directory.resolve("jwt-private.pem"), directory.resolve("jwt-public.pem"));
     }
 
-    /** Creates the pair if it is not there yet; safe to call on every start. */
+    /**
+     * Creates the pair if it is not there yet; safe to call on every start, also from several
+     * processes sharing one data directory at once: a new pair is written to a directory of its
+     * own and renamed into place whole, so every process ends up with the same pair.
+     */
     public SigningKeys ensureExist() {
         if (Files.exists(privateKeyPem) && Files.exists(publicKeyPem)) {
             return this;
         }
+        Path directory = privateKeyPem.getParent();
         try {
-            Files.createDirectories(privateKeyPem.getParent());
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(2048);
-            KeyPair pair = generator.generateKeyPair();
-            writeAtomically(privateKeyPem, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), "rw-------");
-            writeAtomically(publicKeyPem, pem("PUBLIC KEY", pair.getPublic().getEncoded()), "rw-r--r--");
+            Files.createDirectories(directory.getParent());
+            Path fresh = Files.createTempDirectory(directory.getParent(), directory.getFileName() + "-new-");
+            KeyPair pair = generate();
+            write(fresh.resolve(privateKeyPem.getFileName()), pem("PRIVATE KEY", pair.getPrivate().getEncoded()), "rw-------");
+            write(fresh.resolve(publicKeyPem.getFileName()), pem("PUBLIC KEY", pair.getPublic().getEncoded()), "rw-r--r--");
+            try {
+                Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException anotherWon) {
+                // Another process renamed its pair into place first (or an old, partial directory is there).
+                deleteQuietly(fresh);
+                if (!Files.exists(privateKeyPem) || !Files.exists(publicKeyPem)) {
+                    KeyPair replacement = generate();
+                    writeAtomically(privateKeyPem, pem("PRIVATE KEY", replacement.getPrivate().getEncoded()), "rw-------");
+                    writeAtomically(publicKeyPem, pem("PUBLIC KEY", replacement.getPublic().getEncoded()), "rw-r--r--");
+                }
+            }
             return this;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write signing keys to " + privateKeyPem.getParent(), e);
+            throw new UncheckedIOException("cannot write signing keys to " + directory, e);
+        }
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("RSA is not available", e);
+        }
+    }
+
+    private static void write(Path file, String content, String permissions) throws IOException {
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (var files = Files.list(directory)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(directory);
+        } catch (IOException ignored) {
+            // a stray temporary directory beside the keys is harmless
         }
     }
 

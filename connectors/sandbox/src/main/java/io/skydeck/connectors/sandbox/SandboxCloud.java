@@ -27,8 +27,6 @@ import io.skydeck.connectors.spi.Servers;
 import io.skydeck.connectors.spi.UsageExport;
 import io.skydeck.connectors.spi.Workloads;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +69,7 @@ public final class SandboxCloud implements CloudProvider {
     private final String name;
     private final SandboxTopology topology;
     private final Clock clock;
-    private final SandboxStore store;
+    private final SandboxStateStore store;
     private final SandboxFaults faults = new SandboxFaults();
     private final Object lock = new Object();
     private final Map<ResourceType, Settler> settlers = new EnumMap<>(ResourceType.class);
@@ -81,14 +79,22 @@ public final class SandboxCloud implements CloudProvider {
 
     /**
      * @param name           the provider name errors and handles carry ("sandbox")
-     * @param stateDirectory where the state lives; created if missing, reloaded if present
+     * @param stateDirectory where the state lives (a {@link FileStateStore}); created if missing, reloaded if present
      * @param clock          the only source of time; a fixed clock in tests
      */
     public SandboxCloud(String name, SandboxTopology topology, Path stateDirectory, Clock clock) {
+        this(name, topology, new FileStateStore(stateDirectory), clock);
+    }
+
+    /**
+     * @param store where the state lives: a {@link FileStateStore} for one process, a
+     *              {@link DatabaseStateStore} for a sandbox that several processes serve as one cloud
+     */
+    public SandboxCloud(String name, SandboxTopology topology, SandboxStateStore store, Clock clock) {
         this.name = Objects.requireNonNull(name, "name");
         this.topology = Objects.requireNonNull(topology, "topology");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.store = new SandboxStore(stateDirectory);
+        this.store = Objects.requireNonNull(store, "store");
         this.state = loadState();
         var servers = new SandboxServers(this);
         var workloads = new SandboxWorkloads(this);
@@ -152,6 +158,11 @@ public final class SandboxCloud implements CloudProvider {
         }
     }
 
+    @Override
+    public void close() {
+        store.close();
+    }
+
     /** Where tests arm faults. */
     public SandboxFaults faults() {
         return faults;
@@ -178,6 +189,12 @@ public final class SandboxCloud implements CloudProvider {
      */
     <T> T mutate(SandboxCall call, Function<Acceptance, T> action) {
         synchronized (lock) {
+            return store.exclusively(() -> mutateExclusively(call, action));
+        }
+    }
+
+    private <T> T mutateExclusively(SandboxCall call, Function<Acceptance, T> action) {
+        {
             Instant now = begin();
             Fault fault = faults.take(call).orElse(null);
             Duration extra = Duration.ZERO;
@@ -322,13 +339,14 @@ public final class SandboxCloud implements CloudProvider {
     // ---- internals ---------------------------------------------------------------------------
 
     private String fingerprint(SandboxCall call, Object request) {
-        return store.fingerprint(Map.of("call", call.name(), "request", request));
+        return SandboxJson.fingerprint(Map.of("call", call.name(), "request", request));
     }
 
     private Instant begin() {
         if (crashed) {
             throw new ProviderUnavailable(name, "the sandbox has crashed (injected fault); open a new instance over its directory");
         }
+        store.changedElsewhere().ifPresent(document -> state = parse(document));
         Instant now = clock.instant();
         settle(now);
         return now;
@@ -349,19 +367,19 @@ public final class SandboxCloud implements CloudProvider {
 
     private void persist() {
         try {
-            store.save(state);
-        } catch (IOException e) {
+            store.save(SandboxJson.write(state));
+        } catch (RuntimeException e) {
             state = loadState();
             throw new ProviderUnavailable(name, "the sandbox could not write its state: " + e.getMessage(), null, e);
         }
     }
 
     private SandboxState loadState() {
-        try {
-            return store.load();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the sandbox state", e);
-        }
+        return store.load().map(SandboxCloud::parse).orElseGet(SandboxState::new);
+    }
+
+    private static SandboxState parse(byte[] document) {
+        return document.length == 0 ? new SandboxState() : SandboxJson.read(document);
     }
 
     private ProviderTimeout timedOut(SandboxCall call) {

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Everything the simulated cloud holds, as one document: what {@link SandboxStore} writes and
+ * Everything the simulated cloud holds, as one document: what a {@link SandboxStateStore} keeps and
  * reads. Maps are sorted by id and ids are zero-padded counters, so listings come out in
  * creation order and every run of the same calls produces the same file.
  */

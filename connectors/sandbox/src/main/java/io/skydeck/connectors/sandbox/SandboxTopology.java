@@ -98,6 +98,15 @@ public record SandboxTopology(
         return new FlavorSpec(id, new Resources(vcpus, memoryMiB, 0), diskGiB, new BigDecimal(hourly));
     }
 
+    /**
+     * A topology from a JSON file with this record's shape (durations as ISO-8601, e.g.
+     * {@code "PT20S"}; resources as {@code {"vcpus":32,"memoryMiB":131072,"gpus":0}}), for a
+     * sandbox sized for a test or a benchmark.
+     */
+    public static SandboxTopology read(java.nio.file.Path file) throws java.io.IOException {
+        return SandboxJson.readTopology(file);
+    }
+
     /** The same topology with other latencies; tests often want {@link Latency#NONE} or round numbers. */
     public SandboxTopology withLatency(Latency latency) {
         return new SandboxTopology(regions, flavors, images, currency, containerVcpuHourly, containerGibHourly, latency);

@@ -116,7 +116,7 @@ class SandboxRestartTest {
     @Test
     void aTornTemporaryFileFromACrashedWriteIsIgnored() throws Exception {
         var handle = restart().require(Servers.class).create(WEB, TOKEN);
-        Files.writeString(directory.resolve(SandboxStore.STATE_FILE + ".tmp"), "{\"servers\": {\"srv-0000");
+        Files.writeString(directory.resolve(FileStateStore.STATE_FILE + ".tmp"), "{\"servers\": {\"srv-0000");
 
         assertThat(restart().require(Servers.class).get(handle.resource().id())).isPresent();
     }

@@ -1,0 +1,165 @@
+package io.skydeck.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.InputStream;
+import java.net.URI;
+import io.vertx.core.http.HttpMethod;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * bench/run api: the packaged service on its embedded defaults (embedded PostgreSQL, instant
+ * sandbox sized by api-topology.json: 200 hosts of 128 vCPU), 10,000 servers of one tenant, then
+ * three fixed-rate phases from an open-loop client (see {@link FixedRateLoad}) with real JWTs:
+ * {@code GET /q/health/live} (the floor: what the HTTP stack alone costs at that rate),
+ * {@code GET /v1/servers?limit=50} and {@code POST /v1/servers} with a fresh Idempotency-Key each.
+ * Last line: {@code api get_rps=N get_p99_ms=X post_rps=M post_p99_ms=Y health_p99_ms=Z}.
+ */
+public final class ApiBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = PlacementBench.options(args);
+        Path jar = Path.of(options.getOrDefault("jar", "src/target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        int servers = Integer.parseInt(options.getOrDefault("servers", "10000"));
+        int connections = Integer.parseInt(options.getOrDefault("connections", "16"));
+        double getRate = Double.parseDouble(options.getOrDefault("get-rate", "3000"));
+        double postRate = Double.parseDouble(options.getOrDefault("post-rate", "300"));
+        Duration phase = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20")));
+        Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "10")));
+        System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, GET at %.0f/s, POST at %.0f/s, %d connections, "
+                        + "%d s per phase after %d s warm-up; cores=%d load=%s%n", jar, servers, getRate, postRate, connections,
+                phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage());
+
+        Path work = Files.createTempDirectory("skydeck-api-");
+        Path topology = work.resolve("api-topology.json");
+        try (InputStream in = ApiBench.class.getResourceAsStream("/api-topology.json")) {
+            Files.copy(in, topology, StandardCopyOption.REPLACE_EXISTING);
+        }
+        var replicas = new SoakReplicas(jar, work, 1, List.of(
+                "-Dskydeck.data-dir=" + work.resolve("data"),
+                "-Dskydeck.sandbox.realistic-latency=false",
+                "-Dskydeck.sandbox.topology-file=" + topology,
+                "-Dquarkus.log.level=WARN",
+                "-Dquarkus.log.category.\"io.skydeck.platform.embedded\".level=INFO"), Map.of());
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(2)).connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            replicas.start(0);
+            replicas.awaitReady(0, Duration.ofSeconds(180));
+            String base = replicas.url(0);
+            String admin = ServiceTokens.token(jar, work, "--role", "admin");
+            JsonNode tenant = call(http, "POST", base + "/v1/tenants", admin, "{\"name\":\"api\",\"displayName\":\"API\","
+                    + "\"quota\":{\"vcpu\":1000000,\"memoryGib\":10000000,\"servers\":1000000,\"workloads\":10,\"publicIps\":2}}");
+            String tenantId = tenant.get("id").asText();
+            String bearer = ServiceTokens.token(jar, work, "--role", "tenant", "--tenant", tenantId);
+            String projectId = call(http, "POST", base + "/v1/tenants/" + tenantId + "/projects", bearer,
+                    "{\"name\":\"api\"}").get("id").asText();
+            seed(databaseUrl(work, 0), tenantId, projectId, servers);
+
+            int port = URI.create(base).getPort();
+            var load = new FixedRateLoad("127.0.0.1", port, connections);
+            var health = new FixedRateLoad.Call(HttpMethod.GET, "/q/health/live", Map.of(), null);
+            var list = new FixedRateLoad.Call(HttpMethod.GET, "/v1/servers?limit=50", Map.of("Authorization", "Bearer " + bearer), null);
+            String prefix = UUID.randomUUID().toString().substring(0, 8);
+            java.util.function.IntFunction<FixedRateLoad.Call> create = i -> new FixedRateLoad.Call(HttpMethod.POST, "/v1/servers",
+                    Map.of("Authorization", "Bearer " + bearer, "Content-Type", "application/json",
+                            "Idempotency-Key", "api-" + prefix + "-" + i),
+                    "{\"projectId\":\"" + projectId + "\",\"name\":\"p-" + prefix + "-" + i
+                            + "\",\"flavor\":\"m1.small\",\"image\":\"debian-12\"}");
+
+            // Warm-up: JIT and connection pools, at the rates measured; not counted.
+            load.run("warm-up", getRate, warmup, i -> list, 200);
+            load.run("warm-up", postRate, warmup.dividedBy(2), i -> create.apply(1_000_000 + i), 202);
+
+            var results = new ArrayList<FixedRateLoad.Result>();
+            results.add(load.run("health", getRate, phase, i -> health, 200));
+            results.add(load.run("get", getRate, phase, i -> list, 200));
+            results.add(load.run("post", postRate, phase, create, 202));
+            for (var r : results) {
+                System.out.printf(Locale.ROOT, "api %-6s rate=%.0f/s sent=%d ok=%d ok_per_s=%.0f errors=%d statuses=%s "
+                                + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%n",
+                        r.name(), r.rate(), r.sent(), r.ok(), r.achievedOkPerSecond(), r.errors(), r.byStatus(),
+                        r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue() / 1000.0);
+            }
+            System.out.printf(Locale.ROOT, "api get_rps=%.0f get_p99_ms=%.1f post_rps=%.0f post_p99_ms=%.1f health_p99_ms=%.1f%n",
+                    results.get(1).achievedOkPerSecond(), results.get(1).p(99), results.get(2).achievedOkPerSecond(),
+                    results.get(2).p(99), results.get(0).p(99));
+            load.close();
+        } finally {
+            replicas.close();
+        }
+        System.exit(0);
+    }
+
+    /**
+     * The servers a GET pages through, written straight into the service's tables as the create
+     * path leaves them once built (ACTIVE, on a sandbox host, with their price): creating 10,000
+     * through the API first would time the sandbox's writes, not the listing.
+     */
+    private static void seed(String url, String tenantId, String projectId, int count) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             PreparedStatement insert = c.prepareStatement("""
+                     INSERT INTO server (id, tenant_id, project_id, name, flavor, image, provider, region, zone, host,
+                         provider_server_id, status, vcpu, memory_mib, gpu, hourly_price, created_at, updated_at, version)
+                     SELECT gen_random_uuid(), CAST(? AS uuid), CAST(? AS uuid), 'seed-' || n, 'm1.small', 'debian-12', 'sandbox',
+                         'sbx-east-1', 'sbx-east-1a', 'sbx-east-1a-h' || (1 + n % 100), 'seed-' || n, 'ACTIVE', 1, 2048, 0, 0.02,
+                         now() - make_interval(secs => n), now(), 0
+                     FROM generate_series(1, ?) AS n""")) {
+            insert.setString(1, tenantId);
+            insert.setString(2, projectId);
+            insert.setInt(3, count);
+            insert.executeUpdate();
+        }
+        System.out.printf(Locale.ROOT, "api: seeded %d ACTIVE servers for tenant %s%n", count, tenantId);
+    }
+
+    /** The embedded PostgreSQL's JDBC URL, as the service logged it at start-up. */
+    private static String databaseUrl(Path work, int replica) throws Exception {
+        Pattern port = Pattern.compile("embedded PostgreSQL .* on 127\\.0\\.0\\.1:(\\d+)");
+        for (Path log : Files.list(work).filter(p -> p.getFileName().toString().startsWith("replica-" + (replica + 1))).toList()) {
+            Matcher m = port.matcher(Files.readString(log));
+            if (m.find()) {
+                return "jdbc:postgresql://127.0.0.1:" + m.group(1) + "/postgres";
+            }
+        }
+        throw new IllegalStateException("the service did not log its embedded PostgreSQL's port; see " + work);
+    }
+
+    private static JsonNode call(HttpClient http, String method, String url, String bearer, String body) throws Exception {
+        var response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + bearer)
+                .header("Content-Type", "application/json").header("Idempotency-Key", UUID.randomUUID().toString())
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static String loadAverage() {
+        return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private ApiBench() {
+    }
+}

@@ -1,0 +1,110 @@
+package io.skydeck.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import org.HdrHistogram.Histogram;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+
+/**
+ * An open-loop load generator: request i is due at start + i / rate whatever happened to the
+ * ones before it, and its latency is counted from that due time, not from when it was actually
+ * sent — so a stalled server shows as latency instead of as fewer requests (no coordinated
+ * omission). Requests go over a bounded pool of keep-alive connections (Vert.x's HTTP client;
+ * a request waits in its queue for a free connection, and that wait counts too). Latencies go
+ * into an HdrHistogram (1 µs .. 60 s, 3 significant digits).
+ */
+final class FixedRateLoad implements AutoCloseable {
+    record Call(HttpMethod method, String path, Map<String, String> headers, String body) {
+    }
+
+    record Result(String name, double rate, double achievedOkPerSecond, long sent, long ok, Map<Integer, Integer> byStatus,
+                  long errors, Histogram latencyMicros) {
+        double p(double percentile) {
+            return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+        }
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpClient http;
+
+    FixedRateLoad(String host, int port, int connections) {
+        this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port).setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    }
+
+    /**
+     * Sends {@code call.apply(i)} at {@code rate} per second for {@code duration}, then waits
+     * (at most 30 s) for the answers still out; those count as errors.
+     */
+    Result run(String name, double rate, Duration duration, IntFunction<Call> call, int okStatus) throws InterruptedException {
+        var histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        var byStatus = new ConcurrentHashMap<Integer, AtomicInteger>();
+        var ok = new AtomicLong();
+        var errors = new AtomicLong();
+        var outstanding = new AtomicLong();
+        long total = (long) (rate * duration.toSeconds());
+        long intervalNanos = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            long due = start + i * intervalNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Call c = call.apply(i);
+            outstanding.incrementAndGet();
+            var options = new RequestOptions().setMethod(c.method()).setURI(c.path());
+            c.headers().forEach(options::addHeader);
+            http.request(options)
+                    .compose(request -> c.body() == null ? request.send() : request.send(Buffer.buffer(c.body())))
+                    .compose(response -> response.body().map(body -> response.statusCode()))
+                    .onComplete(outcome -> {
+                        long micros = (System.nanoTime() - due) / 1000;
+                        synchronized (histogram) {
+                            histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
+                        }
+                        if (outcome.failed()) {
+                            errors.incrementAndGet();
+                        } else {
+                            byStatus.computeIfAbsent(outcome.result(), s -> new AtomicInteger()).incrementAndGet();
+                            if (outcome.result() == okStatus) {
+                                ok.incrementAndGet();
+                            }
+                        }
+                        outstanding.decrementAndGet();
+                    });
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (outstanding.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        var statuses = new TreeMap<Integer, Integer>();
+        byStatus.forEach((k, v) -> statuses.put(k, v.get()));
+        Histogram copy;
+        synchronized (histogram) {
+            copy = histogram.copy();
+        }
+        return new Result(name, rate, ok.get() / seconds, total, ok.get(), statuses, errors.get() + outstanding.get(), copy);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        vertx.close();
+    }
+}

@@ -223,6 +223,76 @@ class OpenStackPeerTest {
         assertThat(groups.get(groupId)).isEmpty();
     }
 
+    /**
+     * A password changed in Keystone revokes the user's tokens. Until the secret file is updated
+     * every call says "authentication failed" (not "cannot reach", not retried by the breaker);
+     * after the update the next call authenticates with the new password — no restart.
+     */
+    @Test
+    void aPasswordRotatedInKeystoneIsPickedUpFromTheUpdatedSecretFile() throws Exception {
+        String url = System.getenv("SKYDECK_OPENSTACK_PEER_URL");
+        var keystone = adminClient(url);
+        String name = "skydeck-rotate-" + UUID.randomUUID().toString().substring(0, 8);
+        var project = keystone.identity().projects().getByName("admin", "default");
+        var user = keystone.identity().users().create(org.openstack4j.api.Builders.user()
+                .name(name).password("first-secret").domainId("default").defaultProjectId(project.getId()).enabled(true).build());
+        var memberRole = keystone.identity().roles().getByName("member").get(0);
+        keystone.identity().roles().grantProjectUserRole(project.getId(), user.getId(), memberRole.getId());
+        var secret = java.nio.file.Files.createTempFile("skydeck-rotate", ".secret");
+        try (OpenStackCloud rotating = OpenStackCloud.connect(OpenStackConfig.of("openstack-peer-rotate", url, name,
+                OpenStackConfig.PasswordSource.fromFile(secret), "admin", region))) {
+            java.nio.file.Files.writeString(secret, "first-secret\n");
+            Servers servers = rotating.require(Servers.class);
+            assertThat(servers.list()).isNotNull();
+
+            // OpenStack4j binds a client to the thread; the connector's calls took the thread over.
+            adminClient(url).identity().users().update(user.toBuilder().password("second-secret").build());
+            forgetCachedTokenValidations();
+
+            assertThatAuthenticationFails(() -> servers.list());
+            assertThat(rotating.health().detail()).startsWith("authentication failed");
+
+            java.nio.file.Files.writeString(secret, "second-secret\n");
+            assertThat(servers.list()).isNotNull();
+            assertThat(rotating.health().state()).isEqualTo(ProviderHealth.State.UP);
+        } finally {
+            adminClient(url).identity().users().delete(user.getId());
+            java.nio.file.Files.deleteIfExists(secret);
+        }
+    }
+
+    /**
+     * Nova's keystonemiddleware keeps a token's validation in memcached for token_cache_time
+     * (300 s by default), so a revoked token is refused only once that has passed. Flushing the
+     * peer's memcached stands in for the wait.
+     */
+    private static void forgetCachedTokenValidations() throws java.io.IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", 11211)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("flush_all\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(answer).as("memcached's answer to flush_all").isEqualTo("OK");
+        }
+    }
+
+    private static void assertThatAuthenticationFails(Runnable call) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(io.skydeck.connectors.spi.AuthenticationFailed.class, failed -> {
+                    assertThat(failed.getMessage()).contains("authentication failed").doesNotContain("cannot reach");
+                    assertThat(failed.retryable()).isFalse();
+                });
+    }
+
+    private static org.openstack4j.api.OSClient.OSClientV3 adminClient(String url) {
+        var id = org.openstack4j.model.common.Identifier.byName("Default");
+        return org.openstack4j.openstack.OSFactory.builderV3().endpoint(url)
+                .credentials("admin", password("SKYDECK_OPENSTACK_PEER_ADMIN_PASSWORD", "admin-secret").resolve(System::getenv), id)
+                .scopeToProject(org.openstack4j.model.common.Identifier.byName("admin"), id)
+                .authenticate();
+    }
+
     private static OperationStatus await(CloudProvider cloud, OperationHandle handle) {
         Instant deadline = Instant.now().plus(PATIENCE);
         OperationStatus status = cloud.poll(handle);

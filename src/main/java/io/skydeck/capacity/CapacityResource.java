@@ -1,6 +1,11 @@
 package io.skydeck.capacity;
 
+import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.placement.ZoneCapacity;
+import io.skydeck.providers.InventoryState;
+import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -35,6 +40,9 @@ public class CapacityResource {
     @Inject
     PlacementService placement;
 
+    @Inject
+    ProviderRegistry providers;
+
     @GET
     @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     public List<ZoneView> capacity(@QueryParam("provider") String provider, @QueryParam("region") String region) {
@@ -44,12 +52,24 @@ public class CapacityResource {
                 .map(ZoneView::of).toList();
     }
 
-    /** Re-reads every provider's inventory, e.g. after capacity was added outside Skydeck. */
+    /**
+     * Re-reads every provider's inventory, e.g. after capacity was added outside Skydeck. When a
+     * provider's cannot be read, the others are still refreshed and the answer is that provider's
+     * problem (502 for refused credentials, 503 for a cloud that is down), never a 500.
+     */
     @POST
     @Path("/refresh")
     @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     public List<ZoneView> refresh() {
         placement.rebuild();
+        for (CloudProvider provider : providers.all()) {
+            if (providers.inventory(provider.name()).orElse(null) instanceof InventoryState.InventoryUnreadable unreadable) {
+                if (unreadable.failure() instanceof ProviderException failure) {
+                    throw failure;
+                }
+                throw new ProviderUnavailable(provider.name(), "inventory cannot be read: " + unreadable.detail(), "inventory", null);
+            }
+        }
         return capacity(null, null);
     }
 }

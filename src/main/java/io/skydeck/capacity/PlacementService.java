@@ -25,6 +25,7 @@ import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.ProviderKind;
 import io.skydeck.placement.Resources;
 import io.skydeck.placement.ZoneCapacity;
+import io.skydeck.providers.InventoryState;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderPlacement;
 import io.skydeck.providers.ProviderRegistry;
@@ -92,6 +93,9 @@ public class PlacementService {
 
     @Inject
     CapacityLedger ledger;
+
+    @Inject
+    java.time.Clock clock;
 
     /** How many times a decision the ledger refuses is re-made on a refreshed engine before giving up. */
     static final int ATTEMPTS = 3;
@@ -179,6 +183,8 @@ public class PlacementService {
         Map<String, FlavorOffer> offers = new LinkedHashMap<>();
         List<HeldServer> held = heldServers(Optional.empty(), null, null);
         List<CapacityLedger.LedgerHost> ledgerHosts = new ArrayList<>();
+        Map<String, InventoryState> states = new LinkedHashMap<>();
+        java.time.Instant now = clock.instant();
         for (CloudProvider provider : providers.all()) {
             // Only providers that run servers take part: a cluster's inventory describes container
             // pools (ContainerPools places workloads there), and its flavors must not attract servers.
@@ -191,14 +197,19 @@ public class PlacementService {
                 read.hosts().forEach(h -> fresh.addHost(h.host(), h.usedByOthers()));
                 read.hosts().forEach(h -> ledgerHosts.add(new CapacityLedger.LedgerHost(h.host(), h.usedByOthers())));
                 for (Flavor flavor : read.flavors()) {
-                    offers.merge(flavor.id(), new FlavorOffer(flavor.id(), toEngine(flavor.resources()), List.of(provider.name())),
-                            (a, b) -> a.providers().contains(provider.name()) ? a
-                                    : new FlavorOffer(a.id(), a.resources(), concat(a.providers(), provider.name())));
+                    offer(offers, flavor.id(), toEngine(flavor.resources()), provider.name());
                 }
-            } catch (ProviderException e) {
-                // One cloud being down must not take placement on the others with it.
-                LOG.warnf("provider %s: no inventory (%s); it takes no placements until the next refresh",
-                        provider.name(), ProviderErrors.detail(e));
+                states.put(provider.name(), new InventoryState.InventoryRead(now, read.hosts().size(), read.flavors().size()));
+            } catch (RuntimeException e) {
+                // One cloud being down (or refusing Skydeck's credentials) must take neither placement on
+                // the others nor the service with it: its servers stay held where they were last seen.
+                int standIns = holdWhereLastSeen(fresh, provider, held);
+                flavors.values().stream().filter(o -> o.providers().contains(provider.name()))
+                        .forEach(o -> offer(offers, o.id(), o.resources(), provider.name()));
+                states.put(provider.name(), new InventoryState.InventoryUnreadable(now, ProviderErrors.type(e),
+                        ProviderErrors.detail(e), standIns, e));
+                LOG.warnf("provider %s: no inventory (%s); it takes no placements until a refresh reads it, and its servers"
+                        + " stay held on %d host(s) where they were last seen", provider.name(), ProviderErrors.detail(e), standIns);
             }
         }
         for (HeldServer s : held) {
@@ -208,15 +219,55 @@ public class PlacementService {
                 continue;
             }
             PlacementTarget target = s.target(kindOf(provider.get()));
-            PlacementDecision restored = fresh.placeOn(s.request(), target);
-            if (restored instanceof PlacementDecision.Unplaceable u) {
-                LOG.warnf("server %s no longer passes placement on %s (%s); its capacity is not held", s.id(), target, u.reason());
+            try {
+                if (fresh.placeOn(s.request(), target) instanceof PlacementDecision.Unplaceable u) {
+                    LOG.warnf("server %s no longer passes placement on %s (%s); its capacity is not held", s.id(), target, u.reason());
+                }
+            } catch (IllegalArgumentException unknownHost) {
+                // The provider no longer reports the host (decommissioned, renamed): drift's to report, not start-up's to die of.
+                LOG.warnf("server %s is on %s, which provider %s no longer reports; its capacity is not held", s.id(), target,
+                        s.provider());
             }
         }
         ledger.record(ledgerHosts);
         this.engine = fresh;
         this.flavors = Map.copyOf(offers);
+        states.forEach(providers::recordInventory);
         LOG.infof("placement inventory: %d hosts, %d flavors, %d servers held", fresh.hostCount(), offers.size(), held.size());
+    }
+
+    /**
+     * Stand-in hosts for the held servers of a provider whose inventory cannot be read: one per
+     * host they were last seen on, exactly as big as what they hold, so their holds stay and
+     * nothing new fits. Only the engine knows them; the ledger keeps real hosts only.
+     */
+    private int holdWhereLastSeen(PlacementEngine fresh, CloudProvider provider, List<HeldServer> held) {
+        Map<PlacementTarget, List<HeldServer>> byHost = new LinkedHashMap<>();
+        for (HeldServer s : held) {
+            if (s.provider().equals(provider.name())) {
+                byHost.computeIfAbsent(s.target(kindOf(provider)), t -> new ArrayList<>()).add(s);
+            }
+        }
+        byHost.forEach((target, servers) -> {
+            int vcpu = 0;
+            long memory = 0;
+            int gpu = 0;
+            Map<String, BigDecimal> free = new HashMap<>();
+            for (HeldServer s : servers) {
+                vcpu += s.demand().vcpu();
+                memory += s.demand().memoryMib();
+                gpu += s.demand().gpu();
+                free.put(s.flavor(), BigDecimal.ZERO);
+            }
+            fresh.addHost(new Host(target.provider(), target.kind(), target.region(), target.zone(), target.hostId(),
+                    new Resources(Math.max(1, vcpu), Math.max(1, memory), gpu), new HourlyRate.PerFlavor(free)));
+        });
+        return byHost.size();
+    }
+
+    private static void offer(Map<String, FlavorOffer> offers, String id, Resources resources, String provider) {
+        offers.merge(id, new FlavorOffer(id, resources, List.of(provider)),
+                (a, b) -> a.providers().contains(provider) ? a : new FlavorOffer(a.id(), a.resources(), concat(a.providers(), provider)));
     }
 
     public Optional<FlavorOffer> flavor(String id) {
@@ -367,7 +418,7 @@ public class PlacementService {
         List<Flavor> offered = new ArrayList<>();
         for (Region region : provider.regions()) {
             List<Flavor> flavors = inventory.flavors(region.id());
-            HourlyRate rate = rateOf(provider, region.id(), flavors, prices, settings);
+            HourlyRate rate = rateOf(provider, region.id(), withRetired(flavors, provider.name(), region.id(), held), prices, settings);
             offered.addAll(flavors);
             List<HostCapacity> reported = inventory.hosts(region.id());
             if (reported.isEmpty()) {
@@ -385,6 +436,24 @@ public class PlacementService {
             }
         }
         return new ProviderInventory(hosts, offered);
+    }
+
+    /**
+     * The offered flavors plus those of held servers that the provider no longer lists (a flavor
+     * deleted while servers still run with it): those servers keep their resources from their
+     * record, and must still be priced, or the price filter would drop their holds.
+     */
+    private static List<Flavor> withRetired(List<Flavor> offered, String provider, String region, List<HeldServer> held) {
+        Set<String> known = new HashSet<>();
+        offered.forEach(f -> known.add(f.id()));
+        List<Flavor> all = new ArrayList<>(offered);
+        for (HeldServer s : held) {
+            if (s.provider().equals(provider) && s.region().equals(region) && known.add(s.flavor())) {
+                var d = s.demand();
+                all.add(new Flavor(s.flavor(), s.flavor(), new io.skydeck.connectors.spi.Resources(d.vcpu(), d.memoryMib(), d.gpu()), 0));
+            }
+        }
+        return all;
     }
 
     /**

@@ -97,6 +97,9 @@ public class PlacementService {
     @Inject
     java.time.Clock clock;
 
+    @Inject
+    io.skydeck.providers.CatalogNames catalog;
+
     /** How many times a decision the ledger refuses is re-made on a refreshed engine before giving up. */
     static final int ATTEMPTS = 3;
 
@@ -199,6 +202,7 @@ public class PlacementService {
                 for (Flavor flavor : read.flavors()) {
                     offer(offers, flavor.id(), toEngine(flavor.resources()), provider.name());
                 }
+                catalog.remember(provider.name(), read.flavors(), read.images());
                 states.put(provider.name(), new InventoryState.InventoryRead(now, read.hosts().size(), read.flavors().size()));
             } catch (RuntimeException e) {
                 // One cloud being down (or refusing Skydeck's credentials) must take neither placement on
@@ -407,7 +411,7 @@ public class PlacementService {
     private record PlacedHost(Host host, Resources usedByOthers) {
     }
 
-    private record ProviderInventory(List<PlacedHost> hosts, List<Flavor> flavors) {
+    private record ProviderInventory(List<PlacedHost> hosts, List<Flavor> flavors, List<io.skydeck.connectors.spi.Image> images) {
     }
 
     /** Everything one provider says, read before any of it reaches the engine, so a failure adds nothing. */
@@ -416,6 +420,7 @@ public class PlacementService {
         Optional<PriceList> prices = provider.capability(PriceList.class);
         List<PlacedHost> hosts = new ArrayList<>();
         List<Flavor> offered = new ArrayList<>();
+        List<io.skydeck.connectors.spi.Image> images = new ArrayList<>();
         for (Region region : provider.regions()) {
             List<Flavor> flavors = inventory.flavors(region.id());
             HourlyRate rate = rateOf(provider, region.id(), withRetired(flavors, provider.name(), region.id(), held), prices, settings);
@@ -435,7 +440,16 @@ public class PlacementService {
                         toEngine(host.capacity()), rate), usedByOthers));
             }
         }
-        return new ProviderInventory(hosts, offered);
+        for (Region region : provider.regions()) {
+            try {
+                images.addAll(inventory.images(region.id()));
+            } catch (ProviderException e) {
+                // Images only check a request's image early; the create call still checks it.
+                LOG.warnf("provider %s: images of %s cannot be read (%s); image references pass through unchecked",
+                        provider.name(), region.id(), ProviderErrors.detail(e));
+            }
+        }
+        return new ProviderInventory(hosts, offered, images);
     }
 
     /**

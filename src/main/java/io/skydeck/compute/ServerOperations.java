@@ -145,10 +145,10 @@ public class ServerOperations implements OperationHandler {
             case RESIZE_SERVER -> {
                 server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
                 Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
-                PlacementService.FlavorOffer grown = placement.flavor(params.get("flavor")).orElseThrow();
+                Resources grown = orderedSize(params);
                 Resources current = new Resources(server.vcpu(), server.memoryMib(), server.gpu());
                 placement.resize(ServerService.holdOf(server, server.flavor(), current),
-                        ServerService.holdOf(server, grown.id(), grown.resources()),
+                        ServerService.holdOf(server, params.get("flavor"), grown),
                         placement.target(server.provider(), server.region(), server.zone(), server.host()));
             }
             case DELETE_SERVER -> server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
@@ -163,18 +163,36 @@ public class ServerOperations implements OperationHandler {
 
     private void resized(Operation op, Server server, Instant at) {
         Map<String, String> params = params(op);
-        PlacementService.FlavorOffer flavor = placement.flavor(params.get("flavor")).orElseThrow();
+        String flavorId = params.get("flavor");
+        Resources r = orderedSize(params);
         Tenant tenant = em.find(Tenant.class, server.tenantId());
         // Swap the old reservation (and the growth one) for one of the new size: the total
         // only shrinks or stays, so this cannot be refused.
         quotas.release(server.quotaReservationId());
         Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
-        QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(flavor.resources(), 1));
-        Resources r = flavor.resources();
+        QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(r, 1));
+        // The provider's list price, else the configured one (flavor-prices, vcpu-hour-price), as placement prices it.
+        var spiFlavor = new io.skydeck.connectors.spi.Flavor(flavorId, params.getOrDefault("flavorName", flavorId),
+                new io.skydeck.connectors.spi.Resources(r.vcpu(), r.memoryMib(), r.gpu()), 0);
         var price = providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
-                .flatMap(p -> p.flavorPrice(server.region(), flavor.id())).map(p -> p.hourly().amount()).orElse(null);
-        server.resized(flavor.id(), r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
+                .flatMap(p -> p.flavorPrice(server.region(), flavorId)).map(p -> p.hourly().amount())
+                .or(() -> providers.placement(server.provider()).priceOf(spiFlavor)).orElse(null);
+        server.resized(flavorId, r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
+        server.named(params.get("flavorName"), server.imageName());
         server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
+    }
+
+    /**
+     * The size a resize ordered: from its parameters (operations since names were resolved), else
+     * from the catalogue. Not from the catalogue first: the flavor may be deleted during the resize.
+     */
+    private Resources orderedSize(Map<String, String> params) {
+        if (params.containsKey("vcpu")) {
+            return new Resources(Integer.parseInt(params.get("vcpu")), Long.parseLong(params.get("memoryMib")),
+                    Integer.parseInt(params.getOrDefault("gpu", "0")));
+        }
+        return placement.flavor(params.get("flavor")).map(PlacementService.FlavorOffer::resources)
+                .orElseThrow(() -> new IllegalStateException("flavor " + params.get("flavor") + " is no longer offered"));
     }
 
     static ServerSpec specOf(Server server) {

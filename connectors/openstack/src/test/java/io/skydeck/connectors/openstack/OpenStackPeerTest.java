@@ -120,6 +120,8 @@ class OpenStackPeerTest {
         Inventory inventory = admin.require(Inventory.class);
         assertThat(inventory.flavors(region)).extracting(f -> f.name())
                 .contains("m1.nano", "m1.tiny", "m1.small");
+        assertThat(inventory.images(region)).filteredOn(i -> i.name().equals("tiny-raw")).singleElement()
+                .satisfies(tiny -> assertThat(tiny.id()).isEqualTo(image));
         assertThat(inventory.flavors(region)).filteredOn(f -> f.id().equals("42")).singleElement()
                 .satisfies(nano -> assertThat(nano.resources().vcpus()).isEqualTo(1));
         assertThat(inventory.hosts(region)).singleElement().satisfies(host -> {

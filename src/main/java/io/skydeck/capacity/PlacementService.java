@@ -128,7 +128,8 @@ public class PlacementService {
 
     private void syncQuietly() {
         try {
-            sync();
+            // Called on this object, not through its proxy: the transaction has to be opened here.
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(this::sync);
         } catch (RuntimeException e) {
             LOG.warnf("placement sync with the ledger failed (%s); the next one retries", e.toString());
         }

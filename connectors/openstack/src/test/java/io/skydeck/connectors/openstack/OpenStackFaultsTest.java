@@ -189,6 +189,29 @@ class OpenStackFaultsTest {
         stubs.server.verify(1, postRequestedFor(urlPathEqualTo("/v3/auth/tokens")));
     }
 
+    /** Nova refusing a resize (NoValidHost) puts the server back on its old flavor with no ERROR. */
+    @Test
+    void aResizeNovaSilentlyRefusedIsFailedWithTheInstanceActionsWord() {
+        stubs.stubKeystone();
+        serverAnswers(TOKEN);   // ACTIVE, flavor 2, no task state
+        stubs.server.stubFor(get(urlPathEqualTo(serverPath() + "/os-instance-actions")).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("""
+                        {"instanceActions": [
+                          {"action": "create", "instance_uuid": "%1$s", "message": null, "project_id": "a6944d763bf64ee6a275f1263fae0352",
+                           "request_id": "req-1", "start_time": "2024-05-01T10:00:00.000000", "user_id": "ee4dfb6e5540447cb3741905149d9b6e"},
+                          {"action": "resize", "instance_uuid": "%1$s", "message": "Error", "project_id": "a6944d763bf64ee6a275f1263fae0352",
+                           "request_id": "req-2", "start_time": "2024-05-01T10:05:00.000000", "user_id": "ee4dfb6e5540447cb3741905149d9b6e"}]}"""
+                        .formatted(SERVER_ID))));
+        var handle = new io.skydeck.connectors.spi.OperationHandle("openstack-test", "resize:" + SERVER_ID + ":3",
+                io.skydeck.connectors.spi.OperationKind.RESIZE,
+                new io.skydeck.connectors.spi.ResourceRef(ResourceType.SERVER, SERVER_ID, "RegionOne"), java.util.Optional.empty(), Instant.now());
+
+        assertThat(cloud.poll(handle)).isInstanceOfSatisfying(io.skydeck.connectors.spi.OperationStatus.Failed.class, failed -> {
+            assertThat(failed.error()).isInstanceOf(io.skydeck.connectors.spi.RequestRejected.class);
+            assertThat(failed.error().providerMessage()).endsWith("is ACTIVE on flavor 2 again; resize action: Error");
+        });
+    }
+
     @Test
     void aServerErrorIsProviderUnavailableWithNovasMessage() {
         stubs.stubKeystone();

@@ -165,6 +165,31 @@ class OpenStackPeerTest {
         assertThat(servers.findByToken(token)).isEmpty();
     }
 
+    /**
+     * The peer has one hypervisor and Nova does not resize to the same host by default, so a
+     * resize is refused: Nova puts the server back to ACTIVE on its old flavor, with no ERROR.
+     * The poll must see that as a failure, not wait for the new flavor for ever.
+     */
+    @Test
+    void aResizeNovaRefusesOnASingleHypervisorFailsInsteadOfRunningForever() {
+        Servers servers = admin.require(Servers.class);
+        IdempotencyToken token = IdempotencyToken.of("peer-" + UUID.randomUUID());
+        OperationHandle create = servers.create(ServerSpec.of("skydeck-resize-" + token.value().substring(5, 13), region, "42", image), token);
+        String id = create.resource().id();
+        try {
+            assertThat(await(admin, create)).isInstanceOf(OperationStatus.Succeeded.class);
+
+            OperationStatus resize = await(admin, servers.resize(id, "1"));
+
+            assertThat(resize).isInstanceOfSatisfying(OperationStatus.Failed.class, failed -> {
+                assertThat(failed.error().providerMessage()).contains("did not resize").contains("on flavor 42 again");
+            });
+            assertThat(servers.get(id)).map(s -> s.flavorId()).contains("42");
+        } finally {
+            await(admin, servers.delete(id, token));
+        }
+    }
+
     @Test
     void createsAndDeletesANetworkWithASubnetInTheDemoProject() {
         Networks networks = demo.require(Networks.class);

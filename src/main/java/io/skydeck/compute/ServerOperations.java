@@ -6,6 +6,7 @@ import io.skydeck.capacity.PlacementService;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.Servers;
@@ -59,6 +60,9 @@ public class ServerOperations implements OperationHandler {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    io.skydeck.operations.OperationService operations;
+
     @Override
     public boolean handles(OperationKind kind) {
         return KINDS.contains(kind);
@@ -80,8 +84,14 @@ public class ServerOperations implements OperationHandler {
         return switch (op.kind()) {
             case CREATE_SERVER -> Optional.of(servers.create(specOf(server), createToken(server.id())));
             case DELETE_SERVER -> {
+                // A create that failed (or never reported back) recorded no id: the provider's instance is found by its token.
+                Optional<String> id = Optional.ofNullable(server.providerServerId())
+                        .or(() -> servers.findByToken(createToken(server.id())).map(ProviderServer::id));
+                if (id.isEmpty()) {
+                    yield Optional.empty();
+                }
                 try {
-                    yield Optional.of(servers.delete(server.providerServerId(), deleteToken(server.id())));
+                    yield Optional.of(servers.delete(id.get(), deleteToken(server.id())));
                 } catch (ResourceNotFound gone) {
                     yield Optional.empty();
                 }
@@ -96,6 +106,11 @@ public class ServerOperations implements OperationHandler {
     @Override
     public void succeeded(Operation op, OperationHandle handle, Instant finishedAt) {
         Server server = em.find(Server.class, op.targetId());
+        if (op.kind() == OperationKind.DELETE_SERVER && isCleanUp(op)) {
+            // The failed create's leftovers are gone; quota and capacity went back when it failed.
+            audit.record("server.cleaned-up", "server", server.id(), server.tenantId(), Map.of("operation", op.id()));
+            return;
+        }
         LifecycleEvents.Kind event;
         switch (op.kind()) {
             case CREATE_SERVER -> {
@@ -141,6 +156,13 @@ public class ServerOperations implements OperationHandler {
                 events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), server.tenantId(), "server",
                         server.id(), LifecycleEvents.Kind.FAILED, at, server.provider(), server.region(), null,
                         ServerService.shapeOf(server));
+                // What the provider made (an ERROR instance; one still building past the deadline) is deleted by a
+                // clean-up operation of its own — durable and retried, and outside this transaction's locks.
+                Operation cleanUp = operations.start(server.tenantId(), OperationKind.DELETE_SERVER, "server", server.id(),
+                        server.provider(), OperationParams.write(json, Map.of("previousStatus", ServerStatus.FAILED.name(),
+                                CLEAN_UP, "true")));
+                audit.record("server.clean-up-requested", "server", server.id(), server.tenantId(),
+                        Map.of("failedOperation", op.id(), "operation", cleanUp.id()));
             }
             case RESIZE_SERVER -> {
                 server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
@@ -193,6 +215,13 @@ public class ServerOperations implements OperationHandler {
         }
         return placement.flavor(params.get("flavor")).map(PlacementService.FlavorOffer::resources)
                 .orElseThrow(() -> new IllegalStateException("flavor " + params.get("flavor") + " is no longer offered"));
+    }
+
+    /** Marks the DELETE_SERVER that removes a failed create's leftovers from the provider. */
+    static final String CLEAN_UP = "cleanUp";
+
+    private boolean isCleanUp(Operation op) {
+        return "true".equals(params(op).get(CLEAN_UP));
     }
 
     static ServerSpec specOf(Server server) {

@@ -190,6 +190,36 @@ class OpenStackPeerTest {
         }
     }
 
+    /**
+     * A flavor with more disk than the peer's only hypervisor (within the project's core and RAM quota): Nova's scheduler finds no valid host and
+     * the instance ends in ERROR, with no id ever reported to a caller that lost the answer. It is
+     * found by its token and deleted — what the service's clean-up operation does.
+     */
+    @Test
+    void aBuildThatFailsInNovaIsFoundByItsTokenAndDeleted() {
+        String url = System.getenv("SKYDECK_OPENSTACK_PEER_URL");
+        String flavorName = "skydeck-huge-" + UUID.randomUUID().toString().substring(0, 8);
+        var huge = adminClient(url).compute().flavors().create(org.openstack4j.api.Builders.flavor()
+                .name(flavorName).ram(64).vcpus(1).disk(10_000_000).build());
+        Servers servers = admin.require(Servers.class);
+        IdempotencyToken token = IdempotencyToken.of("peer-" + UUID.randomUUID());
+        try {
+            OperationHandle create = servers.create(ServerSpec.of("skydeck-nohost-" + token.value().substring(5, 13), region,
+                    huge.getId(), image), token);
+
+            assertThat(await(admin, create)).isInstanceOfSatisfying(OperationStatus.Failed.class, failed ->
+                    assertThat(failed.error().providerMessage()).containsIgnoringCase("valid host"));
+            var leftover = servers.findByToken(token);
+            assertThat(leftover).as("the ERROR instance is still in Nova").hasValueSatisfying(s ->
+                    assertThat(s.status()).isEqualTo(ServerStatus.ERROR));
+
+            assertThat(await(admin, servers.delete(leftover.get().id(), token))).isInstanceOf(OperationStatus.Succeeded.class);
+            assertThat(servers.findByToken(token)).isEmpty();
+        } finally {
+            adminClient(url).compute().flavors().delete(huge.getId());
+        }
+    }
+
     @Test
     void createsAndDeletesANetworkWithASubnetInTheDemoProject() {
         Networks networks = demo.require(Networks.class);

@@ -27,9 +27,15 @@ import java.util.Optional;
  */
 final class OpenStackServers implements Servers {
     private final OpenStackSession session;
+    private final NovaServerPages pages;
 
     OpenStackServers(OpenStackSession session) {
+        this(session, new NovaServerPages(NovaServerPages.NOVA_MAX_LIMIT));
+    }
+
+    OpenStackServers(OpenStackSession session, NovaServerPages pages) {
         this.session = session;
+        this.pages = pages;
     }
 
     @Override
@@ -227,7 +233,7 @@ final class OpenStackServers implements Servers {
         return all;
     }
 
-    /** Nova cannot filter on metadata, so the token is matched on the project's server list. */
+    /** Nova cannot filter on metadata, so the token is matched on the project's server list, every page of it. */
     private Optional<Server> findInRegion(String region, IdempotencyToken token) {
         return listIn(region).stream()
                 .filter(server -> ServerToProviderServer.tokenOf(server).equals(Optional.of(token)))
@@ -237,7 +243,7 @@ final class OpenStackServers implements Servers {
     }
 
     private List<? extends Server> listIn(String region) {
-        return session.call(region, Target.of(ResourceType.SERVER, "*"), os -> os.compute().servers().list(true));
+        return session.call(region, Target.of(ResourceType.SERVER, "*"), pages::all);
     }
 
     private Optional<Server> fetch(String region, String serverId) {

@@ -424,7 +424,8 @@ public class PlacementService {
         List<io.skydeck.connectors.spi.Image> images = new ArrayList<>();
         for (Region region : provider.regions()) {
             List<Flavor> flavors = inventory.flavors(region.id());
-            HourlyRate rate = rateOf(provider, region.id(), withRetired(flavors, provider.name(), region.id(), held), prices, settings);
+            HourlyRate rate = rateOf(provider, region.id(), flavors, withRetired(flavors, provider.name(), region.id(), held),
+                    prices, settings);
             offered.addAll(flavors);
             List<HostCapacity> reported = inventory.hosts(region.id());
             if (reported.isEmpty()) {
@@ -506,16 +507,16 @@ public class PlacementService {
      * everywhere, so it is offered at zero, which the log says: a private cloud's real prices are
      * Skydeck's rate cards, not a list price.
      */
-    private static HourlyRate rateOf(CloudProvider provider, String region, List<Flavor> flavors, Optional<PriceList> prices,
-                                     ProviderPlacement settings) {
+    private static HourlyRate rateOf(CloudProvider provider, String region, List<Flavor> offered, List<Flavor> flavors,
+                                     Optional<PriceList> prices, ProviderPlacement settings) {
         Map<String, BigDecimal> rate = new HashMap<>();
         prices.ifPresent(p -> p.flavorPrices(region).forEach((FlavorPrice f) -> rate.put(f.flavorId(), f.hourly().amount())));
         int unpriced = 0;
         for (Flavor flavor : flavors) {
             if (!rate.containsKey(flavor.id())) {
                 Optional<BigDecimal> configured = settings.priceOf(flavor);
-                if (configured.isEmpty()) {
-                    unpriced++;
+                if (configured.isEmpty() && offered.contains(flavor)) {
+                    unpriced++; // a retired flavor's servers are only kept, not placed: no warning for them
                 }
                 rate.put(flavor.id(), configured.orElse(BigDecimal.ZERO));
             }

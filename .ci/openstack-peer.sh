@@ -23,25 +23,10 @@ if [ -z "$PEER" ]; then
 fi
 STATE=${OSP_STATE:-/var/tmp/openstack-peer}
 
-# The peer's up.sh runs mariadb-install-db without --no-defaults, so on a machine whose
-# /etc/mysql/my.cnf says "user = mysql" (a system MariaDB already installed) the install runs
-# as mysql, cannot write the root-owned data directory, and up.sh stops. Initialising the
-# directory first, ignoring the system config, makes up.sh skip that step.
-prepare_database() {
-  if [ -d "$STATE/mysql/mysql" ] || ! command -v mariadb-install-db >/dev/null; then
-    return 0
-  fi
-  mkdir -p "$STATE/mysql" "$STATE/log"
-  mariadb-install-db --no-defaults --datadir="$STATE/mysql" --user=root \
-    --auth-root-authentication-method=socket --skip-test-db > "$STATE/log/mariadb-install.log" 2>&1 \
-    || { tail -20 "$STATE/log/mariadb-install.log"; return 1; }
-}
-
 case "${1:-}" in
   up)
-    prepare_database
     started=$(date +%s)
-    bash "$PEER/up.sh" || { prepare_database && bash "$PEER/up.sh"; }
+    bash "$PEER/up.sh"
     echo "openstack peer up in $(( $(date +%s) - started ))s"
     ;;
   down)

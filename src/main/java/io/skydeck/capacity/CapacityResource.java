@@ -1,7 +1,12 @@
 package io.skydeck.capacity;
 
+import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.placement.ZoneCapacity;
+import io.skydeck.providers.InventoryState;
+import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -36,6 +41,9 @@ public class CapacityResource {
     @Inject
     PlacementService placement;
 
+    @Inject
+    ProviderRegistry providers;
+
     @GET
     @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     public Page<ZoneView> capacity(@QueryParam("provider") String provider, @QueryParam("region") String region,
@@ -47,12 +55,24 @@ public class CapacityResource {
                 cursor, limit, z -> z.provider() + "|" + z.region() + "|" + z.zone(), ZoneView::of);
     }
 
-    /** Re-reads every provider's inventory, e.g. after capacity was added outside Skydeck. */
+    /**
+     * Re-reads every provider's inventory, e.g. after capacity was added outside Skydeck. When a
+     * provider's cannot be read, the others are still refreshed and the answer is that provider's
+     * problem (502 for refused credentials, 503 for a cloud that is down), never a 500.
+     */
     @POST
     @Path("/refresh")
     @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
     public Page<ZoneView> refresh() {
         placement.rebuild();
+        for (CloudProvider provider : providers.all()) {
+            if (providers.inventory(provider.name()).orElse(null) instanceof InventoryState.InventoryUnreadable unreadable) {
+                if (unreadable.failure() instanceof ProviderException failure) {
+                    throw failure;
+                }
+                throw new ProviderUnavailable(provider.name(), "inventory cannot be read: " + unreadable.detail(), "inventory", null);
+            }
+        }
         return capacity(null, null, null, null);
     }
 }

@@ -25,6 +25,7 @@ import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.ProviderKind;
 import io.skydeck.placement.Resources;
 import io.skydeck.placement.ZoneCapacity;
+import io.skydeck.providers.InventoryState;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderPlacement;
 import io.skydeck.providers.ProviderRegistry;
@@ -93,6 +94,12 @@ public class PlacementService {
     @Inject
     CapacityLedger ledger;
 
+    @Inject
+    java.time.Clock clock;
+
+    @Inject
+    io.skydeck.providers.CatalogNames catalog;
+
     /** How many times a decision the ledger refuses is re-made on a refreshed engine before giving up. */
     static final int ATTEMPTS = 3;
 
@@ -121,7 +128,7 @@ public class PlacementService {
 
     private void syncQuietly() {
         try {
-            // A thread of our own has no request context: the reads need a transaction of their own.
+            // A thread of our own, calling this object rather than its proxy: the reads need a transaction opened here.
             io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(this::sync);
         } catch (RuntimeException e) {
             LOG.warnf("placement sync with the ledger failed (%s); the next one retries", e.toString());
@@ -180,6 +187,8 @@ public class PlacementService {
         Map<String, FlavorOffer> offers = new LinkedHashMap<>();
         List<HeldServer> held = heldServers(Optional.empty(), null, null);
         List<CapacityLedger.LedgerHost> ledgerHosts = new ArrayList<>();
+        Map<String, InventoryState> states = new LinkedHashMap<>();
+        java.time.Instant now = clock.instant();
         for (CloudProvider provider : providers.all()) {
             // Only providers that run servers take part: a cluster's inventory describes container
             // pools (ContainerPools places workloads there), and its flavors must not attract servers.
@@ -192,14 +201,20 @@ public class PlacementService {
                 read.hosts().forEach(h -> fresh.addHost(h.host(), h.usedByOthers()));
                 read.hosts().forEach(h -> ledgerHosts.add(new CapacityLedger.LedgerHost(h.host(), h.usedByOthers())));
                 for (Flavor flavor : read.flavors()) {
-                    offers.merge(flavor.id(), new FlavorOffer(flavor.id(), toEngine(flavor.resources()), List.of(provider.name())),
-                            (a, b) -> a.providers().contains(provider.name()) ? a
-                                    : new FlavorOffer(a.id(), a.resources(), concat(a.providers(), provider.name())));
+                    offer(offers, flavor.id(), toEngine(flavor.resources()), provider.name());
                 }
-            } catch (ProviderException e) {
-                // One cloud being down must not take placement on the others with it.
-                LOG.warnf("provider %s: no inventory (%s); it takes no placements until the next refresh",
-                        provider.name(), ProviderErrors.detail(e));
+                catalog.remember(provider.name(), read.flavors(), read.images());
+                states.put(provider.name(), new InventoryState.InventoryRead(now, read.hosts().size(), read.flavors().size()));
+            } catch (RuntimeException e) {
+                // One cloud being down (or refusing Skydeck's credentials) must take neither placement on
+                // the others nor the service with it: its servers stay held where they were last seen.
+                int standIns = holdWhereLastSeen(fresh, provider, held);
+                flavors.values().stream().filter(o -> o.providers().contains(provider.name()))
+                        .forEach(o -> offer(offers, o.id(), o.resources(), provider.name()));
+                states.put(provider.name(), new InventoryState.InventoryUnreadable(now, ProviderErrors.type(e),
+                        ProviderErrors.detail(e), standIns, e));
+                LOG.warnf("provider %s: no inventory (%s); it takes no placements until a refresh reads it, and its servers"
+                        + " stay held on %d host(s) where they were last seen", provider.name(), ProviderErrors.detail(e), standIns);
             }
         }
         for (HeldServer s : held) {
@@ -209,15 +224,55 @@ public class PlacementService {
                 continue;
             }
             PlacementTarget target = s.target(kindOf(provider.get()));
-            PlacementDecision restored = fresh.placeOn(s.request(), target);
-            if (restored instanceof PlacementDecision.Unplaceable u) {
-                LOG.warnf("server %s no longer passes placement on %s (%s); its capacity is not held", s.id(), target, u.reason());
+            try {
+                if (fresh.placeOn(s.request(), target) instanceof PlacementDecision.Unplaceable u) {
+                    LOG.warnf("server %s no longer passes placement on %s (%s); its capacity is not held", s.id(), target, u.reason());
+                }
+            } catch (IllegalArgumentException unknownHost) {
+                // The provider no longer reports the host (decommissioned, renamed): drift's to report, not start-up's to die of.
+                LOG.warnf("server %s is on %s, which provider %s no longer reports; its capacity is not held", s.id(), target,
+                        s.provider());
             }
         }
         ledger.record(ledgerHosts);
         this.engine = fresh;
         this.flavors = Map.copyOf(offers);
+        states.forEach(providers::recordInventory);
         LOG.infof("placement inventory: %d hosts, %d flavors, %d servers held", fresh.hostCount(), offers.size(), held.size());
+    }
+
+    /**
+     * Stand-in hosts for the held servers of a provider whose inventory cannot be read: one per
+     * host they were last seen on, exactly as big as what they hold, so their holds stay and
+     * nothing new fits. Only the engine knows them; the ledger keeps real hosts only.
+     */
+    private int holdWhereLastSeen(PlacementEngine fresh, CloudProvider provider, List<HeldServer> held) {
+        Map<PlacementTarget, List<HeldServer>> byHost = new LinkedHashMap<>();
+        for (HeldServer s : held) {
+            if (s.provider().equals(provider.name())) {
+                byHost.computeIfAbsent(s.target(kindOf(provider)), t -> new ArrayList<>()).add(s);
+            }
+        }
+        byHost.forEach((target, servers) -> {
+            int vcpu = 0;
+            long memory = 0;
+            int gpu = 0;
+            Map<String, BigDecimal> free = new HashMap<>();
+            for (HeldServer s : servers) {
+                vcpu += s.demand().vcpu();
+                memory += s.demand().memoryMib();
+                gpu += s.demand().gpu();
+                free.put(s.flavor(), BigDecimal.ZERO);
+            }
+            fresh.addHost(new Host(target.provider(), target.kind(), target.region(), target.zone(), target.hostId(),
+                    new Resources(Math.max(1, vcpu), Math.max(1, memory), gpu), new HourlyRate.PerFlavor(free)));
+        });
+        return byHost.size();
+    }
+
+    private static void offer(Map<String, FlavorOffer> offers, String id, Resources resources, String provider) {
+        offers.merge(id, new FlavorOffer(id, resources, List.of(provider)),
+                (a, b) -> a.providers().contains(provider) ? a : new FlavorOffer(a.id(), a.resources(), concat(a.providers(), provider)));
     }
 
     public Optional<FlavorOffer> flavor(String id) {
@@ -357,7 +412,7 @@ public class PlacementService {
     private record PlacedHost(Host host, Resources usedByOthers) {
     }
 
-    private record ProviderInventory(List<PlacedHost> hosts, List<Flavor> flavors) {
+    private record ProviderInventory(List<PlacedHost> hosts, List<Flavor> flavors, List<io.skydeck.connectors.spi.Image> images) {
     }
 
     /** Everything one provider says, read before any of it reaches the engine, so a failure adds nothing. */
@@ -366,9 +421,11 @@ public class PlacementService {
         Optional<PriceList> prices = provider.capability(PriceList.class);
         List<PlacedHost> hosts = new ArrayList<>();
         List<Flavor> offered = new ArrayList<>();
+        List<io.skydeck.connectors.spi.Image> images = new ArrayList<>();
         for (Region region : provider.regions()) {
             List<Flavor> flavors = inventory.flavors(region.id());
-            HourlyRate rate = rateOf(provider, region.id(), flavors, prices, settings);
+            HourlyRate rate = rateOf(provider, region.id(), flavors, withRetired(flavors, provider.name(), region.id(), held),
+                    prices, settings);
             offered.addAll(flavors);
             List<HostCapacity> reported = inventory.hosts(region.id());
             if (reported.isEmpty()) {
@@ -385,7 +442,34 @@ public class PlacementService {
                         toEngine(host.capacity()), rate), usedByOthers));
             }
         }
-        return new ProviderInventory(hosts, offered);
+        for (Region region : provider.regions()) {
+            try {
+                images.addAll(inventory.images(region.id()));
+            } catch (ProviderException e) {
+                // Images only check a request's image early; the create call still checks it.
+                LOG.warnf("provider %s: images of %s cannot be read (%s); image references pass through unchecked",
+                        provider.name(), region.id(), ProviderErrors.detail(e));
+            }
+        }
+        return new ProviderInventory(hosts, offered, images);
+    }
+
+    /**
+     * The offered flavors plus those of held servers that the provider no longer lists (a flavor
+     * deleted while servers still run with it): those servers keep their resources from their
+     * record, and must still be priced, or the price filter would drop their holds.
+     */
+    private static List<Flavor> withRetired(List<Flavor> offered, String provider, String region, List<HeldServer> held) {
+        Set<String> known = new HashSet<>();
+        offered.forEach(f -> known.add(f.id()));
+        List<Flavor> all = new ArrayList<>(offered);
+        for (HeldServer s : held) {
+            if (s.provider().equals(provider) && s.region().equals(region) && known.add(s.flavor())) {
+                var d = s.demand();
+                all.add(new Flavor(s.flavor(), s.flavor(), new io.skydeck.connectors.spi.Resources(d.vcpu(), d.memoryMib(), d.gpu()), 0));
+            }
+        }
+        return all;
     }
 
     /**
@@ -423,16 +507,16 @@ public class PlacementService {
      * everywhere, so it is offered at zero, which the log says: a private cloud's real prices are
      * Skydeck's rate cards, not a list price.
      */
-    private static HourlyRate rateOf(CloudProvider provider, String region, List<Flavor> flavors, Optional<PriceList> prices,
-                                     ProviderPlacement settings) {
+    private static HourlyRate rateOf(CloudProvider provider, String region, List<Flavor> offered, List<Flavor> flavors,
+                                     Optional<PriceList> prices, ProviderPlacement settings) {
         Map<String, BigDecimal> rate = new HashMap<>();
         prices.ifPresent(p -> p.flavorPrices(region).forEach((FlavorPrice f) -> rate.put(f.flavorId(), f.hourly().amount())));
         int unpriced = 0;
         for (Flavor flavor : flavors) {
             if (!rate.containsKey(flavor.id())) {
                 Optional<BigDecimal> configured = settings.priceOf(flavor);
-                if (configured.isEmpty()) {
-                    unpriced++;
+                if (configured.isEmpty() && offered.contains(flavor)) {
+                    unpriced++; // a retired flavor's servers are only kept, not placed: no warning for them
                 }
                 rate.put(flavor.id(), configured.orElse(BigDecimal.ZERO));
             }

@@ -54,12 +54,13 @@ public final class ComputeViews {
     public record Placement(String provider, String region, String zone, String host) {
     }
 
-    public record ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String image,
-                             ServerStatus status, Placement placement, BigDecimal hourlyPrice, String providerServerId,
+    public record ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String flavorName,
+                             String image, String imageName, ServerStatus status, Placement placement, BigDecimal hourlyPrice, String providerServerId,
                              int vcpu, long memoryMib, int gpu, String affinityGroup, String antiAffinityGroup,
                              Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
         public static ServerView of(Server s) {
-            return new ServerView(s.id(), s.tenantId(), s.projectId(), s.name(), s.flavor(), s.image(), s.status(),
+            return new ServerView(s.id(), s.tenantId(), s.projectId(), s.name(), s.flavor(), s.flavorName(), s.image(),
+                    s.imageName(), s.status(),
                     new Placement(s.provider(), s.region(), s.zone(), s.host()), s.hourlyPrice(), s.providerServerId(),
                     s.vcpu(), s.memoryMib(), s.gpu(), s.affinityGroup(), s.antiAffinityGroup(),
                     s.createdAt(), s.updatedAt(), s.deletedAt(), s.version());

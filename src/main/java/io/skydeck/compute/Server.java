@@ -24,6 +24,10 @@ public class Server {
     private String name;
     private String flavor;
     private String image;
+    @Column(name = "flavor_name")
+    private String flavorName;
+    @Column(name = "image_name")
+    private String imageName;
     private String provider;
     private String region;
     private String zone;
@@ -114,8 +118,17 @@ public class Server {
         this.heldGpu = null;
     }
 
+    /** The names users know the flavor and image by (null: not known). */
+    void named(String flavorName, String imageName) {
+        this.flavorName = flavorName;
+        this.imageName = imageName;
+    }
+
     void resized(String flavor, int vcpu, long memoryMib, int gpu, BigDecimal hourlyPrice, UUID reservation, Instant now) {
         releaseHeld();
+        if (!flavor.equals(this.flavor)) {
+            this.flavorName = null;
+        }
         this.flavor = flavor;
         this.vcpu = vcpu;
         this.memoryMib = memoryMib;
@@ -131,6 +144,8 @@ public class Server {
     public String name() { return name; }
     public String flavor() { return flavor; }
     public String image() { return image; }
+    public String flavorName() { return flavorName; }
+    public String imageName() { return imageName; }
     public String provider() { return provider; }
     public String region() { return region; }
     public String zone() { return zone; }

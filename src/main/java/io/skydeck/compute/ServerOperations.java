@@ -6,6 +6,7 @@ import io.skydeck.capacity.PlacementService;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.Servers;
@@ -59,6 +60,9 @@ public class ServerOperations implements OperationHandler {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    io.skydeck.operations.OperationService operations;
+
     @Override
     public boolean handles(OperationKind kind) {
         return KINDS.contains(kind);
@@ -80,8 +84,14 @@ public class ServerOperations implements OperationHandler {
         return switch (op.kind()) {
             case CREATE_SERVER -> Optional.of(servers.create(specOf(server), createToken(server.id())));
             case DELETE_SERVER -> {
+                // A create that failed (or never reported back) recorded no id: the provider's instance is found by its token.
+                Optional<String> id = Optional.ofNullable(server.providerServerId())
+                        .or(() -> servers.findByToken(createToken(server.id())).map(ProviderServer::id));
+                if (id.isEmpty()) {
+                    yield Optional.empty();
+                }
                 try {
-                    yield Optional.of(servers.delete(server.providerServerId(), deleteToken(server.id())));
+                    yield Optional.of(servers.delete(id.get(), deleteToken(server.id())));
                 } catch (ResourceNotFound gone) {
                     yield Optional.empty();
                 }
@@ -97,6 +107,11 @@ public class ServerOperations implements OperationHandler {
     @Override
     public void succeeded(Operation op, OperationHandle handle, Instant finishedAt) {
         Server server = em.find(Server.class, op.targetId());
+        if (op.kind() == OperationKind.DELETE_SERVER && isCleanUp(op)) {
+            // The failed create's leftovers are gone; quota and capacity went back when it failed.
+            audit.record("server.cleaned-up", "server", server.id(), server.tenantId(), Map.of("operation", op.id()));
+            return;
+        }
         LifecycleEvents.Kind event;
         switch (op.kind()) {
             case CREATE_SERVER -> {
@@ -142,15 +157,22 @@ public class ServerOperations implements OperationHandler {
                 events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), server.tenantId(), "server",
                         server.id(), LifecycleEvents.Kind.FAILED, at, server.provider(), server.region(), null,
                         ServerService.shapeOf(server));
+                // What the provider made (an ERROR instance; one still building past the deadline) is deleted by a
+                // clean-up operation of its own — durable and retried, and outside this transaction's locks.
+                Operation cleanUp = operations.start(server.tenantId(), OperationKind.DELETE_SERVER, "server", server.id(),
+                        server.provider(), OperationParams.write(json, Map.of("previousStatus", ServerStatus.FAILED.name(),
+                                CLEAN_UP, "true")));
+                audit.record("server.clean-up-requested", "server", server.id(), server.tenantId(),
+                        Map.of("failedOperation", op.id(), "operation", cleanUp.id()));
             }
             case RESIZE_SERVER -> {
                 server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
                 server.releaseHeld();
                 Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
-                PlacementService.FlavorOffer grown = placement.flavor(params.get("flavor")).orElseThrow();
+                Resources grown = orderedSize(params);
                 Resources current = new Resources(server.vcpu(), server.memoryMib(), server.gpu());
                 placement.resize(ServerService.holdOf(server, server.flavor(), current),
-                        ServerService.holdOf(server, grown.id(), grown.resources()),
+                        ServerService.holdOf(server, params.get("flavor"), grown),
                         placement.target(server.provider(), server.region(), server.zone(), server.host()));
             }
             case DELETE_SERVER -> server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
@@ -165,18 +187,40 @@ public class ServerOperations implements OperationHandler {
 
     private void resized(Operation op, Server server, Instant at) {
         Map<String, String> params = params(op);
-        PlacementService.FlavorOffer flavor = placement.flavor(params.get("flavor")).orElseThrow();
+        String flavorId = params.get("flavor");
+        Resources r = orderedSize(params);
         Tenant tenant = em.find(Tenant.class, server.tenantId());
         // Swap the old reservation (and the growth one) for one of the new size: the total
         // only shrinks or stays, so this cannot be refused.
         quotas.release(server.quotaReservationId());
         Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
-        QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(flavor.resources(), 1));
-        Resources r = flavor.resources();
-        // Read from the provider when the resize was requested: no provider call in this transaction.
+        QuotaReservation fresh = quotas.reserve(tenant, "server " + server.name(), ServerService.amounts(r, 1));
+        // Priced when the resize was requested (the provider's list price, else the configured one):
+        // no provider call in this transaction.
         var price = Optional.ofNullable(params.get("hourlyPrice")).map(java.math.BigDecimal::new).orElse(null);
-        server.resized(flavor.id(), r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
+        server.resized(flavorId, r.vcpu(), r.memoryMib(), r.gpu(), price, fresh.id(), at);
+        server.named(params.get("flavorName"), server.imageName());
         server.moveTo(ServerStatus.valueOf(params.get("previousStatus")), at);
+    }
+
+    /**
+     * The size a resize ordered: from its parameters (operations since names were resolved), else
+     * from the catalogue. Not from the catalogue first: the flavor may be deleted during the resize.
+     */
+    private Resources orderedSize(Map<String, String> params) {
+        if (params.containsKey("vcpu")) {
+            return new Resources(Integer.parseInt(params.get("vcpu")), Long.parseLong(params.get("memoryMib")),
+                    Integer.parseInt(params.getOrDefault("gpu", "0")));
+        }
+        return placement.flavor(params.get("flavor")).map(PlacementService.FlavorOffer::resources)
+                .orElseThrow(() -> new IllegalStateException("flavor " + params.get("flavor") + " is no longer offered"));
+    }
+
+    /** Marks the DELETE_SERVER that removes a failed create's leftovers from the provider. */
+    static final String CLEAN_UP = "cleanUp";
+
+    private boolean isCleanUp(Operation op) {
+        return "true".equals(params(op).get(CLEAN_UP));
     }
 
     static ServerSpec specOf(Server server) {

@@ -21,6 +21,7 @@ import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
+import io.skydeck.providers.CatalogNames;
 import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.QuotaAmounts;
@@ -82,12 +83,17 @@ public class ServerService {
     ObjectMapper json;
 
     @Inject
+    CatalogNames catalog;
+
+    @Inject
     Clock clock;
 
     @Transactional
     public Started create(Tenant tenant, Project project, CreateServer request, Optional<PlacementTarget> override) {
-        PlacementService.FlavorOffer flavor = placement.flavor(request.flavor())
-                .orElseThrow(() -> ProblemException.invalid("flavor", "no configured provider offers flavor '" + request.flavor() + "'"));
+        // Names resolve from the catalogue the last inventory read cached: no provider call under the ledger's locks.
+        PlacementService.FlavorOffer flavor = placement.flavor(catalog.flavorId(request.flavor()))
+                .orElseThrow(() -> ProblemException.invalid("flavor", "no configured provider offers flavor '" + request.flavor()
+                        + "' (by name or id)"));
         Resources demand = flavor.resources();
         UUID serverId = UUID.randomUUID();
         QuotaReservation reservation = quotas.reserve(tenant, "server " + request.name(), amounts(demand, 1));
@@ -125,10 +131,13 @@ public class ServerService {
             throw new ProblemException(ProblemType.NO_CAPACITY, unplaceable.reason(), filters, Map.of());
         }
         PlacementDecision.Placed placed = (PlacementDecision.Placed) decision;
+        String provider = placed.target().provider();
+        CatalogNames.Named image = catalog.imageOn(provider, request.image());
         Instant now = now();
-        Server server = new Server(serverId, tenant.id(), project.id(), request.name(), flavor.id(), request.image(),
+        Server server = new Server(serverId, tenant.id(), project.id(), request.name(), flavor.id(), image.id(),
                 placed.target(), placed.hourlyPrice(), demand.vcpu(), demand.memoryMib(), demand.gpu(),
                 h == null ? null : h.affinityGroup(), h == null ? null : h.antiAffinityGroup(), reservation.id(), now);
+        server.named(catalog.flavorOn(provider, flavor.id()).map(CatalogNames.Named::name).orElse(null), image.name());
         em.persist(server);
         em.createNativeQuery("INSERT INTO placement_decision (resource_id, tenant_id, decided_by, explanation, decided_at) "
                         + "VALUES (?1, ?2, ?3, ?4, ?5)")
@@ -166,14 +175,27 @@ public class ServerService {
         return Optional.of(new Started(managed, op));
     }
 
-    /** The provider's list price of {@code flavor} where the server runs (a provider call: never in a transaction). */
+    /**
+     * The hourly price of {@code flavor} (an id or a name) where the server runs: the provider's list
+     * price, else the configured one (flavor-prices, vcpu-hour-price) as placement prices it. A
+     * provider call: never in a transaction.
+     */
     @Transactional(Transactional.TxType.NEVER)
     public Optional<java.math.BigDecimal> listPrice(Server server, String flavor) {
         if (flavor == null || flavor.isBlank()) {
             return Optional.empty();
         }
-        return providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
-                .flatMap(p -> p.flavorPrice(server.region(), flavor)).map(p -> p.hourly().amount());
+        Optional<CatalogNames.Named> named = catalog.flavorOn(server.provider(), flavor);
+        String id = named.map(CatalogNames.Named::id).orElse(flavor);
+        Optional<java.math.BigDecimal> listed = providers.get(server.provider()).capability(io.skydeck.connectors.spi.PriceList.class)
+                .flatMap(p -> p.flavorPrice(server.region(), id)).map(p -> p.hourly().amount());
+        if (listed.isPresent()) {
+            return listed;
+        }
+        return placement.flavor(id).flatMap(offer -> providers.placement(server.provider()).priceOf(
+                new io.skydeck.connectors.spi.Flavor(id, named.map(CatalogNames.Named::name).orElse(id),
+                        new io.skydeck.connectors.spi.Resources(offer.resources().vcpu(), offer.resources().memoryMib(),
+                                offer.resources().gpu()), 0)));
     }
 
     /** Starts, stops or resizes; {@code resizePrice} is the new flavor's price, read before the transaction. */
@@ -206,17 +228,25 @@ public class ServerService {
         if (server.status() != ServerStatus.ACTIVE && server.status() != ServerStatus.STOPPED) {
             throw new ProblemException(ProblemType.CONFLICT, "server " + server.id() + " is " + server.status() + "; resize needs it ACTIVE or STOPPED");
         }
+        Optional<CatalogNames.Named> named = catalog.flavorOn(server.provider(), newFlavor);
+        newFlavor = named.map(CatalogNames.Named::id).orElse(newFlavor);
         if (newFlavor.equals(server.flavor())) {
             throw ProblemException.invalid("flavor", "the server already has flavor " + newFlavor);
         }
+        String wanted = newFlavor;
         PlacementService.FlavorOffer flavor = placement.flavor(newFlavor)
                 .filter(f -> f.providers().contains(server.provider()))
-                .orElseThrow(() -> ProblemException.invalid("flavor", "provider " + server.provider() + " does not offer flavor '" + newFlavor + "'"));
+                .orElseThrow(() -> ProblemException.invalid("flavor", "provider " + server.provider() + " does not offer flavor '" + wanted + "'"));
         Resources current = new Resources(server.vcpu(), server.memoryMib(), server.gpu());
         Resources growth = new Resources(Math.max(0, flavor.resources().vcpu() - current.vcpu()),
                 Math.max(0, flavor.resources().memoryMib() - current.memoryMib()), 0);
         Map<String, String> params = new LinkedHashMap<>();
         params.put("flavor", newFlavor);
+        named.ifPresent(n -> params.put("flavorName", n.name()));
+        // The new size as ordered, so the operation can finish (or undo) if the flavor is deleted meanwhile.
+        params.put("vcpu", String.valueOf(flavor.resources().vcpu()));
+        params.put("memoryMib", String.valueOf(flavor.resources().memoryMib()));
+        params.put("gpu", String.valueOf(flavor.resources().gpu()));
         params.put("previousStatus", server.status().name());
         price.ifPresent(p -> params.put("hourlyPrice", p.toPlainString()));
         QuotaAmounts extra = amounts(growth, 0);

@@ -255,8 +255,16 @@ public class OperationRunner {
             return;
         }
         Instant now = clock.instant();
-        if (status instanceof OperationStatus.InProgress) {
-            fenced(claim, managed -> managed.pollAgainAt(now.plus(config.operations().pollInterval()), now));
+        if (status instanceof OperationStatus.InProgress progress) {
+            Duration deadline = deadlineOf(op.kind());
+            if (now.isAfter(op.createdAt().plus(deadline))) {
+                // No end in sight (a provider that silently dropped the request): fail and compensate
+                // rather than hold quota and capacity, and block the resource, for ever.
+                finishFailed(claim, op, handler, "operation-deadline-exceeded", "no end within " + deadline
+                        + " (skydeck.operations.deadline); the provider last said: " + progress.detail(), null);
+                return;
+            }
+            fenced(claim, managed -> managed.pollAgainAt(now.plus(pollWait(op.createdAt(), now)), now));
         } else if (status instanceof OperationStatus.Succeeded done) {
             fenced(claim, managed -> {
                 handler.succeeded(managed, handle, done.finishedAt());
@@ -284,6 +292,18 @@ public class OperationRunner {
             handler.failed(managed, cause, now);
             managed.failed(type, detail, now);
         });
+    }
+
+    Duration deadlineOf(OperationKind kind) {
+        return config.operations().deadlines().getOrDefault(kind.name(), config.operations().deadline());
+    }
+
+    /** Polls slow down as an operation ages: a tenth of its age, between poll-interval and max-poll-interval. */
+    Duration pollWait(Instant createdAt, Instant now) {
+        Duration tenth = Duration.between(createdAt, now).dividedBy(10);
+        Duration floor = config.operations().pollInterval();
+        Duration ceiling = config.operations().maxPollInterval();
+        return tenth.compareTo(floor) < 0 ? floor : tenth.compareTo(ceiling) > 0 ? ceiling : tenth;
     }
 
     /** Exponential backoff with full jitter, at least what a throttling provider asked for. */

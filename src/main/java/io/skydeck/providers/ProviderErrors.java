@@ -2,7 +2,6 @@ package io.skydeck.providers;
 
 import io.skydeck.connectors.spi.AuthenticationFailed;
 import io.skydeck.connectors.spi.CapabilityNotSupported;
-import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderTimeout;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.QuotaExceeded;
@@ -41,9 +40,7 @@ public final class ProviderErrors {
     }
 
     public static String detail(Throwable error) {
-        if (error instanceof ProviderException p) {
-            return "provider " + p.provider() + ": " + p.getMessage();
-        }
+        // A ProviderException's message already names its provider ("provider osp: …").
         return error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     }
 }

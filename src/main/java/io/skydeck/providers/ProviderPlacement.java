@@ -31,9 +31,9 @@ public record ProviderPlacement(Optional<Integer> maxVcpus, Optional<Integer> ma
         return maxMemoryGib.or(() -> maxVcpus.map(v -> v * DEFAULT_GIB_PER_VCPU));
     }
 
-    /** The configured price of a flavor: its own, else vCPUs times the flat rate, else none. */
+    /** The configured price of a flavor (keyed by its id or its name), else vCPUs times the flat rate, else none. */
     public Optional<BigDecimal> priceOf(Flavor flavor) {
-        return Optional.ofNullable(flavorPrices.get(flavor.id()))
+        return Optional.ofNullable(flavorPrices.get(flavor.id())).or(() -> Optional.ofNullable(flavorPrices.get(flavor.name())))
                 .or(() -> vcpuHourPrice.map(rate -> rate.multiply(BigDecimal.valueOf(flavor.resources().vcpus()))));
     }
 

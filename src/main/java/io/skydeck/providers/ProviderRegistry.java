@@ -43,6 +43,7 @@ public class ProviderRegistry {
 
     private final Map<String, CloudProvider> providers = new LinkedHashMap<>();
     private final Map<String, ProviderPlacement> placement = new LinkedHashMap<>();
+    private final Map<String, InventoryState> inventories = new java.util.concurrent.ConcurrentHashMap<>();
 
     @PostConstruct
     void open() {
@@ -132,6 +133,16 @@ public class ProviderRegistry {
     /** The provider's circuit, empty for the sandbox (which has none). */
     public Optional<CircuitBreaker.Snapshot> circuit(String name) {
         return find(name).filter(GuardedProvider.class::isInstance).map(p -> ((GuardedProvider) p).breaker().snapshot());
+    }
+
+    /** Notes how this replica's last inventory read of a provider went (placement reads them). */
+    public void recordInventory(String name, InventoryState state) {
+        inventories.put(name, state);
+    }
+
+    /** How this replica's last inventory read of the provider went; empty before the first, or for a provider without servers. */
+    public Optional<InventoryState> inventory(String name) {
+        return Optional.ofNullable(inventories.get(name));
     }
 
     /** What placement must be told about the provider: limits and prices from configuration. */

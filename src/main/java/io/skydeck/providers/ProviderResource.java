@@ -34,7 +34,21 @@ import java.util.List;
 public class ProviderResource {
 
     public record ProviderView(String name, String kind, List<RegionView> regions, HealthView health, CircuitView circuit,
-                               List<String> capabilities) {
+                               InventoryView inventory, List<String> capabilities) {
+    }
+
+    /**
+     * How this replica's last inventory read went: {@code read}, or {@code unreadable} with why and
+     * on how many stand-in hosts the provider's servers stay held. {@code null} for a provider
+     * that runs no servers.
+     */
+    public record InventoryView(String state, Instant at, String problemType, String detail, Integer serversHeldOnHosts) {
+        static InventoryView of(InventoryState s) {
+            if (s instanceof InventoryState.InventoryUnreadable u) {
+                return new InventoryView("unreadable", u.at(), "urn:skydeck:problem:" + u.type(), u.detail(), u.heldOn());
+            }
+            return new InventoryView("read", s.at(), null, null, null);
+        }
     }
 
     public record RegionView(String id, List<String> zones) {
@@ -109,6 +123,7 @@ public class ProviderResource {
     private ProviderView view(CloudProvider p) {
         return new ProviderView(p.name(), p.kind().name().toLowerCase(), p.regions().stream().map(RegionView::of).toList(),
                 HealthView.of(p.health()), providers.circuit(p.name()).map(CircuitView::of).orElse(null),
+                providers.inventory(p.name()).map(InventoryView::of).orElse(null),
                 p.capabilities().stream().map(ProviderResource::capabilityName).sorted().toList());
     }
 

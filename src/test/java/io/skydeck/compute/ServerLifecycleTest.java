@@ -29,6 +29,7 @@ import static io.skydeck.support.Operations.awaitFinished;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -170,6 +171,26 @@ class ServerLifecycleTest {
         as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.vcpu", equalTo(0)).body("used.servers", equalTo(0));
         List<String> kinds = as(token).get("/v1/servers/" + accepted.path("resource.id") + "/events").then().extract().path("items.kind");
         assertThat(kinds).containsExactly("REQUESTED", "FAILED");
+    }
+
+    /** Nova's "No valid host" shape: the build ends in ERROR and the ERROR instance stays in the cloud unless removed. */
+    @Test
+    void aBuildThatFailsInTheProviderIsDeletedThereFoundByItsToken() throws Exception {
+        sandbox().faults().inject(new Fault.FailOperation(SandboxCall.CREATE_SERVER,
+                new io.skydeck.connectors.spi.ProviderUnavailable("sandbox", "No valid host was found. There are not enough hosts available.")));
+        Response accepted = as(token).body(server("no-host", "m1.small", Map.of())).post("/v1/servers")
+                .then().statusCode(202).extract().response();
+        UUID serverId = UUID.fromString(accepted.path("resource.id"));
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("FAILED");
+        as(token).get("/v1/servers/" + serverId).then().body("status", equalTo("FAILED")).body("providerServerId", nullValue());
+
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (sandbox().require(io.skydeck.connectors.spi.Servers.class).findByToken(ServerOperations.createToken(serverId)).isPresent()) {
+            assertThat(System.nanoTime()).as("the ERROR instance is still in the provider after 15 s").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+        as(token).get("/v1/servers/" + serverId).then().body("status", equalTo("FAILED"));
+        as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.servers", equalTo(0));
     }
 
     @Test

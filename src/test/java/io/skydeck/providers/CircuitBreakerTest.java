@@ -13,6 +13,7 @@ import io.skydeck.connectors.spi.ProviderKind;
 import io.skydeck.connectors.spi.ProviderTimeout;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.Region;
+import io.skydeck.connectors.spi.AuthenticationFailed;
 import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.Resources;
 import io.skydeck.connectors.spi.Throttled;
@@ -75,6 +76,17 @@ class CircuitBreakerTest {
     void aRejectedRequestIsTheProviderAnsweringAndNeverOpensTheCircuit() {
         for (int i = 0; i < 10; i++) {
             fail(new RequestRejected("aws-prod", "InvalidParameterValue"));
+        }
+
+        assertThat(breaker.snapshot().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(breaker.snapshot().consecutiveFailures()).isZero();
+    }
+
+    /** Refused credentials are an operator's to fix, not an outage: failing fast would hide the real message. */
+    @Test
+    void refusedCredentialsNeverOpenTheCircuit() {
+        for (int i = 0; i < 10; i++) {
+            fail(new AuthenticationFailed("osp", "The request you have made requires authentication."));
         }
 
         assertThat(breaker.snapshot().state()).isEqualTo(CircuitBreaker.State.CLOSED);

@@ -5,6 +5,7 @@ import io.restassured.RestAssured;
 import io.skydeck.connectors.sandbox.Fault;
 import io.skydeck.connectors.sandbox.SandboxCall;
 import io.skydeck.connectors.sandbox.SandboxCloud;
+import io.skydeck.connectors.spi.AuthenticationFailed;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.Throttled;
 import io.skydeck.support.Tokens;
@@ -96,8 +97,19 @@ class ProviderApiTest {
                 .contentType("application/problem+json")
                 .body("type", equalTo("urn:skydeck:problem:provider-unavailable"))
                 .body("title", equalTo("The provider is unavailable"))
-                .body("detail", containsString("compute API answered 503 Service Unavailable"))
+                .body("detail", equalTo("provider sandbox: compute API answered 503 Service Unavailable"))
                 .body("requestId", not(nullValue()));
+    }
+
+    @Test
+    void refusedCredentialsAreA502SayingAuthenticationFailed() {
+        sandbox().faults().inject(new Fault.FailCall(SandboxCall.READ_INVENTORY,
+                new AuthenticationFailed("sandbox", "The request you have made requires authentication.", "401", null)));
+
+        as(Tokens.admin()).get("/v1/providers/sandbox/flavors").then().statusCode(502)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:skydeck:problem:provider-authentication-failed"))
+                .body("detail", equalTo("provider sandbox: authentication failed: The request you have made requires authentication. (401)"));
     }
 
     @Test

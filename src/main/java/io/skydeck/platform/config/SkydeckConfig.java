@@ -106,6 +106,19 @@ public interface SkydeckConfig {
         /** Attempts of a retryable provider failure before the operation fails. */
         @WithDefault("8")
         int maxAttempts();
+
+        /**
+         * How long an operation may go on before it fails for making no progress, and compensates
+         * (quota, capacity holds). Per kind under {@code deadlines."KIND"} (e.g. RESIZE_SERVER).
+         */
+        @WithDefault("PT30M")
+        java.time.Duration deadline();
+
+        java.util.Map<String, java.time.Duration> deadlines();
+
+        /** The longest wait between two polls of a long operation; polls start at poll-interval and slow down. */
+        @WithDefault("PT30S")
+        java.time.Duration maxPollInterval();
     }
 
     interface EmbeddedDb {

@@ -82,7 +82,7 @@ public final class EmbeddedDefaultsConfigSourceFactory implements ConfigSourceFa
                 return running;
             }
             EmbeddedDatabase started = EmbeddedDatabase.start(pgData);
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "embedded-postgres-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(StopAfterApplication.of(started::close), "embedded-postgres-stop"));
             System.setProperty(RUNNING_URL, started.jdbcUrl());
             return started.jdbcUrl();
         }

@@ -33,6 +33,7 @@ import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
 import static io.skydeck.support.Operations.awaitFinished;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 /** Skydeck with one OpenStack cloud (Keystone and Nova played by WireMock) and no sandbox. */
@@ -67,8 +68,14 @@ class OpenStackEndToEndTest {
                         {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
                           "links": [], "security_groups": [{"name": "default"}]}}""".formatted(SERVER_ID))));
 
+        // Names as users know them: Nova's flavor "2" is m1.small, Glance's image is cirros.
+        as(token).body(Map.of("projectId", project.toString(), "name", "web-0", "flavor", "m1.small", "image", "tiny-raw"))
+                .post("/v1/servers").then().statusCode(400)
+                .body("detail", containsString("provider openstack-test has no image 'tiny-raw'"));
         Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "web-1", "flavor", "m1.small",
-                        "image", IMAGE)).post("/v1/servers").then().statusCode(202)
+                        "image", "cirros")).post("/v1/servers").then().statusCode(202)
+                .body("resource.flavor", equalTo("2")).body("resource.flavorName", equalTo("m1.small"))
+                .body("resource.image", equalTo(IMAGE)).body("resource.imageName", equalTo("cirros"))
                 .body("resource.placement.provider", equalTo("openstack-test"))
                 .body("resource.placement.zone", equalTo("az-2"))
                 .body("resource.placement.host", equalTo("compute-7.example.org"))
@@ -82,10 +89,11 @@ class OpenStackEndToEndTest {
         as(token).get("/v1/servers/" + id).then().body("status", equalTo("ACTIVE"))
                 .body("providerServerId", equalTo(SERVER_ID)).body("hourlyPrice", equalTo(0.03f));
         server.verify(1, postRequestedFor(urlPathEqualTo("/v3/auth/tokens")));
+        server.verify(1, postRequestedFor(urlPathEqualTo(compute("/servers"))));
         server.verify(1, postRequestedFor(urlPathEqualTo(compute("/servers")))
                 .withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
                 .withRequestBody(matchingJsonPath("$.server.name", WireMock.equalTo("web-1")))
-                .withRequestBody(matchingJsonPath("$.server.flavorRef", WireMock.equalTo("m1.small")))
+                .withRequestBody(matchingJsonPath("$.server.flavorRef", WireMock.equalTo("2")))
                 .withRequestBody(matchingJsonPath("$.server.imageRef", WireMock.equalTo(IMAGE)))
                 .withRequestBody(matchingJsonPath("$.server.availability_zone", WireMock.equalTo("az-2:compute-7.example.org")))
                 .withRequestBody(matchingJsonPath("$.server.metadata.skydeck-token", WireMock.equalTo("skydeck-" + id)))

@@ -49,7 +49,7 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                         .withHeader("X-Subject-Token", TOKEN).withBody(tokenBody(base))));
         server.stubFor(get(urlPathEqualTo(compute("/flavors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
                 .willReturn(okJson("""
-                        {"flavors": [{"id": "m1.small", "name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "swap": "",
+                        {"flavors": [{"id": "2", "name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "swap": "",
                           "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
                           "rxtx_factor": 1.0, "links": []}]}""")));
         server.stubFor(get(urlPathMatching(compute("/os-availability-zone(/detail)?"))).withHeader("X-Auth-Token", equalTo(TOKEN))
@@ -63,6 +63,15 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                           "free_ram_mb": 12288, "free_disk_gb": 90, "running_vms": 1, "current_workload": 0, "disk_available_least": 90,
                           "host_ip": "192.0.2.7", "hypervisor_type": "QEMU", "hypervisor_version": 4002000,
                           "service": {"host": "compute-7", "id": 6, "disabled_reason": null}, "cpu_info": "{}"}]}""")));
+        server.stubFor(get(urlPathEqualTo("/image/v2/images")).withQueryParam("limit", equalTo("1000"))
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("""
+                        {"images": [{"id": "70a599e0-31e7-49b7-b260-868f441e862b", "name": "cirros", "status": "active",
+                          "visibility": "public", "container_format": "bare", "disk_format": "qcow2", "min_disk": 0, "min_ram": 0,
+                          "size": 1024, "protected": false, "tags": [], "created_at": "2024-05-01T10:00:00Z",
+                          "updated_at": "2024-05-01T10:00:00Z", "self": "/v2/images/70a599e0-31e7-49b7-b260-868f441e862b",
+                          "file": "/v2/images/70a599e0-31e7-49b7-b260-868f441e862b/file", "schema": "/v2/schemas/image"}],
+                         "first": "/v2/images?limit=1000", "schema": "/v2/schemas/images"}""")));
         try {
             passwordFile = Files.createTempFile("skydeck-openstack-e2e", ".password");
             Files.writeString(passwordFile, PASSWORD + "\n");
@@ -103,7 +112,7 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                  "user_id": "ee4dfb6e5540447cb3741905149d9b6e", "metadata": {"skydeck-token": "%s"}, "hostId": "",
                  "created": "2024-05-01T10:00:00Z", "updated": "2024-05-01T10:00:05Z", "addresses": {}, "accessIPv4": "",
                  "accessIPv6": "", "progress": 0, "image": {"id": "70a599e0-31e7-49b7-b260-868f441e862b", "links": []},
-                 "flavor": {"id": "m1.small", "links": []}, "key_name": null, "config_drive": "",
+                 "flavor": {"id": "2", "links": []}, "key_name": null, "config_drive": "",
                  "OS-DCF:diskConfig": "AUTO", "OS-EXT-AZ:availability_zone": "az-2", "OS-EXT-STS:power_state": 1,
                  "OS-EXT-STS:task_state": null, "OS-EXT-STS:vm_state": "active",
                  "OS-SRV-USG:launched_at": "2024-05-01T10:00:04.000000", "OS-SRV-USG:terminated_at": null,
@@ -126,9 +135,11 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                   "roles": [{"id": "51cc68287d524c759f47c811e6463340", "name": "admin"}],
                   "catalog": [
                     {"endpoints": [%s], "id": "s-nova", "type": "compute", "name": "nova"},
-                    {"endpoints": [%s], "id": "s-neutron", "type": "network", "name": "neutron"}
+                    {"endpoints": [%s], "id": "s-neutron", "type": "network", "name": "neutron"},
+                    {"endpoints": [%s], "id": "s-glance", "type": "image", "name": "glance"}
                   ]
                 }}""".formatted(USER, Instant.now().plus(Duration.ofHours(12)), Instant.now(), PROJECT,
-                endpoint.formatted("e-nova", base + "/compute/v2.1"), endpoint.formatted("e-neutron", base + "/network"));
+                endpoint.formatted("e-nova", base + "/compute/v2.1"), endpoint.formatted("e-neutron", base + "/network"),
+                endpoint.formatted("e-glance", base + "/image"));
     }
 }

@@ -170,7 +170,7 @@ class KubernetesErrorMappingTest {
         ProviderHealth health = cloud.health();
 
         assertThat(health.state()).isEqualTo(ProviderHealth.State.DOWN);
-        assertThat(health.detail()).isEqualTo("provider k8s-test: Unauthorized (Unauthorized)");
+        assertThat(health.detail()).isEqualTo("provider k8s-test: authentication failed: Unauthorized (Unauthorized)");
         assertThat(requests()).singleElement().satisfies(request ->
                 assertRequest(request, "GET", "/api/v1/namespaces?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dskydeck&limit=1"));
     }

@@ -46,7 +46,8 @@ final class FaultToProviderException {
                 .or(() -> Optional.ofNullable(fallbackMessage).filter(text -> !text.isBlank()))
                 .orElse("HTTP " + status);
         String faultName = recorded.flatMap(ErrorResponse::faultName).orElse(null);
-        String code = faultName == null ? String.valueOf(status) : faultName;
+        // Keystone wraps every fault in {"error": {...}}: its name says nothing, the status does.
+        String code = faultName == null || "error".equals(faultName) ? String.valueOf(status) : faultName;
         Optional<Duration> retryAfter = recorded.flatMap(ErrorResponse::retryAfter);
         boolean quota = isQuota(message, faultName);
 

@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  * One project-scoped Keystone v3 token, shared by every thread. OpenStack4j clients are bound
  * to the thread that made them, so each call builds a fresh client from this token; only the
  * token (an hour or more of validity) is reused. A token that is about to expire is replaced
- * before use; one that Keystone revoked early is replaced by OpenStack4j's connector on the
- * 401 it causes, and {@link #adopt} keeps that replacement for the next call.
+ * before use; one that Keystone revoked early (a password change revokes them all) is dropped
+ * by {@link OpenStackSession} on the 401 it causes, and the next call authenticates with the
+ * password read afresh from its source.
  */
 final class KeystoneSession {
     /** Renew this long before expiry so that a call started now does not die half-way. */
@@ -41,14 +42,6 @@ final class KeystoneSession {
     OSClientV3 client(String region) {
         OSClientV3 client = OSFactory.clientFromToken(validToken(), transport);
         return client.useRegion(region);
-    }
-
-    /** Keeps the token OpenStack4j obtained when it re-authenticated during a call. */
-    void adopt(OSClientV3 client) {
-        Token current = client.getToken();
-        if (current != null && current != token && current.getId() != null) {
-            token = current;
-        }
     }
 
     /** Forgets the token, e.g. after Keystone said it is no longer valid. */

@@ -4,6 +4,7 @@ import io.skydeck.connectors.openstack.FaultToProviderException.Target;
 import io.skydeck.connectors.spi.ContainerCapacity;
 import io.skydeck.connectors.spi.Flavor;
 import io.skydeck.connectors.spi.HostCapacity;
+import io.skydeck.connectors.spi.Image;
 import io.skydeck.connectors.spi.Inventory;
 import io.skydeck.connectors.spi.ResourceType;
 import org.openstack4j.model.compute.ext.AvailabilityZone;
@@ -29,6 +30,19 @@ final class OpenStackInventory implements Inventory {
         session.requireRegion(region);
         return session.call(region, Target.of(ResourceType.FLAVOR, "*"),
                 os -> os.compute().flavors().list().stream().map(FlavorToFlavor::convert).toList());
+    }
+
+    /**
+     * Active images from Glance v2, up to Glance's largest page (api_limit_max, 1,000 by default);
+     * an image without a name is known by its id.
+     */
+    @Override
+    public List<Image> images(String region) {
+        session.requireRegion(region);
+        return session.call(region, Target.of(ResourceType.IMAGE, "*"), os -> os.imagesV2().list(Map.of("limit", "1000")).stream()
+                .filter(image -> image.getStatus() == null || "active".equalsIgnoreCase(image.getStatus().name()))
+                .map(image -> new Image(image.getId(), image.getName() == null ? image.getId() : image.getName()))
+                .toList());
     }
 
     @Override

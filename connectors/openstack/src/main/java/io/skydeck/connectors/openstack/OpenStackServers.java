@@ -27,9 +27,15 @@ import java.util.Optional;
  */
 final class OpenStackServers implements Servers {
     private final OpenStackSession session;
+    private final NovaServerPages pages;
 
     OpenStackServers(OpenStackSession session) {
+        this(session, new NovaServerPages(NovaServerPages.NOVA_MAX_LIMIT));
+    }
+
+    OpenStackServers(OpenStackSession session, NovaServerPages pages) {
         this.session = session;
+        this.pages = pages;
     }
 
     @Override
@@ -149,9 +155,35 @@ final class OpenStackServers implements Servers {
             });
             return new OperationStatus.InProgress(handle, "VERIFY_RESIZE (confirming)");
         }
-        boolean done = flavorId.equals(server.getFlavorId()) && server.getTaskState() == null
+        boolean settled = server.getTaskState() == null
                 && (server.getStatus() == Server.Status.ACTIVE || server.getStatus() == Server.Status.SHUTOFF);
-        return done ? new OperationStatus.Succeeded(handle, now) : failedOrInProgress(handle, server, now);
+        if (settled && flavorId.equals(server.getFlavorId())) {
+            return new OperationStatus.Succeeded(handle, now);
+        }
+        if (settled) {
+            // Nova's API set a task state before it answered 202; back to no task on the old flavor
+            // means Nova gave up (NoValidHost on a single hypervisor) without an ERROR: refused.
+            return new OperationStatus.Failed(handle, now, new RequestRejected(session.provider(),
+                    "Nova did not resize server " + server.getId() + " to flavor " + flavorId + "; it is " + server.getStatus()
+                            + " on flavor " + server.getFlavorId() + " again" + resizeFailure(handle.resource().region(), server.getId()),
+                    "resize-refused", null));
+        }
+        return failedOrInProgress(handle, server, now);
+    }
+
+    /** What Nova's instance actions say of the last resize, e.g. "; resize: Error"; empty if they say nothing. */
+    private String resizeFailure(String region, String serverId) {
+        try {
+            return session.call(region, Target.of(ResourceType.SERVER, serverId), os ->
+                    os.compute().servers().instanceActions().list(serverId).stream()
+                            .filter(action -> "resize".equals(action.getAction()))
+                            .max(java.util.Comparator.comparing(action -> action.getStartTime() == null ? new java.util.Date(0)
+                                    : action.getStartTime()))
+                            .map(action -> action.getMessage() == null ? "" : "; resize action: " + action.getMessage())
+                            .orElse(""));
+        } catch (io.skydeck.connectors.spi.ProviderException unreadable) {
+            return "";
+        }
     }
 
     private OperationStatus failedOrInProgress(OperationHandle handle, Server server, Instant now) {
@@ -201,7 +233,7 @@ final class OpenStackServers implements Servers {
         return all;
     }
 
-    /** Nova cannot filter on metadata, so the token is matched on the project's server list. */
+    /** Nova cannot filter on metadata, so the token is matched on the project's server list, every page of it. */
     private Optional<Server> findInRegion(String region, IdempotencyToken token) {
         return listIn(region).stream()
                 .filter(server -> ServerToProviderServer.tokenOf(server).equals(Optional.of(token)))
@@ -211,7 +243,7 @@ final class OpenStackServers implements Servers {
     }
 
     private List<? extends Server> listIn(String region) {
-        return session.call(region, Target.of(ResourceType.SERVER, "*"), os -> os.compute().servers().list(true));
+        return session.call(region, Target.of(ResourceType.SERVER, "*"), pages::all);
     }
 
     private Optional<Server> fetch(String region, String serverId) {

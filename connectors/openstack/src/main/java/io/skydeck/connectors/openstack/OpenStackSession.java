@@ -1,9 +1,11 @@
 package io.skydeck.connectors.openstack;
 
 import io.skydeck.connectors.openstack.FaultToProviderException.Target;
+import io.skydeck.connectors.spi.AuthenticationFailed;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.OperationKind;
+import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceRef;
@@ -49,22 +51,63 @@ final class OpenStackSession {
         return config.regions();
     }
 
-    /** Runs one or more OpenStack requests in a region; every failure leaves as a ProviderException. */
+    /**
+     * Runs one or more OpenStack requests in a region; every failure leaves as a ProviderException.
+     *
+     * <p>A service refusing the token (Keystone revokes a user's tokens when the password changes)
+     * drops it and authenticates once more, reading the secret afresh, so a rotated password file
+     * is picked up without a restart. Keystone refusing the password just read is final: asking
+     * again with the same secret would only lock the account sooner.
+     */
     <T> T call(String region, Target target, Function<OSClientV3, T> body) {
-        ErrorResponse.clear();
         try {
-            OSClientV3 client = keystone.client(region);
-            T result = body.apply(client);
-            keystone.adopt(client);
-            return result;
-        } catch (RuntimeException failure) {
-            var mapped = faults.fromThrowable(failure, target);
-            if (mapped instanceof io.skydeck.connectors.spi.AuthenticationFailed) {
+            return once(region, target, body);
+        } catch (TokenRefused refused) {
+            keystone.invalidate();
+            try {
+                return once(region, target, body);
+            } catch (TokenRefused again) {
                 keystone.invalidate();
+                throw again.failure;
+            }
+        }
+    }
+
+    private <T> T once(String region, Target target, Function<OSClientV3, T> body) {
+        ErrorResponse.clear();
+        OSClientV3 client;
+        try {
+            client = keystone.client(region);
+        } catch (RuntimeException failure) {
+            throw faults.fromThrowable(failure, target);
+        } finally {
+            ErrorResponse.clear();
+        }
+        try {
+            return body.apply(client);
+        } catch (RuntimeException failure) {
+            ProviderException mapped = faults.fromThrowable(failure, target);
+            boolean unauthorized = ErrorResponse.last().map(ErrorResponse::status).orElse(0) == 401;
+            if (mapped instanceof AuthenticationFailed refused && unauthorized) {
+                throw new TokenRefused(refused);
             }
             throw mapped;
         } finally {
             ErrorResponse.clear();
+        }
+    }
+
+    /**
+     * A service's 401 to a token Keystone had issued. A 403 is not retried: it is a policy saying
+     * no to this user (a member listing hypervisors), which a new token does not change.
+     * Carried out of {@link #once} so that only this case is retried.
+     */
+    private static final class TokenRefused extends RuntimeException {
+        final AuthenticationFailed failure;
+
+        TokenRefused(AuthenticationFailed failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
         }
     }
 

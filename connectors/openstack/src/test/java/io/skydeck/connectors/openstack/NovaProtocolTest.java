@@ -55,6 +55,28 @@ class NovaProtocolTest {
                 .willReturn(okJson(OpenStackStubs.list("servers", List.of()))));
     }
 
+    /** Nova lists at most 1,000 servers per call; the server a token names may be on the second page. */
+    @Test
+    void theTokenLookupPagesThroughEveryServerNovaHas() {
+        List<String> firstPage = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            firstPage.add(OpenStackStubs.novaServer("00000000-0000-0000-0000-%012d".formatted(i), "other-" + i, "ACTIVE", "2", Map.of()));
+        }
+        String lastOfFirst = "00000000-0000-0000-0000-000000000999";
+        String wanted = "99999999-0000-0000-0000-000000000001";
+        stubs.server.stubFor(get(urlPathEqualTo(stubs.compute("/servers/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .withQueryParam("limit", equalTo("1000")).withQueryParam("marker", com.github.tomakehurst.wiremock.client.WireMock.absent())
+                .willReturn(okJson(OpenStackStubs.list("servers", firstPage))));
+        stubs.server.stubFor(get(urlPathEqualTo(stubs.compute("/servers/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .withQueryParam("limit", equalTo("1000")).withQueryParam("marker", equalTo(lastOfFirst))
+                .willReturn(okJson(OpenStackStubs.list("servers", List.of(
+                        OpenStackStubs.novaServer(wanted, "web-1", "ERROR", "2", Map.of("skydeck-token", "req-paged")))))));
+
+        assertThat(cloud.require(Servers.class).findByToken(IdempotencyToken.of("req-paged")))
+                .hasValueSatisfying(found -> assertThat(found.id()).isEqualTo(wanted));
+        assertThat(cloud.require(Servers.class).list()).hasSize(1001);
+    }
+
     @Test
     void createBootsWithFlavorImageNetworkZoneAndTheTokenInMetadata() {
         noServersYet();

@@ -14,6 +14,10 @@ import io.skydeck.connectors.spi.Throttled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -25,6 +29,7 @@ import java.util.Map;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -128,6 +133,83 @@ class OpenStackFaultsTest {
                 .isInstanceOfSatisfying(AuthenticationFailed.class, failed ->
                         assertThat(failed.providerMessage()).isEqualTo("The request you have made requires authentication."));
         assertThat(cloud.health().state()).isEqualTo(ProviderHealth.State.DOWN);
+    }
+
+    /**
+     * Keystone revokes every token of a user whose password changes. The operator updates the
+     * secret file; the next call meets a 401, drops the token, reads the file again and goes on.
+     */
+    @Test
+    void aPasswordRotatedInKeystoneAndTheSecretFileIsPickedUpWithoutARestart(@TempDir Path dir) throws Exception {
+        Path secret = dir.resolve("openstack-password");
+        Files.writeString(secret, OpenStackStubs.PASSWORD + "\n");
+        OpenStackConfig base = stubs.config();
+        OpenStackConfig fromFile = new OpenStackConfig(base.name(), base.identityUrl(), base.user(),
+                OpenStackConfig.PasswordSource.fromFile(secret), base.userDomain(), base.project(), base.projectDomain(),
+                base.regions(), base.floatingIpPool(), base.overcommit(), base.timeouts());
+        OpenStackCloud rotating = OpenStackCloud.connect(fromFile);
+        stubs.server.stubFor(stubs.keystoneIssues(TOKEN, Instant.now().plusSeconds(3600)));
+        serverAnswers(TOKEN);
+        assertThat(rotating.require(Servers.class).get(SERVER_ID)).isPresent();
+
+        // The password changes in Keystone: the old one and every token made with it are refused.
+        stubs.server.resetAll();
+        stubs.server.stubFor(stubs.keystoneRefuses(OpenStackStubs.PASSWORD));
+        stubs.server.stubFor(stubs.keystoneIssues("gAAAAABtoken-rotated", Instant.now().plusSeconds(3600), "rotated-secret"));
+        stubs.server.stubFor(get(urlPathEqualTo(serverPath())).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(OpenStackStubs.unauthorized()));
+        serverAnswers("gAAAAABtoken-rotated");
+
+        // Before the file is updated: one fresh try with what the file says, then a clear refusal.
+        assertThatThrownBy(() -> rotating.require(Servers.class).get(SERVER_ID))
+                .isInstanceOfSatisfying(AuthenticationFailed.class, failed -> {
+                    assertThat(failed.getMessage()).contains("authentication failed").doesNotContain("cannot reach");
+                    assertThat(failed.retryable()).isFalse();
+                });
+        stubs.server.verify(1, postRequestedFor(urlPathEqualTo("/v3/auth/tokens")));
+
+        Files.writeString(secret, "rotated-secret\n");
+        assertThat(rotating.require(Servers.class).get(SERVER_ID)).isPresent();
+        assertThat(rotating.require(Servers.class).get(SERVER_ID)).isPresent();
+        // One authentication with the new password, then its token is reused.
+        stubs.server.verify(1, postRequestedFor(urlPathEqualTo("/v3/auth/tokens"))
+                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.password", equalTo("rotated-secret"))));
+        stubs.server.verify(2, getRequestedFor(urlPathEqualTo(serverPath())).withHeader("X-Auth-Token", equalTo("gAAAAABtoken-rotated")));
+        rotating.close();
+    }
+
+    /** A password that is wrong from the start is asked once per call, not retried into a lock-out. */
+    @Test
+    void aWrongPasswordIsRefusedAfterOneAuthenticationPerCall() {
+        stubs.server.stubFor(stubs.keystoneRefuses(OpenStackStubs.PASSWORD));
+
+        assertThatThrownBy(() -> cloud.require(Servers.class).get(SERVER_ID))
+                .isInstanceOfSatisfying(AuthenticationFailed.class, failed -> assertThat(failed.getMessage())
+                        .isEqualTo("provider openstack-test: authentication failed: The request you have made requires authentication. (401)"));
+        stubs.server.verify(1, postRequestedFor(urlPathEqualTo("/v3/auth/tokens")));
+    }
+
+    /** Nova refusing a resize (NoValidHost) puts the server back on its old flavor with no ERROR. */
+    @Test
+    void aResizeNovaSilentlyRefusedIsFailedWithTheInstanceActionsWord() {
+        stubs.stubKeystone();
+        serverAnswers(TOKEN);   // ACTIVE, flavor 2, no task state
+        stubs.server.stubFor(get(urlPathEqualTo(serverPath() + "/os-instance-actions")).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("""
+                        {"instanceActions": [
+                          {"action": "create", "instance_uuid": "%1$s", "message": null, "project_id": "a6944d763bf64ee6a275f1263fae0352",
+                           "request_id": "req-1", "start_time": "2024-05-01T10:00:00.000000", "user_id": "ee4dfb6e5540447cb3741905149d9b6e"},
+                          {"action": "resize", "instance_uuid": "%1$s", "message": "Error", "project_id": "a6944d763bf64ee6a275f1263fae0352",
+                           "request_id": "req-2", "start_time": "2024-05-01T10:05:00.000000", "user_id": "ee4dfb6e5540447cb3741905149d9b6e"}]}"""
+                        .formatted(SERVER_ID))));
+        var handle = new io.skydeck.connectors.spi.OperationHandle("openstack-test", "resize:" + SERVER_ID + ":3",
+                io.skydeck.connectors.spi.OperationKind.RESIZE,
+                new io.skydeck.connectors.spi.ResourceRef(ResourceType.SERVER, SERVER_ID, "RegionOne"), java.util.Optional.empty(), Instant.now());
+
+        assertThat(cloud.poll(handle)).isInstanceOfSatisfying(io.skydeck.connectors.spi.OperationStatus.Failed.class, failed -> {
+            assertThat(failed.error()).isInstanceOf(io.skydeck.connectors.spi.RequestRejected.class);
+            assertThat(failed.error().providerMessage()).endsWith("is ACTIVE on flavor 2 again; resize action: Error");
+        });
     }
 
     @Test

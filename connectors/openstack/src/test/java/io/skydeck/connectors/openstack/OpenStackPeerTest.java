@@ -120,6 +120,8 @@ class OpenStackPeerTest {
         Inventory inventory = admin.require(Inventory.class);
         assertThat(inventory.flavors(region)).extracting(f -> f.name())
                 .contains("m1.nano", "m1.tiny", "m1.small");
+        assertThat(inventory.images(region)).filteredOn(i -> i.name().equals("tiny-raw")).singleElement()
+                .satisfies(tiny -> assertThat(tiny.id()).isEqualTo(image));
         assertThat(inventory.flavors(region)).filteredOn(f -> f.id().equals("42")).singleElement()
                 .satisfies(nano -> assertThat(nano.resources().vcpus()).isEqualTo(1));
         assertThat(inventory.hosts(region)).singleElement().satisfies(host -> {
@@ -161,6 +163,61 @@ class OpenStackPeerTest {
         assertThat(await(admin, servers.delete(id, token))).isInstanceOf(OperationStatus.Succeeded.class);
         assertThat(servers.get(id)).isEmpty();
         assertThat(servers.findByToken(token)).isEmpty();
+    }
+
+    /**
+     * The peer has one hypervisor and Nova does not resize to the same host by default, so a
+     * resize is refused: Nova puts the server back to ACTIVE on its old flavor, with no ERROR.
+     * The poll must see that as a failure, not wait for the new flavor for ever.
+     */
+    @Test
+    void aResizeNovaRefusesOnASingleHypervisorFailsInsteadOfRunningForever() {
+        Servers servers = admin.require(Servers.class);
+        IdempotencyToken token = IdempotencyToken.of("peer-" + UUID.randomUUID());
+        OperationHandle create = servers.create(ServerSpec.of("skydeck-resize-" + token.value().substring(5, 13), region, "42", image), token);
+        String id = create.resource().id();
+        try {
+            assertThat(await(admin, create)).isInstanceOf(OperationStatus.Succeeded.class);
+
+            OperationStatus resize = await(admin, servers.resize(id, "1"));
+
+            assertThat(resize).isInstanceOfSatisfying(OperationStatus.Failed.class, failed -> {
+                assertThat(failed.error().providerMessage()).contains("did not resize").contains("on flavor 42 again");
+            });
+            assertThat(servers.get(id)).map(s -> s.flavorId()).contains("42");
+        } finally {
+            await(admin, servers.delete(id, token));
+        }
+    }
+
+    /**
+     * A flavor with more disk than the peer's only hypervisor (within the project's core and RAM quota): Nova's scheduler finds no valid host and
+     * the instance ends in ERROR, with no id ever reported to a caller that lost the answer. It is
+     * found by its token and deleted — what the service's clean-up operation does.
+     */
+    @Test
+    void aBuildThatFailsInNovaIsFoundByItsTokenAndDeleted() {
+        String url = System.getenv("SKYDECK_OPENSTACK_PEER_URL");
+        String flavorName = "skydeck-huge-" + UUID.randomUUID().toString().substring(0, 8);
+        var huge = adminClient(url).compute().flavors().create(org.openstack4j.api.Builders.flavor()
+                .name(flavorName).ram(64).vcpus(1).disk(10_000_000).build());
+        Servers servers = admin.require(Servers.class);
+        IdempotencyToken token = IdempotencyToken.of("peer-" + UUID.randomUUID());
+        try {
+            OperationHandle create = servers.create(ServerSpec.of("skydeck-nohost-" + token.value().substring(5, 13), region,
+                    huge.getId(), image), token);
+
+            assertThat(await(admin, create)).isInstanceOfSatisfying(OperationStatus.Failed.class, failed ->
+                    assertThat(failed.error().providerMessage()).containsIgnoringCase("valid host"));
+            var leftover = servers.findByToken(token);
+            assertThat(leftover).as("the ERROR instance is still in Nova").hasValueSatisfying(s ->
+                    assertThat(s.status()).isEqualTo(ServerStatus.ERROR));
+
+            assertThat(await(admin, servers.delete(leftover.get().id(), token))).isInstanceOf(OperationStatus.Succeeded.class);
+            assertThat(servers.findByToken(token)).isEmpty();
+        } finally {
+            adminClient(url).compute().flavors().delete(huge.getId());
+        }
     }
 
     @Test
@@ -221,6 +278,76 @@ class OpenStackPeerTest {
             assertThat(await(demo, groups.delete(groupId, token))).isInstanceOf(OperationStatus.Succeeded.class);
         }
         assertThat(groups.get(groupId)).isEmpty();
+    }
+
+    /**
+     * A password changed in Keystone revokes the user's tokens. Until the secret file is updated
+     * every call says "authentication failed" (not "cannot reach", not retried by the breaker);
+     * after the update the next call authenticates with the new password — no restart.
+     */
+    @Test
+    void aPasswordRotatedInKeystoneIsPickedUpFromTheUpdatedSecretFile() throws Exception {
+        String url = System.getenv("SKYDECK_OPENSTACK_PEER_URL");
+        var keystone = adminClient(url);
+        String name = "skydeck-rotate-" + UUID.randomUUID().toString().substring(0, 8);
+        var project = keystone.identity().projects().getByName("admin", "default");
+        var user = keystone.identity().users().create(org.openstack4j.api.Builders.user()
+                .name(name).password("first-secret").domainId("default").defaultProjectId(project.getId()).enabled(true).build());
+        var memberRole = keystone.identity().roles().getByName("member").get(0);
+        keystone.identity().roles().grantProjectUserRole(project.getId(), user.getId(), memberRole.getId());
+        var secret = java.nio.file.Files.createTempFile("skydeck-rotate", ".secret");
+        try (OpenStackCloud rotating = OpenStackCloud.connect(OpenStackConfig.of("openstack-peer-rotate", url, name,
+                OpenStackConfig.PasswordSource.fromFile(secret), "admin", region))) {
+            java.nio.file.Files.writeString(secret, "first-secret\n");
+            Servers servers = rotating.require(Servers.class);
+            assertThat(servers.list()).isNotNull();
+
+            // OpenStack4j binds a client to the thread; the connector's calls took the thread over.
+            adminClient(url).identity().users().update(user.toBuilder().password("second-secret").build());
+            forgetCachedTokenValidations();
+
+            assertThatAuthenticationFails(() -> servers.list());
+            assertThat(rotating.health().detail()).startsWith("authentication failed");
+
+            java.nio.file.Files.writeString(secret, "second-secret\n");
+            assertThat(servers.list()).isNotNull();
+            assertThat(rotating.health().state()).isEqualTo(ProviderHealth.State.UP);
+        } finally {
+            adminClient(url).identity().users().delete(user.getId());
+            java.nio.file.Files.deleteIfExists(secret);
+        }
+    }
+
+    /**
+     * Nova's keystonemiddleware keeps a token's validation in memcached for token_cache_time
+     * (300 s by default), so a revoked token is refused only once that has passed. Flushing the
+     * peer's memcached stands in for the wait.
+     */
+    private static void forgetCachedTokenValidations() throws java.io.IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", 11211)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write("flush_all\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(answer).as("memcached's answer to flush_all").isEqualTo("OK");
+        }
+    }
+
+    private static void assertThatAuthenticationFails(Runnable call) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(io.skydeck.connectors.spi.AuthenticationFailed.class, failed -> {
+                    assertThat(failed.getMessage()).contains("authentication failed").doesNotContain("cannot reach");
+                    assertThat(failed.retryable()).isFalse();
+                });
+    }
+
+    private static org.openstack4j.api.OSClient.OSClientV3 adminClient(String url) {
+        var id = org.openstack4j.model.common.Identifier.byName("Default");
+        return org.openstack4j.openstack.OSFactory.builderV3().endpoint(url)
+                .credentials("admin", password("SKYDECK_OPENSTACK_PEER_ADMIN_PASSWORD", "admin-secret").resolve(System::getenv), id)
+                .scopeToProject(org.openstack4j.model.common.Identifier.byName("admin"), id)
+                .authenticate();
     }
 
     private static OperationStatus await(CloudProvider cloud, OperationHandle handle) {

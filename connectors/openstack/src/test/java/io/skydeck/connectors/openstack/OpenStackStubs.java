@@ -64,10 +64,15 @@ final class OpenStackStubs implements AutoCloseable {
 
     /** Keystone answers the right password for the right project with {@code token}, valid until {@code expiresAt}. */
     MappingBuilder keystoneIssues(String token, Instant expiresAt) {
+        return keystoneIssues(token, expiresAt, PASSWORD);
+    }
+
+    /** Keystone accepting {@code password} (and only it, for this stub) with {@code token}. */
+    MappingBuilder keystoneIssues(String token, Instant expiresAt, String password) {
         return post(urlPathEqualTo("/v3/auth/tokens"))
                 .withRequestBody(matchingJsonPath("$.auth.identity.methods[0]", equalTo("password")))
                 .withRequestBody(matchingJsonPath("$.auth.identity.password.user.name", equalTo(USER)))
-                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.password", equalTo(PASSWORD)))
+                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.password", equalTo(password)))
                 .withRequestBody(matchingJsonPath("$.auth.identity.password.user.domain.name", equalTo("Default")))
                 .withRequestBody(matchingJsonPath("$.auth.scope.project.name", equalTo(PROJECT)))
                 .withRequestBody(matchingJsonPath("$.auth.scope.project.domain.name", equalTo("Default")))
@@ -79,6 +84,18 @@ final class OpenStackStubs implements AutoCloseable {
 
     void stubKeystone() {
         server.stubFor(keystoneIssues(TOKEN, Instant.now().plus(Duration.ofHours(1))));
+    }
+
+    /** Keystone refusing a password, as the Identity API reference shows a 401. */
+    MappingBuilder keystoneRefuses(String password) {
+        return post(urlPathEqualTo("/v3/auth/tokens"))
+                .withRequestBody(matchingJsonPath("$.auth.identity.password.user.password", equalTo(password)))
+                .willReturn(unauthorized());
+    }
+
+    static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder unauthorized() {
+        return aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": {\"code\": 401, \"title\": \"Unauthorized\", \"message\": \"The request you have made requires authentication.\"}}");
     }
 
     private String tokenBody(Instant expiresAt) {

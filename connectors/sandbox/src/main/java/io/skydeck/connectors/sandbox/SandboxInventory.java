@@ -17,6 +17,15 @@ final class SandboxInventory implements Inventory {
         this.cloud = cloud;
     }
 
+    /** The sandbox names its images by their ids. */
+    @Override
+    public List<io.skydeck.connectors.spi.Image> images(String region) {
+        return cloud.read(SandboxCall.READ_INVENTORY, () -> {
+            requireRegion(region);
+            return cloud.topology().images().stream().map(id -> new io.skydeck.connectors.spi.Image(id, id)).toList();
+        });
+    }
+
     @Override
     public List<Flavor> flavors(String region) {
         return cloud.read(SandboxCall.READ_INVENTORY, () -> {

@@ -11,6 +11,13 @@ public final class AuthenticationFailed extends ProviderException {
         super(provider, providerMessage, providerCode, cause);
     }
 
+    /** Says what failed, so that no one reads a refused password as an unreachable cloud. */
+    @Override
+    public String getMessage() {
+        return "provider " + provider() + ": authentication failed: " + providerMessage()
+                + providerCode().map(code -> " (" + code + ")").orElse("");
+    }
+
     @Override
     public boolean retryable() {
         return false;

@@ -12,6 +12,14 @@ public non-sealed interface Inventory extends Capability {
     /** Flavors (instance types) offered in the region. */
     List<Flavor> flavors(String region);
 
+    /**
+     * Images servers can boot from in the region. Empty when the provider has no catalogue
+     * Skydeck reads (then an image reference goes to the provider as given).
+     */
+    default List<Image> images(String region) {
+        return List.of();
+    }
+
     /** Hosts with capacity and free capacity; empty for clouds that hide their hosts (AWS). */
     List<HostCapacity> hosts(String region);
 

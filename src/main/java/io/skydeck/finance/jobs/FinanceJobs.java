@@ -9,6 +9,7 @@ import io.skydeck.billing.reconciliation.Granularity;
 import io.skydeck.finance.SqlTime;
 import io.skydeck.finance.invoicing.Invoices;
 import io.skydeck.finance.invoicing.InvoicingService;
+import io.skydeck.finance.metering.HourlyClose;
 import io.skydeck.finance.reconciliation.ReconciliationService;
 import io.skydeck.finance.usage.UsageLedger;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,25 +86,22 @@ public class FinanceJobs {
         reconcileRecentMonths();
     }
 
-    /** Meters every tenant's current month up to now, and last month too while late events may still come. */
+    /**
+     * Meters what arrived since the last close (see {@link io.skydeck.finance.metering.HourlyClose}):
+     * new events, late ones included back to the start of this month, or of last month while late
+     * events for it may still come; and the hours since the last close of resources still running.
+     */
     public JobRuns.JobRun closeMetering() {
         return jobRuns.run(METERING_CLOSE, () -> {
             Instant now = clock.instant();
-            List<BillingPeriod> periods = new ArrayList<>(List.of(BillingPeriod.containing(now)));
-            BillingPeriod last = previous(periods.get(0));
-            if (Duration.between(last.end(), now).compareTo(config.meteringClose().lateEventsGrace()) < 0) {
-                periods.add(last);
-            }
-            int tenantPeriods = 0;
-            long records = 0;
-            for (BillingPeriod period : periods) {
-                for (UUID tenant : usage.tenantsWithEvents(period)) {
-                    records += usage.close(tenant, period).records();
-                    tenantPeriods++;
-                }
-            }
-            return Map.of("periods", periods.stream().map(BillingPeriod::toString).toList(), "tenantPeriods", tenantPeriods,
-                    "records", records);
+            BillingPeriod current = BillingPeriod.containing(now);
+            BillingPeriod last = previous(current);
+            BillingPeriod oldestOpen = Duration.between(last.end(), now).compareTo(config.meteringClose().lateEventsGrace()) < 0
+                    ? last : current;
+            HourlyClose.Result closed = usage.closeHour(oldestOpen.start());
+            return Map.of("from", oldestOpen.toString(), "newEvents", closed.newEvents(), "resources", closed.resources(),
+                    "openResources", closed.openResources(), "records", closed.records(), "rowsWritten", closed.rowsWritten(),
+                    "rowsDeleted", closed.rowsDeleted());
         });
     }
 

@@ -107,22 +107,45 @@ public class FinanceJobs {
 
     /** Closes last month's metering and drafts each tenant's invoice for it; finalized months are left alone. */
     public JobRuns.JobRun draftLastMonth() {
-        return jobRuns.run(INVOICING, () -> {
-            BillingPeriod period = previous(BillingPeriod.containing(clock.instant()));
-            int drafted = 0;
-            int alreadyFinalized = 0;
-            for (UUID tenant : usage.tenantsWithEvents(period)) {
-                usage.close(tenant, period);
-                Optional<Invoices.StoredInvoice> existing = invoices.find(Invoicer.invoiceId(tenant.toString(), period));
-                if (existing.isPresent() && existing.get().invoice().isFinalized()) {
-                    alreadyFinalized++;
-                    continue;
-                }
-                invoicing.draft(tenant, period, Optional.empty());
-                drafted++;
+        return jobRuns.run(INVOICING, () -> draftMonth(previous(BillingPeriod.containing(clock.instant()))));
+    }
+
+    /**
+     * Runs work that was asked for over HTTP and queued ({@link RequestedJobs}): a month's
+     * reconciliation of one provider, or an invoice run (every tenant's draft for a month).
+     */
+    public Optional<JobRuns.JobRun> runRequested(RequestedJobs.Kind kind, UUID runId, boolean recovering, Map<String, String> p) {
+        return jobRuns.runQueued(runId, kind.job, recovering, () -> switch (kind) {
+            case RECONCILIATION -> {
+                BillingPeriod period = new BillingPeriod(java.time.YearMonth.parse(p.get("period")));
+                var run = reconciliation.run(p.get("provider"), period, Granularity.valueOf(p.get("granularity")), p.get("requestedBy"),
+                        p.get("reconciliationId"));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("reconciliationId", run.id());
+                out.put("provider", p.get("provider"));
+                out.put("period", period.toString());
+                out.put("counts", run.counts());
+                yield out;
             }
-            return Map.of("period", period.toString(), "drafted", drafted, "alreadyFinalized", alreadyFinalized);
+            case INVOICE_RUN -> draftMonth(new BillingPeriod(java.time.YearMonth.parse(p.get("period"))));
         });
+    }
+
+    /** Closes the month's metering for each tenant with events in it and drafts its invoice, unless finalized. */
+    private Map<String, Object> draftMonth(BillingPeriod period) {
+        int drafted = 0;
+        int alreadyFinalized = 0;
+        for (UUID tenant : usage.tenantsWithEvents(period)) {
+            usage.close(tenant, period);
+            Optional<Invoices.StoredInvoice> existing = invoices.find(Invoicer.invoiceId(tenant.toString(), period));
+            if (existing.isPresent() && existing.get().invoice().isFinalized()) {
+                alreadyFinalized++;
+                continue;
+            }
+            invoicing.draft(tenant, period, Optional.empty());
+            drafted++;
+        }
+        return Map.of("period", period.toString(), "drafted", drafted, "alreadyFinalized", alreadyFinalized);
     }
 
     /** Reconciles, for this month and last, every provider that has bill lines in it. */

@@ -66,6 +66,12 @@ public class ReconciliationService {
 
     @Transactional
     public ReconciliationRun run(String provider, BillingPeriod period, Granularity granularity, String createdBy) {
+        return run(provider, period, granularity, createdBy, "recon-" + UUID.randomUUID());
+    }
+
+    /** As {@link #run(String, BillingPeriod, Granularity, String)}, under an id chosen before (when the run was requested). */
+    @Transactional
+    public ReconciliationRun run(String provider, BillingPeriod period, Granularity granularity, String createdBy, String id) {
         RateCatalog prices = new RateCatalog(rateCards.catalog().cards().stream().filter(c -> c.tenantId() == null).toList());
         boolean aws = "aws".equals(provider);
         Function<BillLine, String> usageTypeOfBill = aws ? AwsUsageTypes::of : b -> b.usageType() == null ? "" : b.usageType();
@@ -88,7 +94,6 @@ public class ReconciliationService {
             try (ResultSet usage = ours.executeQuery(); ResultSet bill = theirs.executeQuery()) {
                 Iterator<MeteredLine> metered = new RowIterator<>(usage, rs -> metered(UsageLedger.toRecord(rs), aws, prices));
                 Iterator<BillLine> lines = new RowIterator<>(bill, ReconciliationService::billLine);
-                String id = "recon-" + UUID.randomUUID();
                 DiscrepancySink discrepancies = new DiscrepancySink(sink, id);
                 ReconciliationRun result = reconciler.run(period, provider, metered, lines, discrepancies);
                 discrepancies.flush();

@@ -140,8 +140,7 @@ public final class HourlyClose {
             }
         }
 
-        List<UsageRecord> fresh = new ArrayList<>();
-        List<UsageRecord> metered = new ArrayList<>();
+        List<UsageRecord> records = new ArrayList<>();
         Map<UUID, UUID> stillOpen = new HashMap<>();
         Set<UUID> ended = new HashSet<>();
         Map<String, Instant> replacedFrom = new HashMap<>();
@@ -168,7 +167,7 @@ public final class HourlyClose {
                 }
                 if (start.isBefore(now)) {
                     for (UsageRecord r : UsageMeter.meter(timeline, start, now, now)) {
-                        (closedUntil != null && r.start().isAfter(closedUntil) ? fresh : metered).add(r);
+                        records.add(r);
                         kept.add(r.id());
                     }
                 }
@@ -179,7 +178,7 @@ public final class HourlyClose {
         }
 
         long deleted = deleteVanished(c, replacedFrom, kept);
-        long written = meteredHours.store(c, metered.iterator()) + freshHours.store(c, fresh.iterator());
+        long written = write(c, records, closedUntil);
         rememberOpen(c, stillOpen, ended);
         Instant until = closedUntil != null && closedUntil.isAfter(now) ? closedUntil : now;
         try (PreparedStatement ps = c.prepareStatement(
@@ -188,7 +187,24 @@ public final class HourlyClose {
             ps.setObject(2, LifecycleRows.utc(until));
             ps.executeUpdate();
         }
-        return new Result(newEvents, from.size(), stillOpen.size(), fresh.size() + metered.size(), written, deleted, until);
+        return new Result(newEvents, from.size(), stillOpen.size(), records.size(), written, deleted, until);
+    }
+
+    /**
+     * Writes metered records as the close does, in the caller's transaction: hours that began after
+     * {@code closedUntil} (the last close's instant; all of them when null) cannot have been stored
+     * by a close, so they take the store's COPY path; earlier hours were most likely metered before
+     * (the hour running at the last close, hours a late event reopened) and go straight to the upsert.
+     *
+     * @return rows inserted or changed
+     */
+    public long write(Connection c, List<UsageRecord> records, Instant closedUntil) throws SQLException {
+        List<UsageRecord> fresh = new ArrayList<>();
+        List<UsageRecord> metered = new ArrayList<>();
+        for (UsageRecord r : records) {
+            (closedUntil == null || r.start().isAfter(closedUntil) ? fresh : metered).add(r);
+        }
+        return meteredHours.store(c, metered.iterator()) + freshHours.store(c, fresh.iterator());
     }
 
     /** Still accruing: its last segment has no end (created or started, not deleted). */

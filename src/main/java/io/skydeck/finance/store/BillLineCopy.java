@@ -34,19 +34,20 @@ public final class BillLineCopy implements AutoCloseable {
     private final CopyIn in;
     private final String importId;
     private final String provider;
-    private byte[] buf = new byte[FLUSH_AT + 8192];
+    private byte[] buf;
     private int size;
     private long rows;
 
-    private BillLineCopy(CopyIn in, UUID importId, String provider) {
+    private BillLineCopy(CopyIn in, UUID importId, String provider, int buffer) {
         this.in = in;
+        this.buf = new byte[buffer];
         this.importId = importId.toString();
         this.provider = provider;
     }
 
     /** Starts the COPY on {@code c} (a pgjdbc connection, possibly wrapped by a pool). */
     public static BillLineCopy open(Connection c, UUID importId, String provider) throws SQLException {
-        return new BillLineCopy(c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY), importId, provider);
+        return new BillLineCopy(c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY), importId, provider, FLUSH_AT + 8192);
     }
 
     public void add(BillLine l) throws SQLException {
@@ -75,7 +76,7 @@ public final class BillLineCopy implements AutoCloseable {
 
     /** The COPY text of one line (for a harness that encodes before it times PostgreSQL). */
     public static byte[] text(UUID importId, String provider, BillLine l) {
-        BillLineCopy encoder = new BillLineCopy(null, importId, provider);
+        BillLineCopy encoder = new BillLineCopy(null, importId, provider, 512);
         encoder.encode(importId.toString(), provider, l);
         return Arrays.copyOf(encoder.buf, encoder.size);
     }

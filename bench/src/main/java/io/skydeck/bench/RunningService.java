@@ -74,6 +74,11 @@ final class RunningService implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(javaBinary()));
         command.addAll(jvmOptions);
+        // For profiling the service under a harness, e.g. -Dskydeck.bench.service-options=-XX:StartFlightRecording=filename=/tmp/s.jfr
+        String extra = System.getProperty("skydeck.bench.service-options", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.add("-Dquarkus.http.port=" + port);
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dataDir.resolve("service.log").toFile());

@@ -80,7 +80,8 @@ public class ReconciliationService {
                 Path.of(System.getProperty("java.io.tmpdir")), Reconciler.DEFAULT_RUN_SIZE);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ours = c.prepareStatement(
-                     "SELECT * FROM usage_record WHERE provider = ? AND billing_period = ? ORDER BY id");
+                     // No ORDER BY: the Reconciler sorts by key itself, and one record per key makes order irrelevant.
+                     "SELECT * FROM usage_record WHERE provider = ? AND billing_period = ?");
              PreparedStatement theirs = c.prepareStatement("""
                      SELECT * FROM bill_line WHERE provider = ? AND charge_period_start >= ? AND charge_period_start < ?
                      ORDER BY import_id, line_number""");

@@ -98,7 +98,8 @@ public final class ImportBench {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "best of %d rounds each%n", rounds);
+            System.out.printf(Locale.ROOT, "best of %d rounds each; job runs the service made meanwhile: %d (the scheduler is halted)%n",
+                    rounds, BenchDatabase.count(c, "job_run"));
             System.out.printf(Locale.ROOT, "import lines_per_s=%.0f copy_rows_per_s=%.0f ratio_vs_copy=%.2f%n", bestApi, bestCopy,
                     bestApi / bestCopy);
         } finally {

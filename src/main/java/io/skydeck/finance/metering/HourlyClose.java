@@ -131,11 +131,9 @@ public final class HourlyClose {
                 nextHorizon = next;
             }
         }
-        int open = 0;
         try (PreparedStatement ps = c.prepareStatement("SELECT resource_id FROM metering_open_resource");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                open++;
                 from.merge(rs.getObject(1, UUID.class), openFrom, HourlyClose::earlier);
             }
         }

@@ -83,6 +83,47 @@ class FinanceJobsTest {
     }
 
     @Test
+    void anInvoiceRunIsQueuedAnsweredWith202AndRunOnceByTheScheduler() {
+        UUID tenant = createTenant(uniqueName("invoice-run"));
+        FinanceFixtures.insert(db, List.of(
+                new Event(tenant, UUID.randomUUID(), "CREATED", Instant.parse("2023-04-03T10:00:00Z"), "sandbox", "sbx-west-1",
+                        "srv-run", "m1.small", 1000, 2048),
+                new Event(tenant, UUID.randomUUID(), "DELETED", Instant.parse("2023-04-03T12:00:00Z"), "sandbox", "sbx-west-1",
+                        "srv-run", "m1.small", 1000, 2048)));
+
+        var accepted = as(Tokens.finance()).body(Map.of("period", "2023-04")).post("/v1/invoice-runs").then().statusCode(202)
+                .body("job", equalTo("invoice-run")).body("outcome", equalTo("QUEUED")).body("counts.period", equalTo("2023-04"))
+                .extract().response();
+        String runId = accepted.path("id");
+        assertThat(accepted.header("Location")).endsWith("/v1/jobs/runs/" + runId);
+
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        String outcome;
+        do {
+            outcome = as(Tokens.finance()).get("/v1/jobs/runs/" + runId).then().statusCode(200).extract().path("outcome");
+            assertThat(System.nanoTime()).as("still " + outcome).isLessThan(deadline);
+        } while (outcome.equals("QUEUED") || outcome.equals("RUNNING"));
+        as(Tokens.finance()).get("/v1/jobs/runs/" + runId).then().statusCode(200).body("outcome", equalTo("SUCCEEDED"))
+                .body("counts.period", equalTo("2023-04")).body("counts.drafted", greaterThanOrEqualTo(1))
+                .body("finishedAt", org.hamcrest.Matchers.notNullValue());
+        as(Tokens.finance()).queryParam("tenantId", tenant.toString()).queryParam("period", "2023-04").get("/v1/invoices").then()
+                .statusCode(200).body("items.size()", equalTo(1)).body("items[0].status", equalTo("DRAFT"));
+
+        // The scheduler firing again (a duplicate, or a recovery after it finished) does not run it twice.
+        assertThat(jobs.runRequested(io.skydeck.finance.jobs.RequestedJobs.Kind.INVOICE_RUN, UUID.fromString(runId), false,
+                Map.of("period", "2023-04"))).isEmpty();
+        assertThat(jobs.runRequested(io.skydeck.finance.jobs.RequestedJobs.Kind.INVOICE_RUN, UUID.fromString(runId), true,
+                Map.of("period", "2023-04"))).isEmpty();
+        as(Tokens.finance()).get("/v1/jobs/runs/" + runId).then().body("outcome", equalTo("SUCCEEDED"));
+    }
+
+    @Test
+    void anUnknownJobRunIsNotFound() {
+        as(Tokens.finance()).get("/v1/jobs/runs/" + UUID.randomUUID()).then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    @Test
     void onlyFinanceAndAdminSeeJobRuns() {
         as(Tokens.finance()).get("/v1/jobs/runs").then().statusCode(200);
         as(Tokens.admin()).get("/v1/jobs/runs").then().statusCode(200);

@@ -59,14 +59,18 @@ class ReconciliationApiTest {
                 + "r4,111,222,Tax,2025-06-01T00:00:00Z,2025-07-01T00:00:00Z,AmazonEC2,,,,USD,0.05,,\n";
         BillImportApiTest.upload("aws", "text/csv", cur.getBytes(StandardCharsets.UTF_8)).then().statusCode(201);
 
-        Response created = as(Tokens.finance()).body(Map.of("provider", "aws", "period", "2025-06")).post("/v1/reconciliations")
-                .then().statusCode(201).extract().response();
-        String id = created.path("id");
-        assertThat(created.<Map<String, Integer>>path("counts")).containsEntry("MATCHED", 1).containsEntry("QUANTITY_MISMATCH", 1)
+        Response accepted = as(Tokens.finance()).body(Map.of("provider", "aws", "period", "2025-06")).post("/v1/reconciliations")
+                .then().statusCode(202).body("job", equalTo("reconciliation-requested")).body("outcome", equalTo("QUEUED"))
+                .extract().response();
+        String runId = accepted.path("id");
+        assertThat(accepted.header("Location")).endsWith("/v1/jobs/runs/" + runId);
+        String id = awaitReconciliation(runId);
+        Response created = as(Tokens.finance()).get("/v1/reconciliations/" + id).then().statusCode(200).extract().response();
+        assertThat(created.<Map<String, Integer>>path("run.counts")).containsEntry("MATCHED", 1).containsEntry("QUANTITY_MISMATCH", 1)
                 .containsEntry("MISSING_FROM_PROVIDER_BILL", 1).containsEntry("UNKNOWN_TO_SKYDECK", 1)
                 .containsEntry("PRICE_MISMATCH", 0).containsEntry("COMMITMENT_DISCOUNT_EFFECT", 0);
-        assertThat(created.<Integer>path("billLinesRead")).isEqualTo(4);
-        assertThat(created.<Integer>path("accountLevelLines")).isEqualTo(1);
+        assertThat(created.<Integer>path("run.billLinesRead")).isEqualTo(4);
+        assertThat(created.<Integer>path("run.accountLevelLines")).isEqualTo(1);
 
         Response run = as(Tokens.finance()).get("/v1/reconciliations/" + id).then().statusCode(200).extract().response();
         JsonPath r = json(run);
@@ -145,6 +149,26 @@ class ReconciliationApiTest {
         as(Tokens.finance()).body(Map.of("provider", "aws", "period", "2025-06", "granularity", "WEEK")).post("/v1/reconciliations")
                 .then().statusCode(400).body("errors[0].field", equalTo("granularity"));
         as(Tokens.finance()).get("/v1/reconciliations/recon-nope").then().statusCode(404);
+    }
+
+    /** Polls the queued run (bounded) until it SUCCEEDED; returns the reconciliation it made. */
+    static String awaitReconciliation(String jobRunId) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Response run = as(Tokens.finance()).get("/v1/jobs/runs/" + jobRunId).then().statusCode(200).extract().response();
+            String outcome = run.path("outcome");
+            if ("SUCCEEDED".equals(outcome)) {
+                return run.path("counts.reconciliationId");
+            }
+            assertThat(outcome).as("run %s: %s", jobRunId, run.asString()).isIn("QUEUED", "RUNNING");
+            assertThat(System.nanoTime()).as("run %s still %s after 60 s", jobRunId, outcome).isLessThan(deadline);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** A request is recorded before the provider has named the instance. */

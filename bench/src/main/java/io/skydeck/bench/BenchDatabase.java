@@ -175,7 +175,7 @@ final class BenchDatabase implements AutoCloseable {
         return options;
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }

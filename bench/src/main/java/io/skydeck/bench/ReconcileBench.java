@@ -129,6 +129,9 @@ public final class ReconcileBench {
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
         long seed = Long.parseLong(options.getOrDefault("seed", "42"));
         boolean keepFile = Boolean.parseBoolean(options.getOrDefault("keep-file", "false"));
+        boolean service = Boolean.parseBoolean(options.getOrDefault("service", "true"));
+        boolean library = Boolean.parseBoolean(options.getOrDefault("library", "true"));
+        String serviceHeap = options.getOrDefault("service-heap", "256m");
         BenchDatabase.deadline("reconcile", Long.parseLong(options.getOrDefault("deadline-seconds", "1500")));
         ReconcileBench bench = new ReconcileBench(records, seed);
 
@@ -149,42 +152,79 @@ public final class ReconcileBench {
 
             double bestReconciler = Double.MAX_VALUE;
             double bestSql = Double.MAX_VALUE;
+            double bestService = Double.MAX_VALUE;
             double peakHeap = 0;
-            for (int round = 1; round <= rounds; round++) {
-                boolean reconcilerFirst = round % 2 == 1;
-                for (int pass = 0; pass < 2; pass++) {
-                    if (reconcilerFirst == (pass == 0)) {
-                        HeapWatch heap = HeapWatch.start();
-                        long start = System.nanoTime();
-                        ReconciliationRun run = bench.reconcile(cur);
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        heap.stop();
-                        Totals aws = run.byProvider().get("aws");
-                        System.out.printf(Locale.ROOT, "round %d: Reconciler   %6.2f s  heap peak sampled %.0f MiB, pool peaks summed %.0f MiB,"
-                                        + " effective cost ours %s, theirs %s%n", round, seconds,
-                                heap.sampledPeakMiB(), heap.poolPeaksMiB(), aws.skydeckEffective(),
-                                aws.providerEffective());
-                        System.out.println("         Reconciler counts " + run.counts());
-                        agree("Reconciler", run.counts(), expected);
-                        bestReconciler = Math.min(bestReconciler, seconds);
-                        peakHeap = Math.max(peakHeap, heap.sampledPeakMiB());
-                    } else {
-                        bench.truncate(c);
-                        long start = System.nanoTime();
-                        Map<Discrepancy.Kind, Long> counts = bench.sql(c, cur);
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        System.out.printf(Locale.ROOT, "round %d: COPY + SQL     %6.2f s  (%s)%n", round, seconds, bench.lastSqlDetail);
-                        System.out.println("         SQL counts        " + counts);
-                        agree("SQL", counts, expected);
-                        bestSql = Math.min(bestSql, seconds);
+            double servicePeakHeap = 0;
+            java.util.List<String> passes = new java.util.ArrayList<>();
+            if (service) {
+                passes.add("service");
+            }
+            passes.add("sql");
+            if (library) {
+                passes.add("library");
+            }
+            ServiceReconciliation api = service ? ServiceReconciliation.start(bench, cur, serviceHeap) : null;
+            try {
+                for (int round = 1; round <= rounds; round++) {
+                    for (int pass = 0; pass < passes.size(); pass++) {
+                        // Each round starts with another side, so no side always pays for a cold JIT or a dirty cache.
+                        String side = passes.get((pass + round - 1) % passes.size());
+                        if (side.equals("library")) {
+                            HeapWatch heap = HeapWatch.start();
+                            long start = System.nanoTime();
+                            ReconciliationRun run = bench.reconcile(cur);
+                            double seconds = (System.nanoTime() - start) / 1e9;
+                            heap.stop();
+                            Totals aws = run.byProvider().get("aws");
+                            System.out.printf(Locale.ROOT, "round %d: Reconciler (library, in this JVM)  %6.2f s  heap peak sampled %.0f MiB,"
+                                            + " pool peaks summed %.0f MiB, effective cost ours %s, theirs %s%n", round, seconds,
+                                    heap.sampledPeakMiB(), heap.poolPeaksMiB(), aws.skydeckEffective(), aws.providerEffective());
+                            System.out.println("         Reconciler counts " + run.counts());
+                            agree("Reconciler", run.counts(), expected);
+                            bestReconciler = Math.min(bestReconciler, seconds);
+                            peakHeap = Math.max(peakHeap, heap.sampledPeakMiB());
+                        } else if (side.equals("sql")) {
+                            bench.truncate(c);
+                            long start = System.nanoTime();
+                            Map<Discrepancy.Kind, Long> counts = bench.sql(c, cur);
+                            double seconds = (System.nanoTime() - start) / 1e9;
+                            System.out.printf(Locale.ROOT, "round %d: COPY + SQL                        %6.2f s  (%s)%n", round, seconds,
+                                    bench.lastSqlDetail);
+                            System.out.println("         SQL counts        " + counts);
+                            agree("SQL", counts, expected);
+                            bestSql = Math.min(bestSql, seconds);
+                        } else {
+                            BenchDatabase.checkpoint(api.db);
+                            long start = System.nanoTime();
+                            Map<Discrepancy.Kind, Long> counts = api.reconcile();
+                            double seconds = (System.nanoTime() - start) / 1e9;
+                            System.out.printf(Locale.ROOT, "round %d: service, POST to SUCCEEDED        %6.2f s  (%s)%n", round, seconds,
+                                    api.lastDetail);
+                            System.out.println("         discrepancies stored " + counts);
+                            agree("service", counts, expected);
+                            bestService = Math.min(bestService, seconds);
+                            servicePeakHeap = Math.max(servicePeakHeap, api.lastPeakHeapMiB);
+                        }
                     }
                 }
+            } finally {
+                if (api != null) {
+                    api.close();
+                }
             }
-            System.out.println("both sides found the expected count of every kind");
-            System.out.printf(Locale.ROOT, "best of %d rounds each; peak heap is the largest sampled heap use of the Reconciler passes"
-                    + " (JVM limited to %d MiB)%n", rounds, Runtime.getRuntime().maxMemory() >> 20);
-            System.out.printf(Locale.ROOT, "reconcile seconds=%.2f sql_seconds=%.2f ratio_vs_sql=%.2f peak_heap_mb=%.0f%n", bestReconciler,
-                    bestSql, bestReconciler / bestSql, peakHeap);
+            System.out.println("every side found the expected count of every kind");
+            System.out.printf(Locale.ROOT, "best of %d rounds each%n", rounds);
+            if (library) {
+                System.out.printf(Locale.ROOT, "library Reconciler alone: seconds=%.2f ratio_vs_sql=%.2f peak_heap_mb=%.0f (this JVM, %d MiB)%n",
+                        bestReconciler, bestReconciler / bestSql, peakHeap, Runtime.getRuntime().maxMemory() >> 20);
+            }
+            if (service) {
+                System.out.printf(Locale.ROOT, "reconcile seconds=%.2f sql_seconds=%.2f ratio_vs_sql=%.2f peak_heap_mb=%.0f%n", bestService,
+                        bestSql, bestService / bestSql, servicePeakHeap);
+            } else {
+                System.out.printf(Locale.ROOT, "reconcile seconds=%.2f sql_seconds=%.2f ratio_vs_sql=%.2f peak_heap_mb=%.0f%n", bestReconciler,
+                        bestSql, bestReconciler / bestSql, peakHeap);
+            }
         } finally {
             if (!keepFile) {
                 Files.deleteIfExists(cur);
@@ -192,7 +232,7 @@ public final class ReconcileBench {
         }
     }
 
-    private static void agree(String who, Map<Discrepancy.Kind, Long> found, Map<Discrepancy.Kind, Long> expected) {
+    static void agree(String who, Map<Discrepancy.Kind, Long> found, Map<Discrepancy.Kind, Long> expected) {
         Map<Discrepancy.Kind, Long> f = new EnumMap<>(Discrepancy.Kind.class);
         found.forEach((k, v) -> {
             if (v != 0) {

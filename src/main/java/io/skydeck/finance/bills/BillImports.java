@@ -7,6 +7,7 @@ import io.skydeck.billing.bills.BillImport;
 import io.skydeck.billing.bills.BillLine;
 import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.finance.SqlTime;
+import io.skydeck.finance.store.BillLineCopy;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.PageRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,9 +36,9 @@ import java.util.UUID;
 /**
  * Imports provider bill files all-or-nothing and at most once.
  *
- * <p>The file streams from the request through {@link BillImport} into batched inserts, one row
- * at a time, inside one transaction: a bad row rolls back every line already written, and nothing
- * of the file stays in memory. The SHA-256 is only known after the last byte, so a repeated file
+ * <p>The file streams from the request through {@link BillImport} into one {@code COPY} of
+ * {@code bill_line} ({@link BillLineCopy}) inside one transaction: a bad row cancels the COPY and
+ * rolls back every line already sent, and nothing of the file stays in memory. The SHA-256 is only known after the last byte, so a repeated file
  * is recognised at the end and its lines are rolled back then; the unique key on the digest makes
  * two concurrent uploads of one file keep one. The digest is of the decompressed content, so the
  * same bill sent once as CSV and once as CSV.gz is one import.
@@ -58,8 +59,6 @@ public class BillImports {
     public record Outcome(StoredImport stored, boolean repeated, SortedSet<BillingPeriod> periods) {
     }
 
-    private static final int BATCH = 1000;
-
     @Inject
     AgroalDataSource dataSource;
 
@@ -76,21 +75,16 @@ public class BillImports {
     @Transactional
     public Outcome importFile(String provider, InputStream body, String importedBy) {
         UUID id = UUID.randomUUID();
-        try (Connection c = dataSource.getConnection(); BillImport bill = BillImport.open(body);
-             PreparedStatement insert = c.prepareStatement(INSERT_LINE)) {
-            int pending = 0;
+        try (Connection c = dataSource.getConnection(); BillImport bill = BillImport.open(body)) {
             SortedSet<BillingPeriod> periods = new TreeSet<>();
-            while (bill.hasNext()) {
-                BillLine line = bill.next();
-                periods.add(BillingPeriod.containing(line.chargePeriodStart()));
-                bind(insert, id, provider, line);
-                insert.addBatch();
-                if (++pending == BATCH) {
-                    insert.executeBatch();
-                    pending = 0;
+            try (BillLineCopy lines = BillLineCopy.open(c, id, provider)) {
+                while (bill.hasNext()) {
+                    BillLine line = bill.next();
+                    periods.add(BillingPeriod.containing(line.chargePeriodStart()));
+                    lines.add(line);
                 }
+                lines.finish();
             }
-            insert.executeBatch();
             String sha = bill.sha256();
             Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
             try (PreparedStatement ps = c.prepareStatement("""
@@ -163,38 +157,5 @@ public class BillImports {
     private static StoredImport toImport(ResultSet rs) throws SQLException {
         return new StoredImport(rs.getObject("id", UUID.class), rs.getString("provider"), rs.getString("sha256"),
                 rs.getString("format"), rs.getLong("line_count"), SqlTime.instant(rs, "imported_at"), rs.getString("imported_by"));
-    }
-
-    private static final String INSERT_LINE = """
-            INSERT INTO bill_line (import_id, line_number, provider, billing_account_id, sub_account_id, resource_id, service_name,
-                usage_type, region, charge_category, charge_class, charge_period_start, charge_period_end, quantity, unit,
-                list_unit_price, list_cost, billed_cost, effective_cost, currency, commitment_discount_id,
-                commitment_discount_status, pricing_category)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
-
-    private static void bind(PreparedStatement ps, UUID importId, String provider, BillLine l) throws SQLException {
-        ps.setObject(1, importId);
-        ps.setLong(2, l.lineNumber());
-        ps.setString(3, provider);
-        ps.setString(4, l.billingAccountId());
-        ps.setString(5, l.subAccountId());
-        ps.setString(6, l.resourceId());
-        ps.setString(7, l.serviceName());
-        ps.setString(8, l.usageType());
-        ps.setString(9, l.region());
-        ps.setString(10, l.chargeCategory());
-        ps.setString(11, l.chargeClass());
-        ps.setObject(12, SqlTime.utc(l.chargePeriodStart()));
-        ps.setObject(13, SqlTime.utc(l.chargePeriodEnd()));
-        ps.setBigDecimal(14, l.quantity());
-        ps.setString(15, l.unit());
-        ps.setBigDecimal(16, l.listUnitPrice());
-        ps.setBigDecimal(17, l.listCost());
-        ps.setBigDecimal(18, l.billedCost());
-        ps.setBigDecimal(19, l.effectiveCost());
-        ps.setString(20, l.currency());
-        ps.setString(21, l.commitmentDiscountId());
-        ps.setString(22, l.commitmentDiscountStatus());
-        ps.setString(23, l.pricingCategory());
     }
 }

@@ -9,6 +9,7 @@ import io.skydeck.billing.reconciliation.Granularity;
 import io.skydeck.finance.SqlTime;
 import io.skydeck.finance.invoicing.Invoices;
 import io.skydeck.finance.invoicing.InvoicingService;
+import io.skydeck.finance.metering.HourlyClose;
 import io.skydeck.finance.reconciliation.ReconciliationService;
 import io.skydeck.finance.usage.UsageLedger;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -85,46 +86,66 @@ public class FinanceJobs {
         reconcileRecentMonths();
     }
 
-    /** Meters every tenant's current month up to now, and last month too while late events may still come. */
+    /**
+     * Meters what arrived since the last close (see {@link io.skydeck.finance.metering.HourlyClose}):
+     * new events, late ones included back to the start of this month, or of last month while late
+     * events for it may still come; and the hours since the last close of resources still running.
+     */
     public JobRuns.JobRun closeMetering() {
         return jobRuns.run(METERING_CLOSE, () -> {
             Instant now = clock.instant();
-            List<BillingPeriod> periods = new ArrayList<>(List.of(BillingPeriod.containing(now)));
-            BillingPeriod last = previous(periods.get(0));
-            if (Duration.between(last.end(), now).compareTo(config.meteringClose().lateEventsGrace()) < 0) {
-                periods.add(last);
-            }
-            int tenantPeriods = 0;
-            long records = 0;
-            for (BillingPeriod period : periods) {
-                for (UUID tenant : usage.tenantsWithEvents(period)) {
-                    records += usage.close(tenant, period).records();
-                    tenantPeriods++;
-                }
-            }
-            return Map.of("periods", periods.stream().map(BillingPeriod::toString).toList(), "tenantPeriods", tenantPeriods,
-                    "records", records);
+            BillingPeriod current = BillingPeriod.containing(now);
+            BillingPeriod last = previous(current);
+            BillingPeriod oldestOpen = Duration.between(last.end(), now).compareTo(config.meteringClose().lateEventsGrace()) < 0
+                    ? last : current;
+            HourlyClose.Result closed = usage.closeHour(oldestOpen.start());
+            return Map.of("from", oldestOpen.toString(), "newEvents", closed.newEvents(), "resources", closed.resources(),
+                    "openResources", closed.openResources(), "records", closed.records(), "rowsWritten", closed.rowsWritten(),
+                    "rowsDeleted", closed.rowsDeleted());
         });
     }
 
     /** Closes last month's metering and drafts each tenant's invoice for it; finalized months are left alone. */
     public JobRuns.JobRun draftLastMonth() {
-        return jobRuns.run(INVOICING, () -> {
-            BillingPeriod period = previous(BillingPeriod.containing(clock.instant()));
-            int drafted = 0;
-            int alreadyFinalized = 0;
-            for (UUID tenant : usage.tenantsWithEvents(period)) {
-                usage.close(tenant, period);
-                Optional<Invoices.StoredInvoice> existing = invoices.find(Invoicer.invoiceId(tenant.toString(), period));
-                if (existing.isPresent() && existing.get().invoice().isFinalized()) {
-                    alreadyFinalized++;
-                    continue;
-                }
-                invoicing.draft(tenant, period, Optional.empty());
-                drafted++;
+        return jobRuns.run(INVOICING, () -> draftMonth(previous(BillingPeriod.containing(clock.instant()))));
+    }
+
+    /**
+     * Runs work that was asked for over HTTP and queued ({@link RequestedJobs}): a month's
+     * reconciliation of one provider, or an invoice run (every tenant's draft for a month).
+     */
+    public Optional<JobRuns.JobRun> runRequested(RequestedJobs.Kind kind, UUID runId, boolean recovering, Map<String, String> p) {
+        return jobRuns.runQueued(runId, kind.job, recovering, () -> switch (kind) {
+            case RECONCILIATION -> {
+                BillingPeriod period = new BillingPeriod(java.time.YearMonth.parse(p.get("period")));
+                var run = reconciliation.run(p.get("provider"), period, Granularity.valueOf(p.get("granularity")), p.get("requestedBy"),
+                        p.get("reconciliationId"));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("reconciliationId", run.id());
+                out.put("provider", p.get("provider"));
+                out.put("period", period.toString());
+                out.put("counts", run.counts());
+                yield out;
             }
-            return Map.of("period", period.toString(), "drafted", drafted, "alreadyFinalized", alreadyFinalized);
+            case INVOICE_RUN -> draftMonth(new BillingPeriod(java.time.YearMonth.parse(p.get("period"))));
         });
+    }
+
+    /** Closes the month's metering for each tenant with events in it and drafts its invoice, unless finalized. */
+    private Map<String, Object> draftMonth(BillingPeriod period) {
+        int drafted = 0;
+        int alreadyFinalized = 0;
+        for (UUID tenant : usage.tenantsWithEvents(period)) {
+            usage.close(tenant, period);
+            Optional<Invoices.StoredInvoice> existing = invoices.find(Invoicer.invoiceId(tenant.toString(), period));
+            if (existing.isPresent() && existing.get().invoice().isFinalized()) {
+                alreadyFinalized++;
+                continue;
+            }
+            invoicing.draft(tenant, period, Optional.empty());
+            drafted++;
+        }
+        return Map.of("period", period.toString(), "drafted", drafted, "alreadyFinalized", alreadyFinalized);
     }
 
     /** Reconciles, for this month and last, every provider that has bill lines in it. */

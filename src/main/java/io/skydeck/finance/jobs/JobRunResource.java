@@ -6,7 +6,10 @@ import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.web.QueryParams;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -14,7 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 
 import java.util.Optional;
 
-/** {@code /v1/jobs/runs}: what the scheduled finance jobs did, newest first. */
+/** {@code /v1/jobs/runs}: what the finance jobs (scheduled or requested) did, newest first, and one run to poll. */
 @Path("/v1/jobs/runs")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = "jwt")
@@ -29,5 +32,12 @@ public class JobRunResource {
                                      @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
         return Page.from(runs.list(Optional.ofNullable(job), page), page.limit(), JobRuns::position, r -> r);
+    }
+
+    /** One run: QUEUED, RUNNING, then SUCCEEDED (with what it did), FAILED (with why) or ABANDONED. */
+    @GET
+    @Path("/{id}")
+    public JobRuns.JobRun get(@PathParam("id") String id) {
+        return QueryParams.uuid("id", id).flatMap(runs::find).orElseThrow(() -> ProblemException.notFound("job run", id));
     }
 }

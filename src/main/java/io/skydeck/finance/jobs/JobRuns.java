@@ -57,6 +57,11 @@ public class JobRuns {
                     SqlTime.utc(now()), job);
             update("INSERT INTO job_run (id, job, started_at, outcome) VALUES (?, ?, ?, 'RUNNING')", id, job, SqlTime.utc(now()));
         });
+        work(id, job, work);
+        return QuarkusTransaction.requiringNew().call(() -> query("SELECT * FROM job_run WHERE id = ?", List.of(id))).get(0);
+    }
+
+    private void work(UUID id, String job, Supplier<Map<String, ?>> work) {
         try {
             Map<String, ?> counts = QuarkusTransaction.requiringNew().timeout(WORK_TIMEOUT_SECONDS).call(work::get);
             finish(id, "SUCCEEDED", FinanceJson.write(json, counts), null);
@@ -64,7 +69,45 @@ public class JobRuns {
             LOG.errorf(e, "job %s failed", job);
             finish(id, "FAILED", null, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
-        return QuarkusTransaction.requiringNew().call(() -> query("SELECT * FROM job_run WHERE id = ?", List.of(id))).get(0);
+    }
+
+    /**
+     * Writes a QUEUED run of {@code job} in the caller's transaction; {@code request} says what was
+     * asked for (shown as the run's counts until the run replaces them with its own).
+     */
+    public JobRun queue(String job, Map<String, ?> request) {
+        UUID id = UUID.randomUUID();
+        update("INSERT INTO job_run (id, job, started_at, outcome, counts) VALUES (?, ?, ?, 'QUEUED', ?)", id, job,
+                SqlTime.utc(now()), FinanceJson.write(json, request));
+        return find(id).orElseThrow();
+    }
+
+    /**
+     * Runs a queued run's work like {@link #run}. The run is claimed first (QUEUED to RUNNING, or
+     * RUNNING again when Quartz recovers the firing of a replica that died); a run already finished
+     * or claimed is not run twice. Returns the run as it ended, or empty when it was not claimed.
+     */
+    public Optional<JobRun> runQueued(UUID id, String job, boolean recovering, Supplier<Map<String, ?>> work) {
+        int claimed = QuarkusTransaction.requiringNew().call(() -> {
+            int n = Jdbc.update(dataSource, "claim the job run", "UPDATE job_run SET outcome = 'RUNNING', started_at = ? WHERE id = ? AND job = ?"
+                    + (recovering ? " AND outcome IN ('QUEUED', 'RUNNING')" : " AND outcome = 'QUEUED'"),
+                    java.util.Arrays.asList(SqlTime.utc(now()), id, job));
+            if (n == 1) {
+                update("UPDATE job_run SET outcome = 'ABANDONED', finished_at = ? WHERE job = ? AND outcome = 'RUNNING' AND id <> ?",
+                        SqlTime.utc(now()), job, id);
+            }
+            return n;
+        });
+        if (claimed == 0) {
+            LOG.infof("job run %s of %s is not queued any more; not run again", id, job);
+            return Optional.empty();
+        }
+        work(id, job, work);
+        return find(id);
+    }
+
+    public Optional<JobRun> find(UUID id) {
+        return query("SELECT * FROM job_run WHERE id = ?", List.of(id)).stream().findFirst();
     }
 
     /** Newest first, {@code limit + 1} rows at most. */
@@ -90,7 +133,7 @@ public class JobRuns {
 
     private void finish(UUID id, String outcome, String counts, String error) {
         QuarkusTransaction.requiringNew().run(() -> update(
-                "UPDATE job_run SET outcome = ?, finished_at = ?, counts = ?, error = ? WHERE id = ?",
+                "UPDATE job_run SET outcome = ?, finished_at = ?, counts = coalesce(?, counts), error = ? WHERE id = ?",
                 outcome, SqlTime.utc(now()), counts, error, id));
     }
 

@@ -6,7 +6,6 @@ import io.skydeck.billing.reconciliation.Side;
 import io.skydeck.finance.SqlTime;
 
 import java.math.BigDecimal;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -51,25 +50,6 @@ public record DiscrepancyRow(long seq, Discrepancy.Kind kind, String resourceId,
                 ours == null ? null : ours.listCost(), ours == null ? null : ours.effectiveCost(),
                 theirs == null ? null : theirs.listCost(), theirs == null ? null : theirs.effectiveCost(),
                 theirs == null ? null : theirs.commitmentId());
-    }
-
-    static void bind(PreparedStatement ps, String runId, long seq, Discrepancy d) throws SQLException {
-        DiscrepancyRow r = of(seq, d);
-        ps.setString(1, runId);
-        ps.setLong(2, seq);
-        ps.setString(3, r.kind().name());
-        ps.setString(4, r.resourceId());
-        ps.setString(5, r.usageType());
-        ps.setObject(6, SqlTime.utc(r.periodStart()));
-        ps.setString(7, r.tenantId());
-        ps.setString(8, r.service());
-        ps.setBigDecimal(9, r.skydeckQuantity());
-        ps.setBigDecimal(10, r.providerQuantity());
-        ps.setBigDecimal(11, r.skydeckListCost());
-        ps.setBigDecimal(12, r.skydeckEffectiveCost());
-        ps.setBigDecimal(13, r.providerListCost());
-        ps.setBigDecimal(14, r.providerEffectiveCost());
-        ps.setString(15, r.commitmentId());
     }
 
     static DiscrepancyRow read(ResultSet rs) throws SQLException {

@@ -1,13 +1,13 @@
 package io.skydeck.finance.reconciliation;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.CsvWriter;
 import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.billing.reconciliation.Discrepancy;
 import io.skydeck.billing.reconciliation.Granularity;
-import io.skydeck.billing.reconciliation.ReconciliationRun;
 import io.skydeck.finance.BillingPeriods;
+import io.skydeck.finance.jobs.JobRuns;
+import io.skydeck.finance.jobs.RequestedJobs;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.idempotency.IdempotentRequests;
 import io.skydeck.platform.paging.Page;
@@ -45,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /** {@code /v1/reconciliations}: Skydeck's metering against a provider's bill (finance only). */
 @Path("/v1/reconciliations")
@@ -64,10 +65,10 @@ public class ReconciliationResource {
     }
 
     @Inject
-    ReconciliationService reconciliation;
+    ReconciliationRuns runs;
 
     @Inject
-    ReconciliationRuns runs;
+    RequestedJobs requested;
 
     @Inject
     AuditLog audit;
@@ -81,18 +82,25 @@ public class ReconciliationResource {
     @Inject
     Clock clock;
 
+    /**
+     * Queues the month's reconciliation and answers 202 with the job run to poll
+     * ({@code Location: /v1/jobs/runs/{id}}); its {@code counts} name the reconciliation
+     * ({@code reconciliationId}, readable at {@code /v1/reconciliations/{id}} once the run SUCCEEDED).
+     * The request's transaction only writes the queued run and its trigger.
+     */
     @POST
     @Transactional
-    @TransactionConfiguration(timeout = 3600)
     public Response reconcile(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid Reconcile request) {
         BillingPeriod period = BillingPeriods.required("period", request.period());
         Granularity granularity = QueryParams.enumValue("granularity", request.granularity(), Granularity.class).orElse(Granularity.HOUR);
         return idempotency.execute(key, "POST /v1/reconciliations", request, () -> {
-            ReconciliationRun run = reconciliation.run(request.provider(), period, granularity, caller.subject());
-            audit.record("reconciliation.ran", "reconciliation", run.id(), null,
-                    Map.of("provider", request.provider(), "period", period.toString(), "counts", run.counts()));
-            return Response.created(URI.create("/v1/reconciliations/" + run.id()))
-                    .entity(runs.find(run.id()).orElseThrow()).build();
+            String reconciliationId = "recon-" + UUID.randomUUID();
+            JobRuns.JobRun queued = requested.queue(RequestedJobs.Kind.RECONCILIATION, Map.of("provider", request.provider(),
+                    "period", period.toString(), "granularity", granularity.name(), "requestedBy", caller.subject(),
+                    "reconciliationId", reconciliationId));
+            audit.record("reconciliation.requested", "reconciliation", reconciliationId, null,
+                    Map.of("provider", request.provider(), "period", period.toString(), "jobRunId", queued.id().toString()));
+            return Response.accepted(queued).location(URI.create("/v1/jobs/runs/" + queued.id())).build();
         });
     }
 

@@ -19,6 +19,7 @@ import io.skydeck.billing.reconciliation.Tolerance;
 import io.skydeck.finance.FinanceJson;
 import io.skydeck.finance.SqlTime;
 import io.skydeck.finance.rating.RateCards;
+import io.skydeck.finance.store.CopyRows;
 import io.skydeck.finance.usage.UsageLedger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -69,6 +70,12 @@ public class ReconciliationService {
 
     @Transactional
     public ReconciliationRun run(String provider, BillingPeriod period, Granularity granularity, String createdBy) {
+        return run(provider, period, granularity, createdBy, "recon-" + UUID.randomUUID());
+    }
+
+    /** As {@link #run(String, BillingPeriod, Granularity, String)}, under an id chosen before (when the run was requested). */
+    @Transactional
+    public ReconciliationRun run(String provider, BillingPeriod period, Granularity granularity, String createdBy, String id) {
         RateCatalog prices = new RateCatalog(rateCards.catalog().cards().stream().filter(c -> c.tenantId() == null).toList());
         boolean aws = rules.isAws(provider);
         Function<BillLine, String> usageTypeOfBill = aws ? AwsUsageTypes::of : b -> b.usageType() == null ? "" : b.usageType();
@@ -76,11 +83,12 @@ public class ReconciliationService {
                 Path.of(System.getProperty("java.io.tmpdir")), Reconciler.DEFAULT_RUN_SIZE);
         try (Connection c = dataSource.getConnection();
              PreparedStatement ours = c.prepareStatement(
-                     "SELECT * FROM usage_record WHERE provider = ? AND billing_period = ? ORDER BY id");
+                     // No ORDER BY: the Reconciler sorts by key itself, and one record per key makes order irrelevant.
+                     "SELECT * FROM usage_record WHERE provider = ? AND billing_period = ?");
              PreparedStatement theirs = c.prepareStatement("""
                      SELECT * FROM bill_line WHERE provider = ? AND charge_period_start >= ? AND charge_period_start < ?
                      ORDER BY import_id, line_number""");
-             PreparedStatement sink = c.prepareStatement(INSERT_DISCREPANCY)) {
+             DiscrepancySink discrepancies = new DiscrepancySink(c, id)) {
             ours.setString(1, provider);
             ours.setString(2, period.toString());
             ours.setFetchSize(FETCH);
@@ -91,8 +99,6 @@ public class ReconciliationService {
             try (ResultSet usage = ours.executeQuery(); ResultSet bill = theirs.executeQuery()) {
                 Iterator<MeteredLine> metered = new RowIterator<>(usage, rs -> metered(UsageLedger.toRecord(rs), aws, prices));
                 Iterator<BillLine> lines = new RowIterator<>(bill, ReconciliationService::billLine);
-                String id = "recon-" + UUID.randomUUID();
-                DiscrepancySink discrepancies = new DiscrepancySink(sink, id);
                 ReconciliationRun result = reconciler.run(period, provider, metered, lines, discrepancies);
                 discrepancies.flush();
                 ReconciliationRun run = new ReconciliationRun(id, result.period(), result.granularity(), result.startedAt(),
@@ -159,43 +165,55 @@ public class ReconciliationService {
         }
     }
 
-    private static final String INSERT_DISCREPANCY = """
-            INSERT INTO reconciliation_discrepancy (run_id, seq, kind, resource_id, usage_type, period_start, tenant_id, service,
+    private static final String COPY_DISCREPANCIES = """
+            COPY reconciliation_discrepancy (run_id, seq, kind, resource_id, usage_type, period_start, tenant_id, service,
                 skydeck_quantity, provider_quantity, skydeck_list_cost, skydeck_effective_cost, provider_list_cost,
-                provider_effective_cost, commitment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                provider_effective_cost, commitment_id) FROM STDIN""";
 
     /**
-     * Writes discrepancies in batches as the reconciler streams them, under the run id chosen
-     * before the run (the library names its runs only at the end); the run row follows in the
-     * same transaction, which the deferred foreign key allows.
+     * Streams discrepancies into one COPY as the reconciler emits them, under the run id chosen
+     * before the run (the library names its runs only at the end); the run row follows in the same
+     * transaction, which the deferred foreign key allows. The COPY opens at the first discrepancy:
+     * the reconciler has read both inputs (it sorts them first), so the connection is free by then.
      */
-    private static final class DiscrepancySink implements java.util.function.Consumer<Discrepancy> {
-        private final PreparedStatement ps;
+    private static final class DiscrepancySink implements java.util.function.Consumer<Discrepancy>, AutoCloseable {
+        private final Connection c;
         private final String runId;
+        private CopyRows rows;
         private long seq;
-        private int pending;
 
-        DiscrepancySink(PreparedStatement ps, String runId) {
-            this.ps = ps;
+        DiscrepancySink(Connection c, String runId) {
+            this.c = c;
             this.runId = runId;
         }
 
         @Override
         public void accept(Discrepancy d) {
             try {
-                DiscrepancyRow.bind(ps, runId, ++seq, d);
-                ps.addBatch();
-                if (++pending == BATCH) {
-                    ps.executeBatch();
-                    pending = 0;
+                if (rows == null) {
+                    rows = CopyRows.open(c, COPY_DISCREPANCIES);
                 }
+                DiscrepancyRow r = DiscrepancyRow.of(++seq, d);
+                rows.text(runId).number(seq).text(r.kind().name()).text(r.resourceId()).text(r.usageType())
+                        .instant(r.periodStart()).text(r.tenantId()).text(r.service()).number(r.skydeckQuantity())
+                        .number(r.providerQuantity()).number(r.skydeckListCost()).number(r.skydeckEffectiveCost())
+                        .number(r.providerListCost()).number(r.providerEffectiveCost()).text(r.commitmentId()).endRow();
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot store a discrepancy", e);
             }
         }
 
         void flush() throws SQLException {
-            ps.executeBatch();
+            if (rows != null) {
+                rows.finish();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (rows != null) {
+                rows.close();
+            }
         }
     }
 }

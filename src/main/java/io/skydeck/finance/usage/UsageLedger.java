@@ -6,6 +6,9 @@ import io.skydeck.billing.metering.Meter;
 import io.skydeck.billing.metering.UsageMeter;
 import io.skydeck.billing.metering.UsageRecord;
 import io.skydeck.finance.SqlTime;
+import io.skydeck.finance.metering.HourlyClose;
+import io.skydeck.finance.metering.LifecycleRows;
+import io.skydeck.finance.store.UsageRecordStore;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.PageRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,10 +33,11 @@ import java.util.UUID;
  * Metered usage in PostgreSQL: {@link UsageMeter} over the stored lifecycle events, written to
  * {@code usage_record}.
  *
- * <p>A tenant's period is only ever replaced as a whole, from all of its events, in one
- * transaction: closing the current hour, a late event and a reprocessing are the same operation.
- * Record ids are derived from (tenant, resource, meter, flavor, hour), so replacing an unchanged
- * period rewrites the same rows and nothing can be counted twice.
+ * <p>Two ways in, both writing through {@link UsageRecordStore}: the hourly close
+ * ({@link #closeHour}, see {@link HourlyClose}) meters only what arrived since the last close;
+ * a reprocessing ({@link #close}) recomputes a tenant's whole period from all of its events. Record
+ * ids are derived from (tenant, resource, meter, flavor, hour), so recomputing an unchanged hour
+ * rewrites nothing and nothing can be counted twice.
  */
 @ApplicationScoped
 public class UsageLedger {
@@ -52,20 +56,28 @@ public class UsageLedger {
     @Inject
     Clock clock;
 
-    /** Recomputes the tenant's period up to now and replaces what was stored for it. */
+    /**
+     * The hourly close: meters the events that arrived since the last close, in the caller's
+     * transaction (or one of its own), never writing usage before {@code floor}.
+     */
+    @Transactional
+    public HourlyClose.Result closeHour(Instant floor) {
+        try (Connection c = dataSource.getConnection()) {
+            return new HourlyClose(clock).close(c, floor);
+        } catch (SQLException e) {
+            throw new IllegalStateException("metering close failed", e);
+        }
+    }
+
+    /** Recomputes the tenant's period up to now from all its events and replaces what was stored for it. */
     @Transactional
     public Closed close(UUID tenantId, BillingPeriod period) {
         try (Connection c = dataSource.getConnection()) {
+            HourlyClose.lockShared(c);
             lockPeriod(c, tenantId, period);
             Instant now = clock.instant();
             List<UsageRecord> records = UsageMeter.meterAll(LifecycleRows.ofPeriod(c, tenantId, period), period.start(), period.end(), now);
             Map<String, BigDecimal> before = storedQuantities(c, tenantId, period);
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM usage_record WHERE tenant_id = ? AND billing_period = ?")) {
-                delete.setObject(1, tenantId);
-                delete.setString(2, period.toString());
-                delete.executeUpdate();
-            }
-            insert(c, records, period, now);
             int added = 0;
             int changed = 0;
             for (UsageRecord r : records) {
@@ -76,6 +88,12 @@ public class UsageLedger {
                     changed++;
                 }
             }
+            // What is left in before is no longer metered (a late stop or delete took it away).
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM usage_record WHERE id = ANY (?)")) {
+                delete.setArray(1, c.createArrayOf("uuid", before.keySet().stream().map(UUID::fromString).toArray()));
+                delete.executeUpdate();
+            }
+            UsageRecordStore.upsertOnly(clock).store(c, records.iterator());
             return new Closed(tenantId, period, records.size(), added, before.size(), changed);
         } catch (SQLException e) {
             throw new IllegalStateException("metering " + tenantId + " " + period + " failed", e);
@@ -189,38 +207,6 @@ public class UsageLedger {
                 }
             }
             return out;
-        }
-    }
-
-    private static void insert(Connection c, List<UsageRecord> records, BillingPeriod period, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO usage_record (id, tenant_id, resource_id, provider_resource_id, provider, region, meter, flavor,
-                    period_start, period_end, seconds, quantity, billing_period, metered_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET seconds = EXCLUDED.seconds, quantity = EXCLUDED.quantity,
-                    provider_resource_id = EXCLUDED.provider_resource_id, metered_at = EXCLUDED.metered_at""")) {
-            int batched = 0;
-            for (UsageRecord r : records) {
-                ps.setObject(1, UUID.fromString(r.id()));
-                ps.setObject(2, UUID.fromString(r.tenantId()));
-                ps.setString(3, r.resourceId());
-                ps.setString(4, r.providerResourceId());
-                ps.setString(5, r.provider());
-                ps.setString(6, r.region());
-                ps.setString(7, r.meter().name());
-                ps.setString(8, r.flavor());
-                ps.setObject(9, SqlTime.utc(r.start()));
-                ps.setObject(10, SqlTime.utc(r.end()));
-                ps.setLong(11, r.seconds());
-                ps.setBigDecimal(12, r.quantity());
-                ps.setString(13, period.toString());
-                ps.setObject(14, SqlTime.utc(now));
-                ps.addBatch();
-                if (++batched % 1000 == 0) {
-                    ps.executeBatch();
-                }
-            }
-            ps.executeBatch();
         }
     }
 }

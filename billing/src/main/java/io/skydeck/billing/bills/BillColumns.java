@@ -25,6 +25,8 @@ final class BillColumns {
     private final BillFormat format;
     private final int width;
     private final Map<String, Integer> index = new HashMap<>();
+    /** Column position by the name the code asks for (-1: not in this file), so a row never re-normalises a name. */
+    private final Map<String, Integer> byName = new HashMap<>();
 
     BillColumns(BillFormat format, List<String> header) {
         this.format = format;
@@ -138,8 +140,8 @@ final class BillColumns {
 
         String text(String... names) {
             for (String name : names) {
-                Integer i = index.get(normalise(name));
-                if (i != null) {
+                int i = byName.computeIfAbsent(name, n -> index.getOrDefault(normalise(n), -1));
+                if (i >= 0) {
                     String v = fields.get(i).strip();
                     if (!v.isEmpty() && !v.equalsIgnoreCase("null")) {
                         return v;
@@ -180,8 +182,51 @@ final class BillColumns {
         }
     }
 
+    /**
+     * The shape nearly every bill line has, {@code 2024-01-31T22:00:00Z}, read without a formatter
+     * (a CUR has two per line, a million lines per file); null for anything else, which then takes
+     * the general path.
+     */
+    static Instant parseUtcSeconds(String v) {
+        if (v.length() != 20 || v.charAt(4) != '-' || v.charAt(7) != '-' || v.charAt(10) != 'T' || v.charAt(13) != ':'
+                || v.charAt(16) != ':' || v.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = digits(v, 0, 4);
+        int month = digits(v, 5, 2);
+        int day = digits(v, 8, 2);
+        int hour = digits(v, 11, 2);
+        int minute = digits(v, 14, 2);
+        int second = digits(v, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            return null; // 2024-02-30 and the like: the general path rejects it too
+        }
+    }
+
+    private static int digits(String v, int from, int count) {
+        int n = 0;
+        for (int i = from; i < from + count; i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     /** ISO instants with or without offset, "yyyy-MM-dd HH:mm:ss" (CUR 2.0 exports) and plain dates, all UTC. */
     static Instant parseInstant(String v) {
+        Instant utc = parseUtcSeconds(v);
+        if (utc != null) {
+            return utc;
+        }
         try {
             return OffsetDateTime.parse(v).toInstant();
         } catch (DateTimeParseException ignored) {

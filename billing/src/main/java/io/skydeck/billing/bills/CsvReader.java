@@ -25,6 +25,8 @@ public final class CsvReader implements Closeable {
     private long line = 1;
     private long recordLine;
     private final StringBuilder field = new StringBuilder(64);
+    /** Fields of the last record: the next one most likely has as many. */
+    private int width = 16;
 
     public CsvReader(Reader in) {
         this.in = in;
@@ -36,16 +38,49 @@ public final class CsvReader implements Closeable {
             return null;
         }
         recordLine = line;
-        List<String> fields = new ArrayList<>();
+        List<String> fields = new ArrayList<>(width);
         field.setLength(0);
         boolean quoted = false;
         boolean wasQuoted = false;
         while (true) {
+            if (!quoted && field.length() == 0 && !wasQuoted && pos < limit) {
+                // Fast path: an unquoted field that ends inside the buffer becomes one String, not a char at a time.
+                int end = pos;
+                char c = 0;
+                while (end < limit && (c = buf[end]) != ',' && c != '\n' && c != '\r' && c != '"') {
+                    end++;
+                }
+                if (end < limit && c != '"') {
+                    fields.add(new String(buf, pos, end - pos));
+                    pos = end + 1;
+                    if (c == ',') {
+                        continue;
+                    }
+                    if (c == '\r' && fill() && buf[pos] == '\n') {
+                        pos++;
+                    }
+                    line++;
+                    width = fields.size();
+                    return fields;
+                }
+                if (end < limit) {
+                    // A quote: inside an unquoted field it is data; at the start, a quoted field. The slow path decides.
+                    if (end > pos) {
+                        field.append(buf, pos, end - pos);
+                        pos = end;
+                    }
+                } else {
+                    field.append(buf, pos, end - pos);
+                    pos = end;
+                    continue;
+                }
+            }
             if (!fill()) {
                 if (quoted) {
                     throw new CsvSyntaxException(recordLine, "a quoted field is not closed before the end of the file");
                 }
                 fields.add(field.toString());
+                width = fields.size();
                 return fields;
             }
             char c = buf[pos++];
@@ -73,6 +108,7 @@ public final class CsvReader implements Closeable {
                 }
                 line++;
                 fields.add(field.toString());
+                width = fields.size();
                 return fields;
             } else if (c == '"' && field.length() == 0 && !wasQuoted) {
                 quoted = true;

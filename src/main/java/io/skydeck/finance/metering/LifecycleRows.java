@@ -1,17 +1,20 @@
-package io.skydeck.finance.usage;
+package io.skydeck.finance.metering;
 
 import io.skydeck.billing.metering.BillingPeriod;
 import io.skydeck.billing.metering.LifecycleEvent;
 import io.skydeck.billing.metering.LifecycleEventKind;
 import io.skydeck.billing.metering.ResourceKind;
 import io.skydeck.billing.metering.ResourceSpec;
-import io.skydeck.finance.SqlTime;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,8 +22,18 @@ import java.util.UUID;
 /**
  * Reads the compute façade's {@code lifecycle_event} rows as the billing engine's
  * {@link LifecycleEvent}s. The conversion is the only place that knows both vocabularies.
+ *
+ * <p>Plain JDBC and no framework: the metering close and its benchmark run the same code.
  */
-final class LifecycleRows {
+public final class LifecycleRows {
+
+    /** The columns {@link #toEvent} reads; the provider's id is looked up on the resource's other events when missing. */
+    private static final String COLUMNS = """
+            id, tenant_id, resource_type, resource_id, kind, occurred_at, provider, region,
+            coalesce(provider_resource_id, (SELECT p.provider_resource_id FROM lifecycle_event p
+                                            WHERE p.resource_id = e.resource_id AND p.provider_resource_id IS NOT NULL
+                                            ORDER BY p.occurred_at LIMIT 1)) AS provider_resource_id,
+            flavor, vcpu_millis, memory_mib, gpu, replicas""";
 
     private static final BigDecimal MILLIS_PER_CPU = BigDecimal.valueOf(1000);
 
@@ -36,29 +49,50 @@ final class LifecycleRows {
      * takes a resource's identity from its first event (REQUESTED); every event therefore carries
      * the id the provider gave, or usage could never be matched against the provider's bill.
      */
-    static List<LifecycleEvent> ofPeriod(Connection c, UUID tenantId, BillingPeriod period) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT id, tenant_id, resource_type, resource_id, kind, occurred_at, provider, region,
-                       coalesce(provider_resource_id, (SELECT p.provider_resource_id FROM lifecycle_event p
-                                                       WHERE p.resource_id = e.resource_id AND p.provider_resource_id IS NOT NULL
-                                                       ORDER BY p.occurred_at LIMIT 1)) AS provider_resource_id,
-                       flavor, vcpu_millis, memory_mib, gpu, replicas
+    public static List<LifecycleEvent> ofPeriod(Connection c, UUID tenantId, BillingPeriod period) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + """
+
                 FROM lifecycle_event e
                 WHERE e.tenant_id = ? AND e.occurred_at < ?
                   AND NOT EXISTS (SELECT 1 FROM lifecycle_event g
                                   WHERE g.resource_id = e.resource_id AND g.kind IN ('DELETED', 'FAILED') AND g.occurred_at < ?)
                 ORDER BY e.resource_id, e.occurred_at, e.id""")) {
             ps.setObject(1, tenantId);
-            ps.setObject(2, SqlTime.utc(period.end()));
-            ps.setObject(3, SqlTime.utc(period.start()));
-            List<LifecycleEvent> events = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    events.add(toEvent(rs));
-                }
-            }
-            return events;
+            ps.setObject(2, utc(period.end()));
+            ps.setObject(3, utc(period.start()));
+            return read(ps);
         }
+    }
+
+    /** Every event of the given resources, ordered by resource, time and id (a resource's events are contiguous). */
+    public static List<LifecycleEvent> ofResources(Connection c, Collection<UUID> resourceIds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + """
+
+                FROM lifecycle_event e WHERE e.resource_id = ANY (?)
+                ORDER BY e.resource_id, e.occurred_at, e.id""")) {
+            ps.setArray(1, c.createArrayOf("uuid", resourceIds.toArray()));
+            return read(ps);
+        }
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static List<LifecycleEvent> read(PreparedStatement ps) throws SQLException {
+        ps.setFetchSize(10_000);
+        List<LifecycleEvent> events = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                events.add(toEvent(rs));
+            }
+        }
+        return events;
     }
 
     private static LifecycleEvent toEvent(ResultSet rs) throws SQLException {
@@ -75,7 +109,7 @@ final class LifecycleRows {
                 rs.getString("region"),
                 container ? ResourceKind.CONTAINER : ResourceKind.SERVER,
                 billingKind,
-                SqlTime.instant(rs, "occurred_at"),
+                instant(rs, "occurred_at"),
                 container ? containerSpec(rs) : serverSpec(rs),
                 0);
     }

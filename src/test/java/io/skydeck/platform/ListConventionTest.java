@@ -136,8 +136,9 @@ class ListConventionTest {
                     .post("/v1/bill-imports").then().statusCode(201);
         }
         for (String period : new String[] {"2025-01", "2025-02"}) {
-            as(Tokens.finance()).body(Map.of("provider", "sandbox", "period", period)).post("/v1/reconciliations")
-                    .then().statusCode(201);
+            String runId = as(Tokens.finance()).body(Map.of("provider", "sandbox", "period", period)).post("/v1/reconciliations")
+                    .then().statusCode(202).extract().path("id");
+            io.skydeck.finance.ReconciliationApiTest.awaitReconciliation(runId);
             as(Tokens.finance()).body(Map.of("tenantId", tenant.toString(), "period", period)).post("/v1/invoices")
                     .then().statusCode(201);
         }

@@ -75,10 +75,22 @@ class ListConventionTest {
             as(token).queryParam("cursor", "not-a-cursor").get(path).then().statusCode(400)
                     .contentType("application/problem+json");
 
-            JsonPath all = as(token).queryParam("limit", 500).get(path).then().statusCode(200).extract().jsonPath();
-            List<Object> everything = all.getList("items");
-            assertThat(everything).as("%s items", template).isNotNull();
-            assertThat(all.getString("nextCursor")).as("%s has one page of %d rows", template, everything.size()).isNull();
+            // Everything, in pages of the largest size (other tests may have filled a list past 500 rows).
+            List<Object> everything = new ArrayList<>();
+            String next = null;
+            for (int pages = 0; pages == 0 || next != null; pages++) {
+                assertThat(pages).as("%s ends within 20 pages of 500", template).isLessThan(20);
+                var request = as(token).queryParam("limit", 500);
+                if (next != null) {
+                    request = request.queryParam("cursor", next);
+                }
+                JsonPath page = request.get(path).then().statusCode(200).extract().jsonPath();
+                List<Object> items = page.getList("items");
+                assertThat(items).as("%s items", template).isNotNull();
+                everything.addAll(items);
+                next = page.getString("nextCursor");
+                assertThat(next == null || items.size() == 500).as("%s: a page before the last is full", template).isTrue();
+            }
             // One row a page up to 8 rows; a longer list (the audit log, flavors) in about 8 pages.
             int step = Math.max(1, everything.size() / 8);
             assertThat(pageBy(step, path, token)).as("%s paged by nextCursor, limit=%d", template, step)

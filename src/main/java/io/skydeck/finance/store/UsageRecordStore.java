@@ -1,23 +1,18 @@
 package io.skydeck.finance.store;
 
 import io.skydeck.billing.metering.UsageRecord;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyManager;
 
 /**
  * Writes metered usage records into {@code usage_record} (migration V4), idempotently by id, at
@@ -142,13 +137,11 @@ public final class UsageRecordStore {
     }
 
     private int storeInTransaction(Connection c, Iterator<UsageRecord> records) throws SQLException {
-        CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
         // One metered_at for the whole call: the rows it writes were metered together.
         String meteredAt = clock.instant().toString();
         boolean copyFirst = tryCopyFirst;
         boolean stagingCreated = false;
         Map<String, UsageRecord> chunk = new LinkedHashMap<>();
-        CopyText text = new CopyText();
         int written = 0;
         while (records.hasNext()) {
             chunk.clear();
@@ -160,7 +153,7 @@ public final class UsageRecordStore {
             if (copyFirst) {
                 Savepoint beforeCopy = c.setSavepoint();
                 try {
-                    written += (int) copy(copy, COPY_DIRECT, chunk.values(), meteredAt, text);
+                    written += (int) copy(c, COPY_DIRECT, chunk.values(), meteredAt);
                     c.releaseSavepoint(beforeCopy);
                     continue;
                 } catch (SQLException e) {
@@ -178,37 +171,23 @@ public final class UsageRecordStore {
                 }
                 // Also when just created: an earlier call in the same transaction may have left rows.
                 s.execute(TRUNCATE_STAGING);
-                copy(copy, COPY_STAGING, chunk.values(), meteredAt, text);
+                copy(c, COPY_STAGING, chunk.values(), meteredAt);
                 written += s.executeUpdate(UPSERT);
             }
         }
         return written;
     }
 
-    private static long copy(CopyManager copy, String sql, Collection<UsageRecord> rows, String meteredAt, CopyText text)
-            throws SQLException {
-        CopyIn in = copy.copyIn(sql);
-        try {
+    /** Rows in COPY's text format through the store's one encoder ({@link CopyRows}). */
+    private static long copy(Connection c, String sql, Collection<UsageRecord> rows, String meteredAt) throws SQLException {
+        try (CopyRows out = CopyRows.open(c, sql)) {
             for (UsageRecord r : rows) {
-                text.row(r, meteredAt);
-                if (text.size() >= CopyText.FLUSH_AT) {
-                    in.writeToCopy(text.bytes(), 0, text.size());
-                    text.clear();
-                }
+                out.text(r.id()).text(r.tenantId()).text(r.resourceId()).text(r.providerResourceId()).text(r.provider())
+                        .text(r.region()).text(r.meter().name()).text(r.flavor()).instant(r.start()).instant(r.end())
+                        .number(r.seconds()).number(r.quantity()).text(r.period().toString()).text(meteredAt);
+                out.endRow();
             }
-            if (text.size() > 0) {
-                in.writeToCopy(text.bytes(), 0, text.size());
-            }
-            return in.endCopy();
-        } finally {
-            text.clear();
-            if (in.isActive()) {
-                try {
-                    in.cancelCopy();
-                } catch (SQLException ignored) {
-                    // The error that got us here is the one worth reporting.
-                }
-            }
+            return out.finish();
         }
     }
 
@@ -238,109 +217,4 @@ public final class UsageRecordStore {
                 + " WHERE (" + stored + ") IS DISTINCT FROM (" + incoming + ")";
     }
 
-    /**
-     * Rows in COPY's text format (tab-separated, {@code \N} for null, backslash escapes), encoded
-     * straight into a reusable byte buffer: at a million rows, building a String per row first
-     * would be most of the client's work.
-     */
-    static final class CopyText {
-        static final int FLUSH_AT = 64 * 1024;
-        private byte[] buf = new byte[FLUSH_AT + 4096];
-        private int size;
-
-        void row(UsageRecord r, String meteredAt) {
-            text(r.id());
-            tab();
-            text(r.tenantId());
-            tab();
-            text(r.resourceId());
-            tab();
-            text(r.providerResourceId());
-            tab();
-            text(r.provider());
-            tab();
-            text(r.region());
-            tab();
-            text(r.meter().name());
-            tab();
-            text(r.flavor());
-            tab();
-            text(r.start().toString());
-            tab();
-            text(r.end().toString());
-            tab();
-            text(Long.toString(r.seconds()));
-            tab();
-            text(r.quantity().toPlainString());
-            tab();
-            text(r.period().toString());
-            tab();
-            text(meteredAt);
-            put((byte) '\n');
-        }
-
-        byte[] bytes() {
-            return buf;
-        }
-
-        int size() {
-            return size;
-        }
-
-        void clear() {
-            size = 0;
-        }
-
-        private void tab() {
-            put((byte) '\t');
-        }
-
-        private void text(String s) {
-            if (s == null) {
-                put((byte) '\\');
-                put((byte) 'N');
-                return;
-            }
-            int n = s.length();
-            ensure(n);
-            for (int i = 0; i < n; i++) {
-                char ch = s.charAt(i);
-                if (ch >= 0x80 || ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-                    escaped(s, i);
-                    return;
-                }
-                buf[size++] = (byte) ch;
-            }
-        }
-
-        /** The rare slow path: escapes and UTF-8 from position {@code from} on. */
-        private void escaped(String s, int from) {
-            StringBuilder sb = new StringBuilder(s.length() - from + 8);
-            for (int i = from; i < s.length(); i++) {
-                char ch = s.charAt(i);
-                switch (ch) {
-                    case '\\' -> sb.append("\\\\");
-                    case '\t' -> sb.append("\\t");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    default -> sb.append(ch);
-                }
-            }
-            byte[] utf8 = sb.toString().getBytes(StandardCharsets.UTF_8);
-            ensure(utf8.length);
-            System.arraycopy(utf8, 0, buf, size, utf8.length);
-            size += utf8.length;
-        }
-
-        private void put(byte b) {
-            ensure(1);
-            buf[size++] = b;
-        }
-
-        private void ensure(int more) {
-            if (size + more > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
-            }
-        }
-    }
 }

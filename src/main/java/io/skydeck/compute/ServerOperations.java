@@ -18,12 +18,13 @@ import io.skydeck.placement.Resources;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
+import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.QuotaReservation;
 import io.skydeck.tenancy.QuotaService;
 import io.skydeck.tenancy.Tenant;
+import io.skydeck.tenancy.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -40,7 +41,10 @@ public class ServerOperations implements OperationHandler {
             OperationKind.START_SERVER, OperationKind.STOP_SERVER, OperationKind.RESIZE_SERVER);
 
     @Inject
-    EntityManager em;
+    ServerRepository serverRepository;
+
+    @Inject
+    TenantRepository tenantRepository;
 
     @Inject
     ProviderRegistry providers;
@@ -79,7 +83,7 @@ public class ServerOperations implements OperationHandler {
 
     @Override
     public Optional<OperationHandle> submit(Operation op) {
-        Server server = QuarkusTransaction.requiringNew().call(() -> em.find(Server.class, op.targetId()));
+        Server server = QuarkusTransaction.requiringNew().call(() -> serverRepository.findById(op.targetId()));
         Servers servers = providers.get(server.provider()).require(Servers.class);
         return switch (op.kind()) {
             case CREATE_SERVER -> Optional.of(servers.create(specOf(server), createToken(server.id())));
@@ -106,7 +110,7 @@ public class ServerOperations implements OperationHandler {
 
     @Override
     public void succeeded(Operation op, OperationHandle handle, Instant finishedAt) {
-        Server server = em.find(Server.class, op.targetId());
+        Server server = serverRepository.findById(op.targetId());
         if (op.kind() == OperationKind.DELETE_SERVER && isCleanUp(op)) {
             // The failed create's leftovers are gone; quota and capacity went back when it failed.
             audit.record("server.cleaned-up", "server", server.id(), server.tenantId(), Map.of("operation", op.id()));
@@ -146,7 +150,7 @@ public class ServerOperations implements OperationHandler {
 
     @Override
     public void failed(Operation op, ProviderException error, Instant at) {
-        Server server = em.find(Server.class, op.targetId());
+        Server server = serverRepository.findById(op.targetId());
         Map<String, String> params = params(op);
         switch (op.kind()) {
             case CREATE_SERVER -> {
@@ -189,7 +193,7 @@ public class ServerOperations implements OperationHandler {
         Map<String, String> params = params(op);
         String flavorId = params.get("flavor");
         Resources r = orderedSize(params);
-        Tenant tenant = em.find(Tenant.class, server.tenantId());
+        Tenant tenant = tenantRepository.findById(server.tenantId());
         // Swap the old reservation (and the growth one) for one of the new size: the total
         // only shrinks or stays, so this cannot be refused.
         quotas.release(server.quotaReservationId());

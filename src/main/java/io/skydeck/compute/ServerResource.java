@@ -1,5 +1,7 @@
 package io.skydeck.compute;
 
+import io.skydeck.capacity.PlacementService;
+import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.Accepted;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.ServerAction;
@@ -14,7 +16,7 @@ import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
 import io.skydeck.platform.web.QueryParams;
-import io.skydeck.capacity.PlacementService;
+import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.ProjectService;
 import io.skydeck.tenancy.Tenant;
@@ -37,7 +39,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -62,6 +63,9 @@ public class ServerResource {
 
     @Inject
     PlacementService placement;
+
+    @Inject
+    Placements placements;
 
     @Inject
     LifecycleEvents events;
@@ -117,7 +121,7 @@ public class ServerResource {
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
     public String placement(@PathParam("id") UUID id) {
         Server server = visible(id);
-        return servers.placementOf(server.id()).orElseThrow(() -> ProblemException.notFound("placement of server", id));
+        return placements.explanation(server.id()).orElseThrow(() -> ProblemException.notFound("placement of server", id));
     }
 
     @GET

@@ -2,14 +2,15 @@ package io.skydeck.compute;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.capacity.CapacityLedger;
+import io.skydeck.capacity.Placement;
 import io.skydeck.capacity.PlacementService;
+import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.PlacementHintsView;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
 import io.skydeck.operations.OperationParams;
 import io.skydeck.operations.OperationService;
-import io.skydeck.placement.PlacementDecision;
 import io.skydeck.placement.PlacementHints;
 import io.skydeck.placement.PlacementRequest;
 import io.skydeck.placement.PlacementTarget;
@@ -17,12 +18,15 @@ import io.skydeck.placement.ProviderKind;
 import io.skydeck.placement.Resources;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
-import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.providers.CatalogNames;
 import io.skydeck.providers.ProviderRegistry;
+import io.skydeck.provisioning.LifecycleEvents;
+import io.skydeck.provisioning.NewResource;
+import io.skydeck.provisioning.Provisioning;
 import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.QuotaAmounts;
 import io.skydeck.tenancy.QuotaReservation;
@@ -30,14 +34,11 @@ import io.skydeck.tenancy.QuotaService;
 import io.skydeck.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +47,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Server requests: quota first, then placement, then the server, its decision, its operation
- * and its first lifecycle event — all in one transaction, so a refusal leaves nothing behind.
+ * Server requests. A create goes through the provisioning pipeline ({@link Provisioning}) like
+ * every kind, as a {@link NewResource} whose placement is a host chosen by the engine and admitted
+ * by the ledger; actions (start, stop, resize) and delete start an operation on a locked server.
  */
 @ApplicationScoped
 public class ServerService {
@@ -56,7 +58,7 @@ public class ServerService {
     }
 
     @Inject
-    EntityManager em;
+    ServerRepository serverRepository;
 
     @Inject
     QuotaService quotas;
@@ -68,10 +70,13 @@ public class ServerService {
     CapacityLedger ledger;
 
     @Inject
-    OperationService operations;
+    Placements placements;
 
     @Inject
-    LifecycleEvents events;
+    Provisioning provisioning;
+
+    @Inject
+    OperationService operations;
 
     @Inject
     AuditLog audit;
@@ -94,65 +99,107 @@ public class ServerService {
         PlacementService.FlavorOffer flavor = placement.flavor(catalog.flavorId(request.flavor()))
                 .orElseThrow(() -> ProblemException.invalid("flavor", "no configured provider offers flavor '" + request.flavor()
                         + "' (by name or id)"));
-        Resources demand = flavor.resources();
-        UUID serverId = UUID.randomUUID();
-        QuotaReservation reservation = quotas.reserve(tenant, "server " + request.name(), amounts(demand, 1));
+        Provisioning.Admitted<Server> admitted = provisioning.admit(tenant, new NewServer(tenant, project, request, flavor, override));
+        return new Started(admitted.resource(), admitted.operation());
+    }
 
-        PlacementHintsView h = request.hints();
-        PlacementHints hints = PlacementHints.none().withFlavor(flavor.id());
-        if (h != null) {
-            if (h.providerKind() != null) {
-                hints = hints.withProviderKind(ProviderKind.valueOf(h.providerKind().toUpperCase()));
-            }
-            if (h.region() != null) {
-                hints = hints.inRegion(h.region());
-            }
-            if (h.zone() != null) {
-                hints = hints.inZone(h.zone());
-            }
-            if (h.affinityGroup() != null) {
-                hints = hints.withAffinityGroup(h.affinityGroup());
-            }
-            if (h.antiAffinityGroup() != null) {
-                hints = hints.withAntiAffinityGroup(h.antiAffinityGroup());
-            }
-            if (h.maxHourlyPrice() != null) {
-                hints = hints.withMaxHourlyPrice(h.maxHourlyPrice());
-            }
+    /** A server as the provisioning pipeline builds it: a flavor's size, placed on a host by the engine and the ledger. */
+    private final class NewServer implements NewResource<Server> {
+        private final Tenant tenant;
+        private final Project project;
+        private final CreateServer request;
+        private final PlacementService.FlavorOffer flavor;
+        private final Optional<PlacementTarget> override;
+
+        NewServer(Tenant tenant, Project project, CreateServer request, PlacementService.FlavorOffer flavor,
+                  Optional<PlacementTarget> override) {
+            this.tenant = tenant;
+            this.project = project;
+            this.request = request;
+            this.flavor = flavor;
+            this.override = override;
         }
-        PlacementRequest placementRequest = new PlacementRequest(serverId.toString(), tenant.id().toString(), demand, hints,
-                tenant.allowedProviders());
-        PlacementDecision decision = placement.place(placementRequest, override);
-        if (decision instanceof PlacementDecision.Unplaceable unplaceable) {
-            List<Problem.FieldError> filters = unplaceable.rejectedBy().entrySet().stream()
-                    .map(e -> new Problem.FieldError("placement." + e.getKey(), "rejected " + e.getValue() + " of "
-                            + unplaceable.hostsConsidered() + " hosts"))
-                    .toList();
-            throw new ProblemException(ProblemType.NO_CAPACITY, unplaceable.reason(), filters, Map.of());
+
+        @Override
+        public String type() {
+            return "server";
         }
-        PlacementDecision.Placed placed = (PlacementDecision.Placed) decision;
-        String provider = placed.target().provider();
-        CatalogNames.Named image = catalog.imageOn(provider, request.image());
-        Instant now = now();
-        Server server = new Server(serverId, tenant.id(), project.id(), request.name(), flavor.id(), image.id(),
-                placed.target(), placed.hourlyPrice(), demand.vcpu(), demand.memoryMib(), demand.gpu(),
-                h == null ? null : h.affinityGroup(), h == null ? null : h.antiAffinityGroup(), reservation.id(), now);
-        server.named(catalog.flavorOn(provider, flavor.id()).map(CatalogNames.Named::name).orElse(null), image.name());
-        em.persist(server);
-        em.createNativeQuery("INSERT INTO placement_decision (resource_id, tenant_id, decided_by, explanation, decided_at) "
-                        + "VALUES (?1, ?2, ?3, ?4, ?5)")
-                .setParameter(1, serverId).setParameter(2, tenant.id())
-                .setParameter(3, override.isPresent() ? "override" : "engine")
-                .setParameter(4, placement.explain(decision, override.isPresent() ? "override" : "engine"))
-                .setParameter(5, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-                .executeUpdate();
-        Operation op = operations.start(tenant.id(), OperationKind.CREATE_SERVER, "server", serverId, server.provider(), null);
-        events.record(LifecycleEvents.idFor(serverId, LifecycleEvents.Kind.REQUESTED), tenant.id(), "server", serverId,
-                LifecycleEvents.Kind.REQUESTED, now, server.provider(), server.region(), null, shapeOf(server));
-        em.flush();
-        audit.record("server.requested", "server", serverId, tenant.id(), Map.of("name", request.name(),
-                "flavor", flavor.id(), "placement", placed.target().toString()));
-        return new Started(server, op);
+
+        @Override
+        public OperationKind createKind() {
+            return OperationKind.CREATE_SERVER;
+        }
+
+        @Override
+        public String purpose() {
+            return "server " + request.name();
+        }
+
+        @Override
+        public QuotaAmounts quota() {
+            return amounts(flavor.resources(), 1);
+        }
+
+        @Override
+        public Placement place(UUID serverId) {
+            return placements.server(new PlacementRequest(serverId.toString(), tenant.id().toString(), flavor.resources(),
+                    hints(request.hints(), flavor.id()), tenant.allowedProviders()), override);
+        }
+
+        @Override
+        public Server build(UUID id, QuotaReservation reservation, Placement placed, Instant now) {
+            PlacementHintsView h = request.hints();
+            Resources demand = flavor.resources();
+            CatalogNames.Named image = catalog.imageOn(placed.provider(), request.image());
+            Server server = new Server(id, tenant.id(), project.id(), request.name(), flavor.id(), image.id(),
+                    placed.target(), placed.hourlyPrice(), demand.vcpu(), demand.memoryMib(), demand.gpu(),
+                    h == null ? null : h.affinityGroup(), h == null ? null : h.antiAffinityGroup(), reservation.id(), now);
+            server.named(catalog.flavorOn(placed.provider(), flavor.id()).map(CatalogNames.Named::name).orElse(null),
+                    image.name());
+            return server;
+        }
+
+        @Override
+        public ServerRepository repository() {
+            return serverRepository;
+        }
+
+        @Override
+        public LifecycleEvents.Shape shape(Server server) {
+            return shapeOf(server);
+        }
+
+        @Override
+        public Map<String, Object> auditDetails(Server server, Placement placed) {
+            return Map.of("name", request.name(), "flavor", flavor.id(), "placement", placed.target().toString());
+        }
+    }
+
+    /** The engine's hints from a request's, with the flavor (its price ceiling and GPU reserve need it). */
+    private static PlacementHints hints(PlacementHintsView h, String flavorId) {
+        PlacementHints hints = PlacementHints.none().withFlavor(flavorId);
+        if (h == null) {
+            return hints;
+        }
+        if (h.providerKind() != null) {
+            hints = hints.withProviderKind(ProviderKind.valueOf(h.providerKind().toUpperCase()));
+        }
+        if (h.region() != null) {
+            hints = hints.inRegion(h.region());
+        }
+        if (h.zone() != null) {
+            hints = hints.inZone(h.zone());
+        }
+        if (h.affinityGroup() != null) {
+            hints = hints.withAffinityGroup(h.affinityGroup());
+        }
+        if (h.antiAffinityGroup() != null) {
+            hints = hints.withAntiAffinityGroup(h.antiAffinityGroup());
+        }
+        if (h.maxHourlyPrice() != null) {
+            hints = hints.withMaxHourlyPrice(h.maxHourlyPrice());
+        }
+        return hints;
     }
 
     @Transactional
@@ -275,7 +322,7 @@ public class ServerService {
     }
 
     private Server lockActive(Server server) {
-        Server managed = em.find(Server.class, server.id(), LockModeType.PESSIMISTIC_WRITE);
+        Server managed = serverRepository.findById(server.id(), LockModeType.PESSIMISTIC_WRITE);
         operations.activeOn(managed.id()).ifPresent(op -> {
             throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS,
                     "operation " + op.id() + " (" + op.kind() + ") is still running on server " + managed.id());
@@ -285,33 +332,14 @@ public class ServerService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Server> find(UUID id) {
-        return Optional.ofNullable(em.find(Server.class, id));
-    }
-
-    @Transactional(Transactional.TxType.SUPPORTS)
-    public Optional<String> placementOf(UUID serverId) {
-        return em.createNativeQuery("SELECT explanation FROM placement_decision WHERE resource_id = ?1", String.class)
-                .setParameter(1, serverId).getResultStream().findFirst().map(String.class::cast);
+        return serverRepository.findByIdOptional(id);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Server> list(Optional<UUID> tenantId, Optional<UUID> projectId, Optional<ServerStatus> status,
                              Optional<String> name, PageRequest page) {
-        StringBuilder jpql = new StringBuilder("select s from Server s where 1 = 1");
-        Map<String, Object> p = new LinkedHashMap<>();
-        tenantId.ifPresent(v -> { jpql.append(" and s.tenantId = :tenant"); p.put("tenant", v); });
-        projectId.ifPresent(v -> { jpql.append(" and s.projectId = :project"); p.put("project", v); });
-        status.ifPresent(v -> { jpql.append(" and s.status = :status"); p.put("status", v); });
-        name.ifPresent(v -> { jpql.append(" and s.name = :name"); p.put("name", v); });
-        page.after().ifPresent(c -> {
-            jpql.append(" and (s.createdAt > :at or (s.createdAt = :at and s.id > :id))");
-            p.put("at", c.createdAt());
-            p.put("id", c.id());
-        });
-        jpql.append(" order by s.createdAt, s.id");
-        var query = em.createQuery(jpql.toString(), Server.class).setMaxResults(page.limit() + 1);
-        p.forEach(query::setParameter);
-        return query.getResultList();
+        return KeysetQuery.byCreation().where("tenantId", tenantId).where("projectId", projectId).where("status", status)
+                .where("name", name).page(serverRepository, page);
     }
 
     public static Cursor position(Server s) {

@@ -16,12 +16,13 @@ import io.skydeck.operations.OperationParams;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
+import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.QuotaReservation;
 import io.skydeck.tenancy.QuotaService;
 import io.skydeck.tenancy.Tenant;
+import io.skydeck.tenancy.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 
 import java.time.Instant;
 import java.util.Map;
@@ -37,7 +38,10 @@ public class WorkloadOperations implements OperationHandler {
             Set.of(OperationKind.CREATE_WORKLOAD, OperationKind.SCALE_WORKLOAD, OperationKind.DELETE_WORKLOAD);
 
     @Inject
-    EntityManager em;
+    WorkloadRepository workloadRepository;
+
+    @Inject
+    TenantRepository tenantRepository;
 
     @Inject
     ProviderRegistry providers;
@@ -74,7 +78,7 @@ public class WorkloadOperations implements OperationHandler {
 
     @Override
     public Optional<OperationHandle> submit(Operation op) {
-        Workload w = QuarkusTransaction.requiringNew().call(() -> em.find(Workload.class, op.targetId()));
+        Workload w = QuarkusTransaction.requiringNew().call(() -> workloadRepository.findById(op.targetId()));
         Workloads workloads = providers.get(w.provider()).require(Workloads.class);
         return switch (op.kind()) {
             case CREATE_WORKLOAD -> Optional.of(workloads.create(new WorkloadSpec(w.name(), w.region(), Optional.empty(),
@@ -97,7 +101,7 @@ public class WorkloadOperations implements OperationHandler {
 
     @Override
     public void succeeded(Operation op, OperationHandle handle, Instant finishedAt) {
-        Workload w = em.find(Workload.class, op.targetId());
+        Workload w = workloadRepository.findById(op.targetId());
         LifecycleEvents.Kind event;
         switch (op.kind()) {
             case CREATE_WORKLOAD -> {
@@ -107,7 +111,7 @@ public class WorkloadOperations implements OperationHandler {
             case SCALE_WORKLOAD -> {
                 Map<String, String> params = params(op);
                 int replicas = Integer.parseInt(params.get("replicas"));
-                Tenant tenant = em.find(Tenant.class, w.tenantId());
+                Tenant tenant = tenantRepository.findById(w.tenantId());
                 quotas.release(w.quotaReservationId());
                 Optional.ofNullable(params.get("growthReservation")).map(UUID::fromString).ifPresent(quotas::release);
                 QuotaReservation fresh = quotas.reserve(tenant, "workload " + w.name(), WorkloadService.amounts(
@@ -130,7 +134,7 @@ public class WorkloadOperations implements OperationHandler {
 
     @Override
     public void failed(Operation op, ProviderException error, Instant at) {
-        Workload w = em.find(Workload.class, op.targetId());
+        Workload w = workloadRepository.findById(op.targetId());
         switch (op.kind()) {
             case CREATE_WORKLOAD -> {
                 w.moveTo(Workload.Status.FAILED, at);

@@ -1,5 +1,6 @@
 package io.skydeck.compute;
 
+import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.Accepted;
 import io.skydeck.compute.ComputeViews.CreateWorkload;
 import io.skydeck.compute.ComputeViews.ScaleWorkload;
@@ -12,6 +13,7 @@ import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
 import io.skydeck.platform.web.QueryParams;
+import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.ProjectService;
 import io.skydeck.tenancy.Tenant;
@@ -34,7 +36,6 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -49,7 +50,7 @@ public class WorkloadResource {
     WorkloadService workloads;
 
     @Inject
-    ServerService servers;
+    Placements placements;
 
     @Inject
     TenantService tenants;
@@ -103,7 +104,7 @@ public class WorkloadResource {
     @Path("/{id}/placement")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
     public String placement(@PathParam("id") UUID id) {
-        return servers.placementOf(visible(id).id()).orElseThrow(() -> ProblemException.notFound("placement of workload", id));
+        return placements.explanation(visible(id).id()).orElseThrow(() -> ProblemException.notFound("placement of workload", id));
     }
 
     @GET

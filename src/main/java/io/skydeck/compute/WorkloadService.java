@@ -2,7 +2,9 @@ package io.skydeck.compute;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.skydeck.capacity.PoolLedger;
+import io.skydeck.capacity.ContainerPools;
+import io.skydeck.capacity.Placement;
+import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateWorkload;
 import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.connectors.spi.WorkloadKind;
@@ -12,25 +14,26 @@ import io.skydeck.operations.OperationParams;
 import io.skydeck.operations.OperationService;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
-import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
+import io.skydeck.provisioning.LifecycleEvents;
+import io.skydeck.provisioning.NewResource;
+import io.skydeck.provisioning.Provisioning;
 import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.QuotaAmounts;
 import io.skydeck.tenancy.QuotaReservation;
 import io.skydeck.tenancy.QuotaService;
 import io.skydeck.tenancy.Tenant;
+import io.skydeck.tenancy.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,9 +43,9 @@ import java.util.UUID;
 
 /**
  * Workload requests. The pool choice reads the providers, so it is made first, outside any
- * transaction ({@link #plan}); the transaction that follows ({@link #create}) only re-validates
- * it against the database — quota, the tenant's allow-list — and records the workload, its
- * decision, its operation and its first event together.
+ * transaction ({@link #plan}); the transaction that follows ({@link #create}) runs the provisioning
+ * pipeline ({@link Provisioning}) like every kind, whose placement step only re-validates the plan
+ * against the database — the tenant's allow-list and the ledger's pool rows.
  */
 @ApplicationScoped
 public class WorkloadService {
@@ -55,25 +58,22 @@ public class WorkloadService {
     }
 
     @Inject
-    EntityManager em;
+    WorkloadRepository workloadRepository;
+
+    @Inject
+    TenantRepository tenantRepository;
 
     @Inject
     QuotaService quotas;
 
     @Inject
-    ContainerPools pools;
+    Placements placements;
 
     @Inject
-    PoolLedger poolLedger;
-
-    /** How many of the plan's regions the ledger is asked about before the request is refused. */
-    static final int PLACEMENT_ATTEMPTS = 3;
+    Provisioning provisioning;
 
     @Inject
     OperationService operations;
-
-    @Inject
-    LifecycleEvents events;
 
     @Inject
     AuditLog audit;
@@ -91,86 +91,86 @@ public class WorkloadService {
         int replicas = kind == WorkloadKind.DAEMON_SET ? 1 : request.replicas();
         ContainerResources perReplica = new ContainerResources(request.cpuMillis(), request.memoryMib(), 1);
         var hints = request.hints();
-        ContainerPools.Decision decision = pools.choose(perReplica, replicas,
+        ContainerPools.Decision decision = placements.readPools(perReplica, replicas,
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::providerKind),
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::region),
                 tenant.allowedProviders());
-        // What the providers said is written now, in its own short transaction; the create's
-        // transaction then only locks and sums.
-        poolLedger.record(decision.ranked().stream()
-                .map(c -> new PoolLedger.PoolReading(c.provider(), c.region(), c.allocatable(), c.free())).toList());
         return new Plan(kind, replicas, perReplica, decision);
     }
 
     /** Reads a workload's pools before a scale (provider calls: never in a transaction) and records them. */
     @Transactional(Transactional.TxType.NEVER)
     public void readPools(Workload workload) {
-        pools.reading(workload.provider(), workload.region()).ifPresent(r -> poolLedger.record(List.of(r)));
+        placements.readPool(workload.provider(), workload.region());
     }
 
     @Transactional
     public Started create(Tenant tenant, Project project, CreateWorkload request, Plan plan) {
-        WorkloadKind kind = plan.kind();
-        int replicas = plan.replicas();
-        ContainerResources perReplica = plan.perReplica();
-        ContainerPools.Decision decision = plan.decision();
-        if (decision.choice().isEmpty()) {
-            List<Problem.FieldError> filters = decision.rejectedBy().entrySet().stream()
-                    .map(e -> new Problem.FieldError("placement." + e.getKey(), "rejected " + e.getValue() + " of "
-                            + decision.regionsConsidered() + " regions"))
-                    .toList();
-            throw new ProblemException(ProblemType.NO_CAPACITY, decision.reason(), filters, Map.of());
+        Provisioning.Admitted<Workload> admitted = provisioning.admit(tenant, new NewWorkload(tenant, project, request, plan));
+        return new Started(admitted.resource(), admitted.operation());
+    }
+
+    /** A workload as the provisioning pipeline builds it: replicas placed in a region's container pools. */
+    private final class NewWorkload implements NewResource<Workload> {
+        private final Tenant tenant;
+        private final Project project;
+        private final CreateWorkload request;
+        private final Plan plan;
+
+        NewWorkload(Tenant tenant, Project project, CreateWorkload request, Plan plan) {
+            this.tenant = tenant;
+            this.project = project;
+            this.request = request;
+            this.plan = plan;
         }
-        // The plan's first choice the ledger admits, from regions the tenant may (still) use: the
-        // tenant's row decides the allow-list, the pool's row in the ledger the room.
-        java.util.Set<String> allowed = em.find(Tenant.class, tenant.id()).allowedProviders();
-        ContainerPools.Choice choice = null;
-        String refusal = "provider " + decision.choice().get().provider() + " is not on the tenant's allow-list";
-        int tried = 0;
-        for (ContainerPools.Choice candidate : decision.ranked()) {
-            if (tried == PLACEMENT_ATTEMPTS) {
-                break;
-            }
-            if (!allowed.isEmpty() && !allowed.contains(candidate.provider())) {
-                continue;
-            }
-            tried++;
-            Optional<String> refused = poolLedger.admit(candidate.provider(), candidate.region(), Optional.empty(),
-                    perReplica.times(replicas));
-            if (refused.isEmpty()) {
-                choice = candidate;
-                break;
-            }
-            refusal = refused.get();
+
+        @Override
+        public String type() {
+            return "workload";
         }
-        if (choice == null) {
-            throw new ProblemException(ProblemType.NO_CAPACITY, refusal, List.of(), Map.of());
+
+        @Override
+        public OperationKind createKind() {
+            return OperationKind.CREATE_WORKLOAD;
         }
-        QuotaReservation reservation = quotas.reserve(tenant, "workload " + request.name(), amounts(perReplica, replicas, 1));
-        Instant now = now();
-        UUID id = UUID.randomUUID();
-        Workload workload = new Workload(id, tenant.id(), project.id(), request.name(), kind, request.image(), replicas,
-                request.cpuMillis(), request.memoryMib(), choice.provider(), choice.region(), reservation.id(), now);
-        em.persist(workload);
-        Map<String, Object> explanation = new LinkedHashMap<>();
-        explanation.put("outcome", "placed");
-        explanation.put("decidedBy", "container-pools");
-        explanation.put("target", Map.of("provider", choice.provider(), "region", choice.region()));
-        explanation.put("freeCpuMillisAfter", choice.freeCpuMillisAfter());
-        explanation.put("regionsConsidered", decision.regionsConsidered());
-        explanation.put("rejectedBy", decision.rejectedBy());
-        em.createNativeQuery("INSERT INTO placement_decision (resource_id, tenant_id, decided_by, explanation, decided_at) "
-                        + "VALUES (?1, ?2, 'container-pools', ?3, ?4)")
-                .setParameter(1, id).setParameter(2, tenant.id()).setParameter(3, write(explanation))
-                .setParameter(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
-                .executeUpdate();
-        Operation op = operations.start(tenant.id(), OperationKind.CREATE_WORKLOAD, "workload", id, choice.provider(), null);
-        events.record(LifecycleEvents.idFor(id, LifecycleEvents.Kind.REQUESTED), tenant.id(), "workload", id,
-                LifecycleEvents.Kind.REQUESTED, now, choice.provider(), choice.region(), null, shapeOf(workload));
-        em.flush();
-        audit.record("workload.requested", "workload", id, tenant.id(),
-                Map.of("name", request.name(), "image", request.image(), "replicas", replicas));
-        return new Started(workload, op);
+
+        @Override
+        public String purpose() {
+            return "workload " + request.name();
+        }
+
+        @Override
+        public QuotaAmounts quota() {
+            return amounts(plan.perReplica(), plan.replicas(), 1);
+        }
+
+        @Override
+        public Placement place(UUID workloadId) {
+            // The tenant's row as it is now decides the allow-list; the plan was read before the transaction.
+            return placements.workload(plan.decision(), plan.perReplica().times(plan.replicas()),
+                    tenantRepository.findById(tenant.id()).allowedProviders());
+        }
+
+        @Override
+        public Workload build(UUID id, QuotaReservation reservation, Placement placed, Instant now) {
+            return new Workload(id, tenant.id(), project.id(), request.name(), plan.kind(), request.image(), plan.replicas(),
+                    request.cpuMillis(), request.memoryMib(), placed.provider(), placed.region(), reservation.id(), now);
+        }
+
+        @Override
+        public WorkloadRepository repository() {
+            return workloadRepository;
+        }
+
+        @Override
+        public LifecycleEvents.Shape shape(Workload workload) {
+            return shapeOf(workload);
+        }
+
+        @Override
+        public Map<String, Object> auditDetails(Workload workload, Placement placed) {
+            return Map.of("name", request.name(), "image", request.image(), "replicas", plan.replicas());
+        }
     }
 
     @Transactional
@@ -186,16 +186,17 @@ public class WorkloadService {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("replicas", String.valueOf(replicas));
         if (replicas > managed.replicas()) {
-            // The pool must hold the larger count until the scale ends: admitted and held here.
-            poolLedger.admit(managed.provider(), managed.region(), Optional.of(managed.id()), perReplica.times(replicas))
-                    .ifPresent(refused -> {
-                        throw new ProblemException(ProblemType.NO_CAPACITY, refused, List.of(), Map.of());
-                    });
-            managed.holdReplicas(replicas);
+            // Quota first, then the pool — the pipeline's lock order. The pool must hold the larger
+            // count until the scale ends: admitted and held here.
             QuotaAmounts growth = minus(amounts(perReplica, replicas, 0), amounts(perReplica, managed.replicas(), 0));
             if (!growth.isZero()) {
                 params.put("growthReservation", quotas.reserve(tenant, "scale of workload " + managed.name(), growth).id().toString());
             }
+            placements.growWorkload(managed.provider(), managed.region(), managed.id(), perReplica.times(replicas))
+                    .ifPresent(refused -> {
+                        throw new ProblemException(ProblemType.NO_CAPACITY, refused, List.of(), Map.of());
+                    });
+            managed.holdReplicas(replicas);
         }
         managed.moveTo(Workload.Status.SCALING, now());
         Operation op = operations.start(managed.tenantId(), OperationKind.SCALE_WORKLOAD, "workload", managed.id(),
@@ -223,7 +224,7 @@ public class WorkloadService {
     }
 
     private Workload lockIdle(Workload workload) {
-        Workload managed = em.find(Workload.class, workload.id(), LockModeType.PESSIMISTIC_WRITE);
+        Workload managed = workloadRepository.findById(workload.id(), LockModeType.PESSIMISTIC_WRITE);
         operations.activeOn(managed.id()).ifPresent(op -> {
             throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS,
                     "operation " + op.id() + " (" + op.kind() + ") is still running on workload " + managed.id());
@@ -233,25 +234,13 @@ public class WorkloadService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Workload> find(UUID id) {
-        return Optional.ofNullable(em.find(Workload.class, id));
+        return workloadRepository.findByIdOptional(id);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Workload> list(Optional<UUID> tenantId, Optional<UUID> projectId, Optional<Workload.Status> status, PageRequest page) {
-        StringBuilder jpql = new StringBuilder("select w from Workload w where 1 = 1");
-        Map<String, Object> p = new LinkedHashMap<>();
-        tenantId.ifPresent(v -> { jpql.append(" and w.tenantId = :tenant"); p.put("tenant", v); });
-        projectId.ifPresent(v -> { jpql.append(" and w.projectId = :project"); p.put("project", v); });
-        status.ifPresent(v -> { jpql.append(" and w.status = :status"); p.put("status", v); });
-        page.after().ifPresent(c -> {
-            jpql.append(" and (w.createdAt > :at or (w.createdAt = :at and w.id > :id))");
-            p.put("at", c.createdAt());
-            p.put("id", c.id());
-        });
-        jpql.append(" order by w.createdAt, w.id");
-        var query = em.createQuery(jpql.toString(), Workload.class).setMaxResults(page.limit() + 1);
-        p.forEach(query::setParameter);
-        return query.getResultList();
+        return KeysetQuery.byCreation().where("tenantId", tenantId).where("projectId", projectId).where("status", status)
+                .page(workloadRepository, page);
     }
 
     public static Cursor position(Workload w) {

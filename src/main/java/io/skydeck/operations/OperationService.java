@@ -1,10 +1,11 @@
 package io.skydeck.operations;
 
+import io.quarkus.panache.common.Sort;
 import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
@@ -18,7 +19,7 @@ import java.util.UUID;
 public class OperationService {
 
     @Inject
-    EntityManager em;
+    OperationRepository operationRepository;
 
     @Inject
     Clock clock;
@@ -27,39 +28,26 @@ public class OperationService {
     public Operation start(UUID tenantId, OperationKind kind, String targetType, UUID targetId, String provider, String params) {
         Operation op = new Operation(UUID.randomUUID(), tenantId, kind, targetType, targetId, provider, params,
                 clock.instant().truncatedTo(ChronoUnit.MICROS));
-        em.persist(op);
+        operationRepository.persist(op);
         return op;
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Operation> find(UUID id) {
-        return Optional.ofNullable(em.find(Operation.class, id));
+        return operationRepository.findByIdOptional(id);
     }
 
     /** Whether something is already being done to {@code targetId}: one operation at a time per resource. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Operation> activeOn(UUID targetId) {
-        return em.createQuery("select o from Operation o where o.targetId = :target and o.state in :states order by o.createdAt",
-                        Operation.class)
-                .setParameter("target", targetId)
-                .setParameter("states", List.of(Operation.State.PENDING, Operation.State.RUNNING))
-                .setMaxResults(1).getResultStream().findFirst();
+        return operationRepository.find("targetId = ?1 and state in ?2", Sort.by("createdAt"), targetId,
+                List.of(Operation.State.PENDING, Operation.State.RUNNING)).firstResultOptional();
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Operation> list(Optional<UUID> tenantId, Optional<UUID> targetId, Optional<Operation.State> state, PageRequest page) {
-        StringBuilder jpql = new StringBuilder("select o from Operation o where 1 = 1");
-        tenantId.ifPresent(t -> jpql.append(" and o.tenantId = :tenant"));
-        targetId.ifPresent(t -> jpql.append(" and o.targetId = :target"));
-        state.ifPresent(s -> jpql.append(" and o.state = :state"));
-        page.after().ifPresent(c -> jpql.append(" and (o.createdAt > :at or (o.createdAt = :at and o.id > :id))"));
-        jpql.append(" order by o.createdAt, o.id");
-        var query = em.createQuery(jpql.toString(), Operation.class).setMaxResults(page.limit() + 1);
-        tenantId.ifPresent(t -> query.setParameter("tenant", t));
-        targetId.ifPresent(t -> query.setParameter("target", t));
-        state.ifPresent(s -> query.setParameter("state", s));
-        page.after().ifPresent(c -> query.setParameter("at", c.createdAt()).setParameter("id", c.id()));
-        return query.getResultList();
+        return KeysetQuery.byCreation().where("tenantId", tenantId).where("targetId", targetId).where("state", state)
+                .page(operationRepository, page);
     }
 
     public static Cursor position(Operation o) {

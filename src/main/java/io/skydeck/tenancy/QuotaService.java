@@ -3,6 +3,7 @@ package io.skydeck.tenancy;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.config.SkydeckConfig;
 import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
@@ -37,8 +38,15 @@ import java.util.UUID;
 @ApplicationScoped
 public class QuotaService {
 
+    /** The {@code quota} rows have no entity: their conditional UPDATEs are the lock that keeps usage within limits. */
     @Inject
     EntityManager em;
+
+    @Inject
+    TenantRepository tenantRepository;
+
+    @Inject
+    QuotaReservationRepository reservationRepository;
 
     @Inject
     AuditLog audit;
@@ -100,7 +108,7 @@ public class QuotaService {
     @Transactional
     public Usage setLimits(Tenant tenant, QuotaAmounts limits, String ifMatch) {
         // Lock the tenant row so two admins changing limits are serialised and If-Match is honest.
-        em.find(Tenant.class, tenant.id(), LockModeType.PESSIMISTIC_WRITE);
+        tenantRepository.findById(tenant.id(), LockModeType.PESSIMISTIC_WRITE);
         Usage before = usage(tenant.id());
         if (ifMatch != null && !ifMatch.isBlank() && !ifMatch.trim().equals("*") && !ifMatch.trim().equals(before.etag())) {
             throw new ProblemException(ProblemType.PRECONDITION_FAILED,
@@ -141,8 +149,7 @@ public class QuotaService {
             }
         }
         QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts, now());
-        em.persist(reservation);
-        em.flush();
+        reservationRepository.persistAndFlush(reservation);
         audit.record("quota.reserved", "quota-reservation", reservation.id(), tenant.id(),
                 Map.of("purpose", purpose, "amounts", amounts));
         return reservation;
@@ -151,7 +158,7 @@ public class QuotaService {
     /** Gives the reservation's amounts back; releasing a released reservation changes nothing. */
     @Transactional
     public QuotaReservation release(QuotaReservation reservation) {
-        QuotaReservation managed = em.find(QuotaReservation.class, reservation.id(), LockModeType.PESSIMISTIC_WRITE);
+        QuotaReservation managed = reservationRepository.findById(reservation.id(), LockModeType.PESSIMISTIC_WRITE);
         if (!managed.release(now())) {
             return managed;
         }
@@ -163,7 +170,7 @@ public class QuotaService {
                         .executeUpdate();
             }
         }
-        em.flush();
+        reservationRepository.flush();
         audit.record("quota.released", "quota-reservation", managed.id(), managed.tenantId(), Map.of("amounts", amounts));
         return managed;
     }
@@ -178,20 +185,13 @@ public class QuotaService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<QuotaReservation> findReservation(UUID id) {
-        return Optional.ofNullable(em.find(QuotaReservation.class, id));
+        return reservationRepository.findByIdOptional(id);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<QuotaReservation> reservations(UUID tenantId, Optional<QuotaReservation.State> state, PageRequest page) {
-        StringBuilder jpql = new StringBuilder("select r from QuotaReservation r where r.tenantId = :tenant");
-        state.ifPresent(s -> jpql.append(" and r.state = :state"));
-        page.after().ifPresent(c -> jpql.append(" and (r.createdAt > :at or (r.createdAt = :at and r.id > :id))"));
-        jpql.append(" order by r.createdAt, r.id");
-        var query = em.createQuery(jpql.toString(), QuotaReservation.class)
-                .setParameter("tenant", tenantId).setMaxResults(page.limit() + 1);
-        state.ifPresent(s -> query.setParameter("state", s));
-        page.after().ifPresent(c -> query.setParameter("at", c.createdAt()).setParameter("id", c.id()));
-        return query.getResultList();
+        return KeysetQuery.byCreation().where("tenantId", Optional.of(tenantId)).where("state", state)
+                .page(reservationRepository, page);
     }
 
     public static Cursor position(QuotaReservation r) {

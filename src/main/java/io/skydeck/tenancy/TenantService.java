@@ -2,19 +2,18 @@ package io.skydeck.tenancy;
 
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
+import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.platform.web.ETags;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,7 @@ import java.util.UUID;
 public class TenantService {
 
     @Inject
-    EntityManager em;
+    TenantRepository tenantRepository;
 
     @Inject
     AuditLog audit;
@@ -39,8 +38,7 @@ public class TenantService {
 
     @Transactional
     public Tenant create(String name, String displayName, Optional<QuotaAmounts> limits, java.util.Set<String> allowedProviders) {
-        boolean taken = !em.createQuery("select t.id from Tenant t where t.name = :name")
-                .setParameter("name", name).setMaxResults(1).getResultList().isEmpty();
+        boolean taken = tenantRepository.count("name", name) > 0;
         if (taken) {
             throw new ProblemException(ProblemType.CONFLICT, "a tenant named '" + name + "' already exists");
         }
@@ -48,8 +46,7 @@ public class TenantService {
         if (allowedProviders != null && !allowedProviders.isEmpty()) {
             tenant.allowProviders(allowedProviders, now());
         }
-        em.persist(tenant);
-        em.flush();
+        tenantRepository.persistAndFlush(tenant);
         QuotaAmounts initial = quotas.initialize(tenant.id(), limits);
         audit.record("tenant.created", "tenant", tenant.id(), tenant.id(),
                 Map.of("name", name, "quota", initial));
@@ -58,30 +55,12 @@ public class TenantService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Tenant> find(UUID id) {
-        return Optional.ofNullable(em.find(Tenant.class, id));
+        return tenantRepository.findByIdOptional(id);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Tenant> list(Optional<String> name, Optional<Tenant.Status> status, PageRequest page) {
-        StringBuilder jpql = new StringBuilder("select t from Tenant t where 1 = 1");
-        Map<String, Object> params = new HashMap<>();
-        name.ifPresent(n -> {
-            jpql.append(" and t.name = :name");
-            params.put("name", n);
-        });
-        status.ifPresent(s -> {
-            jpql.append(" and t.status = :status");
-            params.put("status", s);
-        });
-        page.after().ifPresent(c -> {
-            jpql.append(" and (t.createdAt > :at or (t.createdAt = :at and t.id > :id))");
-            params.put("at", c.createdAt());
-            params.put("id", c.id());
-        });
-        jpql.append(" order by t.createdAt, t.id");
-        var query = em.createQuery(jpql.toString(), Tenant.class).setMaxResults(page.limit() + 1);
-        params.forEach(query::setParameter);
-        return query.getResultList();
+        return KeysetQuery.byCreation().where("name", name).where("status", status).page(tenantRepository, page);
     }
 
     @Transactional
@@ -103,7 +82,7 @@ public class TenantService {
             changes.put("allowedProviders", new java.util.TreeSet<>(p));
         });
         if (!changes.isEmpty()) {
-            em.flush();
+            tenantRepository.flush();
             audit.record("tenant.updated", "tenant", id, id, changes);
         }
         return tenant;

@@ -1,9 +1,6 @@
 package io.skydeck.finance.bills;
 
-import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.BillFormatException;
-import io.skydeck.finance.jobs.ImportReconciliations;
-import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.Problem.FieldError;
@@ -13,7 +10,6 @@ import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -49,12 +45,6 @@ public class BillImportResource {
     BillImports imports;
 
     @Inject
-    AuditLog audit;
-
-    @Inject
-    ImportReconciliations reconciliations;
-
-    @Inject
     Caller caller;
 
     /**
@@ -63,8 +53,6 @@ public class BillImportResource {
      */
     @POST
     @Consumes({"text/csv", "application/gzip", "application/x-gzip", MediaType.APPLICATION_OCTET_STREAM})
-    @Transactional
-    @TransactionConfiguration(timeout = 3600)
     public Response importBill(@QueryParam("provider") String provider, InputStream body) {
         if (provider == null || !provider.matches("[a-z0-9][a-z0-9-]{0,63}")) {
             throw ProblemException.invalid("provider", "the provider the bill is from, e.g. aws");
@@ -84,10 +72,6 @@ public class BillImportResource {
         if (outcome.repeated()) {
             return Response.ok(stored).header("Skydeck-Import-Repeated", "true").build();
         }
-        audit.record("bill.imported", "bill-import", stored.id(), null,
-                Map.of("provider", provider, "sha256", stored.sha256(), "format", stored.format(), "lines", stored.lines()));
-        // Last, because scheduling takes Quartz's trigger lock, held until this transaction commits.
-        reconciliations.schedule(stored.id(), provider, outcome.periods());
         return Response.created(URI.create("/v1/bill-imports/" + stored.id())).entity(stored).build();
     }
 

@@ -1,13 +1,16 @@
 package io.skydeck.finance.bills;
 
-import io.skydeck.finance.Jdbc;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import io.skydeck.billing.bills.BillFormatException;
 import io.skydeck.billing.bills.BillImport;
 import io.skydeck.billing.bills.BillLine;
 import io.skydeck.billing.metering.BillingPeriod;
+import io.skydeck.finance.Jdbc;
 import io.skydeck.finance.SqlTime;
+import io.skydeck.finance.jobs.ImportReconciliations;
 import io.skydeck.finance.store.BillLineCopy;
+import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.PageRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,6 +31,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -68,11 +72,21 @@ public class BillImports {
     @Inject
     Clock clock;
 
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    ImportReconciliations reconciliations;
+
     /**
+     * Imports the file, audits it and schedules the reconciliation of each month it covers — all in
+     * one transaction (up to an hour, for files of gigabytes), so an import is never half-recorded.
+     *
      * @throws BillFormatException with the 1-based line of the first bad row; nothing is kept
      * @throws UncheckedIOException when the body cannot be read (e.g. broken gzip); nothing is kept
      */
     @Transactional
+    @TransactionConfiguration(timeout = 3600)
     public Outcome importFile(String provider, InputStream body, String importedBy) {
         UUID id = UUID.randomUUID();
         try (Connection c = dataSource.getConnection(); BillImport bill = BillImport.open(body)) {
@@ -102,8 +116,12 @@ public class BillImports {
                     return new Outcome(findBySha(c, sha).orElseThrow(), true, new TreeSet<>());
                 }
             }
-            return new Outcome(new StoredImport(id, provider, sha, bill.format().name(), bill.lines(), now, importedBy), false,
-                    periods);
+            StoredImport stored = new StoredImport(id, provider, sha, bill.format().name(), bill.lines(), now, importedBy);
+            audit.record("bill.imported", "bill-import", stored.id(), null,
+                    Map.of("provider", provider, "sha256", sha, "format", stored.format(), "lines", stored.lines()));
+            // Last, because scheduling takes Quartz's trigger lock, held until this transaction commits.
+            reconciliations.schedule(stored.id(), provider, periods);
+            return new Outcome(stored, false, periods);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot store the bill", e);
         } catch (IOException e) {

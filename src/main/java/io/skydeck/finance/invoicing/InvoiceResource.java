@@ -19,7 +19,6 @@ import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -90,7 +89,6 @@ public class InvoiceResource {
     /** Drafts (or redrafts) the tenant's month; 409 once that month is finalized. */
     @POST
     @RolesAllowed(Roles.FINANCE)
-    @Transactional
     public Response draft(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid DraftInvoice request) {
         BillingPeriod period = BillingPeriods.required("period", request.period());
         tenants.find(request.tenantId()).orElseThrow(() -> ProblemException.notFound("tenant", request.tenantId()));

@@ -10,7 +10,6 @@ import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -53,7 +52,6 @@ public class InvoiceRunResource {
     Caller caller;
 
     @POST
-    @Transactional
     public Response start(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid InvoiceRun request) {
         BillingPeriod period = BillingPeriods.required("period", request.period());
         return idempotency.execute(key, "POST /v1/invoice-runs", request, () -> {

@@ -14,7 +14,6 @@ import io.skydeck.platform.web.QueryParams;
 import io.skydeck.tenancy.TenantService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -83,7 +82,6 @@ public class CommitmentResource {
 
     @POST
     @RolesAllowed(Roles.FINANCE)
-    @Transactional
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull CommitmentTerms request) {
         validate(request);
         return idempotency.execute(key, "POST /v1/commitments", request, () -> {

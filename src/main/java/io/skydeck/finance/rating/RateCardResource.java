@@ -13,7 +13,6 @@ import io.skydeck.platform.security.Roles;
 import io.skydeck.tenancy.TenantService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -78,7 +77,6 @@ public class RateCardResource {
     Caller caller;
 
     @POST
-    @Transactional
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull CreateRateCard request) {
         validate(request);
         return idempotency.execute(key, "POST /v1/rate-cards", request, () -> {

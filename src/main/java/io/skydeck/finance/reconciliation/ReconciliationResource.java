@@ -19,7 +19,6 @@ import io.skydeck.platform.security.Roles;
 import io.skydeck.platform.web.QueryParams;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -89,7 +88,6 @@ public class ReconciliationResource {
      * The request's transaction only writes the queued run and its trigger.
      */
     @POST
-    @Transactional
     public Response reconcile(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid Reconcile request) {
         BillingPeriod period = BillingPeriods.required("period", request.period());
         Granularity granularity = QueryParams.enumValue("granularity", request.granularity(), Granularity.class).orElse(Granularity.HOUR);
@@ -115,7 +113,6 @@ public class ReconciliationResource {
 
     @GET
     @Path("/{id}")
-    @Transactional
     public RunWithDiscrepancies get(@PathParam("id") String id, @QueryParam("kind") String kind,
                                     @QueryParam("afterSeq") Long afterSeq, @QueryParam("limit") Integer limit) {
         ReconciliationRuns.RunView run = find(id);
@@ -150,7 +147,6 @@ public class ReconciliationResource {
     @GET
     @Path("/{id}/report.html")
     @Produces(MediaType.TEXT_HTML)
-    @Transactional
     public String html(@PathParam("id") String id) {
         ReconciliationRuns.RunView run = find(id);
         List<DiscrepancyRow> differences = new ArrayList<>();
@@ -166,14 +162,12 @@ public class ReconciliationResource {
     /** Finance's statement that the run's differences are explained; once only. */
     @POST
     @Path("/{id}/mark-reconciled")
-    @Transactional
     public ReconciliationRuns.RunView markReconciled(@PathParam("id") String id) {
         ReconciliationRuns.RunView run = find(id);
-        if (!runs.markReconciled(id, caller.subject(), clock.instant())) {
-            throw new ProblemException(ProblemType.CONFLICT, "run " + id + " was already marked reconciled by " + run.reconciledBy());
+        if (!runs.markReconciled(run, caller.subject(), clock.instant())) {
+            ReconciliationRuns.RunView now = find(id);
+            throw new ProblemException(ProblemType.CONFLICT, "run " + id + " was already marked reconciled by " + now.reconciledBy());
         }
-        audit.record("reconciliation.marked-reconciled", "reconciliation", id, null,
-                Map.of("provider", run.provider(), "period", run.period()));
         return runs.find(id).orElseThrow();
     }
 

@@ -1,12 +1,12 @@
 package io.skydeck.finance.reconciliation;
 
-import io.skydeck.finance.Jdbc;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.skydeck.billing.reconciliation.Discrepancy;
 import io.skydeck.billing.reconciliation.Totals;
 import io.skydeck.finance.FinanceJson;
+import io.skydeck.finance.Jdbc;
 import io.skydeck.finance.SqlTime;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.PageRequest;
@@ -49,6 +49,9 @@ public class ReconciliationRuns {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    io.skydeck.platform.audit.AuditLog audit;
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<RunView> find(String id) {
         return runs("SELECT * FROM reconciliation_run WHERE id = ?", List.of(id)).stream().findFirst();
@@ -80,25 +83,30 @@ public class ReconciliationRuns {
         return new Cursor(run.startedAt(), UUID.fromString(run.id().substring(ID_PREFIX.length())));
     }
 
-    /** Marks a run reconciled; false when it already was. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public boolean markReconciled(String id, String by, Instant at) {
+    /** Marks a run reconciled, with its audit entry; false (and nothing written) when it already was. */
+    @Transactional
+    public boolean markReconciled(RunView run, String by, Instant at) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE reconciliation_run SET reconciled_by = ?, reconciled_at = ? WHERE id = ? AND reconciled_at IS NULL")) {
             ps.setString(1, by);
             ps.setObject(2, SqlTime.utc(at.truncatedTo(ChronoUnit.MICROS)));
-            ps.setString(3, id);
-            return ps.executeUpdate() == 1;
+            ps.setString(3, run.id());
+            if (ps.executeUpdate() == 0) {
+                return false;
+            }
+            audit.record("reconciliation.marked-reconciled", "reconciliation", run.id(), null,
+                    java.util.Map.of("provider", run.provider(), "period", run.period()));
+            return true;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot mark run " + id + " reconciled", e);
+            throw new IllegalStateException("cannot mark run " + run.id() + " reconciled", e);
         }
     }
 
     /**
-     * Feeds the run's discrepancies in order to {@code sink}, through a cursor; call inside a
-     * transaction, or PostgreSQL sends the whole result at once.
+     * Feeds the run's discrepancies in order to {@code sink}, through a cursor — which needs a
+     * transaction, or PostgreSQL sends the whole result at once: this joins the caller's or opens one.
      */
-    @Transactional(Transactional.TxType.MANDATORY)
+    @Transactional
     public void discrepancies(String runId, Optional<Discrepancy.Kind> kind, long afterSeq, long limit, Consumer<DiscrepancyRow> sink) {
         String sql = "SELECT * FROM reconciliation_discrepancy WHERE run_id = ? AND seq > ?"
                 + (kind.isPresent() ? " AND kind = ?" : "") + " ORDER BY seq LIMIT ?";

@@ -16,7 +16,6 @@ import io.skydeck.platform.web.QueryParams;
 import io.skydeck.tenancy.TenantService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -94,7 +93,6 @@ public class UsageResource {
     @POST
     @Path("/reprocess")
     @RolesAllowed(Roles.FINANCE)
-    @Transactional
     public Response reprocess(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid Reprocess request) {
         BillingPeriod period = BillingPeriods.required("period", request.period());
         tenants.find(request.tenantId()).orElseThrow(() -> ProblemException.notFound("tenant", request.tenantId()));

@@ -4,17 +4,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.Arc;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.skydeck.platform.paging.KeysetQuery;
+import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.security.Caller;
 import io.skydeck.platform.web.RequestIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.MDC;
 
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -25,7 +28,7 @@ import java.util.UUID;
 public class AuditLog {
 
     @Inject
-    EntityManager em;
+    AuditEntryRepository auditEntryRepository;
 
     @Inject
     Caller caller;
@@ -50,8 +53,16 @@ public class AuditLog {
         String role = inRequest ? caller.role() : "system";
         Object mdc = MDC.get("requestId");
         String requestId = inRequest ? RequestIds.of(request.getCurrent()) : mdc == null ? null : mdc.toString();
-        em.persist(new AuditEntry(clock.instant().truncatedTo(ChronoUnit.MICROS), actor, role,
+        auditEntryRepository.persist(new AuditEntry(clock.instant().truncatedTo(ChronoUnit.MICROS), actor, role,
                 tenantId, action, targetType, String.valueOf(targetId), requestId, write(details)));
+    }
+
+    /** A page of the log, oldest first, with the filters that are present. */
+    public List<AuditEntry> list(Optional<UUID> tenantId, Optional<String> action, Optional<String> targetType,
+                                 Optional<String> targetId, Optional<String> requestId, PageRequest page) {
+        return KeysetQuery.by("occurredAt").where("tenantId", tenantId).where("action", action)
+                .where("targetType", targetType).where("targetId", targetId).where("requestId", requestId)
+                .page(auditEntryRepository, page);
     }
 
     private String write(Map<String, ?> details) {

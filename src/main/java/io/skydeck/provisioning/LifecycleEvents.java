@@ -1,4 +1,4 @@
-package io.skydeck.compute;
+package io.skydeck.provisioning;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

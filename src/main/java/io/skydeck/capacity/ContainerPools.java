@@ -1,6 +1,5 @@
-package io.skydeck.compute;
+package io.skydeck.capacity;
 
-import io.skydeck.capacity.PoolLedger;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.ContainerCapacity;
 import io.skydeck.connectors.spi.ContainerResources;
@@ -10,7 +9,6 @@ import io.skydeck.connectors.spi.Workloads;
 import io.skydeck.providers.ProviderRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import jakarta.transaction.Transactional;
 
 import java.util.ArrayList;

@@ -1,0 +1,27 @@
+package io.skydeck.capacity;
+
+import io.skydeck.placement.PlacementTarget;
+
+import java.math.BigDecimal;
+import java.util.Optional;
+
+/**
+ * Where a new resource goes and why: the one answer {@link Placements} gives every resource kind,
+ * already admitted by the ledger inside the caller's transaction.
+ *
+ * @param provider    the provider that will run it
+ * @param region      the provider's region
+ * @param host        the host, zone and kind for resources placed on hosts (servers); empty for
+ *                    resources a provider schedules itself (workloads land in a region's pools)
+ * @param hourlyPrice the list price the decision priced it at, when the kind is priced per hour
+ * @param decidedBy   engine, override or container-pools
+ * @param explanation the decision's reasons as JSON, served at {@code /v1/<kind>/{id}/placement}
+ */
+public record Placement(String provider, String region, Optional<PlacementTarget> host, BigDecimal hourlyPrice,
+                        String decidedBy, String explanation) {
+
+    /** The host a host-placed resource was admitted to; a pool-placed kind has none. */
+    public PlacementTarget target() {
+        return host.orElseThrow(() -> new IllegalStateException("placed in " + provider + "/" + region + " pools, not on a host"));
+    }
+}

@@ -1,0 +1,48 @@
+package io.skydeck.provisioning;
+
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.skydeck.capacity.Placement;
+import io.skydeck.operations.OperationKind;
+import io.skydeck.tenancy.QuotaAmounts;
+import io.skydeck.tenancy.QuotaReservation;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What one kind of resource brings to {@link Provisioning}: its quota, how it is placed, how its
+ * row is built, and what its first event and audit entry say. Everything else — the order of
+ * the steps, the transaction, the decision's record, the operation — is the pipeline's, the same
+ * for every kind.
+ *
+ * @param <R> the kind's entity
+ */
+public interface NewResource<R> {
+
+    /** The kind as operations, events, decisions and the audit log name it: {@code server}, {@code workload}. */
+    String type();
+
+    /** The operation that makes it in the provider. */
+    OperationKind createKind();
+
+    /** What the quota reservation is for, as {@code GET /v1/tenants/{id}/quota/reservations} shows it. */
+    String purpose();
+
+    QuotaAmounts quota();
+
+    /** Places the resource and holds the capacity in the ledger, inside the pipeline's transaction. */
+    Placement place(UUID resourceId);
+
+    /** The new row, not yet persisted. */
+    R build(UUID id, QuotaReservation reservation, Placement placement, Instant now);
+
+    /** Where rows of this kind are kept. */
+    PanacheRepositoryBase<R, UUID> repository();
+
+    /** Its size for metering, as the REQUESTED event records it. */
+    LifecycleEvents.Shape shape(R resource);
+
+    /** What the audit entry {@code <type>.requested} says besides the id. */
+    Map<String, Object> auditDetails(R resource, Placement placement);
+}

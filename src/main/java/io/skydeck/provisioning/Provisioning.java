@@ -1,0 +1,71 @@
+package io.skydeck.provisioning;
+
+import io.skydeck.capacity.Placement;
+import io.skydeck.capacity.Placements;
+import io.skydeck.operations.Operation;
+import io.skydeck.operations.OperationService;
+import io.skydeck.platform.audit.AuditLog;
+import io.skydeck.tenancy.QuotaReservation;
+import io.skydeck.tenancy.QuotaService;
+import io.skydeck.tenancy.Tenant;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * The one way a new resource of any kind comes to exist: quota → placement → the row → the
+ * decision's record → the create operation → the REQUESTED event → the audit entry, all in the
+ * caller's transaction, so a refusal at any step leaves nothing behind.
+ *
+ * <p>The order is also the lock order. The tenant's quota rows come first, then the ledger's rows
+ * (affinity group, host, or pool region); resize and scale take them in the same order, so no two
+ * requests wait on each other crosswise. Nothing here calls a provider: what a placement needs
+ * from one was read before the transaction began.
+ */
+@ApplicationScoped
+public class Provisioning {
+
+    /** The new resource and the operation that builds it. */
+    public record Admitted<R>(R resource, Operation operation) {
+    }
+
+    @Inject
+    QuotaService quotas;
+
+    @Inject
+    Placements placements;
+
+    @Inject
+    OperationService operations;
+
+    @Inject
+    LifecycleEvents events;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    Clock clock;
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <R> Admitted<R> admit(Tenant tenant, NewResource<R> request) {
+        UUID id = UUID.randomUUID();
+        QuotaReservation reservation = quotas.reserve(tenant, request.purpose(), request.quota());
+        Placement placement = request.place(id);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        R resource = request.build(id, reservation, placement, now);
+        request.repository().persist(resource);
+        placements.record(id, tenant.id(), placement, now);
+        Operation operation = operations.start(tenant.id(), request.createKind(), request.type(), id, placement.provider(), null);
+        events.record(LifecycleEvents.idFor(id, LifecycleEvents.Kind.REQUESTED), tenant.id(), request.type(), id,
+                LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
+        request.repository().flush();
+        audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
+        return new Admitted<>(resource, operation);
+    }
+}

@@ -9,7 +9,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -42,7 +41,7 @@ public class OperationStream {
     static final Duration GIVE_UP_AFTER = Duration.ofMinutes(15);
 
     @Inject
-    EntityManager em;
+    OperationRepository operationRepository;
 
     /** One follower: a client's stream and what it was last told. */
     private static final class Follower {
@@ -116,9 +115,8 @@ public class OperationStream {
         }
         List<UUID> ids = List.copyOf(followers.keySet());
         reads.incrementAndGet();
-        Map<UUID, OperationView> now = QuarkusTransaction.requiringNew().call(() -> em
-                .createQuery("select o from Operation o where o.id in :ids", Operation.class)
-                .setParameter("ids", ids).getResultStream()
+        Map<UUID, OperationView> now = QuarkusTransaction.requiringNew().call(() -> operationRepository
+                .stream("id in ?1", ids)
                 .collect(Collectors.toMap(Operation::id, OperationView::of, (a, b) -> a)));
         for (UUID id : ids) {
             OperationView view = now.get(id);

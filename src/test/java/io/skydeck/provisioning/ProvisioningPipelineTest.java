@@ -49,7 +49,7 @@ class ProvisioningPipelineTest {
                 kind, 1L, "quota_reservation", 1L, "placement_decision", 1L, "operation", 1L,
                 "lifecycle_event", 1L, "audit " + kind + ".requested", 1L));
         assertThat(one("SELECT count(*) FROM " + kind + " r JOIN quota_reservation q ON q.id = r.quota_reservation_id"
-                + " WHERE r.id = ?1 AND q.state = 'ACTIVE'", id)).as("the row holds the pipeline's reservation").isEqualTo(1);
+                + " WHERE r.id = ?1 AND q.state = 'HELD'", id)).as("the row holds the pipeline's reservation").isEqualTo(1);
         assertThat(one("SELECT count(*) FROM placement_decision WHERE resource_id = ?1", id)).isEqualTo(1);
         assertThat(one("SELECT count(*) FROM operation WHERE id = ?1 AND target_id = ?2 AND target_type = ?3 AND kind = ?4",
                 operation, id, kind, "CREATE_" + kind.toUpperCase())).isEqualTo(1);

@@ -186,17 +186,17 @@ public class WorkloadService {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("replicas", String.valueOf(replicas));
         if (replicas > managed.replicas()) {
-            // Quota first, then the pool — the pipeline's lock order. The pool must hold the larger
+            // The pool, then the quota — the pipeline's lock order. The pool must hold the larger
             // count until the scale ends: admitted and held here.
-            QuotaAmounts growth = minus(amounts(perReplica, replicas, 0), amounts(perReplica, managed.replicas(), 0));
-            if (!growth.isZero()) {
-                params.put("growthReservation", quotas.reserve(tenant, "scale of workload " + managed.name(), growth).id().toString());
-            }
             placements.growWorkload(managed.provider(), managed.region(), managed.id(), perReplica.times(replicas))
                     .ifPresent(refused -> {
                         throw new ProblemException(ProblemType.NO_CAPACITY, refused, List.of(), Map.of());
                     });
             managed.holdReplicas(replicas);
+            QuotaAmounts growth = minus(amounts(perReplica, replicas, 0), amounts(perReplica, managed.replicas(), 0));
+            if (!growth.isZero()) {
+                params.put("growthReservation", quotas.reserve(tenant, "scale of workload " + managed.name(), growth).id().toString());
+            }
         }
         managed.moveTo(Workload.Status.SCALING, now());
         Operation op = operations.start(managed.tenantId(), OperationKind.SCALE_WORKLOAD, "workload", managed.id(),

@@ -18,14 +18,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
- * The one way a new resource of any kind comes to exist: quota → placement → the row → the
+ * The one way a new resource of any kind comes to exist: placement → quota → the row → the
  * decision's record → the create operation → the REQUESTED event → the audit entry, all in the
  * caller's transaction, so a refusal at any step leaves nothing behind.
  *
- * <p>The order is also the lock order. The tenant's quota rows come first, then the ledger's rows
- * (affinity group, host, or pool region); resize and scale take them in the same order, so no two
- * requests wait on each other crosswise. Nothing here calls a provider: what a placement needs
- * from one was read before the transaction began.
+ * <p>The order is also the lock order. The ledger's rows (affinity group, host, or pool region)
+ * come first and the tenant's quota rows last: every create of a tenant queues on those, so they
+ * are held for the shortest time, from the reservation to the commit. Resize and scale take them
+ * in the same order, so no two requests wait on each other crosswise. Nothing here calls a
+ * provider: what a placement needs from one was read before the transaction began.
  */
 @ApplicationScoped
 public class Provisioning {
@@ -55,8 +56,8 @@ public class Provisioning {
     @Transactional(Transactional.TxType.MANDATORY)
     public <R> Admitted<R> admit(Tenant tenant, NewResource<R> request) {
         UUID id = UUID.randomUUID();
-        QuotaReservation reservation = quotas.reserve(tenant, request.purpose(), request.quota());
         Placement placement = request.place(id);
+        QuotaReservation reservation = quotas.reserve(tenant, request.purpose(), request.quota());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         R resource = request.build(id, reservation, placement, now);
         request.repository().persist(resource);

@@ -56,12 +56,18 @@ public final class ApiBench {
         try (InputStream in = ApiBench.class.getResourceAsStream("/api-topology.json")) {
             Files.copy(in, topology, StandardCopyOption.REPLACE_EXISTING);
         }
-        var replicas = new SoakReplicas(jar, work, 1, List.of(
+        List<String> serviceOptions = new ArrayList<>(List.of(
                 "-Dskydeck.data-dir=" + work.resolve("data"),
                 "-Dskydeck.sandbox.realistic-latency=false",
                 "-Dskydeck.sandbox.topology-file=" + topology,
                 "-Dquarkus.log.level=WARN",
-                "-Dquarkus.log.category.\"io.skydeck.platform.embedded\".level=INFO"), Map.of());
+                "-Dquarkus.log.category.\"io.skydeck.platform.embedded\".level=INFO"));
+        // For profiling the service, e.g. -Dskydeck.bench.service-options=-XX:StartFlightRecording=settings=profile
+        String extra = System.getProperty("skydeck.bench.service-options", "");
+        if (!extra.isBlank()) {
+            serviceOptions.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        var replicas = new SoakReplicas(jar, work, 1, serviceOptions, Map.of());
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newFixedThreadPool(2)).connectTimeout(Duration.ofSeconds(5)).build();
         try {

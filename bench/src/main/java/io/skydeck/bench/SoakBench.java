@@ -69,6 +69,8 @@ public final class SoakBench {
         System.out.printf("soak: database %s, replica logs in %s%n", database, work);
 
         var replicas = new SoakReplicas(jar, work, 2, List.of(
+                // Small and quick to start: a replica is killed and restarted every ~10 s.
+                "-Xmx384m", "-XX:TieredStopAtLevel=1",
                 "-Dskydeck.data-dir=" + work.resolve("data"),
                 "-Dskydeck.sandbox.shared-state=true",
                 "-Dskydeck.sandbox.realistic-latency=true",

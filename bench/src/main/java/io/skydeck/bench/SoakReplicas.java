@@ -49,8 +49,7 @@ final class SoakReplicas implements AutoCloseable {
     }
 
     synchronized void start(int replica) throws IOException {
-        var command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.port=" + ports.get(replica)));
+        var command = new ArrayList<>(List.of(javaBinary(), "-Dquarkus.http.port=" + ports.get(replica)));
         command.addAll(arguments);
         command.addAll(List.of("-jar", jar.toString()));
         int n = starts.get(replica) + 1;

@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.skydeck.support.Api.as;
@@ -134,6 +136,21 @@ class CancelOperationTest {
         assertThat(kinds).containsExactly("REQUESTED", "FAILED");
         as(token).queryParam("targetId", serverId).get("/v1/audit").then()
                 .body("items.action", hasItem("server.create-cancelled")).body("items.action", hasItem("server.cleaned-up"));
+    }
+
+    @Test
+    void aFollowerOfTheOperationIsToldOfTheCancelAndTheStreamEnds() throws Exception {
+        String op = requestServer("followed", "m1.small").path("operation.id");
+        CompletableFuture<String> stream = CompletableFuture.supplyAsync(() -> as(token).accept("text/event-stream")
+                .get("/v1/operations/" + op + "/stream").then().statusCode(200).extract().asString());
+        Thread.sleep(500); // the follower has (most likely) been told PENDING
+
+        as(token).post("/v1/operations/" + op + "/cancel").then().statusCode(200);
+
+        List<String> events = stream.get(10, TimeUnit.SECONDS).lines().filter(l -> l.startsWith("data:")).toList();
+        assertThat(events).isNotEmpty();
+        assertThat(events.get(events.size() - 1)).contains("\"state\":\"CANCELLED\"");
+        drain();
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -114,6 +115,11 @@ public class ServerOperations implements OperationHandler {
         if (op.kind() == OperationKind.DELETE_SERVER && isCleanUp(op)) {
             // The failed create's leftovers are gone; quota and capacity went back when it failed.
             audit.record("server.cleaned-up", "server", server.id(), server.tenantId(), Map.of("operation", op.id()));
+            if (server.status() == ServerStatus.DELETING) {
+                // A delete came while they were cleaned up (one that superseded the create): it ends here.
+                server.moveTo(ServerStatus.DELETED, finishedAt);
+                audit.record("server.deleted", "server", server.id(), server.tenantId(), Map.of("operation", op.id()));
+            }
             return;
         }
         LifecycleEvents.Kind event;
@@ -184,9 +190,15 @@ public class ServerOperations implements OperationHandler {
                 // start and stop leave the server as it was
             }
         }
-        audit.record("server." + op.kind().name().toLowerCase().replace("_server", "") + "-failed", "server",
-                server.id(), server.tenantId(),
-                Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+        boolean cancelled = op.state() == Operation.State.CANCELLED;
+        audit.record("server." + op.kind().name().toLowerCase().replace("_server", "") + (cancelled ? "-cancelled" : "-failed"),
+                "server", server.id(), server.tenantId(), cancelled ? Map.of("operation", op.id(), "reason", op.errorDetail())
+                        : Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+    }
+
+    @Override
+    public void lockTarget(Operation op) {
+        serverRepository.findById(op.targetId(), LockModeType.PESSIMISTIC_WRITE);
     }
 
     private void resized(Operation op, Server server, Instant at) {

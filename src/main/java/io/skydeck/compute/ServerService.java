@@ -7,6 +7,7 @@ import io.skydeck.capacity.PlacementService;
 import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.PlacementHintsView;
+import io.skydeck.operations.Cancellations;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
 import io.skydeck.operations.OperationParams;
@@ -77,6 +78,9 @@ public class ServerService {
 
     @Inject
     OperationService operations;
+
+    @Inject
+    Cancellations cancellations;
 
     @Inject
     AuditLog audit;
@@ -202,9 +206,48 @@ public class ServerService {
         return hints;
     }
 
+    /**
+     * Deletes the server. A create, start, stop or resize still running is superseded — ended
+     * CANCELLED and undone as its failure would be — instead of answering 409 until it ends; a
+     * delete already running (or a failed create's clean-up) is answered again. Locks the running
+     * operation's row before the server's, as the runner and a cancel do.
+     */
     @Transactional
     public Optional<Started> delete(Server server) {
-        Server managed = lockActive(server);
+        Optional<Operation> running = cancellations.lockActiveOn(server.id());
+        Server managed = serverRepository.findById(server.id(), LockModeType.PESSIMISTIC_WRITE);
+        Optional<Operation> active = operations.activeOn(managed.id());
+        if (active.isPresent() && active.get().kind() == OperationKind.DELETE_SERVER) {
+            return Optional.of(alreadyDeleting(managed, active.get()));
+        }
+        if (!active.map(Operation::id).equals(running.map(Operation::id))) {
+            throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + active.get().id() + " ("
+                    + active.get().kind() + ") started on server " + managed.id() + " while this delete waited; try again");
+        }
+        if (running.isPresent()) {
+            cancellations.supersede(running.get());
+            // A create undone leaves its clean-up running (what the provider made is deleted by token): that is this delete.
+            Optional<Operation> cleanUp = operations.activeOn(managed.id());
+            if (cleanUp.isPresent()) {
+                cancellations.supersededBy(running.get(), cleanUp.get());
+                return Optional.of(alreadyDeleting(managed, cleanUp.get()));
+            }
+        }
+        Optional<Started> deleting = deleteIdle(managed);
+        running.ifPresent(superseded -> deleting.ifPresent(started -> cancellations.supersededBy(superseded, started.operation())));
+        return deleting;
+    }
+
+    /** The delete already under way answers a repeated one; a failed create's clean-up now ends the server DELETED too. */
+    private Started alreadyDeleting(Server server, Operation delete) {
+        if (server.status() != ServerStatus.DELETING) {
+            server.moveTo(ServerStatus.DELETING, now());
+            audit.record("server.delete-requested", "server", server.id(), server.tenantId(), Map.of("operation", delete.id()));
+        }
+        return new Started(server, delete);
+    }
+
+    private Optional<Started> deleteIdle(Server managed) {
         if (managed.status() == ServerStatus.DELETED) {
             return Optional.empty();
         }

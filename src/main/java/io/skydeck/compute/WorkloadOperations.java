@@ -23,6 +23,7 @@ import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.Map;
@@ -151,8 +152,15 @@ public class WorkloadOperations implements OperationHandler {
             default -> {
             }
         }
-        audit.record("workload." + op.kind().name().toLowerCase().replace("_workload", "") + "-failed", "workload",
-                w.id(), w.tenantId(), Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+        boolean cancelled = op.state() == Operation.State.CANCELLED;
+        audit.record("workload." + op.kind().name().toLowerCase().replace("_workload", "") + (cancelled ? "-cancelled" : "-failed"),
+                "workload", w.id(), w.tenantId(), cancelled ? Map.of("operation", op.id(), "reason", op.errorDetail())
+                        : Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+    }
+
+    @Override
+    public void lockTarget(Operation op) {
+        workloadRepository.findById(op.targetId(), LockModeType.PESSIMISTIC_WRITE);
     }
 
     private Map<String, String> params(Operation op) {

@@ -8,6 +8,7 @@ import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateWorkload;
 import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.connectors.spi.WorkloadKind;
+import io.skydeck.operations.Cancellations;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
 import io.skydeck.operations.OperationParams;
@@ -74,6 +75,9 @@ public class WorkloadService {
 
     @Inject
     OperationService operations;
+
+    @Inject
+    Cancellations cancellations;
 
     @Inject
     AuditLog audit;
@@ -205,9 +209,37 @@ public class WorkloadService {
         return new Started(managed, op);
     }
 
+    /**
+     * Deletes the workload. A scale still running is superseded — ended CANCELLED and undone as its
+     * failure would be — and a delete already running is answered again; a create still running is
+     * a 409 (nothing would remove what the provider already made of it). Locks the running
+     * operation's row before the workload's, as the runner and a cancel do.
+     */
     @Transactional
     public Optional<Started> delete(Workload workload) {
-        Workload managed = lockIdle(workload);
+        Optional<Operation> running = cancellations.lockActiveOn(workload.id());
+        Workload managed = workloadRepository.findById(workload.id(), LockModeType.PESSIMISTIC_WRITE);
+        Optional<Operation> active = operations.activeOn(managed.id());
+        if (!active.map(Operation::id).equals(running.map(Operation::id))) {
+            throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + active.get().id() + " ("
+                    + active.get().kind() + ") started on workload " + managed.id() + " while this delete waited; try again");
+        }
+        if (running.isPresent() && running.get().kind().deletes()) {
+            return Optional.of(new Started(managed, running.get()));
+        }
+        if (running.isPresent()) {
+            Cancellations.whyNotCancellable(running.get()).ifPresent(why -> {
+                throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + running.get().id() + " ("
+                        + running.get().kind() + ") is still running on workload " + managed.id() + "; " + why);
+            });
+            cancellations.supersede(running.get());
+        }
+        Optional<Started> deleting = deleteIdle(managed);
+        running.ifPresent(superseded -> deleting.ifPresent(started -> cancellations.supersededBy(superseded, started.operation())));
+        return deleting;
+    }
+
+    private Optional<Started> deleteIdle(Workload managed) {
         if (managed.status() == Workload.Status.DELETED) {
             return Optional.empty();
         }

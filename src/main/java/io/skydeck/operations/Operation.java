@@ -12,12 +12,19 @@ import java.util.UUID;
 /**
  * Work accepted with 202 and finished in the background. PENDING until the provider accepts
  * it (the provider's handle is then stored), RUNNING while the provider works, then SUCCEEDED
- * or FAILED for good. Everything needed to resume after a restart is in this row.
+ * or FAILED for good — or CANCELLED, when its tenant or an admin stopped it or a delete of its
+ * resource superseded it. Everything needed to resume after a restart is in this row.
  */
 @Entity
 public class Operation {
 
-    public enum State { PENDING, RUNNING, SUCCEEDED, FAILED }
+    public enum State {
+        PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+
+        public boolean isFinal() {
+            return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+        }
+    }
 
     @Id
     private UUID id;
@@ -105,6 +112,13 @@ public class Operation {
         this.updatedAt = now;
     }
 
+    /** Not to be tried before {@code when} (a clean-up that must let a call still in flight land first). */
+    void notBefore(Instant when) {
+        if (when.isAfter(nextAttemptAt)) {
+            this.nextAttemptAt = when;
+        }
+    }
+
     void pollAgainAt(Instant when, Instant now) {
         this.nextAttemptAt = when;
         this.claimedUntil = null;
@@ -132,8 +146,27 @@ public class Operation {
         this.updatedAt = now;
     }
 
+    /**
+     * Stopped before its end. Clears the claim like every end, so a replica still working on it
+     * finds its token gone and its fenced write changes nothing.
+     */
+    void cancelled(String detail, Instant now) {
+        this.state = State.CANCELLED;
+        this.errorType = "operation-cancelled";
+        this.errorDetail = detail;
+        this.claimedUntil = null;
+        this.claimToken = null;
+        this.finishedAt = now;
+        this.updatedAt = now;
+    }
+
+    /** Names the delete that superseded this (cancelled) operation: known only once the delete is under way. */
+    void supersededBy(UUID delete) {
+        this.errorDetail = "superseded by delete " + delete;
+    }
+
     public boolean isFinished() {
-        return state == State.SUCCEEDED || state == State.FAILED;
+        return state.isFinal();
     }
 
     public UUID id() { return id; }

@@ -37,6 +37,16 @@ public interface OperationHandler {
     /** The provider finished at {@code finishedAt}: record the result ({@code handle} is null when nothing was left to do). */
     void succeeded(Operation operation, OperationHandle handle, Instant finishedAt);
 
-    /** The operation gave up: undo what was reserved for it (quota, placement) and mark the resource. */
+    /**
+     * The operation gave up: undo what was reserved for it (quota, placement) and mark the resource.
+     * A cancel comes here too, with no error and the operation already CANCELLED: it undoes the
+     * same things.
+     */
     void failed(Operation operation, ProviderException error, Instant at);
+
+    /**
+     * Locks the row of the operation's resource ({@code FOR UPDATE}) for a change made outside the
+     * runner — a cancel — after the operation's own row: the runner's order.
+     */
+    void lockTarget(Operation operation);
 }

@@ -1,5 +1,6 @@
 package io.skydeck.operations;
 
+import io.skydeck.platform.idempotency.IdempotentRequests;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.ProblemException;
@@ -11,19 +12,23 @@ import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** {@code /v1/operations}: poll what a 202 started. */
+/** {@code /v1/operations}: poll what a 202 started, follow it, or cancel it. */
 @Path("/v1/operations")
 @Produces(MediaType.APPLICATION_JSON)
 @SecurityRequirement(name = "jwt")
@@ -53,6 +58,12 @@ public class OperationResource {
     @Inject
     OperationStream stream;
 
+    @Inject
+    Cancellations cancellations;
+
+    @Inject
+    IdempotentRequests idempotency;
+
     @GET
     @Path("/{id}")
     @RolesAllowed({Roles.ADMIN, Roles.TENANT, Roles.SCHEDULER})
@@ -73,6 +84,19 @@ public class OperationResource {
     public Multi<OperationView> stream(@PathParam("id") UUID id) {
         get(id); // the same 404 for a missing operation or another tenant's
         return stream.follow(id);
+    }
+
+    /**
+     * Stops an operation that can be stopped, compensating as a failure would; answers it, CANCELLED.
+     * A finished operation, a delete, or a workload's create: 409 operation-not-cancellable.
+     */
+    @POST
+    @Path("/{id}/cancel")
+    @RolesAllowed({Roles.ADMIN, Roles.TENANT})
+    public Response cancel(@PathParam("id") UUID id, @HeaderParam(IdempotentRequests.HEADER) String key) {
+        get(id); // the same 404 for a missing operation or another tenant's
+        return idempotency.execute(key, "POST /v1/operations/" + id + "/cancel", Map.of(),
+                () -> Response.ok(OperationView.of(cancellations.cancel(id))).build());
     }
 
     @GET

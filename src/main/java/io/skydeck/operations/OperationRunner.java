@@ -15,7 +15,6 @@ import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import org.jboss.logging.Logger;
@@ -67,7 +66,7 @@ public class OperationRunner {
     EntityManager em;
 
     @Inject
-    Instance<OperationHandler> handlers;
+    OperationHandlers handlers;
 
     @Inject
     ProviderRegistry providers;
@@ -360,12 +359,7 @@ public class OperationRunner {
     }
 
     private OperationHandler handlerFor(OperationKind kind) {
-        for (OperationHandler handler : handlers) {
-            if (handler.handles(kind)) {
-                return handler;
-            }
-        }
-        throw new IllegalStateException("no handler for " + kind);
+        return handlers.of(kind);
     }
 
     private String write(OperationHandle handle) {

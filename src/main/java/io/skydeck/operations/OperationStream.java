@@ -131,7 +131,7 @@ public class OperationStream {
             follower.last = view;
             follower.emitter.emit(view);
         }
-        if (view == null || view.state() == Operation.State.SUCCEEDED || view.state() == Operation.State.FAILED
+        if (view == null || view.state().isFinal()
                 || System.nanoTime() > follower.deadline) {
             follower.emitter.complete();
         }

@@ -25,7 +25,9 @@ import java.util.UUID;
  * <p>The order is also the lock order. The ledger's rows (affinity group, host, or pool region)
  * come first and the tenant's quota rows last: every create of a tenant queues on those, so they
  * are held for the shortest time, from the reservation to the commit. Resize and scale take them
- * in the same order, so no two requests wait on each other crosswise. Nothing here calls a
+ * in the same order, so no two requests wait on each other crosswise. A change to a resource with
+ * an operation under way (a cancel, a delete that supersedes it) locks that operation's row and then
+ * the resource's before any of these, as the runner does. Nothing here calls a
  * provider: what a placement needs from one was read before the transaction began.
  */
 @ApplicationScoped

@@ -193,6 +193,28 @@ class ServerLifecycleTest {
         as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.servers", equalTo(0));
     }
 
+    /**
+     * Nova's single-hypervisor NoValidHost: the resize is accepted, then the server is ACTIVE again
+     * on its old flavor with no ERROR. Judged refused at the first poll after that, not at the
+     * 30-minute deadline.
+     */
+    @Test
+    void aResizeTheProviderSilentlyRefusesFailsAtOnceWithItsReasonAndGivesTheGrowthBack() {
+        String serverId = createAndAwait("refused", "m1.small", Map.of());
+        sandbox().faults().inject(new Fault.SilentlyRefused(SandboxCall.RESIZE_SERVER));
+        Response resize = as(token).body(Map.of("action", "resize", "flavor", "m1.large"))
+                .post("/v1/servers/" + serverId + "/actions").then().statusCode(202).extract().response();
+
+        Response op = awaitFinished(token, resize.path("operation.id"));
+
+        assertThat(op.<String>path("state")).isEqualTo("FAILED");
+        assertThat(op.<String>path("error.type")).isEqualTo("urn:skydeck:problem:provider-rejected");
+        assertThat(op.<String>path("error.detail")).contains("was not resized to flavor m1.large").endsWith("(resize-refused)");
+        as(token).get("/v1/servers/" + serverId).then().body("status", equalTo("ACTIVE")).body("flavor", equalTo("m1.small"));
+        // m1.small holds 1 vCPU and 2 GiB; the growth to m1.large (3 and 6) is given back.
+        as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.vcpu", equalTo(1)).body("used.memoryGib", equalTo(2));
+    }
+
     @Test
     void stopStartAndResizeAreOperationsWithEvents() {
         String serverId = createAndAwait("app", "m1.small", Map.of());

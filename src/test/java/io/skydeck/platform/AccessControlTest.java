@@ -94,6 +94,7 @@ class AccessControlTest {
                 new Endpoint("DELETE", "/v1/servers/" + serverA, null, List.of("finance", "scheduler"), true),
                 new Endpoint("GET", "/v1/operations", null, List.of("finance"), false),
                 new Endpoint("GET", "/v1/operations/" + operationA, null, List.of("finance"), true),
+                new Endpoint("POST", "/v1/operations/" + operationA + "/cancel", null, List.of("finance", "scheduler"), true),
                 new Endpoint("GET", "/v1/capacity", null, List.of("tenant", "finance"), false),
                 new Endpoint("POST", "/v1/capacity/refresh", null, List.of("tenant", "finance"), false),
                 new Endpoint("POST", "/v1/workloads", Map.of("projectId", projectA.toString(), "name", "wl2", "image", "nginx",

@@ -16,7 +16,7 @@ public final class Operations {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {
             Response op = as(authorization).get("/v1/operations/" + operationId).then().statusCode(200).extract().response();
-            if (Set.of("SUCCEEDED", "FAILED").contains(op.<String>path("state"))) {
+            if (Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(op.<String>path("state"))) {
                 return op;
             }
             if (System.nanoTime() > deadline) {

@@ -13,6 +13,7 @@ public enum ProblemType {
     QUOTA_EXCEEDED(409, "quota-exceeded", "The tenant's quota does not allow this"),
     NO_CAPACITY(409, "no-placement", "No provider, region, zone or host can take this"),
     OPERATION_IN_PROGRESS(409, "operation-in-progress", "Another operation is still running on this resource"),
+    OPERATION_NOT_CANCELLABLE(409, "operation-not-cancellable", "This operation cannot be cancelled"),
     PRECONDITION_FAILED(412, "precondition-failed", "The resource has changed since you read it"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key was used with a different request"),

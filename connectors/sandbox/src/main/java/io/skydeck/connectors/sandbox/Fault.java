@@ -43,6 +43,21 @@ public sealed interface Fault {
         }
     }
 
+    /**
+     * The call is accepted (202) and its operation ends after the usual latency with no error, but
+     * nothing happened: the server settles back where it was — a resize on its old flavor, a start
+     * still stopped, a stop still running. Nova's way of refusing a resize on a single hypervisor
+     * (NoValidHost): ACTIVE again on the old flavor, no ERROR, no fault. Only the server tells.
+     */
+    record SilentlyRefused(SandboxCall call) implements Fault {
+        public SilentlyRefused {
+            Objects.requireNonNull(call, "call");
+            if (call != SandboxCall.RESIZE_SERVER && call != SandboxCall.START_SERVER && call != SandboxCall.STOP_SERVER) {
+                throw new IllegalArgumentException("only a server's resize, start or stop can be refused silently: " + call);
+            }
+        }
+    }
+
     /** The operation takes {@code extra} longer than the topology's latency. */
     record Slow(SandboxCall call, Duration extra) implements Fault {
         public Slow {

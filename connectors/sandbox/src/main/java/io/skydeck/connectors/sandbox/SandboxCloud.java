@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -63,7 +64,7 @@ public final class SandboxCloud implements CloudProvider {
     }
 
     /** The moment a call is accepted, with what the faults planned for it. */
-    record Acceptance(Instant now, Duration extraLatency, Optional<ProviderException> plannedFailure) {
+    record Acceptance(Instant now, Duration extraLatency, Optional<ProviderException> plannedFailure, boolean refusedSilently) {
     }
 
     private final String name;
@@ -199,6 +200,7 @@ public final class SandboxCloud implements CloudProvider {
             Fault fault = faults.take(call).orElse(null);
             Duration extra = Duration.ZERO;
             Optional<ProviderException> planned = Optional.empty();
+            boolean refusedSilently = fault instanceof Fault.SilentlyRefused;
             if (fault instanceof Fault.FailCall fail) {
                 throw fail.error();
             } else if (fault instanceof Fault.Timeout timeout && !timeout.requestApplied()) {
@@ -210,7 +212,7 @@ public final class SandboxCloud implements CloudProvider {
             }
             T result;
             try {
-                result = action.apply(new Acceptance(now, extra, planned));
+                result = action.apply(new Acceptance(now, extra, planned, refusedSilently));
             } catch (RuntimeException rejected) {
                 state = loadState();
                 throw rejected;
@@ -250,7 +252,8 @@ public final class SandboxCloud implements CloudProvider {
                            Optional<IdempotencyToken> token, Duration latency, Optional<String> argument) {
         var operation = new SandboxOperation(state.newId("op"), kind, resource, token, acceptance.now(),
                 acceptance.now().plus(latency).plus(acceptance.extraLatency()), argument,
-                acceptance.plannedFailure().map(RecordedFailure::of), SandboxOperation.Outcome.PENDING);
+                acceptance.plannedFailure().map(RecordedFailure::of), SandboxOperation.Outcome.PENDING,
+                acceptance.refusedSilently());
         state.operations.put(operation.id(), operation);
         return operation.handle(name);
     }
@@ -258,7 +261,7 @@ public final class SandboxCloud implements CloudProvider {
     /** Records an operation that had nothing to do (stop a stopped server): already succeeded. */
     OperationHandle acceptNothingToDo(Acceptance acceptance, OperationKind kind, ResourceRef resource) {
         var operation = new SandboxOperation(state.newId("op"), kind, resource, Optional.empty(), acceptance.now(),
-                acceptance.now(), Optional.empty(), Optional.empty(), SandboxOperation.Outcome.SUCCEEDED);
+                acceptance.now(), Optional.empty(), Optional.empty(), SandboxOperation.Outcome.SUCCEEDED, false);
         state.operations.put(operation.id(), operation);
         return operation.handle(name);
     }
@@ -314,17 +317,25 @@ public final class SandboxCloud implements CloudProvider {
                 "Superseded", null));
         state.operations.put(operation.id(), new SandboxOperation(operation.id(), operation.kind(), operation.resource(),
                 operation.token(), operation.acceptedAt(), at, operation.argument(), Optional.of(failure),
-                SandboxOperation.Outcome.FAILED));
+                SandboxOperation.Outcome.FAILED, false));
     }
 
     OperationStatus poll(OperationHandle handle, SandboxCall call) {
+        return poll(handle, call, (operation, status) -> status);
+    }
+
+    /**
+     * The operation's status as {@code judge} reads it next to the resource, in the same read: a
+     * task that ended says nothing of whether it did what was asked (see {@link Fault.SilentlyRefused}).
+     */
+    OperationStatus poll(OperationHandle handle, SandboxCall call, BiFunction<SandboxOperation, OperationStatus, OperationStatus> judge) {
         return read(call, () -> {
             var operation = handle.provider().equals(name) ? state.operations.get(handle.operationId()) : null;
             if (operation == null) {
                 throw new ResourceNotFound(name, ResourceType.OPERATION, handle.operationId(),
                         "Operation " + handle.operationId() + " was not issued by " + name + ".");
             }
-            return operation.status(name);
+            return judge.apply(operation, operation.status(name));
         });
     }
 

@@ -14,6 +14,7 @@ import java.util.Optional;
  * clock; whether it then fails was decided when it was accepted ({@code plannedFailure}), so
  * finishing is a pure function of the persisted state and the time — which is what makes the
  * sandbox deterministic and lets a restarted instance finish what a crashed one accepted.
+ * {@code silentlyRefused} operations end without an error and without doing anything.
  */
 record SandboxOperation(
         String id,
@@ -24,13 +25,14 @@ record SandboxOperation(
         Instant dueAt,
         Optional<String> argument,
         Optional<RecordedFailure> plannedFailure,
-        Outcome outcome) {
+        Outcome outcome,
+        boolean silentlyRefused) {
 
     enum Outcome { PENDING, SUCCEEDED, FAILED }
 
     SandboxOperation finished() {
         Outcome end = plannedFailure.isPresent() ? Outcome.FAILED : Outcome.SUCCEEDED;
-        return new SandboxOperation(id, kind, resource, token, acceptedAt, dueAt, argument, plannedFailure, end);
+        return new SandboxOperation(id, kind, resource, token, acceptedAt, dueAt, argument, plannedFailure, end, silentlyRefused);
     }
 
     boolean pending() {

@@ -6,6 +6,7 @@ import io.skydeck.connectors.spi.OperationKind;
 import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ProviderUnavailable;
+import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceRef;
 import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.Resources;
@@ -24,6 +25,11 @@ import java.util.Optional;
  * a create is accepted and given back when the server is gone or failed. Metering runs while
  * the server is ACTIVE: from the moment it becomes ACTIVE until a stop finishes, a resize
  * finishes (then anew at the new price), or a delete is accepted.
+ *
+ * <p>As on Nova, an action's task ending does not say the action happened: a silently refused
+ * resize, start or stop ({@link Fault.SilentlyRefused}) ends with no error and the server where it
+ * was. A poll therefore judges a finished action by the server, as the OpenStack connector does:
+ * settled but not where it was asked to be is refused.
  */
 final class SandboxServers implements Servers, SandboxCloud.Settler {
     private final SandboxCloud cloud;
@@ -175,7 +181,30 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
 
     @Override
     public OperationStatus poll(OperationHandle handle) {
-        return cloud.poll(handle, SandboxCall.READ_SERVERS);
+        return cloud.poll(handle, SandboxCall.READ_SERVERS, this::judged);
+    }
+
+    /** A finished resize, start or stop as the server shows it: on the ordered flavor, in the ordered state, or refused. */
+    private OperationStatus judged(SandboxOperation operation, OperationStatus status) {
+        var server = cloud.state().servers.get(operation.resource().id());
+        if (!(status instanceof OperationStatus.Succeeded done) || server == null || operation.argument().isEmpty()
+                && operation.kind() == OperationKind.RESIZE) {
+            return status; // still running, failed, deleted since, or a resize that had nothing to do
+        }
+        return switch (operation.kind()) {
+            case RESIZE -> server.flavorId().equals(resizeTarget(operation)) ? status : refused(done, "resize-refused",
+                    "Server " + server.id() + " was not resized to flavor " + resizeTarget(operation) + "; it is "
+                            + server.status() + " on flavor " + server.flavorId() + " again.");
+            case START -> server.status() == ServerStatus.ACTIVE ? status : refused(done, "start-refused",
+                    "Server " + server.id() + " did not start; it is " + server.status() + ".");
+            case STOP -> server.status() == ServerStatus.STOPPED ? status : refused(done, "stop-refused",
+                    "Server " + server.id() + " did not stop; it is " + server.status() + ".");
+            default -> status;
+        };
+    }
+
+    private OperationStatus refused(OperationStatus.Succeeded done, String code, String message) {
+        return new OperationStatus.Failed(done.handle(), done.finishedAt(), new RequestRejected(cloud.name(), message, code, null));
     }
 
     @Override
@@ -221,19 +250,20 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
                 }
             }
             case STOP -> {
-                if (ok) {
+                if (ok && !operation.silentlyRefused()) {
                     state.stopMetering(server.id(), at);
                     state.servers.put(server.id(), withStatus(server, ServerStatus.STOPPED, "SHUTOFF"));
                 }
             }
             case START -> {
-                if (ok) {
+                if (ok && !operation.silentlyRefused()) {
                     state.servers.put(server.id(), withStatus(server, ServerStatus.ACTIVE, "ACTIVE"));
                     startMetering(server, server.flavorId(), at);
                 }
             }
             case RESIZE -> {
                 var before = ServerStatus.valueOf(operation.argument().orElseThrow().split("\\|")[1]);
+                ok = ok && !operation.silentlyRefused();
                 String flavor = ok ? resizeTarget(operation) : server.flavorId();
                 var resized = new ProviderServer(server.id(), server.name(), server.region(), server.zone(), server.host(),
                         flavor, server.imageId(), before, before == ServerStatus.ACTIVE ? "ACTIVE" : "SHUTOFF",

@@ -7,6 +7,7 @@ import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderTimeout;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.QuotaExceeded;
+import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.Resources;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.ServerStatus;
@@ -125,6 +126,74 @@ class SandboxFaultsTest {
 
         clock.advance(Duration.ofSeconds(1)); // 20 s latency + 300 s slow
         assertThat(servers.poll(handle)).isInstanceOf(OperationStatus.Succeeded.class);
+    }
+
+    /** Nova's single-hypervisor NoValidHost: the resize is accepted, then the server is ACTIVE again on its old flavor, no ERROR. */
+    @Test
+    void aSilentlyRefusedResizeEndsWithTheServerOnItsOldFlavorAndThePollJudgesItRefused() {
+        String id = activeServer();
+        cloud.faults().inject(new Fault.SilentlyRefused(SandboxCall.RESIZE_SERVER));
+
+        var resize = servers.resize(id, "m1.small", IdempotencyToken.of("op-resize"));
+        assertThat(servers.get(id).orElseThrow().status()).as("accepted and under way").isEqualTo(ServerStatus.RESIZING);
+        assertThat(servers.poll(resize).isFinished()).isFalse();
+        clock.advance(Duration.ofSeconds(15));
+
+        assertThat(servers.get(id).orElseThrow()).satisfies(server -> {
+            assertThat(server.status()).isEqualTo(ServerStatus.ACTIVE);
+            assertThat(server.flavorId()).isEqualTo("m1.xlarge");
+        });
+        assertThat(servers.poll(resize)).isInstanceOfSatisfying(OperationStatus.Failed.class, failed -> {
+            assertThat(failed.finishedAt()).isEqualTo(APRIL_1.plusSeconds(20 + 15));
+            assertThat(failed.error()).isInstanceOf(RequestRejected.class);
+            assertThat(failed.error().providerCode()).contains("resize-refused");
+            assertThat(failed.error().providerMessage()).isEqualTo("Server " + id
+                    + " was not resized to flavor m1.small; it is ACTIVE on flavor m1.xlarge again.");
+        });
+        assertThat(cloud.faults().pending()).isZero();
+    }
+
+    @Test
+    void aSilentlyRefusedStopLeavesTheServerRunningAndTheNextStopWorks() {
+        String id = activeServer();
+        cloud.faults().inject(new Fault.SilentlyRefused(SandboxCall.STOP_SERVER));
+
+        var refused = servers.stop(id, IdempotencyToken.of("op-stop-1"));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(servers.get(id).orElseThrow().status()).isEqualTo(ServerStatus.ACTIVE);
+        assertThat(servers.poll(refused)).isInstanceOfSatisfying(OperationStatus.Failed.class,
+                failed -> assertThat(failed.error().providerCode()).contains("stop-refused"));
+
+        var stop = servers.stop(id, IdempotencyToken.of("op-stop-2"));
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(servers.poll(stop)).isInstanceOf(OperationStatus.Succeeded.class);
+        assertThat(servers.get(id).orElseThrow().status()).isEqualTo(ServerStatus.STOPPED);
+    }
+
+    @Test
+    void aSilentRefusalAcceptedBeforeARestartIsStillRefusedAfterIt() {
+        String id = activeServer();
+        cloud.faults().inject(new Fault.SilentlyRefused(SandboxCall.RESIZE_SERVER));
+        var resize = servers.resize(id, "m1.large", IdempotencyToken.of("op-resize"));
+
+        var restarted = SandboxCloud.withDefaultTopology(directory, clock).require(Servers.class);
+        clock.advance(Duration.ofSeconds(15));
+
+        assertThat(restarted.poll(resize)).isInstanceOf(OperationStatus.Failed.class);
+        assertThat(restarted.get(id).orElseThrow().flavorId()).isEqualTo("m1.xlarge");
+    }
+
+    @Test
+    void onlyAServersResizeStartOrStopCanBeRefusedSilently() {
+        assertThatThrownBy(() -> new Fault.SilentlyRefused(SandboxCall.CREATE_SERVER))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private String activeServer() {
+        var handle = servers.create(WEB, TOKEN);
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(servers.poll(handle)).isInstanceOf(OperationStatus.Succeeded.class);
+        return handle.resource().id();
     }
 
     @Test

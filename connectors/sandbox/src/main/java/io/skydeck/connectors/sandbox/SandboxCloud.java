@@ -60,6 +60,11 @@ public final class SandboxCloud implements CloudProvider {
     /** Finishes an operation that fell due; {@code operation} already carries its outcome. */
     interface Settler {
         void finish(SandboxOperation operation);
+
+        /** What a poll answers for {@code operation}; a settler may add what the provider shows of the result. */
+        default OperationStatus reported(SandboxOperation operation, OperationStatus status) {
+            return status;
+        }
     }
 
     /** The moment a call is accepted, with what the faults planned for it. */
@@ -324,7 +329,7 @@ public final class SandboxCloud implements CloudProvider {
                 throw new ResourceNotFound(name, ResourceType.OPERATION, handle.operationId(),
                         "Operation " + handle.operationId() + " was not issued by " + name + ".");
             }
-            return operation.status(name);
+            return settlers.get(operation.resource().type()).reported(operation, operation.status(name));
         });
     }
 

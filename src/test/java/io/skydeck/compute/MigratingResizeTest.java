@@ -11,7 +11,10 @@ import io.skydeck.connectors.spi.Servers;
 import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.util.List;
 import java.util.Map;
@@ -34,6 +37,7 @@ import static org.hamcrest.Matchers.equalTo;
  */
 @QuarkusTest
 @TestProfile(MigratingResizeTest.TwoHosts.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MigratingResizeTest {
 
     public static class TwoHosts implements QuarkusTestProfile {
@@ -49,7 +53,31 @@ class MigratingResizeTest {
     @Inject
     ProviderRegistry providers;
 
+    /**
+     * A resize the tenant's quota refuses holds nothing: the host's row is locked before the quota
+     * rows, so the engine already holds the new size when the quota says no — and must let it go.
+     * Runs first and deletes its server, so the zone is empty for the next test.
+     */
     @Test
+    @Order(1)
+    void aResizeTheQuotaRefusesLeavesTheCapacityAsItWas() {
+        UUID tenant = createTenant(uniqueName("quota"), quota(2, 64, 2, 0, 0));
+        UUID project = createProject(tenant, "apps");
+        String token = Tokens.tenant(tenant);
+        String serverId = createOn(tenant, project, "small-1", H1);
+        int freeBefore = zoneFreeVcpus();
+
+        as(token).body(Map.of("action", "resize", "flavor", "m1.large")).post("/v1/servers/" + serverId + "/actions")
+                .then().statusCode(409).body("type", equalTo("urn:skydeck:problem:quota-exceeded"));
+
+        assertThat(zoneFreeVcpus()).as("free vCPUs of the zone").isEqualTo(freeBefore);
+        as(token).get("/v1/servers/" + serverId).then().body("status", equalTo("ACTIVE")).body("vcpu", equalTo(2));
+        Response deleting = as(token).delete("/v1/servers/" + serverId).then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, deleting.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+    }
+
+    @Test
+    @Order(2)
     void aResizeTheProviderMovedToAnotherHostMovesTheRecordAndItsCapacity() {
         UUID tenant = createTenant(uniqueName("migrate"), quota(16, 64, 6, 0, 0));
         UUID project = createProject(tenant, "apps");
@@ -94,6 +122,13 @@ class MigratingResizeTest {
             assertThat(((Map<?, ?>) zone.get("free")).get("vcpu")).isEqualTo(0);
             assertThat(zone.get("hostsInUse")).isEqualTo(2);
         });
+    }
+
+    private static int zoneFreeVcpus() {
+        List<Map<String, Object>> zones = as(Tokens.admin()).get("/v1/capacity?provider=sandbox").then().statusCode(200)
+                .extract().path("items");
+        assertThat(zones).hasSize(1);
+        return (Integer) ((Map<?, ?>) zones.get(0).get("free")).get("vcpu");
     }
 
     private String createOn(UUID tenant, UUID project, String name, String host) {

@@ -47,14 +47,7 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                 .withRequestBody(matchingJsonPath("$.auth.scope.project.name", equalTo(PROJECT)))
                 .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
                         .withHeader("X-Subject-Token", TOKEN).withBody(tokenBody(base))));
-        server.stubFor(get(urlPathEqualTo(compute("/flavors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
-                .willReturn(okJson("""
-                        {"flavors": [{"id": "2", "name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "swap": "",
-                          "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
-                          "rxtx_factor": 1.0, "links": []},
-                         {"id": "3", "name": "m1.medium", "ram": 4096, "vcpus": 2, "disk": 40, "swap": "",
-                          "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
-                          "rxtx_factor": 1.0, "links": []}]}""")));
+        offerFlavors(SMALL, MEDIUM);
         server.stubFor(get(urlPathMatching(compute("/os-availability-zone(/detail)?"))).withHeader("X-Auth-Token", equalTo(TOKEN))
                 .willReturn(okJson("""
                         {"availabilityZoneInfo": [{"zoneName": "az-2", "zoneState": {"available": true},
@@ -109,6 +102,22 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
         } catch (IOException ignored) {
             // a temp file
         }
+    }
+
+    /** Nova's flavors as GET /flavors/detail lists them. */
+    static final String SMALL = """
+            {"id": "2", "name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "swap": "",
+              "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
+              "rxtx_factor": 1.0, "links": []}""";
+    static final String MEDIUM = """
+            {"id": "3", "name": "m1.medium", "ram": 4096, "vcpus": 2, "disk": 40, "swap": "",
+              "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
+              "rxtx_factor": 1.0, "links": []}""";
+
+    /** Nova lists exactly these flavors from now on (the latest stub wins). */
+    static void offerFlavors(String... flavors) {
+        server.stubFor(get(urlPathEqualTo(compute("/flavors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("{\"flavors\": [" + String.join(", ", flavors) + "]}")));
     }
 
     static String compute(String path) {

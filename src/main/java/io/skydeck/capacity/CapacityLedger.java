@@ -23,7 +23,8 @@ import java.util.Optional;
  * the lock, and the second sees the first's server and is refused, whatever its engine believed.
  *
  * <p>The locks are held to the end of the caller's transaction, which must therefore not call a
- * provider. Order: group before host, the only order anything here takes them in.
+ * provider. Order: group before host, and several hosts in key order (provider, region, zone,
+ * host) — the only orders anything here takes them in.
  */
 @ApplicationScoped
 public class CapacityLedger {
@@ -115,6 +116,22 @@ public class CapacityLedger {
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<String> admitResize(String serverId, PlacementTarget target, Resources grown) {
         return hostRefusal(target, serverId, grown);
+    }
+
+    /**
+     * Locks the rows of both hosts of a server the provider moved (a resize Nova migrated), in key
+     * order, so that an admission on either waits until the move commits. Nothing is refused: the
+     * provider already runs the server there, and the ledger records facts before it judges plans.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void lockForMove(PlacementTarget from, PlacementTarget to) {
+        java.util.stream.Stream.of(from, to)
+                .sorted(java.util.Comparator.comparing(PlacementTarget::provider).thenComparing(PlacementTarget::region)
+                        .thenComparing(PlacementTarget::zone).thenComparing(PlacementTarget::hostId))
+                .forEach(t -> em.createNativeQuery("SELECT 1 FROM placement_host WHERE provider = ?1 AND region = ?2"
+                                + " AND zone = ?3 AND host = ?4 FOR UPDATE")
+                        .setParameter(1, t.provider()).setParameter(2, t.region()).setParameter(3, t.zone())
+                        .setParameter(4, t.hostId()).getResultList());
     }
 
     /** Locks the host's row; why {@code demand} does not fit there beside the live servers other than {@code excludeId}. */

@@ -159,12 +159,20 @@ public class PlacementService {
         ledger.gone(unknown).forEach(e::release);
     }
 
-    /** Holds a server another replica committed, unless this engine holds it already. */
+    /**
+     * Holds a server another replica committed, unless this engine holds it already — where the
+     * ledger has it: a server another replica moved (a resize the provider migrated) moves here too.
+     */
     private void hold(PlacementEngine e, HeldServer s) {
         String id = s.id().toString();
-        if (inFlight.contains(id) || e.allocation(id).isPresent()) {
+        if (inFlight.contains(id)) {
             return;
         }
+        Optional<io.skydeck.placement.Allocation> held = e.allocation(id);
+        if (held.isPresent() && held.get().target().hostId().equals(s.host()) && held.get().target().zone().equals(s.zone())) {
+            return;
+        }
+        held.ifPresent(elsewhere -> e.release(id));
         Optional<CloudProvider> provider = providers.find(s.provider());
         if (provider.isEmpty()) {
             return;
@@ -340,6 +348,42 @@ public class PlacementService {
 
     public PlacementDecision preview(PlacementRequest request) {
         return engine.preview(request);
+    }
+
+    /**
+     * Moves this engine's hold of a server to the host the provider moved it to, once the
+     * transaction that records the move commits. A host this engine does not know (yet), or one
+     * its stale view finds full, leaves the server unheld here until the next sync or refresh;
+     * the ledger has the move regardless.
+     */
+    public void moveAfterCommit(PlacementRequest hold, PlacementTarget to) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    moveHold(engine, hold, to);
+                }
+            }
+        });
+    }
+
+    private static void moveHold(PlacementEngine e, PlacementRequest hold, PlacementTarget to) {
+        synchronized (e) {
+            e.release(hold.requestId());
+            try {
+                if (e.placeOn(hold, to) instanceof PlacementDecision.Unplaceable u) {
+                    LOG.warnf("server %s moved to %s, which this engine cannot hold it on (%s); the next sync retries",
+                            hold.requestId(), to, u.reason());
+                }
+            } catch (IllegalArgumentException unknownHost) {
+                LOG.warnf("server %s moved to %s, a host this engine does not know yet; a capacity refresh reads it",
+                        hold.requestId(), to);
+            }
+        }
     }
 
     /** Gives the capacity back once the surrounding transaction commits (at once without one). */

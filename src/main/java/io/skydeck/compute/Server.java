@@ -118,6 +118,13 @@ public class Server {
         this.heldGpu = null;
     }
 
+    /** The provider runs the server elsewhere now (a resize it migrated): the record follows. */
+    void movedTo(String zone, String host, Instant now) {
+        this.zone = zone;
+        this.host = host;
+        this.updatedAt = now;
+    }
+
     /** The names users know the flavor and image by (null: not known). */
     void named(String flavorName, String imageName) {
         this.flavorName = flavorName;

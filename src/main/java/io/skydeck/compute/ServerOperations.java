@@ -2,9 +2,11 @@ package io.skydeck.compute;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.skydeck.capacity.CapacityLedger;
 import io.skydeck.capacity.PlacementService;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ResourceNotFound;
@@ -14,6 +16,7 @@ import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
 import io.skydeck.operations.OperationKind;
 import io.skydeck.operations.OperationParams;
+import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.Resources;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.providers.ProviderErrors;
@@ -55,6 +58,9 @@ public class ServerOperations implements OperationHandler {
 
     @Inject
     PlacementService placement;
+
+    @Inject
+    CapacityLedger ledger;
 
     @Inject
     LifecycleEvents events;
@@ -107,6 +113,41 @@ public class ServerOperations implements OperationHandler {
                     OperationHandler.actionToken(op)));
             default -> throw new IllegalArgumentException(op.kind() + " is not a server operation");
         };
+    }
+
+    /**
+     * A resize is a migration in Nova (to another hypervisor unless it allows the same host): the
+     * server as the provider shows it afterwards says where it runs, and the record follows it —
+     * before the quota swap, because the ledger's rows are locked before the tenant's quota rows.
+     */
+    @Override
+    public void succeeded(Operation op, OperationHandle handle, OperationStatus.Succeeded done) {
+        if (op.kind() == OperationKind.RESIZE_SERVER) {
+            done.server().ifPresent(seen -> follow(op, seen, done.finishedAt()));
+        }
+        succeeded(op, handle, done.finishedAt());
+    }
+
+    private void follow(Operation op, ProviderServer seen, Instant at) {
+        Server server = serverRepository.findById(op.targetId());
+        Optional<String> host = seen.host().filter(h -> !h.isBlank());
+        if (host.isEmpty() || host.get().equals(server.host())) {
+            return;
+        }
+        String zone = seen.zone().isBlank() ? server.zone() : seen.zone();
+        PlacementTarget to = placement.target(server.provider(), server.region(), zone, host.get());
+        String from = server.host() == null ? null : server.zone() + "/" + server.host();
+        if (server.host() != null) {
+            ledger.lockForMove(placement.target(server.provider(), server.region(), server.zone(), server.host()), to);
+        }
+        server.movedTo(zone, host.get(), at);
+        Map<String, String> params = params(op);
+        placement.moveAfterCommit(ServerService.holdOf(server, params.get("flavor"), orderedSize(params)), to);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("from", from);
+        details.put("to", zone + "/" + host.get());
+        details.put("operation", op.id());
+        audit.record("server.moved", "server", server.id(), server.tenantId(), details);
     }
 
     @Override

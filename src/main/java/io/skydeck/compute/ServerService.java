@@ -339,22 +339,29 @@ public class ServerService {
         params.put("gpu", String.valueOf(flavor.resources().gpu()));
         params.put("previousStatus", server.status().name());
         price.ifPresent(p -> params.put("hourlyPrice", p.toPlainString()));
-        QuotaAmounts extra = amounts(growth, 0);
-        if (!extra.isZero()) {
-            params.put("growthReservation", quotas.reserve(tenant, "resize of server " + server.name(), extra).id().toString());
-        }
         if (!placement.resize(holdOf(server, newFlavor, flavor.resources()), holdOf(server, server.flavor(), current),
                 targetOf(server))) {
             throw new ProblemException(ProblemType.NO_CAPACITY,
                     "host " + server.host() + " has no room for flavor " + newFlavor + "; resize stays on the same host");
         }
         // This replica's engine agreed; the ledger decides, against every replica's servers on the host.
+        // The host's row before the tenant's quota rows: the lock order of every create and of a resize's end.
+        PlacementRequest grownHold = holdOf(server, newFlavor, flavor.resources());
+        Runnable undoEngine = () -> placement.resize(holdOf(server, server.flavor(), current), grownHold, targetOf(server));
         Optional<String> refused = ledger.admitResize(server.id().toString(), targetOf(server), flavor.resources());
         if (refused.isPresent()) {
-            placement.resize(holdOf(server, server.flavor(), current), holdOf(server, newFlavor, flavor.resources()),
-                    targetOf(server));
+            undoEngine.run();
             throw new ProblemException(ProblemType.NO_CAPACITY, refused.get() + "; resize stays on the same host",
                     List.of(), Map.of());
+        }
+        QuotaAmounts extra = amounts(growth, 0);
+        if (!extra.isZero()) {
+            try {
+                params.put("growthReservation", quotas.reserve(tenant, "resize of server " + server.name(), extra).id().toString());
+            } catch (RuntimeException quotaRefused) {
+                undoEngine.run();
+                throw quotaRefused;
+            }
         }
         server.holdForResize(flavor.resources().vcpu(), flavor.resources().memoryMib(), flavor.resources().gpu());
         server.moveTo(ServerStatus.RESIZING, now());

@@ -2,6 +2,7 @@ package io.skydeck.operations;
 
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
 
 import java.time.Instant;
@@ -36,6 +37,11 @@ public interface OperationHandler {
 
     /** The provider finished at {@code finishedAt}: record the result ({@code handle} is null when nothing was left to do). */
     void succeeded(Operation operation, OperationHandle handle, Instant finishedAt);
+
+    /** As above, with what the provider showed of the result (e.g. the server on the host a resize moved it to). */
+    default void succeeded(Operation operation, OperationHandle handle, OperationStatus.Succeeded done) {
+        succeeded(operation, handle, done.finishedAt());
+    }
 
     /**
      * The operation gave up: undo what was reserved for it (quota, placement) and mark the resource.

@@ -266,7 +266,7 @@ public class OperationRunner {
             fenced(claim, managed -> managed.pollAgainAt(now.plus(pollWait(op.createdAt(), now)), now));
         } else if (status instanceof OperationStatus.Succeeded done) {
             fenced(claim, managed -> {
-                handler.succeeded(managed, handle, done.finishedAt());
+                handler.succeeded(managed, handle, done);
                 managed.succeeded(now);
             });
         } else if (status instanceof OperationStatus.Failed failed) {

@@ -24,7 +24,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 /**
  * Keystone v3 and Nova as the API reference shows them (the shapes of the OpenStack connector's
  * tests), on a free port: a token for the right password and project only, a catalog pointing
- * Nova back here, one flavor, one zone with one hypervisor. Nova stubs demand the issued token
+ * Nova back here, two flavors, one zone with two hypervisors (compute-7 partly used, compute-8 empty). Nova stubs demand the issued token
  * in X-Auth-Token, so a request without it finds no stub.
  */
 public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
@@ -47,22 +47,24 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                 .withRequestBody(matchingJsonPath("$.auth.scope.project.name", equalTo(PROJECT)))
                 .willReturn(aResponse().withStatus(201).withHeader("Content-Type", "application/json")
                         .withHeader("X-Subject-Token", TOKEN).withBody(tokenBody(base))));
-        server.stubFor(get(urlPathEqualTo(compute("/flavors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
-                .willReturn(okJson("""
-                        {"flavors": [{"id": "2", "name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "swap": "",
-                          "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
-                          "rxtx_factor": 1.0, "links": []}]}""")));
+        offerFlavors(SMALL, MEDIUM);
         server.stubFor(get(urlPathMatching(compute("/os-availability-zone(/detail)?"))).withHeader("X-Auth-Token", equalTo(TOKEN))
                 .willReturn(okJson("""
                         {"availabilityZoneInfo": [{"zoneName": "az-2", "zoneState": {"available": true},
-                          "hosts": {"compute-7": {"nova-compute": {"available": true, "active": true, "updated_at": null}}}}]}""")));
+                          "hosts": {"compute-7": {"nova-compute": {"available": true, "active": true, "updated_at": null}},
+                                    "compute-8": {"nova-compute": {"available": true, "active": true, "updated_at": null}}}}]}""")));
         server.stubFor(get(urlPathEqualTo(compute("/os-hypervisors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
                 .willReturn(okJson("""
                         {"hypervisors": [{"id": 1, "hypervisor_hostname": "compute-7.example.org", "state": "up", "status": "enabled",
                           "vcpus": 8, "vcpus_used": 2, "memory_mb": 16384, "memory_mb_used": 4096, "local_gb": 100, "local_gb_used": 10,
                           "free_ram_mb": 12288, "free_disk_gb": 90, "running_vms": 1, "current_workload": 0, "disk_available_least": 90,
                           "host_ip": "192.0.2.7", "hypervisor_type": "QEMU", "hypervisor_version": 4002000,
-                          "service": {"host": "compute-7", "id": 6, "disabled_reason": null}, "cpu_info": "{}"}]}""")));
+                          "service": {"host": "compute-7", "id": 6, "disabled_reason": null}, "cpu_info": "{}"},
+                         {"id": 2, "hypervisor_hostname": "compute-8.example.org", "state": "up", "status": "enabled",
+                          "vcpus": 8, "vcpus_used": 0, "memory_mb": 16384, "memory_mb_used": 0, "local_gb": 100, "local_gb_used": 0,
+                          "free_ram_mb": 16384, "free_disk_gb": 100, "running_vms": 0, "current_workload": 0, "disk_available_least": 100,
+                          "host_ip": "192.0.2.8", "hypervisor_type": "QEMU", "hypervisor_version": 4002000,
+                          "service": {"host": "compute-8", "id": 7, "disabled_reason": null}, "cpu_info": "{}"}]}""")));
         server.stubFor(get(urlPathEqualTo("/image/v2/images")).withQueryParam("limit", equalTo("1000"))
                 .withHeader("X-Auth-Token", equalTo(TOKEN))
                 .willReturn(okJson("""
@@ -86,7 +88,8 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
                 p + "project", PROJECT,
                 p + "regions", "RegionOne",
                 p + "timeout", "5s",
-                p + "flavor-prices.\"m1.small\"", "0.03");
+                p + "flavor-prices.\"m1.small\"", "0.03",
+                p + "flavor-prices.\"m1.medium\"", "0.06");
     }
 
     @Override
@@ -101,8 +104,36 @@ public class OpenStackStub implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** Nova's flavors as GET /flavors/detail lists them. */
+    static final String SMALL = """
+            {"id": "2", "name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 20, "swap": "",
+              "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
+              "rxtx_factor": 1.0, "links": []}""";
+    static final String MEDIUM = """
+            {"id": "3", "name": "m1.medium", "ram": 4096, "vcpus": 2, "disk": 40, "swap": "",
+              "OS-FLV-EXT-DATA:ephemeral": 0, "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true,
+              "rxtx_factor": 1.0, "links": []}""";
+
+    /** Nova lists exactly these flavors from now on (the latest stub wins). */
+    static void offerFlavors(String... flavors) {
+        server.stubFor(get(urlPathEqualTo(compute("/flavors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("{\"flavors\": [" + String.join(", ", flavors) + "]}")));
+    }
+
     static String compute(String path) {
         return "/compute/v2.1" + path;
+    }
+
+    /**
+     * A Nova server as an admin sees it at microversion 2.1: with the extended server attributes
+     * naming its compute host and hypervisor (both change when a resize migrates it).
+     */
+    static String novaServerOn(String id, String name, String status, String token, String flavorId, String computeHost,
+                               String hypervisor) {
+        String server = novaServer(id, name, status, token).replace("\"flavor\": {\"id\": \"2\"", "\"flavor\": {\"id\": \"" + flavorId + "\"");
+        return server.substring(0, server.length() - 1) + """
+                , "OS-EXT-SRV-ATTR:host": "%s", "OS-EXT-SRV-ATTR:hypervisor_hostname": "%s",
+                 "OS-EXT-SRV-ATTR:instance_name": "instance-0000002a"}""".formatted(computeHost, hypervisor);
     }
 
     /** A Nova server as GET /servers/{id} shows it at microversion 2.1. */

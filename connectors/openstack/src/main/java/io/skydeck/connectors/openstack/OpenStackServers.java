@@ -23,7 +23,8 @@ import java.util.Optional;
 /**
  * Nova servers. Nova answers every mutation with 202 and no operation object, so a handle names
  * the server and a poll reads the server's status; a resize is confirmed by the poll that sees
- * VERIFY_RESIZE, so Succeeded means the whole resize is done.
+ * VERIFY_RESIZE, so Succeeded means the whole resize is done, and carries the server as Nova
+ * shows it then (its host included: a resize is a migration).
  */
 final class OpenStackServers implements Servers {
     private final OpenStackSession session;
@@ -158,7 +159,10 @@ final class OpenStackServers implements Servers {
         boolean settled = server.getTaskState() == null
                 && (server.getStatus() == Server.Status.ACTIVE || server.getStatus() == Server.Status.SHUTOFF);
         if (settled && flavorId.equals(server.getFlavorId())) {
-            return new OperationStatus.Succeeded(handle, now);
+            // Nova resizes by migrating (to another hypervisor unless allow_resize_to_same_host):
+            // the server as it is now tells where it runs.
+            return new OperationStatus.Succeeded(handle, now,
+                    Optional.of(ServerToProviderServer.convert(server, handle.resource().region())));
         }
         if (settled) {
             // Nova's API set a task state before it answered 202; back to no task on the old flavor

@@ -185,6 +185,52 @@ class NovaProtocolTest {
         stubs.server.verify(1, postRequestedFor(urlPathEqualTo(path + "/action")).withRequestBody(containing("\"confirmResize\"")));
     }
 
+    /**
+     * Nova resizes by migrating: the scheduler picks another hypervisor (the same one only with
+     * allow_resize_to_same_host), and from VERIFY_RESIZE on the server shows the new one. The
+     * resize's Succeeded carries the server as Nova shows it then, named as the hypervisor list
+     * names hosts ("compute-2.example.org", not the service host "compute-2").
+     */
+    @Test
+    void aResizeThatMigratesReportsTheServerOnItsNewHypervisor() {
+        String path = stubs.compute("/servers/" + SERVER_ID);
+        stubs.server.stubFor(get(urlPathEqualTo(path)).inScenario("migrating resize")
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("{\"server\": " + OpenStackStubs.novaServerOn(SERVER_ID, "web-1", "ACTIVE", "1",
+                        "compute-1", "compute-1.example.org") + "}")));
+        stubs.server.stubFor(post(urlPathEqualTo(path + "/action")).inScenario("migrating resize")
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .withRequestBody(matchingJsonPath("$.resize.flavorRef", equalTo("2")))
+                .willReturn(aResponse().withStatus(202)).willSetStateTo("verify"));
+        stubs.server.stubFor(get(urlPathEqualTo(path)).inScenario("migrating resize").whenScenarioStateIs("verify")
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("{\"server\": " + OpenStackStubs.novaServerOn(SERVER_ID, "web-1", "VERIFY_RESIZE", "2",
+                        "compute-2", "compute-2.example.org") + "}")));
+        stubs.server.stubFor(post(urlPathEqualTo(path + "/action")).inScenario("migrating resize").whenScenarioStateIs("verify")
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .withRequestBody(containing("\"confirmResize\""))
+                .willReturn(aResponse().withStatus(204)).willSetStateTo("resized"));
+        stubs.server.stubFor(get(urlPathEqualTo(path)).inScenario("migrating resize").whenScenarioStateIs("resized")
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("{\"server\": " + OpenStackStubs.novaServerOn(SERVER_ID, "web-1", "ACTIVE", "2",
+                        "compute-2", "compute-2.example.org") + "}")));
+        Servers servers = cloud.require(Servers.class);
+
+        OperationHandle resize = servers.resize(SERVER_ID, "2");
+
+        assertThat(cloud.poll(resize)).isInstanceOf(OperationStatus.InProgress.class);
+        assertThat(cloud.poll(resize)).isInstanceOfSatisfying(OperationStatus.Succeeded.class, done ->
+                assertThat(done.server()).hasValueSatisfying(server -> {
+                    assertThat(server.id()).isEqualTo(SERVER_ID);
+                    assertThat(server.host()).contains("compute-2.example.org");
+                    assertThat(server.zone()).isEqualTo("nova");
+                    assertThat(server.region()).isEqualTo("RegionOne");
+                    assertThat(server.flavorId()).isEqualTo("2");
+                    assertThat(server.status()).isEqualTo(ServerStatus.ACTIVE);
+                }));
+        stubs.server.verify(1, postRequestedFor(urlPathEqualTo(path + "/action")).withRequestBody(containing("\"confirmResize\"")));
+    }
+
     @Test
     void inventoryListsFlavorsAndHypervisorCapacityTimesTheAllocationRatios() {
         stubs.server.stubFor(get(urlPathEqualTo(stubs.compute("/flavors/detail"))).withHeader("X-Auth-Token", equalTo(TOKEN))

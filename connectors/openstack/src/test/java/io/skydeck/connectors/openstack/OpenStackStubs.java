@@ -137,6 +137,17 @@ final class OpenStackStubs implements AutoCloseable {
                 .formatted(id, name, status, meta, flavorId);
     }
 
+    /**
+     * The same server as an admin sees it: with the extended server attributes naming the compute
+     * host and the hypervisor it runs on (both change when a resize migrates it).
+     */
+    static String novaServerOn(String id, String name, String status, String flavorId, String computeHost, String hypervisor) {
+        String server = novaServer(id, name, status, flavorId, Map.of());
+        return server.substring(0, server.length() - 1) + """
+                , "OS-EXT-SRV-ATTR:host": "%s", "OS-EXT-SRV-ATTR:hypervisor_hostname": "%s",
+                 "OS-EXT-SRV-ATTR:instance_name": "instance-0000002a"}""".formatted(computeHost, hypervisor);
+    }
+
     static String list(String key, List<String> items) {
         return "{\"" + key + "\": [" + String.join(", ", items) + "]}";
     }

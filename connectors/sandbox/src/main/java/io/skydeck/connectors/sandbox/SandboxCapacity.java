@@ -29,13 +29,21 @@ final class SandboxCapacity {
                 used = used.plus(reserved(server));
             }
         }
+        // A resize migrating a server here holds the new flavor here from the start.
+        for (SandboxOperation op : state.operations.values()) {
+            if (op.pending() && op.kind() == OperationKind.RESIZE
+                    && SandboxServers.migrationDestination(op).filter(host.id()::equals).isPresent()) {
+                used = used.plus(flavorResources(SandboxServers.resizeTarget(op)));
+            }
+        }
         return host.capacity().minus(used);
     }
 
     /**
      * A server holds its flavor until it is gone; a failed one holds nothing (like a Nova
      * server that never got a host). While resizing it holds the larger of both flavors in
-     * every dimension, so that a resize that fails can fall back without losing its place.
+     * every dimension, so that a resize that fails can fall back without losing its place; one
+     * that migrates keeps its current flavor here while its destination holds the new one.
      */
     Resources reserved(ProviderServer server) {
         if (server.status() == ServerStatus.ERROR) {
@@ -45,8 +53,10 @@ final class SandboxCapacity {
         if (server.status() != ServerStatus.RESIZING) {
             return current;
         }
+        // A migrating resize holds the new flavor on its destination instead (see hostFree).
         Resources target = state.operations.values().stream()
                 .filter(op -> op.pending() && op.kind() == OperationKind.RESIZE && op.resource().id().equals(server.id()))
+                .filter(op -> SandboxServers.migrationDestination(op).isEmpty())
                 .map(op -> flavorResources(SandboxServers.resizeTarget(op)))
                 .findFirst()
                 .orElse(current);

@@ -61,6 +61,11 @@ public final class SandboxCloud implements CloudProvider {
     /** Finishes an operation that fell due; {@code operation} already carries its outcome. */
     interface Settler {
         void finish(SandboxOperation operation);
+
+        /** What a poll answers for {@code operation}; a settler may add what the provider shows of the result. */
+        default OperationStatus reported(SandboxOperation operation, OperationStatus status) {
+            return status;
+        }
     }
 
     /** The moment a call is accepted, with what the faults planned for it. */
@@ -335,7 +340,8 @@ public final class SandboxCloud implements CloudProvider {
                 throw new ResourceNotFound(name, ResourceType.OPERATION, handle.operationId(),
                         "Operation " + handle.operationId() + " was not issued by " + name + ".");
             }
-            return judge.apply(operation, operation.status(name));
+            // What the settler shows of the result, then judged: a task that ended may not have done what was asked.
+            return judge.apply(operation, settlers.get(operation.resource().type()).reported(operation, operation.status(name)));
         });
     }
 

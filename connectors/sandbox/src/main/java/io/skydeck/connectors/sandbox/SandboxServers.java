@@ -21,7 +21,8 @@ import java.util.Optional;
 
 /**
  * Servers on simulated hosts. Lifecycle: BUILDING → ACTIVE (or ERROR), ACTIVE ⇄ STOPPED,
- * RESIZING → back to where it was with the new flavor, DELETING → gone. Capacity is taken when
+ * RESIZING → back to where it was with the new flavor (on another host of its zone when its own
+ * has no room for the new one, as Nova migrates), DELETING → gone. Capacity is taken when
  * a create is accepted and given back when the server is gone or failed. Metering runs while
  * the server is ACTIVE: from the moment it becomes ACTIVE until a stop finishes, a resize
  * finishes (then anew at the new price), or a delete is accepted.
@@ -168,12 +169,18 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
             var growth = new Resources(Math.max(0, target.resources().vcpus() - current.vcpus()),
                     Math.max(0, target.resources().memoryMiB() - current.memoryMiB()),
                     Math.max(0, target.resources().gpus() - current.gpus()));
+            // The argument remembers where to return to: "target|status before the resize", plus
+            // "|destination host" when the resize migrates the server.
+            String argument = flavorId + "|" + server.status();
             if (!capacity.hostFree(host).fits(growth)) {
-                throw noValidHost("host " + host.id() + " has no room to grow server " + serverId + " to " + flavorId);
+                // As Nova's scheduler does: no room where it runs, so it moves to a host of its zone that has room.
+                var destination = migrationTarget(server, host, target, capacity).orElseThrow(() -> noValidHost("host "
+                        + host.id() + " has no room to grow server " + serverId + " to " + flavorId
+                        + ", nor has any other host of zone " + server.zone()));
+                argument += "|" + destination.id();
             }
-            // The argument remembers where to return to: "target|status before the resize".
             var handle = cloud.accept(acceptance, OperationKind.RESIZE, ref(server), token,
-                    cloud.topology().latency().resize(), Optional.of(flavorId + "|" + server.status()));
+                    cloud.topology().latency().resize(), Optional.of(argument));
             cloud.state().servers.put(serverId, withStatus(server, ServerStatus.RESIZING, "RESIZE"));
             return handle;
         }));
@@ -205,6 +212,16 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
 
     private OperationStatus refused(OperationStatus.Succeeded done, String code, String message) {
         return new OperationStatus.Failed(done.handle(), done.finishedAt(), new RequestRejected(cloud.name(), message, code, null));
+    }
+
+    /** A finished resize reports the server as it is now, on the host it was moved to if it was. */
+    @Override
+    public OperationStatus reported(SandboxOperation operation, OperationStatus status) {
+        if (operation.kind() == OperationKind.RESIZE && status instanceof OperationStatus.Succeeded done) {
+            return new OperationStatus.Succeeded(done.handle(), done.finishedAt(),
+                    Optional.ofNullable(cloud.state().servers.get(operation.resource().id())));
+        }
+        return status;
     }
 
     @Override
@@ -265,7 +282,8 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
                 var before = ServerStatus.valueOf(operation.argument().orElseThrow().split("\\|")[1]);
                 ok = ok && !operation.silentlyRefused();
                 String flavor = ok ? resizeTarget(operation) : server.flavorId();
-                var resized = new ProviderServer(server.id(), server.name(), server.region(), server.zone(), server.host(),
+                var host = ok ? migrationDestination(operation).or(server::host) : server.host();
+                var resized = new ProviderServer(server.id(), server.name(), server.region(), server.zone(), host,
                         flavor, server.imageId(), before, before == ServerStatus.ACTIVE ? "ACTIVE" : "SHUTOFF",
                         server.token(), server.addresses(), server.tags(), server.createdAt());
                 state.servers.put(server.id(), resized);
@@ -280,6 +298,23 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
 
     static String resizeTarget(SandboxOperation operation) {
         return operation.argument().orElseThrow().split("\\|")[0];
+    }
+
+    /** The host a migrating resize moves its server to; empty for a resize in place. */
+    static Optional<String> migrationDestination(SandboxOperation operation) {
+        String[] parts = operation.argument().orElseThrow().split("\\|");
+        return parts.length > 2 ? Optional.of(parts[2]) : Optional.empty();
+    }
+
+    /** The first other host (in topology order) of the server's zone with room for the whole new flavor. */
+    private Optional<SandboxTopology.HostSpec> migrationTarget(ProviderServer server, SandboxTopology.HostSpec current,
+                                                               SandboxTopology.FlavorSpec target, SandboxCapacity capacity) {
+        return cloud.topology().region(server.region()).orElseThrow().zones().stream()
+                .filter(zone -> zone.id().equals(server.zone()))
+                .flatMap(zone -> zone.hosts().stream())
+                .filter(host -> !host.id().equals(current.id()))
+                .filter(host -> capacity.hostFree(host).fits(target.resources()))
+                .findFirst();
     }
 
     private record Place(SandboxTopology.ZoneSpec zone, SandboxTopology.HostSpec host) {

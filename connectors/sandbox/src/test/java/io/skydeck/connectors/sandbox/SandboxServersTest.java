@@ -28,6 +28,7 @@ class SandboxServersTest {
     private static final String EAST = "sbx-east-1";
     private static final String EAST_A = "sbx-east-1a";
     private static final String HOST_1 = "sbx-east-1a-h1";
+    private static final String HOST_2 = "sbx-east-1a-h2";
 
     @TempDir
     Path directory;
@@ -192,6 +193,57 @@ class SandboxServersTest {
         servers.resize(id, "m1.large");
         // m1.small 1 vCPU / 2048 MiB → m1.large 4 vCPU / 8192 MiB: holds 4 / 8192 while resizing
         assertThat(freeOn(inventory, HOST_1)).isEqualTo(new Resources(28, 122_880, 0));
+    }
+
+    /**
+     * As Nova's scheduler does, a resize its host has no room for moves the server to another
+     * host of its zone: the destination holds the new flavor from the start, the source keeps the
+     * current one until the resize ends, and the finished resize reports the server on its new host.
+     */
+    @Test
+    void aResizeItsHostHasNoRoomForMigratesTheServerToAnotherHostOfItsZone() {
+        var inventory = cloud.require(Inventory.class);
+        String id = servers.create(ServerSpec.of("web", EAST, "m1.small", "ubuntu-22.04").onHost(EAST_A, HOST_1),
+                IdempotencyToken.of("t-1")).resource().id();
+        for (int i = 1; i <= 3; i++) {
+            servers.create(ServerSpec.of("x" + i, EAST, "m1.xlarge", "debian-12").onHost(EAST_A, HOST_1), IdempotencyToken.of("x-" + i));
+        }
+        servers.create(ServerSpec.of("l1", EAST, "m1.large", "debian-12").onHost(EAST_A, HOST_1), IdempotencyToken.of("l-1"));
+        clock.advance(Duration.ofSeconds(20));
+        // host 1: 1 + 3 × 8 + 4 = 29 of 32 vCPU used; m1.small → m1.xlarge needs 7 more
+        assertThat(freeOn(inventory, HOST_1).vcpus()).isEqualTo(3);
+
+        var resize = servers.resize(id, "m1.xlarge");
+
+        assertThat(freeOn(inventory, HOST_1)).as("the source keeps m1.small").isEqualTo(new Resources(3, 131_072 - 2_048 - 3 * 16_384 - 8_192, 0));
+        assertThat(freeOn(inventory, HOST_2)).as("the destination holds m1.xlarge").isEqualTo(new Resources(24, 131_072 - 16_384, 0));
+        assertThat(servers.get(id).orElseThrow().host()).as("still on its host while resizing").contains(HOST_1);
+
+        clock.advance(Duration.ofSeconds(15));
+        assertThat(servers.poll(resize)).isInstanceOfSatisfying(OperationStatus.Succeeded.class, done ->
+                assertThat(done.server()).hasValueSatisfying(server -> {
+                    assertThat(server.host()).contains(HOST_2);
+                    assertThat(server.zone()).isEqualTo(EAST_A);
+                    assertThat(server.flavorId()).isEqualTo("m1.xlarge");
+                    assertThat(server.status()).isEqualTo(ServerStatus.ACTIVE);
+                }));
+        assertThat(servers.get(id).orElseThrow().host()).contains(HOST_2);
+        // host 1: 3 × 8 + 4 = 28 used; host 2: 8 used
+        assertThat(freeOn(inventory, HOST_1).vcpus()).isEqualTo(4);
+        assertThat(freeOn(inventory, HOST_2).vcpus()).isEqualTo(24);
+    }
+
+    @Test
+    void aResizeInPlaceReportsTheServerOnItsOwnHost() {
+        String id = servers.create(ServerSpec.of("web", EAST, "m1.small", "ubuntu-22.04").onHost(EAST_A, HOST_1),
+                IdempotencyToken.of("t-1")).resource().id();
+        clock.advance(Duration.ofSeconds(20));
+
+        var resize = servers.resize(id, "m1.large");
+        clock.advance(Duration.ofSeconds(15));
+
+        assertThat(servers.poll(resize)).isInstanceOfSatisfying(OperationStatus.Succeeded.class, done ->
+                assertThat(done.server()).hasValueSatisfying(server -> assertThat(server.host()).contains(HOST_1)));
     }
 
     @Test

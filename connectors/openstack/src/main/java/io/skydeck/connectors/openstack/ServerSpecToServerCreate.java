@@ -26,8 +26,10 @@ final class ServerSpecToServerCreate {
             builder.networks(spec.networkIds());
         }
         spec.securityGroupIds().forEach(builder::addSecurityGroup);
-        // Nova pins a host with "zone:host" (admin only); a zone alone is an ordinary request.
-        spec.zone().map(zone -> spec.host().map(host -> zone + ":" + host).orElse(zone)).ifPresent(builder::availabilityZone);
+        // Skydeck's hosts are hypervisors as os-hypervisors names them (hypervisor_hostname: Nova's
+        // "node"), which is not always the compute service's host name ("zone:host"). Nova pins a
+        // node with "zone::node" (admin only); a zone alone is an ordinary request.
+        spec.zone().map(zone -> spec.host().map(node -> zone + "::" + node).orElse(zone)).ifPresent(builder::availabilityZone);
         return builder.build();
     }
 }

@@ -78,6 +78,23 @@ class NovaProtocolTest {
     }
 
     @Test
+    void aPlacedServerIsPinnedToItsHypervisorNodeNotToAServiceHostOfTheSameName() {
+        noServersYet();
+        stubs.server.stubFor(post(urlPathEqualTo(stubs.compute("/servers")))
+                .withHeader("X-Auth-Token", equalTo(TOKEN))
+                .withRequestBody(matchingJsonPath("$.server.availability_zone", equalTo("az-2::compute-7.example.internal")))
+                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json").withBody("""
+                        {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
+                          "links": [], "security_groups": [{"name": "default"}]}}""".formatted(SERVER_ID))));
+        ServerSpec spec = new ServerSpec("web-1", "RegionOne", java.util.Optional.empty(), java.util.Optional.empty(),
+                "2", IMAGE, List.of(), List.of(), Map.of()).onHost("az-2", "compute-7.example.internal");
+
+        OperationHandle handle = cloud.require(Servers.class).create(spec, token);
+
+        assertThat(handle.resource().id()).isEqualTo(SERVER_ID);
+    }
+
+    @Test
     void createBootsWithFlavorImageNetworkZoneAndTheTokenInMetadata() {
         noServersYet();
         stubs.server.stubFor(post(urlPathEqualTo(stubs.compute("/servers")))

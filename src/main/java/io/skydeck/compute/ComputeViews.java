@@ -58,6 +58,18 @@ public final class ComputeViews {
                              String image, String imageName, ServerStatus status, Placement placement, BigDecimal hourlyPrice, String providerServerId,
                              int vcpu, long memoryMib, int gpu, String affinityGroup, String antiAffinityGroup,
                              Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
+        /** A list's row, read by the query itself ({@code KeysetQuery} projection): the entity's fields by name. */
+        @io.quarkus.hibernate.orm.panache.common.ProjectedConstructor
+        public ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String flavorName,
+                          String image, String imageName, ServerStatus status, String provider, String region, String zone,
+                          String host, BigDecimal hourlyPrice, String providerServerId, int vcpu, long memoryMib, int gpu,
+                          String affinityGroup, String antiAffinityGroup, Instant createdAt, Instant updatedAt,
+                          Instant deletedAt, long version) {
+            this(id, tenantId, projectId, name, flavor, flavorName, image, imageName, status,
+                    new Placement(provider, region, zone, host), hourlyPrice, providerServerId, vcpu, memoryMib, gpu,
+                    affinityGroup, antiAffinityGroup, createdAt, updatedAt, deletedAt, version);
+        }
+
         public static ServerView of(Server s) {
             return new ServerView(s.id(), s.tenantId(), s.projectId(), s.name(), s.flavor(), s.flavorName(), s.image(),
                     s.imageName(), s.status(),

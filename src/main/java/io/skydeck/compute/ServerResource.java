@@ -104,7 +104,7 @@ public class ServerResource {
         Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
         return Page.from(servers.list(tenant, QueryParams.uuid("projectId", projectParam),
                         QueryParams.enumValue("status", status, ServerStatus.class), Optional.ofNullable(name), page),
-                page.limit(), ServerService::position, ServerView::of);
+                page.limit(), ServerService::position, java.util.function.Function.identity());
     }
 
     @GET

@@ -386,13 +386,13 @@ public class ServerService {
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
-    public List<Server> list(Optional<UUID> tenantId, Optional<UUID> projectId, Optional<ServerStatus> status,
-                             Optional<String> name, PageRequest page) {
+    public List<ComputeViews.ServerView> list(Optional<UUID> tenantId, Optional<UUID> projectId, Optional<ServerStatus> status,
+                                              Optional<String> name, PageRequest page) {
         return KeysetQuery.byCreation().where("tenantId", tenantId).where("projectId", projectId).where("status", status)
-                .where("name", name).page(serverRepository, page);
+                .where("name", name).page(serverRepository, page, ComputeViews.ServerView.class);
     }
 
-    public static Cursor position(Server s) {
+    public static Cursor position(ComputeViews.ServerView s) {
         return new Cursor(s.createdAt(), s.id());
     }
 

@@ -81,7 +81,8 @@ public final class ApiBench {
             String bearer = ServiceTokens.token(jar, work, "--role", "tenant", "--tenant", tenantId);
             String projectId = call(http, "POST", base + "/v1/tenants/" + tenantId + "/projects", bearer,
                     "{\"name\":\"api\"}").get("id").asText();
-            seed(databaseUrl(work, 0), tenantId, projectId, servers);
+            String database = databaseUrl(work, 0);
+            seed(database, tenantId, projectId, servers);
 
             int port = URI.create(base).getPort();
             var load = new FixedRateLoad("127.0.0.1", port, connections);
@@ -97,16 +98,25 @@ public final class ApiBench {
             // Warm-up: JIT and connection pools, at the rates measured; not counted.
             load.run("warm-up", getRate, warmup, i -> list, 200);
             load.run("warm-up", postRate, warmup.dividedBy(2), i -> create.apply(1_000_000 + i), 202);
+            // The runner builds the warm-up's servers in the background; the measured phases start once it is done.
+            awaitOperationsEnded(database, Duration.ofSeconds(300));
 
             var results = new ArrayList<FixedRateLoad.Result>();
-            results.add(load.run("health", getRate, phase, i -> health, 200));
-            results.add(load.run("get", getRate, phase, i -> list, 200));
-            results.add(load.run("post", postRate, phase, create, 202));
-            for (var r : results) {
+            var costs = new ArrayList<CpuCost>();
+            for (var phaseRun : List.<java.util.function.Supplier<FixedRateLoad.Result>>of(
+                    () -> run(load, "health", getRate, phase, i -> health, 200),
+                    () -> run(load, "get", getRate, phase, i -> list, 200),
+                    () -> run(load, "post", postRate, phase, create, 202))) {
+                var before = CpuCost.Reading.now(replicas);
+                results.add(phaseRun.get());
+                costs.add(CpuCost.Reading.now(replicas).since(before, results.get(results.size() - 1).sent()));
+            }
+            for (int k = 0; k < results.size(); k++) {
+                var r = results.get(k);
                 System.out.printf(Locale.ROOT, "api %-6s rate=%.0f/s sent=%d ok=%d ok_per_s=%.0f errors=%d statuses=%s "
-                                + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f%n",
+                                + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f %s%n",
                         r.name(), r.rate(), r.sent(), r.ok(), r.achievedOkPerSecond(), r.errors(), r.byStatus(),
-                        r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue() / 1000.0);
+                        r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue() / 1000.0, costs.get(k));
             }
             System.out.printf(Locale.ROOT, "api get_rps=%.0f get_p99_ms=%.1f post_rps=%.0f post_p99_ms=%.1f health_p99_ms=%.1f%n",
                     results.get(1).achievedOkPerSecond(), results.get(1).p(99), results.get(2).achievedOkPerSecond(),
@@ -116,6 +126,82 @@ public final class ApiBench {
             replicas.close();
         }
         System.exit(0);
+    }
+
+    private static void awaitOperationsEnded(String url, Duration atMost) throws Exception {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             PreparedStatement open = c.prepareStatement("SELECT count(*) FROM operation WHERE state IN ('PENDING', 'RUNNING')")) {
+            while (true) {
+                long left;
+                try (var rs = open.executeQuery()) {
+                    rs.next();
+                    left = rs.getLong(1);
+                }
+                if (left == 0) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(left + " operations still open " + atMost.toSeconds() + " s after the warm-up");
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    private static FixedRateLoad.Result run(FixedRateLoad load, String name, double rate, Duration phase,
+                                            java.util.function.IntFunction<FixedRateLoad.Call> call, int okStatus) {
+        try {
+            return load.run(name, rate, phase, call, okStatus);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Where a phase's CPU went, per request sent: the service's JVM, this client's JVM, and the
+     * rest of the machine (the embedded PostgreSQL, mostly), from /proc/stat's busy time.
+     */
+    record CpuCost(double serviceUs, double clientUs, double restUs, double busyShare) {
+        record Reading(long serviceNanos, long clientNanos, long busyTicks, long totalTicks) {
+            static Reading now(SoakReplicas replicas) {
+                long client = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                        .getOperatingSystemMXBean()).getProcessCpuTime();
+                long busy = 0;
+                long total = 0;
+                try {
+                    String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                    for (int f = 1; f < cpu.length && f <= 8; f++) {
+                        long v = Long.parseLong(cpu[f]);
+                        total += v;
+                        if (f != 4 && f != 5) { // idle and iowait
+                            busy += v;
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException unreadable) {
+                    busy = total = -1;
+                }
+                return new Reading(replicas.cpu(0).toNanos(), client, busy, total);
+            }
+
+            CpuCost since(Reading before, long requests) {
+                double n = Math.max(1, requests);
+                double tickNanos = 1e9 / 100; // USER_HZ
+                double machine = busyTicks < 0 ? Double.NaN : (busyTicks - before.busyTicks) * tickNanos;
+                double service = serviceNanos - before.serviceNanos;
+                double client = clientNanos - before.clientNanos;
+                double share = totalTicks <= before.totalTicks ? Double.NaN
+                        : (double) (busyTicks - before.busyTicks) / (totalTicks - before.totalTicks);
+                return new CpuCost(service / n / 1000, client / n / 1000, Math.max(0, machine - service - client) / n / 1000, share);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "cpu_us_per_req service=%.0f client=%.0f rest=%.0f machine_busy=%.0f%%",
+                    serviceUs, clientUs, restUs, busyShare * 100);
+        }
     }
 
     /**
@@ -136,6 +222,9 @@ public final class ApiBench {
             insert.setString(2, projectId);
             insert.setInt(3, count);
             insert.executeUpdate();
+        }
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); var analyze = c.createStatement()) {
+            analyze.execute("ANALYZE server"); // as autovacuum would have by now on a table that grew over time
         }
         System.out.printf(Locale.ROOT, "api: seeded %d ACTIVE servers for tenant %s%n", count, tenantId);
     }

@@ -67,6 +67,11 @@ final class SoakReplicas implements AutoCloseable {
         p.waitFor();
     }
 
+    /** The CPU time the replica's JVM has used so far (all its threads). */
+    synchronized Duration cpu(int replica) {
+        return processes.get(replica).info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     boolean ready(int replica) {
         Process p;
         synchronized (this) {

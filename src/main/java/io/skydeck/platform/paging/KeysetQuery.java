@@ -45,6 +45,19 @@ public final class KeysetQuery {
     }
 
     public <E> List<E> page(PanacheRepositoryBase<E, UUID> repository, PageRequest page) {
+        return query(repository, page).list();
+    }
+
+    /**
+     * The page read straight into {@code view} (its {@code @ProjectedConstructor} names the
+     * columns): no managed entities, for lists that only show rows. {@code view} must carry the
+     * time field and id for the next cursor.
+     */
+    public <E, V> List<V> page(PanacheRepositoryBase<E, UUID> repository, PageRequest page, Class<V> view) {
+        return query(repository, page).project(view).list();
+    }
+
+    private <E> io.quarkus.hibernate.orm.panache.PanacheQuery<E> query(PanacheRepositoryBase<E, UUID> repository, PageRequest page) {
         StringBuilder query = new StringBuilder(where);
         Map<String, Object> args = new LinkedHashMap<>(params);
         page.after().ifPresent(c -> {
@@ -53,6 +66,6 @@ public final class KeysetQuery {
             args.put("keysetAt", c.createdAt());
             args.put("keysetId", c.id());
         });
-        return repository.find(query.toString(), Sort.by(timeField).and("id"), args).range(0, page.limit()).list();
+        return repository.find(query.toString(), Sort.by(timeField).and("id"), args).range(0, page.limit());
     }
 }

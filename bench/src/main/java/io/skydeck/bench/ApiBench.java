@@ -160,47 +160,33 @@ public final class ApiBench {
     }
 
     /**
-     * Where a phase's CPU went, per request sent: the service's JVM, this client's JVM, and the
-     * rest of the machine (the embedded PostgreSQL, mostly), from /proc/stat's busy time.
+     * Where a phase's CPU went, per request sent: the service's JVM, this client's JVM, and every
+     * PostgreSQL process on the machine (the embedded one's backends and helpers; the pool keeps
+     * its backends alive, so none exits with its CPU unread). The kernel's share of loopback TCP
+     * is in none of them.
      */
-    record CpuCost(double serviceUs, double clientUs, double restUs, double busyShare) {
-        record Reading(long serviceNanos, long clientNanos, long busyTicks, long totalTicks) {
+    record CpuCost(double serviceUs, double clientUs, double databaseUs) {
+        record Reading(long serviceNanos, long clientNanos, long databaseNanos) {
             static Reading now(SoakReplicas replicas) {
                 long client = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                         .getOperatingSystemMXBean()).getProcessCpuTime();
-                long busy = 0;
-                long total = 0;
-                try {
-                    String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                    for (int f = 1; f < cpu.length && f <= 8; f++) {
-                        long v = Long.parseLong(cpu[f]);
-                        total += v;
-                        if (f != 4 && f != 5) { // idle and iowait
-                            busy += v;
-                        }
-                    }
-                } catch (java.io.IOException | RuntimeException unreadable) {
-                    busy = total = -1;
-                }
-                return new Reading(replicas.cpu(0).toNanos(), client, busy, total);
+                long database = ProcessHandle.allProcesses()
+                        .filter(p -> p.info().command().map(c -> c.endsWith("/postgres") || c.equals("postgres")).orElse(false))
+                        .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+                        .sum();
+                return new Reading(replicas.cpu(0).toNanos(), client, database);
             }
 
             CpuCost since(Reading before, long requests) {
-                double n = Math.max(1, requests);
-                double tickNanos = 1e9 / 100; // USER_HZ
-                double machine = busyTicks < 0 ? Double.NaN : (busyTicks - before.busyTicks) * tickNanos;
-                double service = serviceNanos - before.serviceNanos;
-                double client = clientNanos - before.clientNanos;
-                double share = totalTicks <= before.totalTicks ? Double.NaN
-                        : (double) (busyTicks - before.busyTicks) / (totalTicks - before.totalTicks);
-                return new CpuCost(service / n / 1000, client / n / 1000, Math.max(0, machine - service - client) / n / 1000, share);
+                double n = Math.max(1, requests) * 1000.0;
+                return new CpuCost((serviceNanos - before.serviceNanos) / n, (clientNanos - before.clientNanos) / n,
+                        Math.max(0, databaseNanos - before.databaseNanos) / n);
             }
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "cpu_us_per_req service=%.0f client=%.0f rest=%.0f machine_busy=%.0f%%",
-                    serviceUs, clientUs, restUs, busyShare * 100);
+            return String.format(Locale.ROOT, "cpu_us_per_req service=%.0f client=%.0f postgres=%.0f", serviceUs, clientUs, databaseUs);
         }
     }
 

@@ -98,7 +98,7 @@ class OpenStackEndToEndTest {
                 .withRequestBody(matchingJsonPath("$.server.name", WireMock.equalTo("web-1")))
                 .withRequestBody(matchingJsonPath("$.server.flavorRef", WireMock.equalTo("2")))
                 .withRequestBody(matchingJsonPath("$.server.imageRef", WireMock.equalTo(IMAGE)))
-                .withRequestBody(matchingJsonPath("$.server.availability_zone", WireMock.equalTo("az-2:compute-7.example.org")))
+                .withRequestBody(matchingJsonPath("$.server.availability_zone", WireMock.equalTo("az-2::compute-7.example.org")))
                 .withRequestBody(matchingJsonPath("$.server.metadata.skydeck-token", WireMock.equalTo("skydeck-" + id)))
                 .withRequestBody(matchingJsonPath("$.server.metadata.skydeck-tenant", WireMock.equalTo(tenant.toString()))));
 

@@ -2,7 +2,9 @@ package io.skydeck.connectors.sandbox;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -146,8 +148,8 @@ final class TrackedList<E> extends ArrayList<E> {
     }
 
     @Override
-    public java.util.List<E> subList(int from, int to) {
-        return java.util.Collections.unmodifiableList(super.subList(from, to));
+    public List<E> subList(int from, int to) {
+        return Collections.unmodifiableList(super.subList(from, to));
     }
 
     private void shifted(int index) {

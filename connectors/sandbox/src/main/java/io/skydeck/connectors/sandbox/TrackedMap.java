@@ -1,8 +1,10 @@
 package io.skydeck.connectors.sandbox;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -114,7 +116,7 @@ final class TrackedMap<V> extends TreeMap<String, V> {
 
     @Override
     public boolean replace(String id, V oldValue, V newValue) {
-        if (containsKey(id) && java.util.Objects.equals(get(id), oldValue)) {
+        if (containsKey(id) && Objects.equals(get(id), oldValue)) {
             put(id, newValue);
             return true;
         }
@@ -123,7 +125,7 @@ final class TrackedMap<V> extends TreeMap<String, V> {
 
     @Override
     public boolean remove(Object id, Object value) {
-        if (containsKey(id) && java.util.Objects.equals(get(id), value)) {
+        if (containsKey(id) && Objects.equals(get(id), value)) {
             remove(id);
             return true;
         }
@@ -132,7 +134,7 @@ final class TrackedMap<V> extends TreeMap<String, V> {
 
     @Override
     public void replaceAll(BiFunction<? super String, ? super V, ? extends V> function) {
-        for (String id : new java.util.ArrayList<>(super.keySet())) {
+        for (String id : new ArrayList<>(super.keySet())) {
             put(id, function.apply(id, get(id)));
         }
     }

@@ -163,6 +163,23 @@ class SandboxJournalTest {
     }
 
     @Test
+    void aDocumentFromBeforeTheJournalLoadsAndTheJournalStartsAfterIt() throws Exception {
+        var earlier = open(FileStateStore.journalOnly(otherDirectory));
+        playCalls(earlier, clock, 5);
+        var oldDocument = document(earlier.state());
+        assertThat(oldDocument).as("what whole-document stores write, as before").doesNotContain("journalSequence");
+        Files.writeString(directory.resolve(FileStateStore.STATE_FILE), oldDocument);
+
+        var upgraded = open(new FileStateStore(directory));
+        assertThat(document(upgraded.state())).isEqualTo(oldDocument);
+        upgraded.require(Servers.class).create(ServerSpec.of("after", "sbx-east-1", "m1.tiny", "debian-12"),
+                IdempotencyToken.of("after"));
+
+        assertThat(document(open(new FileStateStore(directory)).state())).isEqualTo(document(upgraded.state()))
+                .contains("\"after\"");
+    }
+
+    @Test
     void oneMoreCreateAfterFiveThousandAppendsOnlyWhatItChanged() throws Exception {
         var roomy = SandboxTopology.defaultTopology();
         var oneBigHost = new SandboxTopology(List.of(new SandboxTopology.RegionSpec("big-1", List.of(

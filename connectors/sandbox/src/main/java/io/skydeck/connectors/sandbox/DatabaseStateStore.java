@@ -65,7 +65,7 @@ public final class DatabaseStateStore implements SandboxStateStore {
     }
 
     @Override
-    public synchronized Optional<byte[]> load() {
+    public synchronized Optional<SandboxState> load() {
         return run(c -> {
             try (PreparedStatement select = c.prepareStatement("SELECT version, state FROM " + TABLE + " WHERE name = ?")) {
                 select.setString(1, cloud);
@@ -74,14 +74,14 @@ public final class DatabaseStateStore implements SandboxStateStore {
                         throw new IllegalStateException("the sandbox row of " + cloud + " is gone");
                     }
                     seenVersion = row.getLong(1);
-                    return Optional.ofNullable(row.getBytes(2));
+                    return Optional.ofNullable(row.getBytes(2)).map(SandboxJson::read);
                 }
             }
         });
     }
 
     @Override
-    public synchronized Optional<byte[]> changedElsewhere() {
+    public synchronized Optional<SandboxState> changedElsewhere() {
         return run(c -> {
             try (PreparedStatement select = c.prepareStatement(
                     "SELECT version, CASE WHEN version <> ? THEN state END FROM " + TABLE + " WHERE name = ?")) {
@@ -96,19 +96,21 @@ public final class DatabaseStateStore implements SandboxStateStore {
                         return Optional.empty();
                     }
                     seenVersion = version;
-                    // A forgotten cloud (state NULL) reads as an empty document.
+                    // A forgotten cloud (state NULL) reads as an empty one.
                     byte[] state = row.getBytes(2);
-                    return Optional.of(state == null ? new byte[0] : state);
+                    return Optional.of(state == null ? new SandboxState() : SandboxJson.read(state));
                 }
             }
         });
     }
 
+    /** Saves the whole document: another process may load it next. */
     @Override
-    public synchronized void save(byte[] document) {
+    public synchronized void save(SandboxState state) {
         if (!inTurn) {
             throw new IllegalStateException("save outside exclusively()");
         }
+        byte[] document = SandboxJson.write(state);
         run(c -> {
             try (PreparedStatement update = c.prepareStatement(
                     "UPDATE " + TABLE + " SET state = ?, version = version + 1 WHERE name = ? RETURNING version")) {

@@ -363,7 +363,7 @@ public final class SandboxCloud implements CloudProvider {
         if (crashed) {
             throw new ProviderUnavailable(name, "the sandbox has crashed (injected fault); open a new instance over its directory");
         }
-        store.changedElsewhere().ifPresent(document -> state = parse(document));
+        store.changedElsewhere().ifPresent(current -> state = current);
         Instant now = clock.instant();
         settle(now);
         return now;
@@ -384,19 +384,17 @@ public final class SandboxCloud implements CloudProvider {
 
     private void persist() {
         try {
-            store.save(SandboxJson.write(state));
+            store.save(state);
         } catch (RuntimeException e) {
             state = loadState();
             throw new ProviderUnavailable(name, "the sandbox could not write its state: " + e.getMessage(), null, e);
         }
+        state.changesSaved();
     }
 
+    /** The stored state; also how a rejected or unwritable mutation is rolled back. */
     private SandboxState loadState() {
-        return store.load().map(SandboxCloud::parse).orElseGet(SandboxState::new);
-    }
-
-    private static SandboxState parse(byte[] document) {
-        return document.length == 0 ? new SandboxState() : SandboxJson.read(document);
+        return store.load().orElseGet(SandboxState::new);
     }
 
     private ProviderTimeout timedOut(SandboxCall call) {

@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * The sandbox's one JSON dialect: its state document, request fingerprints and topology files.
+ * The sandbox's one JSON dialect: its state document, journal lines, request fingerprints and
+ * topology files.
  * Properties and map keys are sorted, so the same state always gives the same bytes.
  */
 final class SandboxJson {
@@ -34,19 +35,35 @@ final class SandboxJson {
 
     static byte[] write(SandboxState state) {
         try {
-            // Compact: the document is rewritten on every mutation, and indenting it was a third of that.
+            // Compact: a shared store rewrites the document on every mutation, and indenting it was a third of that.
             return MAPPER.writeValueAsBytes(state);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sandbox state", e);
         }
     }
 
+    /** The state in {@code document}, with nothing marked changed. */
     static SandboxState read(byte[] document) {
         try {
-            return MAPPER.readValue(document, SandboxState.class);
+            SandboxState state = MAPPER.readValue(document, SandboxState.class);
+            state.changesSaved();
+            return state;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the sandbox state", e);
         }
+    }
+
+    /** One journal line, without its line break: JSON never holds a raw one. */
+    static byte[] writeChanges(SandboxChanges changes) {
+        try {
+            return MAPPER.writeValueAsBytes(changes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the sandbox's changes", e);
+        }
+    }
+
+    static SandboxChanges readChanges(byte[] line, int offset, int length) throws IOException {
+        return MAPPER.readValue(line, offset, length, SandboxChanges.class);
     }
 
     /**

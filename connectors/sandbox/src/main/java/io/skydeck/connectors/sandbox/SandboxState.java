@@ -1,6 +1,7 @@
 package io.skydeck.connectors.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.skydeck.connectors.spi.ProviderNetwork;
 import io.skydeck.connectors.spi.ProviderPublicIp;
 import io.skydeck.connectors.spi.ProviderSecurityGroup;
@@ -9,15 +10,16 @@ import io.skydeck.connectors.spi.ProviderSubnet;
 import io.skydeck.connectors.spi.ProviderWorkload;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Everything the simulated cloud holds, as one document: what a {@link SandboxStateStore} keeps and
  * reads. Maps are sorted by id and ids are zero-padded counters, so listings come out in
  * creation order and every run of the same calls produces the same file.
+ *
+ * <p>The tables and the usage list remember what changed since {@link #changesSaved()}, so a
+ * journaling store ({@link FileStateStore}) writes one mutation's {@link SandboxChanges} instead
+ * of the document.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 final class SandboxState {
@@ -26,20 +28,69 @@ final class SandboxState {
     }
 
     int version = 1;
+    /**
+     * The last journal line this document contains, for a journaling store; absent (0) in the
+     * document of a store that saves whole documents.
+     */
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    long journalSequence;
     long nextId;
-    Map<String, ProviderServer> servers = new TreeMap<>();
-    Map<String, ProviderWorkload> workloads = new TreeMap<>();
-    Map<String, ProviderNetwork> networks = new TreeMap<>();
-    Map<String, ProviderSubnet> subnets = new TreeMap<>();
-    Map<String, ProviderSecurityGroup> securityGroups = new TreeMap<>();
-    Map<String, ProviderPublicIp> publicIps = new TreeMap<>();
-    Map<String, SandboxOperation> operations = new TreeMap<>();
-    Map<String, TokenUse> tokens = new TreeMap<>();
-    List<UsageSegment> usage = new ArrayList<>();
+    TrackedMap<ProviderServer> servers = new TrackedMap<>();
+    TrackedMap<ProviderWorkload> workloads = new TrackedMap<>();
+    TrackedMap<ProviderNetwork> networks = new TrackedMap<>();
+    TrackedMap<ProviderSubnet> subnets = new TrackedMap<>();
+    TrackedMap<ProviderSecurityGroup> securityGroups = new TrackedMap<>();
+    TrackedMap<ProviderPublicIp> publicIps = new TrackedMap<>();
+    TrackedMap<SandboxOperation> operations = new TrackedMap<>();
+    TrackedMap<TokenUse> tokens = new TrackedMap<>();
+    TrackedList<UsageSegment> usage = new TrackedList<>();
 
     String newId(String prefix) {
         nextId++;
         return String.format("%s-%06d", prefix, nextId);
+    }
+
+    /** What changed since the last {@link #changesSaved()}, as journal line {@code sequence}. */
+    SandboxChanges changes(long sequence) {
+        return new SandboxChanges(sequence, nextId, servers.changes(), workloads.changes(), networks.changes(),
+                subnets.changes(), securityGroups.changes(), publicIps.changes(), operations.changes(), tokens.changes(),
+                usage.changes(), usage.size());
+    }
+
+    /** Replays one journal line. */
+    void apply(SandboxChanges changes) {
+        nextId = changes.nextId();
+        servers.apply(changes.servers());
+        workloads.apply(changes.workloads());
+        networks.apply(changes.networks());
+        subnets.apply(changes.subnets());
+        securityGroups.apply(changes.securityGroups());
+        publicIps.apply(changes.publicIps());
+        operations.apply(changes.operations());
+        tokens.apply(changes.tokens());
+        usage.apply(changes.usage(), changes.usageSize());
+        journalSequence = changes.sequence();
+    }
+
+    /** What is in memory is now what is stored: start remembering changes afresh. */
+    void changesSaved() {
+        for (TrackedMap<?> table : tables()) {
+            table.changesSaved();
+        }
+        usage.changesSaved();
+    }
+
+    /** How many things the cloud holds: a journal longer than this is worth folding into the document. */
+    long entities() {
+        long count = usage.size();
+        for (TrackedMap<?> table : tables()) {
+            count += table.size();
+        }
+        return count;
+    }
+
+    private List<TrackedMap<?>> tables() {
+        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, operations, tokens);
     }
 
     /** Closes the open usage segments of a resource at {@code at}. */

@@ -12,5 +12,15 @@
  *
  * Time only moves with the injected clock: an operation accepted at t with latency d is
  * reported finished by any call made at or after t + d, finished <em>at</em> t + d.
+ *
+ * <p>State on disk ({@link io.skydeck.connectors.sandbox.FileStateStore}, one process): a
+ * snapshot {@code sandbox-state.json} and a journal {@code sandbox-state.journal} beside it. Each
+ * mutation appends one JSON line, forced before the call returns, holding its sequence number
+ * and what it changed (per table the ids with their new value or null, the usage segments by
+ * position, {@code nextId}). When the journal holds more lines than max(1000, things in the
+ * cloud) or more bytes than the snapshot, a new snapshot (recording the last line it holds)
+ * replaces the old one and the journal is emptied. Loading replays the lines newer than the
+ * snapshot; a torn last line is ignored. Several processes sharing one cloud
+ * ({@link io.skydeck.connectors.sandbox.DatabaseStateStore}) save the whole document instead.
  */
 package io.skydeck.connectors.sandbox;

@@ -1,5 +1,6 @@
 package io.skydeck.compute;
 
+import io.quarkus.hibernate.orm.panache.common.ProjectedConstructor;
 import io.skydeck.operations.OperationResource.OperationView;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
@@ -59,7 +60,7 @@ public final class ComputeViews {
                              int vcpu, long memoryMib, int gpu, String affinityGroup, String antiAffinityGroup,
                              Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
         /** A list's row, read by the query itself ({@code KeysetQuery} projection): the entity's fields by name. */
-        @io.quarkus.hibernate.orm.panache.common.ProjectedConstructor
+        @ProjectedConstructor
         public ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String flavorName,
                           String image, String imageName, ServerStatus status, String provider, String region, String zone,
                           String host, BigDecimal hourlyPrice, String providerServerId, int vcpu, long memoryMib, int gpu,

@@ -41,6 +41,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import java.net.URI;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * {@code /v1/servers}: virtual machines. Changes answer 202 with the operation to poll at
@@ -104,7 +105,7 @@ public class ServerResource {
         Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
         return Page.from(servers.list(tenant, QueryParams.uuid("projectId", projectParam),
                         QueryParams.enumValue("status", status, ServerStatus.class), Optional.ofNullable(name), page),
-                page.limit(), ServerService::position, java.util.function.Function.identity());
+                page.limit(), ServerService::position, Function.identity());
     }
 
     @GET

@@ -1,5 +1,6 @@
 package io.skydeck.platform.paging;
 
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Sort;
 
@@ -57,7 +58,7 @@ public final class KeysetQuery {
         return query(repository, page).project(view).list();
     }
 
-    private <E> io.quarkus.hibernate.orm.panache.PanacheQuery<E> query(PanacheRepositoryBase<E, UUID> repository, PageRequest page) {
+    private <E> PanacheQuery<E> query(PanacheRepositoryBase<E, UUID> repository, PageRequest page) {
         StringBuilder query = new StringBuilder(where);
         Map<String, Object> args = new LinkedHashMap<>(params);
         page.after().ifPresent(c -> {

@@ -19,7 +19,6 @@ import io.skydeck.operations.OperationParams;
 import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.Resources;
 import io.skydeck.platform.audit.AuditLog;
-import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.QuotaReservation;
@@ -231,10 +230,7 @@ public class ServerOperations implements OperationHandler {
                 // start and stop leave the server as it was
             }
         }
-        boolean cancelled = op.state() == Operation.State.CANCELLED;
-        audit.record("server." + op.kind().name().toLowerCase().replace("_server", "") + (cancelled ? "-cancelled" : "-failed"),
-                "server", server.id(), server.tenantId(), cancelled ? Map.of("operation", op.id(), "reason", op.errorDetail())
-                        : Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+        GiveUpAudit.record(audit, "server", op, error);
     }
 
     @Override

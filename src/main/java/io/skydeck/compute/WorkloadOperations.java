@@ -14,7 +14,6 @@ import io.skydeck.operations.OperationHandler;
 import io.skydeck.operations.OperationKind;
 import io.skydeck.operations.OperationParams;
 import io.skydeck.platform.audit.AuditLog;
-import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.QuotaReservation;
@@ -152,10 +151,7 @@ public class WorkloadOperations implements OperationHandler {
             default -> {
             }
         }
-        boolean cancelled = op.state() == Operation.State.CANCELLED;
-        audit.record("workload." + op.kind().name().toLowerCase().replace("_workload", "") + (cancelled ? "-cancelled" : "-failed"),
-                "workload", w.id(), w.tenantId(), cancelled ? Map.of("operation", op.id(), "reason", op.errorDetail())
-                        : Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+        GiveUpAudit.record(audit, "workload", op, error);
     }
 
     @Override

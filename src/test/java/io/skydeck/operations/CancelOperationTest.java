@@ -276,23 +276,7 @@ class CancelOperationTest {
         return mine;
     }
 
-    /** Runner passes until no operation is open, for at most 20 s. */
     private void drain() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            runner.runOnce();
-            Number open = QuarkusTransaction.requiringNew().call(() -> (Number) em.createNativeQuery(
-                    "SELECT count(*) FROM operation WHERE state IN ('PENDING', 'RUNNING')").getSingleResult());
-            if (open.intValue() == 0) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new AssertionError("operations still open after 20 s");
+        io.skydeck.support.Operations.drain(runner, em);
     }
 }

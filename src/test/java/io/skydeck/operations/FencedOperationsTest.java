@@ -23,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -212,21 +211,6 @@ class FencedOperationsTest {
     }
 
     private void drain() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            runner.runOnce();
-            Number open = QuarkusTransaction.requiringNew().call(() -> (Number) em.createNativeQuery(
-                    "SELECT count(*) FROM operation WHERE state IN ('PENDING', 'RUNNING')").getSingleResult());
-            if (open.intValue() == 0) {
-                return;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new AssertionError("operations still open after 20 s");
+        io.skydeck.support.Operations.drain(runner, em);
     }
 }

@@ -1,12 +1,15 @@
 package io.skydeck.support;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.restassured.response.Response;
+import io.skydeck.operations.OperationRunner;
+import jakarta.persistence.EntityManager;
 
 import java.util.Set;
 
 import static io.skydeck.support.Api.as;
 
-/** Waits for an operation to finish, the way a client polls {@code /v1/operations/{id}}. */
+/** Waits for operations: as a client polls {@code /v1/operations/{id}}, or by running the runner until none is open. */
 public final class Operations {
 
     private Operations() {
@@ -29,5 +32,25 @@ public final class Operations {
                 throw new AssertionError(e);
             }
         }
+    }
+
+    /** Runner passes until no operation is open (read in a transaction of its own), for at most 20 s. */
+    public static void drain(OperationRunner runner, EntityManager em) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            runner.runOnce();
+            Number open = QuarkusTransaction.requiringNew().call(() -> (Number) em.createNativeQuery(
+                    "SELECT count(*) FROM operation WHERE state IN ('PENDING', 'RUNNING')").getSingleResult());
+            if (open.intValue() == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("operations still open after 20 s");
     }
 }

@@ -128,17 +128,7 @@ class OpenStackEndToEndTest {
         UUID project = createProject(tenant, "apps");
         String token = Tokens.tenant(tenant);
         String path = compute("/servers/" + novaId);
-        server.stubFor(get(urlPathEqualTo(compute("/servers/detail"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
-                .willReturn(okJson("{\"servers\": []}")));
-        server.stubFor(post(urlPathEqualTo(compute("/servers"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
-                .withRequestBody(matchingJsonPath("$.server.name", WireMock.equalTo("web-resized")))
-                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json").withBody("""
-                        {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
-                          "links": [], "security_groups": [{"name": "default"}]}}""".formatted(novaId))));
-        Response accepted = as(Tokens.scheduler()).body(Map.of("tenantId", tenant.toString(), "projectId", project.toString(),
-                        "name", "web-resized", "flavor", "m1.small", "image", "cirros", "target", Map.of("provider", "openstack-test",
-                                "region", "RegionOne", "zone", "az-2", "host", "compute-7.example.org")))
-                .post("/v1/servers").then().statusCode(202).extract().response();
+        Response accepted = bootOnCompute7(tenant, project, "web-resized", novaId);
         String id = accepted.path("resource.id");
         String createToken = "skydeck-" + id;
         server.stubFor(get(urlPathEqualTo(path)).inScenario("migrate").whenScenarioStateIs(Scenario.STARTED)
@@ -195,17 +185,7 @@ class OpenStackEndToEndTest {
         UUID project = createProject(tenant, "apps");
         String token = Tokens.tenant(tenant);
         String path = compute("/servers/" + novaId);
-        server.stubFor(get(urlPathEqualTo(compute("/servers/detail"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
-                .willReturn(okJson("{\"servers\": []}")));
-        server.stubFor(post(urlPathEqualTo(compute("/servers"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
-                .withRequestBody(matchingJsonPath("$.server.name", WireMock.equalTo("web-retired")))
-                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json").withBody("""
-                        {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
-                          "links": [], "security_groups": [{"name": "default"}]}}""".formatted(novaId))));
-        Response accepted = as(Tokens.scheduler()).body(Map.of("tenantId", tenant.toString(), "projectId", project.toString(),
-                        "name", "web-retired", "flavor", "m1.small", "image", "cirros", "target", Map.of("provider", "openstack-test",
-                                "region", "RegionOne", "zone", "az-2", "host", "compute-7.example.org")))
-                .post("/v1/servers").then().statusCode(202).extract().response();
+        Response accepted = bootOnCompute7(tenant, project, "web-retired", novaId);
         String id = accepted.path("resource.id");
         String createToken = "skydeck-" + id;
         String scenario = "flavor deleted";
@@ -293,5 +273,20 @@ class OpenStackEndToEndTest {
                 .body("items[0].health.state", equalTo("UP"))
                 .extract().asString();
         assertThat(body).doesNotContain(OpenStackStub.PASSWORD, OpenStackStub.passwordFile.toString(), TOKEN);
+    }
+
+    /** A scheduler places {@code name} on compute-7 of az-2 and Nova accepts the boot as {@code novaId}: the 202. */
+    private Response bootOnCompute7(UUID tenant, UUID project, String name, String novaId) {
+        server.stubFor(get(urlPathEqualTo(compute("/servers/detail"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willReturn(okJson("{\"servers\": []}")));
+        server.stubFor(post(urlPathEqualTo(compute("/servers"))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .withRequestBody(matchingJsonPath("$.server.name", WireMock.equalTo(name)))
+                .willReturn(aResponse().withStatus(202).withHeader("Content-Type", "application/json").withBody("""
+                        {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
+                          "links": [], "security_groups": [{"name": "default"}]}}""".formatted(novaId))));
+        return as(Tokens.scheduler()).body(Map.of("tenantId", tenant.toString(), "projectId", project.toString(),
+                        "name", name, "flavor", "m1.small", "image", "cirros", "target", Map.of("provider", "openstack-test",
+                                "region", "RegionOne", "zone", "az-2", "host", "compute-7.example.org")))
+                .post("/v1/servers").then().statusCode(202).extract().response();
     }
 }

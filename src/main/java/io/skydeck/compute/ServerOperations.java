@@ -12,6 +12,7 @@ import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.operations.GiveUpAudit;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
 import io.skydeck.operations.OperationKind;

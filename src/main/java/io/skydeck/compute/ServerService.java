@@ -417,7 +417,7 @@ public class ServerService {
     }
 
     static QuotaAmounts amounts(Resources demand, int servers) {
-        return new QuotaAmounts(demand.vcpu(), (demand.memoryMib() + 1023) / 1024, servers, 0, 0);
+        return new QuotaAmounts(demand.vcpu(), (demand.memoryMib() + 1023) / 1024, servers, 0, 0, 0);
     }
 
     private String params(Map<String, String> values) {

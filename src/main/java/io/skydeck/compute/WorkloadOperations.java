@@ -9,6 +9,7 @@ import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.WorkloadSpec;
 import io.skydeck.connectors.spi.Workloads;
+import io.skydeck.operations.GiveUpAudit;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
 import io.skydeck.operations.OperationKind;

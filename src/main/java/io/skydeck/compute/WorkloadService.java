@@ -287,11 +287,11 @@ public class WorkloadService {
     static QuotaAmounts amounts(ContainerResources perReplica, int replicas, int workloads) {
         long cpu = (perReplica.cpuMillis() * replicas + 999) / 1000;
         long gib = (perReplica.memoryMiB() * replicas + 1023) / 1024;
-        return new QuotaAmounts(cpu, gib, 0, workloads, 0);
+        return new QuotaAmounts(cpu, gib, 0, workloads, 0, 0);
     }
 
     private static QuotaAmounts minus(QuotaAmounts a, QuotaAmounts b) {
-        return new QuotaAmounts(Math.max(0, a.vcpu() - b.vcpu()), Math.max(0, a.memoryGib() - b.memoryGib()), 0, 0, 0);
+        return new QuotaAmounts(Math.max(0, a.vcpu() - b.vcpu()), Math.max(0, a.memoryGib() - b.memoryGib()), 0, 0, 0, 0);
     }
 
     private String write(Object value) {

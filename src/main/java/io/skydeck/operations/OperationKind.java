@@ -3,9 +3,10 @@ package io.skydeck.operations;
 /** The long-running things Skydeck does in a provider on a tenant's behalf. */
 public enum OperationKind {
     CREATE_SERVER, DELETE_SERVER, START_SERVER, STOP_SERVER, RESIZE_SERVER,
-    CREATE_WORKLOAD, DELETE_WORKLOAD, SCALE_WORKLOAD;
+    CREATE_WORKLOAD, DELETE_WORKLOAD, SCALE_WORKLOAD,
+    CREATE_NETWORK, DELETE_NETWORK, CREATE_SUBNET;
 
     public boolean deletes() {
-        return this == DELETE_SERVER || this == DELETE_WORKLOAD;
+        return this == DELETE_SERVER || this == DELETE_WORKLOAD || this == DELETE_NETWORK;
     }
 }

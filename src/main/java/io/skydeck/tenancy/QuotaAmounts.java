@@ -13,7 +13,8 @@ public record QuotaAmounts(
         @PositiveOrZero @Max(100_000_000) long memoryGib,
         @PositiveOrZero @Max(1_000_000) long servers,
         @PositiveOrZero @Max(1_000_000) long workloads,
-        @PositiveOrZero @Max(1_000_000) long publicIps) {
+        @PositiveOrZero @Max(1_000_000) long publicIps,
+        @PositiveOrZero @Max(1_000_000) long networks) {
 
     public long of(QuotaDimension resource) {
         return switch (resource) {
@@ -22,6 +23,7 @@ public record QuotaAmounts(
             case SERVERS -> servers;
             case WORKLOADS -> workloads;
             case PUBLIC_IPS -> publicIps;
+            case NETWORKS -> networks;
         };
     }
 
@@ -30,11 +32,11 @@ public record QuotaAmounts(
         v.putAll(values);
         return new QuotaAmounts(v.getOrDefault(QuotaDimension.VCPU, 0L), v.getOrDefault(QuotaDimension.MEMORY_GIB, 0L),
                 v.getOrDefault(QuotaDimension.SERVERS, 0L), v.getOrDefault(QuotaDimension.WORKLOADS, 0L),
-                v.getOrDefault(QuotaDimension.PUBLIC_IPS, 0L));
+                v.getOrDefault(QuotaDimension.PUBLIC_IPS, 0L), v.getOrDefault(QuotaDimension.NETWORKS, 0L));
     }
 
     @JsonIgnore
     public boolean isZero() {
-        return vcpu == 0 && memoryGib == 0 && servers == 0 && workloads == 0 && publicIps == 0;
+        return vcpu == 0 && memoryGib == 0 && servers == 0 && workloads == 0 && publicIps == 0 && networks == 0;
     }
 }

@@ -6,7 +6,8 @@ public enum QuotaDimension {
     MEMORY_GIB("memoryGib"),
     SERVERS("servers"),
     WORKLOADS("workloads"),
-    PUBLIC_IPS("publicIps");
+    PUBLIC_IPS("publicIps"),
+    NETWORKS("networks");
 
     private final String key;
 

@@ -29,6 +29,7 @@ public class QuotaReservation {
     private long workloads;
     @Column(name = "public_ips")
     private long publicIps;
+    private long networks;
     @Enumerated(EnumType.STRING)
     private State state;
     @Column(name = "created_at")
@@ -48,6 +49,7 @@ public class QuotaReservation {
         this.servers = amounts.servers();
         this.workloads = amounts.workloads();
         this.publicIps = amounts.publicIps();
+        this.networks = amounts.networks();
         this.state = State.HELD;
         this.createdAt = now;
     }
@@ -63,7 +65,7 @@ public class QuotaReservation {
     }
 
     public QuotaAmounts amounts() {
-        return new QuotaAmounts(vcpu, memoryGib, servers, workloads, publicIps);
+        return new QuotaAmounts(vcpu, memoryGib, servers, workloads, publicIps, networks);
     }
 
     public UUID id() { return id; }

@@ -81,7 +81,7 @@ public class QuotaService {
     @Transactional(Transactional.TxType.MANDATORY)
     QuotaAmounts initialize(UUID tenantId, Optional<QuotaAmounts> limits) {
         var d = config.quota().defaults();
-        QuotaAmounts initial = limits.orElse(new QuotaAmounts(d.vcpu(), d.memoryGib(), d.servers(), d.workloads(), d.publicIps()));
+        QuotaAmounts initial = limits.orElse(new QuotaAmounts(d.vcpu(), d.memoryGib(), d.servers(), d.workloads(), d.publicIps(), d.networks()));
         for (QuotaDimension r : QuotaDimension.values()) {
             em.createNativeQuery("INSERT INTO quota (tenant_id, resource, hard_limit, used) VALUES (?1, ?2, ?3, 0)")
                     .setParameter(1, tenantId).setParameter(2, r.key()).setParameter(3, initial.of(r))

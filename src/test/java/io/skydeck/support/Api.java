@@ -39,6 +39,11 @@ public final class Api {
                 .then().statusCode(201).body("tenantId", equalTo(tenantId.toString())).extract().path("id"));
     }
 
+    public static Map<String, Object> quota(long vcpu, long memoryGib, long servers, long workloads, long publicIps, long networks) {
+        return Map.of("vcpu", vcpu, "memoryGib", memoryGib, "servers", servers, "workloads", workloads, "publicIps", publicIps,
+                "networks", networks);
+    }
+
     public static Map<String, Object> quota(long vcpu, long memoryGib, long servers, long workloads, long publicIps) {
         return Map.of("vcpu", vcpu, "memoryGib", memoryGib, "servers", servers, "workloads", workloads, "publicIps", publicIps);
     }

@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -34,6 +35,8 @@ public final class LifecycleRows {
                                             WHERE p.resource_id = e.resource_id AND p.provider_resource_id IS NOT NULL
                                             ORDER BY p.occurred_at LIMIT 1)) AS provider_resource_id,
             flavor, vcpu_millis, memory_mib, gpu, replicas""";
+
+    private static final Set<String> METERED = Set.of("server", "workload");
 
     private static final BigDecimal MILLIS_PER_CPU = BigDecimal.valueOf(1000);
 
@@ -89,7 +92,10 @@ public final class LifecycleRows {
         List<LifecycleEvent> events = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                events.add(toEvent(rs));
+                // Only servers and workloads are metered; a network's events are its history, not usage.
+                if (METERED.contains(rs.getString("resource_type"))) {
+                    events.add(toEvent(rs));
+                }
             }
         }
         return events;

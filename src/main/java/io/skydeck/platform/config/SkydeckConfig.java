@@ -146,6 +146,9 @@ public interface SkydeckConfig {
 
             @WithDefault("5")
             long publicIps();
+
+            @WithDefault("5")
+            long networks();
         }
     }
 }

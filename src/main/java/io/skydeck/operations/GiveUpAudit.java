@@ -1,7 +1,6 @@
-package io.skydeck.compute;
+package io.skydeck.operations;
 
 import io.skydeck.connectors.spi.ProviderException;
-import io.skydeck.operations.Operation;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.providers.ProviderErrors;
 
@@ -11,13 +10,13 @@ import java.util.Map;
  * The audit entry of an operation that gave up on its resource: {@code server.resize-cancelled}
  * with the reason, or {@code workload.create-failed} with the provider's error.
  */
-final class GiveUpAudit {
+public final class GiveUpAudit {
 
     private GiveUpAudit() {
     }
 
     /** {@code type} is the resource type as the audit names it ("server", "workload"). */
-    static void record(AuditLog audit, String type, Operation op, ProviderException error) {
+    public static void record(AuditLog audit, String type, Operation op, ProviderException error) {
         boolean cancelled = op.state() == Operation.State.CANCELLED;
         String action = op.kind().name().toLowerCase().replace("_" + type, "");
         audit.record(type + "." + action + (cancelled ? "-cancelled" : "-failed"), type, op.targetId(), op.tenantId(),

@@ -1,0 +1,129 @@
+package io.skydeck.network;
+
+import io.skydeck.capacity.Placements;
+import io.skydeck.network.NetworkViews.Accepted;
+import io.skydeck.network.NetworkViews.CreateNetwork;
+import io.skydeck.network.NetworkViews.NetworkView;
+import io.skydeck.network.NetworkViews.SubnetView;
+import io.skydeck.operations.OperationResource.OperationView;
+import io.skydeck.platform.idempotency.IdempotentRequests;
+import io.skydeck.platform.paging.Page;
+import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.security.Caller;
+import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
+import io.skydeck.tenancy.Project;
+import io.skydeck.tenancy.ProjectService;
+import io.skydeck.tenancy.Tenant;
+import io.skydeck.tenancy.TenantService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** {@code /v1/networks}: tenant VPCs and their per-zone subnets. */
+@Path("/v1/networks")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "jwt")
+public class NetworkResource {
+
+    @Inject
+    NetworkService networks;
+
+    @Inject
+    Placements placements;
+
+    @Inject
+    TenantService tenants;
+
+    @Inject
+    ProjectService projects;
+
+    @Inject
+    IdempotentRequests idempotency;
+
+    @Inject
+    Caller caller;
+
+    @POST
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateNetwork request) {
+        Tenant tenant = tenants.actingFor(caller, request.tenantId());
+        Project project = projects.find(request.projectId())
+                .filter(p -> p.tenantId().equals(tenant.id()))
+                .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
+        NetworkService.Plan plan = networks.plan(tenant, request);
+        return idempotency.execute(key, "POST /v1/networks", request, () -> accepted(networks.create(tenant, project, request, plan)));
+    }
+
+    @GET
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
+    public Page<NetworkView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("status") String status,
+                                  @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        PageRequest page = PageRequest.of(cursor, limit);
+        Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
+        return Page.from(networks.list(tenant, QueryParams.enumValue("status", status, Network.Status.class), page),
+                page.limit(), NetworkService::position, n -> NetworkView.of(n, networks.subnets(n.id())));
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
+    public Response get(@PathParam("id") UUID id) {
+        Network n = visible(id);
+        return Response.ok(NetworkView.of(n, networks.subnets(n.id()))).tag(String.valueOf(n.version())).build();
+    }
+
+    @GET
+    @Path("/{id}/subnets")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
+    public List<SubnetView> subnets(@PathParam("id") UUID id) {
+        return networks.subnets(visible(id).id()).stream().map(SubnetView::of).toList();
+    }
+
+    @GET
+    @Path("/{id}/placement")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public String placement(@PathParam("id") UUID id) {
+        return placements.explanation(visible(id).id()).orElseThrow(() -> ProblemException.notFound("placement of network", id));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public Response delete(@PathParam("id") UUID id) {
+        return networks.delete(visible(id)).map(this::accepted).orElseGet(() -> Response.noContent().build());
+    }
+
+    private Response accepted(NetworkService.Started started) {
+        Network n = started.network();
+        return Response.accepted(new Accepted(NetworkView.of(n, networks.subnets(n.id())), OperationView.of(started.operation())))
+                .location(URI.create("/v1/operations/" + started.operation().id()))
+                .build();
+    }
+
+    private Network visible(UUID id) {
+        return networks.find(id)
+                .filter(n -> caller.mayAccessTenant(n.tenantId()))
+                .orElseThrow(() -> ProblemException.notFound("network", id));
+    }
+}

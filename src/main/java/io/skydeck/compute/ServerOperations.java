@@ -12,6 +12,7 @@ import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.network.PublicIpService;
 import io.skydeck.operations.GiveUpAudit;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
@@ -55,6 +56,9 @@ public class ServerOperations implements OperationHandler {
 
     @Inject
     QuotaService quotas;
+
+    @Inject
+    PublicIpService publicIps;
 
     @Inject
     PlacementService placement;
@@ -172,6 +176,7 @@ public class ServerOperations implements OperationHandler {
             case DELETE_SERVER -> {
                 server.moveTo(ServerStatus.DELETED, finishedAt);
                 quotas.release(server.quotaReservationId());
+                publicIps.serverGone(server.id(), finishedAt);
                 placement.releaseAfterCommit(server.id());
                 event = LifecycleEvents.Kind.DELETED;
             }

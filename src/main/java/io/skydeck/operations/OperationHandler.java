@@ -6,6 +6,7 @@ import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +42,20 @@ public interface OperationHandler {
     /** As above, with what the provider showed of the result (e.g. the server on the host a resize moved it to). */
     default void succeeded(Operation operation, OperationHandle handle, OperationStatus.Succeeded done) {
         succeeded(operation, handle, done.finishedAt());
+    }
+
+    /**
+     * Reads what {@link #succeeded} needs to know of the finished work and the poll did not say (a
+     * public address the provider chose). Runs after the poll, outside any transaction; a provider
+     * error here counts as a failed poll.
+     */
+    default Map<String, String> outcome(Operation operation, OperationHandle handle) {
+        return Map.of();
+    }
+
+    /** As above, with what {@link #outcome} read. */
+    default void succeeded(Operation operation, OperationHandle handle, OperationStatus.Succeeded done, Map<String, String> outcome) {
+        succeeded(operation, handle, done);
     }
 
     /**

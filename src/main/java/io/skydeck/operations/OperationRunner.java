@@ -265,8 +265,15 @@ public class OperationRunner {
             }
             fenced(claim, managed -> managed.pollAgainAt(now.plus(pollWait(op.createdAt(), now)), now));
         } else if (status instanceof OperationStatus.Succeeded done) {
+            Map<String, String> outcome;
+            try {
+                outcome = handler.outcome(op, handle);
+            } catch (ProviderException e) {
+                providerError(claim, op, handler, e);
+                return;
+            }
             fenced(claim, managed -> {
-                handler.succeeded(managed, handle, done);
+                handler.succeeded(managed, handle, done, outcome);
                 managed.succeeded(now);
             });
         } else if (status instanceof OperationStatus.Failed failed) {

@@ -35,9 +35,12 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /** {@code /v1/networks}: tenant VPCs and their per-zone subnets. */
 @Path("/v1/networks")
@@ -48,6 +51,9 @@ public class NetworkResource {
 
     @Inject
     NetworkService networks;
+
+    @Inject
+    NetworkLinks links;
 
     @Inject
     Placements placements;
@@ -98,6 +104,25 @@ public class NetworkResource {
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
     public List<SubnetView> subnets(@PathParam("id") UUID id) {
         return networks.subnets(visible(id).id()).stream().map(SubnetView::of).toList();
+    }
+
+    /** One route per destination: where traffic for a range goes from this network. */
+    public record RouteView(String destination, String nextHopType, String nextHop, String detail) {
+    }
+
+    /** The network's routes: one per linked network's range, next hop the link. */
+    @GET
+    @Path("/{id}/routes")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public List<RouteView> routes(@PathParam("id") UUID id) {
+        Network n = visible(id);
+        List<RouteView> routes = new ArrayList<>();
+        for (NetworkLink link : links.activeOn(n.id())) {
+            Network peer = networks.find(link.peerOf(n.id())).orElseThrow();
+            Stream.of(peer.cidr(), peer.ipv6Cidr()).filter(Objects::nonNull).forEach(range ->
+                    routes.add(new RouteView(range, "LINK", link.id().toString(), link.kind() + " to network " + peer.name())));
+        }
+        return routes;
     }
 
     @GET

@@ -83,6 +83,9 @@ public class NetworkService {
     TenantRepository tenantRepository;
 
     @Inject
+    NetworkLinkRepository linkRepository;
+
+    @Inject
     ProviderRegistry providers;
 
     @Inject
@@ -156,6 +159,10 @@ public class NetworkService {
         running.ifPresent(op -> {
             throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + op.id() + " (" + op.kind()
                     + ") is still running on network " + managed.id() + "; delete it once it is " + Network.Status.AVAILABLE);
+        });
+        linkRepository.activeOn(managed.id()).stream().findFirst().ifPresent(link -> {
+            throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use: link " + link.id() + " joins it to network "
+                    + link.peerOf(managed.id()) + "; delete the link first");
         });
         List<Subnet> subnets = subnetRepository.of(managed.id());
         for (Subnet subnet : subnets) {

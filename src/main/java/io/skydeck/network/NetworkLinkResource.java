@@ -1,0 +1,102 @@
+package io.skydeck.network;
+
+import io.skydeck.platform.paging.Page;
+import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.security.Caller;
+import io.skydeck.platform.security.Roles;
+import io.skydeck.platform.web.QueryParams;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** {@code /v1/network-links}: two of a tenant's networks joined (peering in one provider, VPN between two). */
+@Path("/v1/network-links")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "jwt")
+public class NetworkLinkResource {
+
+    public record CreateLink(@NotNull UUID networkA, @NotNull UUID networkB) {
+    }
+
+    public record LinkView(UUID id, UUID tenantId, UUID networkA, UUID networkB, NetworkLink.Kind kind, NetworkLink.Status status,
+                           Instant createdAt) {
+        static LinkView of(NetworkLink link) {
+            return new LinkView(link.id(), link.tenantId(), link.networkA(), link.networkB(), link.kind(), link.status(), link.createdAt());
+        }
+    }
+
+    @Inject
+    NetworkLinks links;
+
+    @Inject
+    NetworkService networks;
+
+    @Inject
+    Caller caller;
+
+    @POST
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public Response create(@NotNull @Valid CreateLink request) {
+        Network a = visibleNetwork(request.networkA());
+        Network b = visibleNetwork(request.networkB());
+        if (!a.tenantId().equals(b.tenantId())) {
+            // An operator sees both; a link still never joins two tenants.
+            throw ProblemException.invalid("networkB", "network " + b.id() + " belongs to another tenant than network " + a.id());
+        }
+        NetworkLink link = links.link(a.tenantId(), a.id(), b.id());
+        return Response.created(URI.create("/v1/network-links/" + link.id())).entity(LinkView.of(link)).build();
+    }
+
+    @GET
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public Page<LinkView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("cursor") String cursor,
+                               @QueryParam("limit") Integer limit) {
+        PageRequest page = PageRequest.of(cursor, limit);
+        Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
+        return Page.from(links.list(tenant, page), page.limit(), NetworkLinks::position, LinkView::of);
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public LinkView get(@PathParam("id") UUID id) {
+        return LinkView.of(visible(id));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public Response delete(@PathParam("id") UUID id) {
+        links.unlink(visible(id));
+        return Response.noContent().build();
+    }
+
+    private NetworkLink visible(UUID id) {
+        return links.find(id).filter(link -> caller.mayAccessTenant(link.tenantId()))
+                .orElseThrow(() -> ProblemException.notFound("network link", id));
+    }
+
+    private Network visibleNetwork(UUID id) {
+        return networks.find(id).filter(n -> caller.mayAccessTenant(n.tenantId()))
+                .orElseThrow(() -> ProblemException.notFound("network", id));
+    }
+}

@@ -4,7 +4,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.PublicIps;
 import io.skydeck.connectors.spi.Servers;
 import io.skydeck.connectors.spi.Workloads;
 import io.skydeck.drift.DriftComparison.InCloud;
@@ -23,12 +25,15 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * The inventory sync: lists each provider's servers and workloads, compares them with Skydeck's
+ * The inventory sync: lists each provider's servers, workloads, networks, subnets and public addresses, compares them with Skydeck's
  * records ({@link DriftComparison}) and stores what disagrees as that provider's latest findings.
  * A provider that cannot be listed keeps its previous findings and gets the error recorded.
  */
@@ -66,11 +71,49 @@ public class DriftDetector {
         syncAll();
     }
 
-    /** Syncs every provider that runs servers or workloads, one after the other. */
+    /**
+     * One kind of resource the sync compares: how Skydeck's live records of it are read (by
+     * provider) and how the provider lists it. A provider without the capability lists nothing.
+     */
+    private record Watched(ResourceType type, String recordedSql, Function<CloudProvider, List<InCloud>> listed) {
+    }
+
+    private static final List<Watched> WATCHED = List.of(
+            new Watched(ResourceType.SERVER, """
+                    SELECT id, tenant_id, name, region, provider_server_id, status = 'DELETING'
+                    FROM server WHERE provider = ?1 AND status NOT IN ('DELETED', 'FAILED')""",
+                    p -> p.capability(Servers.class).map(s -> s.list().stream()
+                            .map(v -> new InCloud(v.id(), v.token(), v.name(), v.region())).toList()).orElse(List.of())),
+            new Watched(ResourceType.WORKLOAD, """
+                    SELECT id, tenant_id, name, region, provider_workload_id, status = 'DELETING'
+                    FROM workload WHERE provider = ?1 AND status NOT IN ('DELETED', 'FAILED')""",
+                    p -> p.capability(Workloads.class).map(w -> w.list().stream()
+                            .map(v -> new InCloud(v.id(), v.token(), v.name(), v.region())).toList()).orElse(List.of())),
+            new Watched(ResourceType.NETWORK, """
+                    SELECT id, tenant_id, name, region, provider_network_id, status = 'DELETING'
+                    FROM network WHERE provider = ?1 AND status NOT IN ('DELETED', 'FAILED')""",
+                    p -> p.capability(Networks.class).map(n -> n.listNetworks().stream()
+                            .map(v -> new InCloud(v.id(), v.token(), v.name(), v.region())).toList()).orElse(List.of())),
+            // A subnet still PENDING was never asked for; one DELETING goes with its network's delete.
+            new Watched(ResourceType.SUBNET, """
+                    SELECT s.id, s.tenant_id, n.name || '/' || s.zone, n.region, s.provider_subnet_id, s.status = 'DELETING'
+                    FROM subnet s JOIN network n ON n.id = s.network_id
+                    WHERE n.provider = ?1 AND s.status NOT IN ('DELETED', 'FAILED', 'PENDING')""",
+                    p -> p.capability(Networks.class).map(n -> n.listNetworks().stream()
+                            .flatMap(network -> n.listSubnets(network.id()).stream())
+                            .map(v -> new InCloud(v.id(), v.token(), v.name(), v.region())).toList()).orElse(List.of())),
+            new Watched(ResourceType.PUBLIC_IP, """
+                    SELECT id, tenant_id, coalesce(address, ''), region, provider_public_ip_id, status = 'RELEASING'
+                    FROM public_ip WHERE provider = ?1 AND status NOT IN ('RELEASED', 'FAILED')""",
+                    p -> p.capability(PublicIps.class).map(ips -> ips.list().stream()
+                            .map(v -> new InCloud(v.id(), v.token(), v.address(), v.region())).toList()).orElse(List.of())));
+
+    /** Syncs every provider that runs anything Skydeck records, one after the other. */
     public List<SyncResult> syncAll() {
         List<SyncResult> results = new ArrayList<>();
         for (CloudProvider provider : providers.all()) {
-            if (provider.capability(Servers.class).isPresent() || provider.capability(Workloads.class).isPresent()) {
+            if (provider.capability(Servers.class).isPresent() || provider.capability(Workloads.class).isPresent()
+                    || provider.capability(Networks.class).isPresent() || provider.capability(PublicIps.class).isPresent()) {
                 results.add(sync(provider));
             }
         }
@@ -79,26 +122,24 @@ public class DriftDetector {
 
     public SyncResult sync(CloudProvider provider) {
         String name = provider.name();
-        List<Recorded> serversBefore = QuarkusTransaction.requiringNew().call(() -> recordedServers(name));
-        List<Recorded> workloadsBefore = QuarkusTransaction.requiringNew().call(() -> recordedWorkloads(name));
-        List<InCloud> servers;
-        List<InCloud> workloads;
+        Map<ResourceType, List<Recorded>> before = QuarkusTransaction.requiringNew().call(() -> recorded(name));
+        Map<ResourceType, List<InCloud>> listed = new EnumMap<>(ResourceType.class);
         try {
-            servers = provider.capability(Servers.class).map(s -> s.list().stream()
-                    .map(v -> new InCloud(v.id(), v.token(), v.name(), v.region())).toList()).orElse(List.of());
-            workloads = provider.capability(Workloads.class).map(w -> w.list().stream()
-                    .map(v -> new InCloud(v.id(), v.token(), v.name(), v.region())).toList()).orElse(List.of());
+            for (Watched watched : WATCHED) {
+                listed.put(watched.type(), watched.listed().apply(provider));
+            }
         } catch (ProviderException e) {
             String error = ProviderErrors.detail(e);
             LOG.warnf("drift sync of %s failed: %s", name, error);
             QuarkusTransaction.requiringNew().run(() -> store.failed(name, error, now()));
             return new SyncResult(name, 0, 0, Optional.of(error));
         }
-        List<Recorded> serversAfter = QuarkusTransaction.requiringNew().call(() -> recordedServers(name));
-        List<Recorded> workloadsAfter = QuarkusTransaction.requiringNew().call(() -> recordedWorkloads(name));
-        List<DriftFinding> findings = new ArrayList<>(
-                DriftComparison.compare(name, ResourceType.SERVER, servers, serversBefore, serversAfter));
-        findings.addAll(DriftComparison.compare(name, ResourceType.WORKLOAD, workloads, workloadsBefore, workloadsAfter));
+        Map<ResourceType, List<Recorded>> after = QuarkusTransaction.requiringNew().call(() -> recorded(name));
+        List<DriftFinding> findings = new ArrayList<>();
+        for (Watched watched : WATCHED) {
+            findings.addAll(DriftComparison.compare(name, watched.type(), listed.get(watched.type()), before.get(watched.type()),
+                    after.get(watched.type())));
+        }
         QuarkusTransaction.requiringNew().run(() -> store.replace(name, findings, now()));
         int orphans = (int) findings.stream().filter(f -> f.kind() == Kind.ORPHAN).count();
         int ghosts = findings.size() - orphans;
@@ -115,21 +156,13 @@ public class DriftDetector {
     }
 
     @SuppressWarnings("unchecked")
-    private List<Recorded> recordedServers(String provider) {
-        List<Object[]> rows = em.createNativeQuery("""
-                SELECT id, tenant_id, name, region, provider_server_id, status = 'DELETING'
-                FROM server WHERE provider = ?1 AND status NOT IN ('DELETED', 'FAILED')""")
-                .setParameter(1, provider).getResultList();
-        return rows.stream().map(DriftDetector::recorded).toList();
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<Recorded> recordedWorkloads(String provider) {
-        List<Object[]> rows = em.createNativeQuery("""
-                SELECT id, tenant_id, name, region, provider_workload_id, status = 'DELETING'
-                FROM workload WHERE provider = ?1 AND status NOT IN ('DELETED', 'FAILED')""")
-                .setParameter(1, provider).getResultList();
-        return rows.stream().map(DriftDetector::recorded).toList();
+    private Map<ResourceType, List<Recorded>> recorded(String provider) {
+        Map<ResourceType, List<Recorded>> recorded = new EnumMap<>(ResourceType.class);
+        for (Watched watched : WATCHED) {
+            List<Object[]> rows = em.createNativeQuery(watched.recordedSql()).setParameter(1, provider).getResultList();
+            recorded.put(watched.type(), rows.stream().map(DriftDetector::recorded).toList());
+        }
+        return recorded;
     }
 
     private static Recorded recorded(Object[] r) {

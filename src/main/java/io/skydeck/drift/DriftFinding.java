@@ -28,7 +28,7 @@ public record DriftFinding(String provider, Kind kind, Origin origin, ResourceTy
         RECORDED
     }
 
-    public enum ResourceType { SERVER, WORKLOAD }
+    public enum ResourceType { SERVER, WORKLOAD, NETWORK, SUBNET, PUBLIC_IP }
 
     public DriftFinding {
         Objects.requireNonNull(provider, "provider");

@@ -41,8 +41,11 @@ import java.util.stream.Collectors;
  */
 public final class Reachability {
 
-    /** An endpoint with its VPC and attached groups as indexes, for the rule matchers. */
-    record Node(Endpoint endpoint, int vpc, Subnet subnet, int[] groups) {
+    /**
+     * An endpoint with its VPC and attached groups as indexes, for the rule matchers, and its groups
+     * as a denial names them ("group db", "groups db, ops"), worked out once.
+     */
+    record Node(Endpoint endpoint, int vpc, Subnet subnet, int[] groups, String groupsText) {
     }
 
     private final Map<String, Peer> peers;
@@ -62,7 +65,7 @@ public final class Reachability {
         for (Peer peer : topology.peers()) {
             if (peer instanceof Endpoint e) {
                 nodes.put(e.id(), new Node(e, vpcIndex.get(e.vpcId()), subnets.get(e.subnetId()),
-                        e.groupIds().stream().mapToInt(groupIndex::get).toArray()));
+                        e.groupIds().stream().mapToInt(groupIndex::get).toArray(), groupsText(e)));
             }
         }
         for (Link link : topology.links()) {
@@ -187,7 +190,7 @@ public final class Reachability {
             egress = rules.firstAllowing(source, Direction.EGRESS, traffic, destinationSeenAs, destinationMember);
             if (egress == null) {
                 return new Answer.Unreachable(Optional.of(path), Answer.Hop.SOURCE_EGRESS,
-                        "no egress rule allows " + traffic + " to " + shown(destinationSeenAs) + " on " + groupsOf(source));
+                        "no egress rule allows " + traffic + " to " + shown(destinationSeenAs) + " on " + source.groupsText());
             }
         }
         DecidingRule ingress = null;
@@ -195,16 +198,16 @@ public final class Reachability {
             ingress = rules.firstAllowing(destination, Direction.INGRESS, traffic, sourceSeenAs, sourceMember);
             if (ingress == null) {
                 return new Answer.Unreachable(Optional.of(path), Answer.Hop.DESTINATION_INGRESS,
-                        "no ingress rule allows " + traffic + " from " + shown(sourceSeenAs) + " on " + groupsOf(destination));
+                        "no ingress rule allows " + traffic + " from " + shown(sourceSeenAs) + " on " + destination.groupsText());
             }
         }
         return new Answer.Reachable(path, Optional.ofNullable(egress), Optional.ofNullable(ingress));
     }
 
-    private String groupsOf(Node node) {
-        List<String> ids = node.endpoint().groupIds();
+    private String groupsText(Endpoint endpoint) {
+        List<String> ids = endpoint.groupIds();
         if (ids.isEmpty()) {
-            return node.endpoint().id() + ", which has no security group";
+            return endpoint.id() + ", which has no security group";
         }
         return (ids.size() == 1 ? "group " : "groups ") + ids.stream().map(id -> groups.get(id).name()).collect(Collectors.joining(", "));
     }

@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * <li>Groups are stateful: replies to an allowed flow pass without rules, so only the direction the
  * flow starts in is checked (no ingress rule on the source, no egress rule on the destination).</li>
  * <li>The path decides which address a rule sees. Inside a VPC, or across a link between two VPCs
- * (one link: peering is not transitive), each side sees the other's private address, and a
- * remote-group rule matches when the other side is a member of that group. Between VPCs with no
+ * (one link: peering is not transitive, and a VPN link is treated the same), each side sees the
+ * other's private address, and a remote-group rule matches when the other side is a member of that
+ * group. Between VPCs with no
  * link, traffic goes between public addresses, so both sides need one, each sees the other's public
  * address, and remote-group rules do not match — AWS honours group references only for private
  * addresses.</li>
@@ -35,7 +36,11 @@ import java.util.stream.Collectors;
  * The range has no rules of its own.</li>
  * <li>A flow keeps its family: an IPv4 endpoint does not reach an IPv6 one.</li>
  * </ul>
- * Hops are checked in the order the packet meets them — route, source egress, destination ingress —
+ * Not modelled: network ACLs, route tables beyond "a link exists", NAT gateways (an endpoint
+ * without a public IP reaches nothing outside its VPC and its links), dual-stack endpoints (one
+ * private address each), ICMP type and code.
+ *
+ * <p>Hops are checked in the order the packet meets them — route, source egress, destination ingress —
  * and the first that stops it is the one reported. The index is built once per topology
  * ({@link #of}); a query then costs a few map look-ups and a scan of the endpoints' compiled rules.
  */
@@ -86,7 +91,7 @@ public final class Reachability {
         return new Reachability(Objects.requireNonNull(topology, "topology"), false);
     }
 
-    /** One question on a topology not queried again; builds the index first. */
+    /** One question on a topology not queried again; builds the index first. {@code port} is ignored for ICMP and ANY. */
     public static Answer analyze(Topology topology, String fromId, String toId, Protocol protocol, int port) {
         return of(topology).analyze(fromId, toId, new Traffic(protocol, protocol.hasPorts() ? port : Traffic.NO_PORT));
     }

@@ -7,6 +7,7 @@ import io.skydeck.network.policy.SecurityRule;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Everything reachability looks at, checked for consistency when built: ids are unique, every
@@ -51,7 +52,7 @@ public record Topology(List<Vpc> vpcs, List<Link> links, List<SecurityGroup> gro
         }
     }
 
-    private static <T> Map<String, T> unique(String what, List<T> items, java.util.function.Function<T, String> id) {
+    private static <T> Map<String, T> unique(String what, List<T> items, Function<T, String> id) {
         Map<String, T> byId = new HashMap<>();
         for (T item : items) {
             require(byId.putIfAbsent(id.apply(item), item) == null, "two of " + what + " " + id.apply(item));

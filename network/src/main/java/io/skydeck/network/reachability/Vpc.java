@@ -14,7 +14,14 @@ public record Vpc(String id, List<Cidr> cidrs, List<Subnet> subnets) {
         if (cidrs.isEmpty()) {
             throw new IllegalArgumentException("VPC " + id + " has no range");
         }
-        for (Subnet subnet : subnets) {
+        for (int i = 0; i < subnets.size(); i++) {
+            Subnet subnet = subnets.get(i);
+            for (Subnet earlier : subnets.subList(0, i)) {
+                if (earlier.cidr().overlaps(subnet.cidr())) {
+                    throw new IllegalArgumentException("subnets " + earlier.id() + " (" + earlier.cidr() + ") and " + subnet.id()
+                            + " (" + subnet.cidr() + ") of VPC " + id + " overlap");
+                }
+            }
             if (cidrs.stream().noneMatch(range -> range.contains(subnet.cidr()))) {
                 throw new IllegalArgumentException("subnet " + subnet.id() + " (" + subnet.cidr() + ") is outside VPC " + id + " " + cidrs);
             }

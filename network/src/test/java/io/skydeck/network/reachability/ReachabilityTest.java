@@ -252,6 +252,14 @@ class ReachabilityTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("endpoint x: 10.0.2.1 is outside subnet 10.0.1.0/24");
     }
 
+    @Test
+    void overlappingSubnetsAreRefused() {
+        assertThatThrownBy(() -> new Vpc("d", List.of(cidr("10.3.0.0/16")), List.of(
+                new Subnet("d-1", "z1", cidr("10.3.0.0/23")), new Subnet("d-2", "z2", cidr("10.3.1.0/24")))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("subnets d-1 (10.3.0.0/23) and d-2 (10.3.1.0/24) of VPC d overlap");
+    }
+
     // --- helpers
 
     private static void assertReachable(Answer answer, Path path, String egress, String ingress) {

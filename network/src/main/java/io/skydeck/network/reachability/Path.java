@@ -1,0 +1,33 @@
+package io.skydeck.network.reachability;
+
+/** How a flow travels: privately inside a subnet, a VPC or across one link, or between public addresses. */
+public sealed interface Path {
+
+    enum Kind { SAME_SUBNET, SAME_VPC, LINK, PUBLIC_IP }
+
+    Kind kind();
+
+    record SameSubnet() implements Path {
+        public Kind kind() {
+            return Kind.SAME_SUBNET;
+        }
+    }
+
+    record SameVpc() implements Path {
+        public Kind kind() {
+            return Kind.SAME_VPC;
+        }
+    }
+
+    record ViaLink(String linkId, Link.Kind linkKind) implements Path {
+        public Kind kind() {
+            return Kind.LINK;
+        }
+    }
+
+    record PublicIp() implements Path {
+        public Kind kind() {
+            return Kind.PUBLIC_IP;
+        }
+    }
+}

@@ -47,6 +47,7 @@ final class AwsSecurityGroups implements SecurityGroups {
     public OperationHandle create(SecurityGroupSpec spec, IdempotencyToken token) {
         String vpcId = spec.networkId().orElseThrow(() -> new RequestRejected(ec2.provider(),
                 "An EC2 security group belongs to a VPC; the spec '" + spec.name() + "' names none", "MissingParameter", null));
+        spec.rules().forEach(this::requireExpressible);
         String region = spec.region();
         String groupId = ec2.call(region, Call.read("DescribeSecurityGroups", Map.of()),
                         client -> groups(client, List.of(Ec2Tags.tokenFilter(token)), List.of()).stream().findFirst())
@@ -74,6 +75,7 @@ final class AwsSecurityGroups implements SecurityGroups {
 
     @Override
     public OperationHandle addRule(String groupId, SecurityRule rule) {
+        requireExpressible(rule);
         String region = regionOf(groupId);
         String ruleId = authorize(region, groupId, rule);
         return operations.accepted(OperationKind.CREATE, ResourceType.SECURITY_GROUP_RULE, ruleId, region, Optional.empty(),
@@ -148,6 +150,15 @@ final class AwsSecurityGroups implements SecurityGroups {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** Refused before any call, so that a group is never created with only part of its rules. */
+    private void requireExpressible(SecurityRule rule) {
+        try {
+            SecurityRuleToIpPermission.requireExpressible(rule);
+        } catch (IllegalArgumentException inexpressible) {
+            throw new RequestRejected(ec2.provider(), inexpressible.getMessage(), "InexpressibleRule", null);
+        }
+    }
 
     /** Authorizes one rule and answers its id; an identical existing rule is success (InvalidPermission.Duplicate). */
     private String authorize(String region, String groupId, SecurityRule rule) {

@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.SecurityGroupRule;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -191,10 +192,15 @@ final class AwsSecurityGroups implements SecurityGroups {
     }
 
     private ProviderSecurityGroup convert(SecurityGroup group, String region, List<SecurityGroupRule> rules) {
+        var expressed = new ArrayList<ProviderSecurityRule>();
+        var inexpressible = new ArrayList<String>();
+        for (SecurityGroupRule rule : rules) {
+            SecurityRuleToIpPermission.convert(rule).ifPresentOrElse(expressed::add,
+                    () -> inexpressible.add(SecurityRuleToIpPermission.describe(rule)));
+        }
         return new ProviderSecurityGroup(group.groupId(), group.groupName(), region,
                 group.description() == null ? "" : group.description(), Optional.ofNullable(group.vpcId()),
-                rules.stream().map(SecurityRuleToIpPermission::convert).flatMap(Optional::stream).toList(),
-                Ec2Tags.token(group.tags()), Ec2Tags.userTags(group.tags()));
+                expressed, Ec2Tags.token(group.tags()), Ec2Tags.userTags(group.tags()), inexpressible);
     }
 
     private String regionOf(String groupId) {

@@ -72,6 +72,16 @@ final class SecurityRuleToIpPermission {
         return Optional.of(new ProviderSecurityRule(rule.securityGroupRuleId(), converted));
     }
 
+    /** One line for a rule {@link #convert(SecurityGroupRule)} cannot express: "sgr-…: ingress tcp 443-443 prefix list pl-…". */
+    static String describe(SecurityGroupRule rule) {
+        String peer = rule.prefixListId() != null ? "prefix list " + rule.prefixListId()
+                : rule.cidrIpv4() != null ? rule.cidrIpv4()
+                : rule.cidrIpv6() != null ? rule.cidrIpv6()
+                : rule.referencedGroupInfo() != null ? "group " + rule.referencedGroupInfo().groupId() : "no peer";
+        return rule.securityGroupRuleId() + ": " + (Boolean.TRUE.equals(rule.isEgress()) ? "egress " : "ingress ")
+                + rule.ipProtocol() + " " + rule.fromPort() + "-" + rule.toPort() + " " + peer;
+    }
+
     private static String protocol(SecurityRule.Protocol protocol) {
         return switch (protocol) {
             case TCP -> "tcp";

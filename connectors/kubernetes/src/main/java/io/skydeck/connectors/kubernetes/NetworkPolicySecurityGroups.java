@@ -294,7 +294,7 @@ final class NetworkPolicySecurityGroups implements SecurityGroups {
         Optional<IdempotencyToken> token = Optional.ofNullable(labels(policy).get(SkydeckLabels.IDEMPOTENCY_TOKEN)).map(IdempotencyToken::of);
         return new ProviderSecurityGroup(ManifestToProviderWorkload.id(metadata.getNamespace(), metadata.getName()), metadata.getName(),
                 cluster.region(), annotations(policy).getOrDefault(SkydeckLabels.DESCRIPTION, ""), Optional.of(metadata.getNamespace()),
-                SecurityRulesToNetworkPolicy.rules(policy), token, tags(policy));
+                SecurityRulesToNetworkPolicy.rules(policy), token, tags(policy), SecurityRulesToNetworkPolicy.inexpressible(policy));
     }
 
     @SuppressWarnings("unchecked")

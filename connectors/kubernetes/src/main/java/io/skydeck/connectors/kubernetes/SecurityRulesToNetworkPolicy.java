@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.skydeck.connectors.spi.ProviderSecurityRule;
 import io.skydeck.connectors.spi.SecurityRule;
 import io.skydeck.connectors.spi.SecurityRule.Direction;
@@ -97,15 +98,26 @@ final class SecurityRulesToNetworkPolicy {
 
     static List<ProviderSecurityRule> rules(NetworkPolicy policy) {
         var rules = new ArrayList<ProviderSecurityRule>();
+        walk(policy, rules, new ArrayList<>());
+        return rules;
+    }
+
+    /** The peers and ports of the policy that have no SPI form, one line each: "ingress peer {…}". */
+    static List<String> inexpressible(NetworkPolicy policy) {
+        var inexpressible = new ArrayList<String>();
+        walk(policy, new ArrayList<>(), inexpressible);
+        return inexpressible;
+    }
+
+    private static void walk(NetworkPolicy policy, List<ProviderSecurityRule> rules, List<String> inexpressible) {
         var spec = policy.getSpec();
         String namespace = policy.getMetadata().getNamespace();
         if (spec.getIngress() != null) {
-            spec.getIngress().forEach(r -> expand(Direction.INGRESS, namespace, r.getFrom(), r.getPorts(), rules));
+            spec.getIngress().forEach(r -> expand(Direction.INGRESS, namespace, r.getFrom(), r.getPorts(), rules, inexpressible));
         }
         if (spec.getEgress() != null) {
-            spec.getEgress().forEach(r -> expand(Direction.EGRESS, namespace, r.getTo(), r.getPorts(), rules));
+            spec.getEgress().forEach(r -> expand(Direction.EGRESS, namespace, r.getTo(), r.getPorts(), rules, inexpressible));
         }
-        return rules;
     }
 
     private static List<NetworkPolicyPeer> peers(SecurityRule rule, String namespace) {
@@ -145,19 +157,21 @@ final class SecurityRulesToNetworkPolicy {
 
     /** Every (peer × port) of one NetworkPolicy rule that has an SPI form. */
     private static void expand(Direction direction, String namespace, List<NetworkPolicyPeer> peers, List<NetworkPolicyPort> ports,
-                               List<ProviderSecurityRule> into) {
+                               List<ProviderSecurityRule> into, List<String> inexpressible) {
+        String side = direction.name().toLowerCase(Locale.ROOT);
         var remotes = new ArrayList<Remote>();
         if (peers == null || peers.isEmpty()) {
             remotes.add(new Remote(Optional.of(ANYWHERE), Optional.empty()));
         } else {
             for (NetworkPolicyPeer peer : peers) {
+                Optional<Remote> remote;
                 if (peer.getIpBlock() != null && peer.getPodSelector() == null && peer.getNamespaceSelector() == null) {
-                    if (peer.getIpBlock().getExcept() == null || peer.getIpBlock().getExcept().isEmpty()) {
-                        remotes.add(new Remote(Optional.of(peer.getIpBlock().getCidr()), Optional.empty()));
-                    }
+                    boolean except = peer.getIpBlock().getExcept() != null && !peer.getIpBlock().getExcept().isEmpty();
+                    remote = except ? Optional.empty() : Optional.of(new Remote(Optional.of(peer.getIpBlock().getCidr()), Optional.empty()));
                 } else {
-                    groupOf(peer, namespace).ifPresent(group -> remotes.add(new Remote(Optional.empty(), Optional.of(group))));
+                    remote = groupOf(peer, namespace).map(group -> new Remote(Optional.empty(), Optional.of(group)));
                 }
+                remote.ifPresentOrElse(remotes::add, () -> inexpressible.add(side + " peer " + Serialization.asJson(peer)));
             }
         }
         for (Remote remote : remotes) {
@@ -168,6 +182,9 @@ final class SecurityRulesToNetworkPolicy {
             for (NetworkPolicyPort port : ports) {
                 Protocol protocol = protocol(port.getProtocol());
                 if (protocol == null || (port.getPort() != null && port.getPort().getIntVal() == null)) {
+                    if (remote == remotes.get(0)) {
+                        inexpressible.add(side + " port " + Serialization.asJson(port));
+                    }
                     continue;
                 }
                 int from = port.getPort() == null ? 0 : port.getPort().getIntVal();

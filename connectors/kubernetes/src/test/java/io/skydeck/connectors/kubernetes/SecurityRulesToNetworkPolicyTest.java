@@ -130,4 +130,26 @@ class SecurityRulesToNetworkPolicyTest {
                 .isInstanceOfSatisfying(RequestRejected.class, rejected -> assertThat(rejected.providerMessage()).contains("cannot name a label"));
         assertThat(client.network().v1().networkPolicies().inNamespace(NS).list().getItems()).isEmpty();
     }
+
+    @Test
+    void aPeerOrPortWrittenBehindSkydecksBackThatHasNoRuleFormIsDescribed() {
+        groups.create(new SecurityGroupSpec("web", "eu-1", "", Optional.of(NS), List.of(SecurityRule.ingressTcp(443, "10.0.0.0/8")), Map.of()),
+                IdempotencyToken.of("sg-web"));
+        var policy = client.network().v1().networkPolicies().inNamespace(NS).withName("web").get();
+        var edited = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder(policy).editSpec()
+                .addNewIngress().addNewFrom().withNewPodSelector().addToMatchLabels("app", "debug").endPodSelector().endFrom()
+                .addNewPort().withProtocol("TCP").withPort(new io.fabric8.kubernetes.api.model.IntOrString("http")).endPort().endIngress()
+                .addNewIngress().addNewFrom().withNewIpBlock().withCidr("10.0.0.0/8").endIpBlock().endFrom()
+                .addNewPort().withProtocol("SCTP").withPort(new io.fabric8.kubernetes.api.model.IntOrString(9000)).endPort().endIngress()
+                .endSpec().build();
+        client.resource(edited).update();
+
+        var group = groups.get(NS + "/web").orElseThrow();
+
+        assertThat(group.rules()).extracting(r -> r.rule()).containsExactly(SecurityRule.ingressTcp(443, "10.0.0.0/8"),
+                new SecurityRule(Direction.EGRESS, Protocol.ANY, 0, 0, "0.0.0.0/0"));
+        assertThat(group.inexpressibleRules()).containsExactly(
+                "ingress peer {\"podSelector\":{\"matchLabels\":{\"app\":\"debug\"}}}",
+                "ingress port {\"port\":9000,\"protocol\":\"SCTP\"}");
+    }
 }

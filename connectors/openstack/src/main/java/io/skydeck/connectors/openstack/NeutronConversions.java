@@ -8,8 +8,10 @@ import io.skydeck.connectors.spi.ProviderSubnet;
 import org.openstack4j.model.network.NetFloatingIP;
 import org.openstack4j.model.network.Network;
 import org.openstack4j.model.network.SecurityGroup;
+import org.openstack4j.model.network.SecurityGroupRule;
 import org.openstack4j.model.network.Subnet;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,10 +32,13 @@ final class NeutronConversions {
     }
 
     static ProviderSecurityGroup securityGroupToProviderSecurityGroup(SecurityGroup group, String region, List<String> tags) {
-        List<ProviderSecurityRule> rules = group.getRules() == null ? List.of()
-                : group.getRules().stream().map(NeutronRuleToSecurityRule::convert).toList();
+        List<ProviderSecurityRule> rules = new ArrayList<>();
+        List<String> inexpressible = new ArrayList<>();
+        for (SecurityGroupRule rule : group.getRules() == null ? List.<SecurityGroupRule>of() : group.getRules()) {
+            NeutronRuleToSecurityRule.convert(rule).ifPresentOrElse(rules::add, () -> inexpressible.add(NeutronRuleToSecurityRule.describe(rule)));
+        }
         return new ProviderSecurityGroup(group.getId(), nullToEmpty(group.getName()), region, nullToEmpty(group.getDescription()),
-                Optional.empty(), rules, NeutronTags.tokenOf(tags), NeutronTags.keyValuesOf(tags));
+                Optional.empty(), rules, NeutronTags.tokenOf(tags), NeutronTags.keyValuesOf(tags), inexpressible);
     }
 
     static ProviderPublicIp floatingIpToProviderPublicIp(NetFloatingIP ip, String region, Optional<String> serverId) {

@@ -89,6 +89,7 @@ final class OpenStackSecurityGroups implements SecurityGroups {
         }
         return group.getRules().stream()
                 .map(NeutronRuleToSecurityRule::convert)
+                .flatMap(Optional::stream)
                 .filter(stored -> stored.rule().equals(rule))
                 .map(ProviderSecurityRule::id)
                 .findFirst();

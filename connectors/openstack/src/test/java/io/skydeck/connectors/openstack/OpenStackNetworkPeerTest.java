@@ -184,7 +184,7 @@ class OpenStackNetworkPeerTest {
     }
 
     @Test
-    void rulesNameARemoteGroupOrAnIpv6RangeAndARuleChangedBehindSkydecksBackIsSeenAndReapplied() {
+    void rulesNameARemoteGroupOrAnIpv6RangeAndRulesChangedBehindSkydecksBackAreSeenAndReapplied() {
         SecurityGroups groups = demo.require(SecurityGroups.class);
         String suffix = suffix();
         IdempotencyToken webToken = IdempotencyToken.of("peer-web-" + suffix);
@@ -209,9 +209,13 @@ class OpenStackNetworkPeerTest {
             raw().networking().securityrule().delete(postgresRuleId);
             raw().networking().securityrule().create(SecurityRuleToNeutronRule.convert(db, SecurityRule.ingressTcpFromGroup(5433, web, IpFamily.IPV4)));
 
+            var gre = raw().networking().securityrule().create(Builders.securityGroupRule().securityGroupId(db).direction("ingress")
+                    .ethertype("IPv4").protocol("gre").remoteIpPrefix("198.51.100.0/24").build());
+
             var drifted = groups.list().stream().filter(group -> group.id().equals(db)).findFirst().orElseThrow();
             assertThat(drifted.rules()).extracting(ProviderSecurityRule::rule)
                     .doesNotContain(postgresFromWeb).contains(SecurityRule.ingressTcpFromGroup(5433, web, IpFamily.IPV4));
+            assertThat(drifted.inexpressibleRules()).containsExactly(gre.getId() + ": ingress IPv4 protocol gre 198.51.100.0/24");
 
             OperationHandle reapplied = groups.addRule(db, postgresFromWeb);
             assertThat(await(reapplied)).isInstanceOf(OperationStatus.Succeeded.class);

@@ -43,7 +43,10 @@ class SandboxSecurityRulesTest {
                 .isInstanceOf(ResourceNotFound.class).hasMessageContaining("sg-missing");
     }
 
-    /** State saved before rules had a family and a remote group: {"remoteCidr": "…"} and nothing else. */
+    /**
+     * State saved before rules had a family and a remote group ({"remoteCidr": "…"} and nothing
+     * else) and before groups listed inexpressible rules.
+     */
     @Test
     void aRuleSavedBeforeRemoteGroupsAndFamiliesReadsAsItsCidrRule() {
         var state = new SandboxState();
@@ -51,11 +54,13 @@ class SandboxSecurityRulesTest {
         state.securityGroups.put("sg-1", new ProviderSecurityGroup("sg-1", "web", EAST, "", Optional.empty(),
                 List.of(new ProviderSecurityRule("sgr-1", rule)), Optional.empty(), Map.of()));
         String current = new String(SandboxJson.write(state), StandardCharsets.UTF_8);
-        String saved = current.replace("\"family\":\"IPV6\",", "").replace(",\"remoteGroupId\":null", "");
-        assertThat(saved).as("the old shape").contains("{\"direction\":\"INGRESS\",\"portFrom\":22,\"portTo\":22,\"protocol\":\"TCP\",\"remoteCidr\":\"2001:db8::/32\"}");
+        String saved = current.replace("\"family\":\"IPV6\",", "").replace(",\"remoteGroupId\":null", "")
+                .replace("\"inexpressibleRules\":[],", "");
+        assertThat(saved).as("the old shape").doesNotContain("inexpressibleRules").contains("{\"direction\":\"INGRESS\",\"portFrom\":22,\"portTo\":22,\"protocol\":\"TCP\",\"remoteCidr\":\"2001:db8::/32\"}");
 
         var read = SandboxJson.read(saved.getBytes(StandardCharsets.UTF_8));
 
         assertThat(read.securityGroups.get("sg-1").rules()).containsExactly(new ProviderSecurityRule("sgr-1", rule));
+        assertThat(read.securityGroups.get("sg-1").inexpressibleRules()).isEmpty();
     }
 }

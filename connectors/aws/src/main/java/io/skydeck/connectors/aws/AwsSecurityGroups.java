@@ -20,6 +20,7 @@ import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.SecurityGroupRule;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,7 @@ final class AwsSecurityGroups implements SecurityGroups {
     public OperationHandle create(SecurityGroupSpec spec, IdempotencyToken token) {
         String vpcId = spec.networkId().orElseThrow(() -> new RequestRejected(ec2.provider(),
                 "An EC2 security group belongs to a VPC; the spec '" + spec.name() + "' names none", "MissingParameter", null));
+        spec.rules().forEach(this::requireExpressible);
         String region = spec.region();
         String groupId = ec2.call(region, Call.read("DescribeSecurityGroups", Map.of()),
                         client -> groups(client, List.of(Ec2Tags.tokenFilter(token)), List.of()).stream().findFirst())
@@ -74,6 +76,7 @@ final class AwsSecurityGroups implements SecurityGroups {
 
     @Override
     public OperationHandle addRule(String groupId, SecurityRule rule) {
+        requireExpressible(rule);
         String region = regionOf(groupId);
         String ruleId = authorize(region, groupId, rule);
         return operations.accepted(OperationKind.CREATE, ResourceType.SECURITY_GROUP_RULE, ruleId, region, Optional.empty(),
@@ -149,6 +152,15 @@ final class AwsSecurityGroups implements SecurityGroups {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /** Refused before any call, so that a group is never created with only part of its rules. */
+    private void requireExpressible(SecurityRule rule) {
+        try {
+            SecurityRuleToIpPermission.requireExpressible(rule);
+        } catch (IllegalArgumentException inexpressible) {
+            throw new RequestRejected(ec2.provider(), inexpressible.getMessage(), "InexpressibleRule", null);
+        }
+    }
+
     /** Authorizes one rule and answers its id; an identical existing rule is success (InvalidPermission.Duplicate). */
     private String authorize(String region, String groupId, SecurityRule rule) {
         var permission = SecurityRuleToIpPermission.convert(rule);
@@ -180,10 +192,15 @@ final class AwsSecurityGroups implements SecurityGroups {
     }
 
     private ProviderSecurityGroup convert(SecurityGroup group, String region, List<SecurityGroupRule> rules) {
+        var expressed = new ArrayList<ProviderSecurityRule>();
+        var inexpressible = new ArrayList<String>();
+        for (SecurityGroupRule rule : rules) {
+            SecurityRuleToIpPermission.convert(rule).ifPresentOrElse(expressed::add,
+                    () -> inexpressible.add(SecurityRuleToIpPermission.describe(rule)));
+        }
         return new ProviderSecurityGroup(group.groupId(), group.groupName(), region,
                 group.description() == null ? "" : group.description(), Optional.ofNullable(group.vpcId()),
-                rules.stream().map(SecurityRuleToIpPermission::convert).flatMap(Optional::stream).toList(),
-                Ec2Tags.token(group.tags()), Ec2Tags.userTags(group.tags()));
+                expressed, Ec2Tags.token(group.tags()), Ec2Tags.userTags(group.tags()), inexpressible);
     }
 
     private String regionOf(String groupId) {

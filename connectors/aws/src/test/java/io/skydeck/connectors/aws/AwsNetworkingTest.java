@@ -169,7 +169,7 @@ class AwsNetworkingTest {
     }
 
     @Test
-    void aGroupShowsTheRulesSkydeckCanExpressAndNotThoseNamingAnotherGroup() {
+    void aGroupShowsItsRulesIncludingOneNamingAnotherGroupAndDescribesOneNamingAPrefixList() {
         ec2.stubFor(withForm(action("DescribeSecurityGroups"), Map.of("GroupId.1", "sg-903004f8"))
                 .willReturn(xml("describe-security-groups.xml")));
         ec2.stubFor(action("DescribeSecurityGroupRules").willReturn(xml("describe-security-group-rules.xml")));
@@ -181,7 +181,10 @@ class AwsNetworkingTest {
         assertThat(group.rules()).containsExactly(
                 new ProviderSecurityRule("sgr-0a1b2c3d4e5f60001", SecurityRule.ingressTcp(443, "0.0.0.0/0")),
                 new ProviderSecurityRule("sgr-0a1b2c3d4e5f60002",
-                        new SecurityRule(SecurityRule.Direction.EGRESS, SecurityRule.Protocol.ANY, 0, 0, "0.0.0.0/0")));
+                        new SecurityRule(SecurityRule.Direction.EGRESS, SecurityRule.Protocol.ANY, 0, 0, "0.0.0.0/0")),
+                new ProviderSecurityRule("sgr-0a1b2c3d4e5f60003",
+                        SecurityRule.ingressTcpFromGroup(5432, "sg-0598c7d356eba48d7", SecurityRule.IpFamily.IPV4)));
+        assertThat(group.inexpressibleRules()).containsExactly("sgr-0a1b2c3d4e5f60005: egress tcp 443-443 prefix list pl-63a5400a");
     }
 
     @Test

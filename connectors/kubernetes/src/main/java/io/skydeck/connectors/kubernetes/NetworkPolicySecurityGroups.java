@@ -28,13 +28,14 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * A security group is a NetworkPolicy in a tenant namespace that selects every pod of it; its
- * id is "namespace/name" and {@link SecurityGroupSpec#networkId()} names the namespace, the
+ * A security group is a NetworkPolicy in a tenant namespace that selects the group's members —
+ * pods labelled {@code security-group.skydeck.io/<name>: member} ({@link SecurityGroupMembers});
+ * its id is "namespace/name" and {@link SecurityGroupSpec#networkId()} names the namespace, the
  * closest thing Kubernetes has to a tenant network. Rules map as {@link SecurityRulesToNetworkPolicy}
- * says. The policy governs both directions; like EC2, a group created without egress rules
- * gets an allow-all egress rule, because an Egress policy without rules would cut every pod of
- * the namespace off (DNS included). NetworkPolicies only allow: several groups add up, and
- * attaching a group to some workloads only is not expressible, as workloads name no groups.
+ * says; a rule naming another group selects that group's members. The policy governs both
+ * directions; like EC2, a group created without egress rules gets an allow-all egress rule,
+ * because an Egress policy without rules would cut its pods off (DNS included).
+ * NetworkPolicies only allow: several groups on one pod add up.
  *
  * <p>The API is synchronous: an accepted change is in force (as far as the CNI enforces it),
  * so polls answer at once from what the policy now says.
@@ -54,6 +55,11 @@ final class NetworkPolicySecurityGroups implements SecurityGroups {
         String namespace = spec.networkId().orElseThrow(() -> new RequestRejected(cluster.provider(),
                 "A Kubernetes security group needs networkId: the tenant namespace it applies to.", "Invalid", null));
         cluster.requireTenantNamespace(namespace);
+        try {
+            SecurityGroupMembers.labelKey(spec.name());
+        } catch (IllegalArgumentException unfit) {
+            throw new RequestRejected(cluster.provider(), unfit.getMessage(), "NotExpressible", null);
+        }
         var earlier = withToken(Optional.of(namespace), token);
         if (!earlier.isEmpty()) {
             return replay(earlier.get(0), spec, token);
@@ -92,9 +98,9 @@ final class NetworkPolicySecurityGroups implements SecurityGroups {
             }
             var builder = new NetworkPolicyBuilder(policy);
             if (rule.direction() == SecurityRule.Direction.INGRESS) {
-                builder.editSpec().addToIngress(SecurityRulesToNetworkPolicy.ingress(rule)).endSpec();
+                builder.editSpec().addToIngress(SecurityRulesToNetworkPolicy.ingress(rule, policy.getMetadata().getNamespace())).endSpec();
             } else {
-                builder.editSpec().addToEgress(SecurityRulesToNetworkPolicy.egress(rule)).endSpec();
+                builder.editSpec().addToEgress(SecurityRulesToNetworkPolicy.egress(rule, policy.getMetadata().getNamespace())).endSpec();
             }
             return builder.build();
         });
@@ -170,18 +176,19 @@ final class NetworkPolicySecurityGroups implements SecurityGroups {
         annotations.put(SkydeckLabels.SPEC_DIGEST, digest(spec));
         var policy = new NetworkPolicyBuilder()
                 .withNewMetadata().withName(spec.name()).withNamespace(namespace).withLabels(labels).withAnnotations(annotations).endMetadata()
-                .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Ingress", "Egress").endSpec()
+                .withNewSpec().withPodSelector(SecurityRulesToNetworkPolicy.members(spec.name())).withPolicyTypes("Ingress", "Egress").endSpec()
                 .build();
         return withRules(policy, rules);
     }
 
     private static NetworkPolicy withRules(NetworkPolicy policy, List<SecurityRule> rules) {
         var builder = new NetworkPolicyBuilder(policy).editSpec().withIngress(new ArrayList<>()).withEgress(new ArrayList<>()).endSpec();
+        String namespace = policy.getMetadata().getNamespace();
         for (SecurityRule rule : rules) {
             if (rule.direction() == SecurityRule.Direction.INGRESS) {
-                builder.editSpec().addToIngress(SecurityRulesToNetworkPolicy.ingress(rule)).endSpec();
+                builder.editSpec().addToIngress(SecurityRulesToNetworkPolicy.ingress(rule, namespace)).endSpec();
             } else {
-                builder.editSpec().addToEgress(SecurityRulesToNetworkPolicy.egress(rule)).endSpec();
+                builder.editSpec().addToEgress(SecurityRulesToNetworkPolicy.egress(rule, namespace)).endSpec();
             }
         }
         return builder.build();
@@ -287,7 +294,7 @@ final class NetworkPolicySecurityGroups implements SecurityGroups {
         Optional<IdempotencyToken> token = Optional.ofNullable(labels(policy).get(SkydeckLabels.IDEMPOTENCY_TOKEN)).map(IdempotencyToken::of);
         return new ProviderSecurityGroup(ManifestToProviderWorkload.id(metadata.getNamespace(), metadata.getName()), metadata.getName(),
                 cluster.region(), annotations(policy).getOrDefault(SkydeckLabels.DESCRIPTION, ""), Optional.of(metadata.getNamespace()),
-                SecurityRulesToNetworkPolicy.rules(policy), token, tags(policy));
+                SecurityRulesToNetworkPolicy.rules(policy), token, tags(policy), SecurityRulesToNetworkPolicy.inexpressible(policy));
     }
 
     @SuppressWarnings("unchecked")

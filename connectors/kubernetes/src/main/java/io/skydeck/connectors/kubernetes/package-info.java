@@ -17,7 +17,10 @@
  *     ingress-isolation NetworkPolicy ({@link io.skydeck.connectors.kubernetes.TenantNamespaces}).</li>
  * <li>Workloads → Deployment / StatefulSet / DaemonSet, id "namespace/name", token as a label,
  *     status from the controller's status block ({@link io.skydeck.connectors.kubernetes.ControllerStatusToState}).</li>
- * <li>Security groups → NetworkPolicies selecting the whole namespace
+ * <li>Security groups → NetworkPolicies selecting the group's members, pods labelled
+ *     {@code security-group.skydeck.io/<name>: member} (a workload joins groups through
+ *     {@link io.skydeck.connectors.kubernetes.SecurityGroupMembers#labelsFor} in its labels); a rule
+ *     naming a group selects that group's members
  *     ({@link io.skydeck.connectors.kubernetes.SecurityRulesToNetworkPolicy} lists what cannot map).</li>
  * <li>Inventory → nodes as container pools: allocatable minus the requests of bound pods.</li>
  * <li>Not offered: servers, networks, public IPs, price list, usage export — a cluster has none

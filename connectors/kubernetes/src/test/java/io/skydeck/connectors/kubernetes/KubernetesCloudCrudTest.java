@@ -250,7 +250,7 @@ class KubernetesCloudCrudTest {
 
         assertThat(groups.create(spec, token("sg-1"))).isEqualTo(handle);
         var policy = client.network().v1().networkPolicies().inNamespace(NS).withName("web").get();
-        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isNullOrEmpty();
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Map.of("security-group.skydeck.io/web", "member"));
         assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
         var https = policy.getSpec().getIngress().get(0);
         assertThat(https.getFrom()).isEmpty();  // "anywhere"

@@ -16,21 +16,48 @@ import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.SubnetSpec;
 import org.openstack4j.api.Builders;
 import org.openstack4j.api.OSClient.OSClientV3;
+import org.openstack4j.model.network.AttachInterfaceType;
+import org.openstack4j.model.network.IP;
 import org.openstack4j.model.network.IPVersionType;
 import org.openstack4j.model.network.Network;
+import org.openstack4j.model.network.Port;
 import org.openstack4j.model.network.Resource;
+import org.openstack4j.model.network.Router;
 import org.openstack4j.model.network.Subnet;
+import org.openstack4j.model.network.builder.RouterBuilder;
+import org.openstack4j.model.network.options.PortListOptions;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Neutron networks and subnets. Neutron answers creates and deletes synchronously, so a handle's
- * poll only confirms that the resource exists (create) or is gone (delete).
+ * Neutron networks and subnets, each network a tenant VPC: a Neutron network plus a router
+ * named {@code skydeck-router-<network id>} with every subnet as an interface and, when the
+ * provider has an external network ({@link OpenStackConfig#floatingIpPool()}), its gateway
+ * there — the router is what AWS gives a VPC implicitly. The router is found by that name (its
+ * network is its identity; OpenStack4j lists routers without filters) and made or completed by
+ * whichever call needs it, so a crash between two steps is mended by the repeat.
+ *
+ * <p>Deleting undoes it in order: a subnet leaves the router before it is deleted; a network
+ * is refused while ports other than the router's and DHCP's are on it, then its router's
+ * interfaces are removed, the router (with its gateway) deleted, and the network last.
+ *
+ * <p>Neutron answers creates and deletes synchronously, so a handle's poll only confirms that
+ * the resource exists (create) or is gone (delete).
  */
 final class OpenStackNetworks implements Networks {
+    static final String ROUTER_PREFIX = "skydeck-router-";
+    /** Tag on the router naming its network, for drift: "skydeck-network=<id>". */
+    static final String NETWORK_TAG = "skydeck-network";
+    private static final String INTERFACE = "network:router_interface";
+    /** Ports Neutron or this connector put on a network for it; any other port is a user of the network. */
+    private static final Set<String> OWN_PORTS = Set.of(INTERFACE, "network:router_interface_distributed",
+            "network:ha_router_replicated_interface", "network:dhcp");
+
     private final OpenStackSession session;
 
     OpenStackNetworks(OpenStackSession session) {
@@ -42,19 +69,42 @@ final class OpenStackNetworks implements Networks {
         session.requireRegion(spec.region());
         Target what = Target.of(ResourceType.NETWORK, spec.name());
         String id = session.call(spec.region(), what, os -> {
-            Optional<? extends Network> earlier = networksTagged(os, token).stream().findFirst();
-            if (earlier.isPresent()) {
-                return earlier.get().getId();
-            }
-            Network created = os.networking().network().create(Builders.network().name(spec.name()).adminStateUp(true).build());
-            NeutronTagging.replace(os, Resource.NETWORK, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
-            return created.getId();
+            String networkId = networksTagged(os, token).stream().findFirst().map(Network::getId).orElseGet(() -> {
+                Network created = os.networking().network().create(Builders.network().name(spec.name()).adminStateUp(true).build());
+                NeutronTagging.replace(os, Resource.NETWORK, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
+                return created.getId();
+            });
+            routerOf(os, networkId, spec.tags());
+            return networkId;
         });
         return session.handle(OperationKind.CREATE, ResourceType.NETWORK, id, spec.region(), Optional.of(token));
     }
 
     @Override
     public OperationHandle deleteNetwork(String networkId, IdempotencyToken token) {
+        String region = session.regions().get(0);
+        session.call(region, Target.of(ResourceType.NETWORK, networkId), os -> {
+            List<String> users = os.networking().port().list(PortListOptions.create().networkId(networkId)).stream()
+                    .filter(port -> !OWN_PORTS.contains(String.valueOf(port.getDeviceOwner())))
+                    .map(port -> port.getId() + " (" + (port.getDeviceOwner() == null || port.getDeviceOwner().isEmpty()
+                            ? "no owner" : port.getDeviceOwner()) + ")")
+                    .toList();
+            if (!users.isEmpty()) {
+                throw new RequestRejected(session.provider(), "network " + networkId + " is still used by port(s) " + String.join(", ", users),
+                        "NetworkInUse", null);
+            }
+            routerNamed(os, routerName(networkId)).ifPresent(router -> {
+                for (Port port : os.networking().port().list(PortListOptions.create().deviceId(router.getId()))) {
+                    if (INTERFACE.equals(port.getDeviceOwner())) {
+                        for (IP ip : port.getFixedIps()) {
+                            detach(os, router.getId(), ip.getSubnetId());
+                        }
+                    }
+                }
+                session.requireSuccess(os.networking().router().delete(router.getId()), Target.of(ResourceType.NETWORK, router.getId()));
+            });
+            return null;
+        });
         return delete(ResourceType.NETWORK, networkId, token);
     }
 
@@ -65,6 +115,7 @@ final class OpenStackNetworks implements Networks {
         String id = session.call(region, what, os -> {
             Optional<Subnet> earlier = subnetTagged(os, token);
             if (earlier.isPresent()) {
+                attach(os, routerOf(os, earlier.get().getNetworkId(), Map.of()), earlier.get().getId());
                 return earlier.get().getId();
             }
             if (os.networking().network().get(spec.networkId()) == null) {
@@ -74,6 +125,7 @@ final class OpenStackNetworks implements Networks {
             Subnet created = os.networking().subnet().create(Builders.subnet().name(spec.name()).networkId(spec.networkId())
                     .cidr(spec.cidr()).ipVersion(spec.cidr().contains(":") ? IPVersionType.V6 : IPVersionType.V4).build());
             NeutronTagging.replace(os, Resource.SUBNET, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
+            attach(os, routerOf(os, spec.networkId(), Map.of()), created.getId());
             return created.getId();
         });
         return session.handle(OperationKind.CREATE, ResourceType.SUBNET, id, region, Optional.of(token));
@@ -81,6 +133,14 @@ final class OpenStackNetworks implements Networks {
 
     @Override
     public OperationHandle deleteSubnet(String subnetId, IdempotencyToken token) {
+        String region = session.regions().get(0);
+        session.call(region, Target.of(ResourceType.SUBNET, subnetId), os -> {
+            Subnet subnet = os.networking().subnet().get(subnetId);
+            if (subnet != null) {
+                routerNamed(os, routerName(subnet.getNetworkId())).ifPresent(router -> detach(os, router.getId(), subnetId));
+            }
+            return null;
+        });
         return delete(ResourceType.SUBNET, subnetId, token);
     }
 
@@ -176,6 +236,52 @@ final class OpenStackNetworks implements Networks {
             }
             return subnets;
         });
+    }
+
+    // ---- the network's router ----------------------------------------------------------------
+
+    static String routerName(String networkId) {
+        return ROUTER_PREFIX + networkId;
+    }
+
+    /** The network's router, created (with the external gateway, when configured) if missing. */
+    private Router routerOf(OSClientV3 os, String networkId, Map<String, String> tags) {
+        Optional<Router> existing = routerNamed(os, routerName(networkId));
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        RouterBuilder router = Builders.router().name(routerName(networkId)).adminStateUp(true);
+        session.config().floatingIpPool().ifPresent(pool -> router.externalGateway(ExternalNetworks.idOf(os, session.provider(), pool)));
+        Router created = os.networking().router().create(router.build());
+        Map<String, String> routerTags = new HashMap<>(tags);
+        routerTags.put(NETWORK_TAG, networkId);
+        NeutronTagging.replace(os, Resource.ROUTER, created.getId(), NeutronTags.encode(routerTags, Optional.empty()));
+        return created;
+    }
+
+    private static Optional<Router> routerNamed(OSClientV3 os, String name) {
+        return os.networking().router().list().stream().filter(router -> name.equals(router.getName()))
+                .map(Router.class::cast).findFirst();
+    }
+
+    /** Makes the subnet an interface of the router unless it is one already. */
+    private static void attach(OSClientV3 os, Router router, String subnetId) {
+        if (interfaceOn(os, router.getId(), subnetId).isEmpty()) {
+            os.networking().router().attachInterface(router.getId(), AttachInterfaceType.SUBNET, subnetId);
+        }
+    }
+
+    private static void detach(OSClientV3 os, String routerId, String subnetId) {
+        if (interfaceOn(os, routerId, subnetId).isPresent()) {
+            os.networking().router().detachInterface(routerId, subnetId, null);
+        }
+    }
+
+    private static Optional<Port> interfaceOn(OSClientV3 os, String routerId, String subnetId) {
+        return os.networking().port().list(PortListOptions.create().deviceId(routerId)).stream()
+                .filter(port -> INTERFACE.equals(port.getDeviceOwner()))
+                .filter(port -> port.getFixedIps() != null && port.getFixedIps().stream().anyMatch(ip -> subnetId.equals(ip.getSubnetId())))
+                .map(Port.class::cast).findFirst();
     }
 
     private static List<? extends Network> networksTagged(OSClientV3 os, IdempotencyToken token) {

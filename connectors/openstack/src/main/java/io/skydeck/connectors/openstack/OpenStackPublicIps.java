@@ -14,7 +14,6 @@ import io.skydeck.connectors.spi.ResourceType;
 import org.openstack4j.api.Builders;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.model.network.NetFloatingIP;
-import org.openstack4j.model.network.Network;
 import org.openstack4j.model.network.Port;
 import org.openstack4j.model.network.Resource;
 import org.openstack4j.model.network.options.PortListOptions;
@@ -47,23 +46,11 @@ final class OpenStackPublicIps implements PublicIps {
                 return earlier.get().getId();
             }
             NetFloatingIP created = os.networking().floatingip().create(
-                    Builders.netFloatingIP().floatingNetworkId(externalNetworkId(os, pool)).build());
+                    Builders.netFloatingIP().floatingNetworkId(ExternalNetworks.idOf(os, session.provider(), pool)).build());
             NeutronTagging.replace(os, Resource.FLOATING_IP, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
             return created.getId();
         });
         return session.handle(OperationKind.CREATE, ResourceType.PUBLIC_IP, id, spec.region(), Optional.of(token));
-    }
-
-    /** The pool may be named by id or by name; Neutron's create takes only the id. */
-    private String externalNetworkId(OSClientV3 os, String pool) {
-        Network byId = os.networking().network().get(pool);
-        if (byId != null) {
-            return byId.getId();
-        }
-        return os.networking().network().list(Map.of("name", pool, "router:external", "true")).stream()
-                .findFirst().map(Network::getId)
-                .orElseThrow(() -> new ResourceNotFound(session.provider(), ResourceType.NETWORK, pool,
-                        "external network " + pool + " not found"));
     }
 
     @Override

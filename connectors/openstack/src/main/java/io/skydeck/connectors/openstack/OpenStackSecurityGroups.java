@@ -17,12 +17,9 @@ import org.openstack4j.api.Builders;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.model.network.Resource;
 import org.openstack4j.model.network.SecurityGroup;
-import org.openstack4j.model.network.SecurityGroupRule;
-import org.openstack4j.model.network.builder.NetSecurityGroupRuleBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -91,7 +88,8 @@ final class OpenStackSecurityGroups implements SecurityGroups {
             return Optional.empty();
         }
         return group.getRules().stream()
-                .map(NeutronConversions::ruleToProviderSecurityRule)
+                .map(NeutronRuleToSecurityRule::convert)
+                .flatMap(Optional::stream)
                 .filter(stored -> stored.rule().equals(rule))
                 .map(ProviderSecurityRule::id)
                 .findFirst();
@@ -158,26 +156,5 @@ final class OpenStackSecurityGroups implements SecurityGroups {
 
     private static List<? extends SecurityGroup> groupsTagged(OSClientV3 os, IdempotencyToken token) {
         return os.networking().securitygroup().list(Map.of("tags", NeutronTags.tokenTag(token)));
-    }
-
-    /** A Skydeck rule as Neutron's rule body; ANY and ICMP carry no ports. */
-    static final class SecurityRuleToNeutronRule {
-        private SecurityRuleToNeutronRule() {
-        }
-
-        static SecurityGroupRule convert(String groupId, SecurityRule rule) {
-            NetSecurityGroupRuleBuilder builder = Builders.securityGroupRule()
-                    .securityGroupId(groupId)
-                    .direction(rule.direction().name().toLowerCase(Locale.ROOT))
-                    .ethertype(rule.remoteCidr().contains(":") ? "IPv6" : "IPv4")
-                    .remoteIpPrefix(rule.remoteCidr());
-            switch (rule.protocol()) {
-                case TCP, UDP -> builder.protocol(rule.protocol().name().toLowerCase(Locale.ROOT))
-                        .portRangeMin(rule.portFrom()).portRangeMax(rule.portTo());
-                case ICMP -> builder.protocol("icmp");
-                case ANY -> { }
-            }
-            return builder.build();
-        }
     }
 }

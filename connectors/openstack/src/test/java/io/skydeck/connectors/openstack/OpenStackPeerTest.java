@@ -75,7 +75,7 @@ class OpenStackPeerTest {
     }
 
     /** The peer's documented passwords unless the environment names others; never written to the log. */
-    private static OpenStackConfig.PasswordSource password(String variable, String peerDefault) {
+    static OpenStackConfig.PasswordSource password(String variable, String peerDefault) {
         String value = System.getenv(variable);
         if (value != null && !value.isBlank()) {
             return OpenStackConfig.PasswordSource.fromEnv(variable);
@@ -342,7 +342,7 @@ class OpenStackPeerTest {
                 });
     }
 
-    private static org.openstack4j.api.OSClient.OSClientV3 adminClient(String url) {
+    static org.openstack4j.api.OSClient.OSClientV3 adminClient(String url) {
         var id = org.openstack4j.model.common.Identifier.byName("Default");
         return org.openstack4j.openstack.OSFactory.builderV3().endpoint(url)
                 .credentials("admin", password("SKYDECK_OPENSTACK_PEER_ADMIN_PASSWORD", "admin-secret").resolve(System::getenv), id)
@@ -369,7 +369,7 @@ class OpenStackPeerTest {
         }
     }
 
-    private static String env(String name, String fallback) {
+    static String env(String name, String fallback) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? fallback : value;
     }

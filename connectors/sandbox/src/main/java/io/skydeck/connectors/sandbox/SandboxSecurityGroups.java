@@ -40,6 +40,7 @@ final class SandboxSecurityGroups implements SecurityGroups, SandboxCloud.Settle
             spec.networkId().filter(id -> !state.networks.containsKey(id)).ifPresent(id -> {
                 throw cloud.notFound(ResourceType.NETWORK, id);
             });
+            spec.rules().forEach(rule -> requireRemoteGroup(rule));
             String id = state.newId("sg");
             var rules = spec.rules().stream().map(rule -> new ProviderSecurityRule(state.newId("sgr"), rule)).toList();
             var group = new ProviderSecurityGroup(id, spec.name(), spec.region(), spec.description(), spec.networkId(), rules,
@@ -76,6 +77,7 @@ final class SandboxSecurityGroups implements SecurityGroups, SandboxCloud.Settle
     public OperationHandle addRule(String groupId, SecurityRule rule) {
         return cloud.mutate(SandboxCall.ADD_RULE, acceptance -> {
             var group = existing(groupId);
+            requireRemoteGroup(rule);
             var same = group.rules().stream().filter(existing -> existing.rule().equals(rule)).findFirst();
             if (same.isPresent()) {
                 return cloud.acceptNothingToDo(acceptance, OperationKind.CREATE, ruleRef(group, same.get().id()));
@@ -144,6 +146,13 @@ final class SandboxSecurityGroups implements SecurityGroups, SandboxCloud.Settle
             var rules = group.rules().stream().filter(rule -> !rule.id().equals(operation.resource().id())).toList();
             state.securityGroups.put(group.id(), withRules(group, rules));
         }
+    }
+
+    /** Like Neutron and EC2, a rule may only name a group that exists. */
+    private void requireRemoteGroup(SecurityRule rule) {
+        rule.remoteGroupId().filter(id -> !cloud.state().securityGroups.containsKey(id)).ifPresent(id -> {
+            throw cloud.notFound(ResourceType.SECURITY_GROUP, id);
+        });
     }
 
     private ProviderSecurityGroup existing(String groupId) {

@@ -6,13 +6,17 @@ import io.quarkus.scheduler.Scheduled;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderSecurityGroup;
 import io.skydeck.connectors.spi.PublicIps;
+import io.skydeck.connectors.spi.SecurityGroups;
 import io.skydeck.connectors.spi.Servers;
 import io.skydeck.connectors.spi.Workloads;
 import io.skydeck.drift.DriftComparison.InCloud;
 import io.skydeck.drift.DriftComparison.Recorded;
 import io.skydeck.drift.DriftFinding.Kind;
 import io.skydeck.drift.DriftFinding.ResourceType;
+import io.skydeck.network.SecurityGroupService;
+import io.skydeck.network.TenantSecurityGroup;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +30,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +38,7 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The inventory sync: lists each provider's servers, workloads, networks, subnets and public addresses, compares them with Skydeck's
+ * The inventory sync: lists each provider's servers, workloads, networks, subnets, public addresses and security groups, compares them with Skydeck's
  * records ({@link DriftComparison}) and stores what disagrees as that provider's latest findings.
  * A provider that cannot be listed keeps its previous findings and gets the error recorded.
  */
@@ -51,6 +56,9 @@ public class DriftDetector {
 
     @Inject
     DriftStore store;
+
+    @Inject
+    SecurityGroupService securityGroupService;
 
     @Inject
     DriftGauges gauges;
@@ -106,14 +114,19 @@ public class DriftDetector {
                     SELECT id, tenant_id, coalesce(address, ''), region, provider_public_ip_id, status = 'RELEASING'
                     FROM public_ip WHERE provider = ?1 AND status NOT IN ('RELEASED', 'FAILED')""",
                     p -> p.capability(PublicIps.class).map(ips -> ips.list().stream()
-                            .map(v -> new InCloud(v.id(), v.token(), v.address(), v.region())).toList()).orElse(List.of())));
+                            .map(v -> new InCloud(v.id(), v.token(), v.address(), v.region())).toList()).orElse(List.of())),
+            // Listed once per sync by sync() itself, which also compares each group's rules.
+            new Watched(ResourceType.SECURITY_GROUP, """
+                    SELECT id, tenant_id, name, region, provider_group_id, status = 'DELETING'
+                    FROM security_group WHERE provider = ?1 AND status NOT IN ('DELETED', 'FAILED')""", null));
 
     /** Syncs every provider that runs anything Skydeck records, one after the other. */
     public List<SyncResult> syncAll() {
         List<SyncResult> results = new ArrayList<>();
         for (CloudProvider provider : providers.all()) {
             if (provider.capability(Servers.class).isPresent() || provider.capability(Workloads.class).isPresent()
-                    || provider.capability(Networks.class).isPresent() || provider.capability(PublicIps.class).isPresent()) {
+                    || provider.capability(Networks.class).isPresent() || provider.capability(PublicIps.class).isPresent()
+                    || provider.capability(SecurityGroups.class).isPresent()) {
                 results.add(sync(provider));
             }
         }
@@ -124,10 +137,16 @@ public class DriftDetector {
         String name = provider.name();
         Map<ResourceType, List<Recorded>> before = QuarkusTransaction.requiringNew().call(() -> recorded(name));
         Map<ResourceType, List<InCloud>> listed = new EnumMap<>(ResourceType.class);
+        Map<String, ProviderSecurityGroup> securityGroups = new HashMap<>();
         try {
             for (Watched watched : WATCHED) {
-                listed.put(watched.type(), watched.listed().apply(provider));
+                if (watched.listed() != null) {
+                    listed.put(watched.type(), watched.listed().apply(provider));
+                }
             }
+            provider.capability(SecurityGroups.class).ifPresent(sg -> sg.list().forEach(g -> securityGroups.put(g.id(), g)));
+            listed.put(ResourceType.SECURITY_GROUP, securityGroups.values().stream()
+                    .map(g -> new InCloud(g.id(), g.token(), g.name(), g.region())).toList());
         } catch (ProviderException e) {
             String error = ProviderErrors.detail(e);
             LOG.warnf("drift sync of %s failed: %s", name, error);
@@ -140,13 +159,21 @@ public class DriftDetector {
             findings.addAll(DriftComparison.compare(name, watched.type(), listed.get(watched.type()), before.get(watched.type()),
                     after.get(watched.type())));
         }
+        for (SecurityGroupService.Divergence divergence : QuarkusTransaction.requiringNew()
+                .call(() -> securityGroupService.divergences(name, securityGroups))) {
+            TenantSecurityGroup g = divergence.group();
+            findings.add(new DriftFinding(name, Kind.CHANGED, DriftFinding.Origin.RECORDED, ResourceType.SECURITY_GROUP,
+                    g.providerGroupId(), g.id(), g.tenantId(), g.name(), g.region(), divergence.detail()));
+        }
         QuarkusTransaction.requiringNew().run(() -> store.replace(name, findings, now()));
         int orphans = (int) findings.stream().filter(f -> f.kind() == Kind.ORPHAN).count();
-        int ghosts = findings.size() - orphans;
+        int ghosts = (int) findings.stream().filter(f -> f.kind() == Kind.GHOST).count();
+        int changed = findings.size() - orphans - ghosts;
         gauges.set(name, Kind.ORPHAN, orphans);
         gauges.set(name, Kind.GHOST, ghosts);
+        gauges.set(name, Kind.CHANGED, changed);
         if (!findings.isEmpty()) {
-            LOG.infof("drift on %s: %d orphan(s), %d ghost(s)", name, orphans, ghosts);
+            LOG.infof("drift on %s: %d orphan(s), %d ghost(s), %d changed", name, orphans, ghosts, changed);
         }
         return new SyncResult(name, orphans, ghosts, Optional.empty());
     }

@@ -29,11 +29,11 @@ import java.util.UUID;
 public class DriftResource {
 
     public record FindingView(String provider, String kind, String origin, String resourceType, String providerResourceId,
-                              UUID resourceId, UUID tenantId, String name, String region, Instant detectedAt) {
+                              UUID resourceId, UUID tenantId, String name, String region, String detail, Instant detectedAt) {
         static FindingView of(DriftStore.Stored s) {
             DriftFinding f = s.finding();
             return new FindingView(f.provider(), lower(f.kind()), lower(f.origin()), lower(f.resourceType()),
-                    f.providerResourceId(), f.resourceId(), f.tenantId(), f.name(), f.region(), s.detectedAt());
+                    f.providerResourceId(), f.resourceId(), f.tenantId(), f.name(), f.region(), f.detail(), s.detectedAt());
         }
     }
 

@@ -34,17 +34,18 @@ public class DriftStore {
         for (DriftFinding f : findings) {
             em.createNativeQuery("""
                     INSERT INTO drift_finding (provider, kind, origin, resource_type, provider_resource_id, resource_id, tenant_id,
-                                               name, region, detected_at)
-                    VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS uuid), CAST(?7 AS uuid), ?8, ?9, ?10)
+                                               name, region, detected_at, detail)
+                    VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS uuid), CAST(?7 AS uuid), ?8, ?9, ?10, ?11)
                     ON CONFLICT (provider, resource_type, provider_resource_id) DO UPDATE
                     SET kind = excluded.kind, origin = excluded.origin, resource_id = excluded.resource_id,
-                        tenant_id = excluded.tenant_id, name = excluded.name, region = excluded.region,
+                        tenant_id = excluded.tenant_id, name = excluded.name, region = excluded.region, detail = excluded.detail,
                         detected_at = CASE WHEN drift_finding.kind = excluded.kind THEN drift_finding.detected_at
                                            ELSE excluded.detected_at END""")
                     .setParameter(1, provider).setParameter(2, f.kind().name()).setParameter(3, f.origin().name())
                     .setParameter(4, f.resourceType().name()).setParameter(5, f.providerResourceId())
                     .setParameter(6, text(f.resourceId())).setParameter(7, text(f.tenantId()))
                     .setParameter(8, f.name()).setParameter(9, f.region()).setParameter(10, now)
+                    .setParameter(11, f.detail())
                     .executeUpdate();
         }
         String[] kept = findings.stream().map(f -> f.resourceType() + "/" + f.providerResourceId()).toArray(String[]::new);
@@ -63,7 +64,7 @@ public class DriftStore {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Stored> findings(String provider, Kind kind) {
         StringBuilder sql = new StringBuilder("""
-                SELECT provider, kind, origin, resource_type, provider_resource_id, resource_id, tenant_id, name, region, detected_at
+                SELECT provider, kind, origin, resource_type, provider_resource_id, resource_id, tenant_id, name, region, detected_at, detail
                 FROM drift_finding WHERE true""");
         if (provider != null) {
             sql.append(" AND provider = :provider");
@@ -81,7 +82,7 @@ public class DriftStore {
         List<Object[]> rows = query.getResultList();
         return rows.stream().map(r -> new Stored(new DriftFinding((String) r[0], Kind.valueOf((String) r[1]),
                 DriftFinding.Origin.valueOf((String) r[2]), DriftFinding.ResourceType.valueOf((String) r[3]), (String) r[4],
-                (UUID) r[5], (UUID) r[6], (String) r[7], (String) r[8]), instant(r[9]))).toList();
+                (UUID) r[5], (UUID) r[6], (String) r[7], (String) r[8], (String) r[10]), instant(r[9]))).toList();
     }
 
     @SuppressWarnings("unchecked")

@@ -86,6 +86,9 @@ public class NetworkService {
     NetworkLinkRepository linkRepository;
 
     @Inject
+    TenantSecurityGroupRepository securityGroups;
+
+    @Inject
     ProviderRegistry providers;
 
     @Inject
@@ -159,6 +162,10 @@ public class NetworkService {
         running.ifPresent(op -> {
             throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + op.id() + " (" + op.kind()
                     + ") is still running on network " + managed.id() + "; delete it once it is " + Network.Status.AVAILABLE);
+        });
+        securityGroups.liveIn(managed.id()).stream().findFirst().ifPresent(group -> {
+            throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use: security group " + group.name()
+                    + " (" + group.id() + ") is in it; delete the group first");
         });
         linkRepository.activeOn(managed.id()).stream().findFirst().ifPresent(link -> {
             throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use: link " + link.id() + " joins it to network "

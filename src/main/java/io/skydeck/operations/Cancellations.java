@@ -103,12 +103,14 @@ public class Cancellations {
             return Optional.of("it is already " + op.state());
         }
         return switch (op.kind()) {
-            case DELETE_SERVER, DELETE_WORKLOAD, DELETE_NETWORK, RELEASE_PUBLIC_IP -> Optional.of("a delete cannot be cancelled: the provider may already be "
+            case DELETE_SERVER, DELETE_WORKLOAD, DELETE_NETWORK, RELEASE_PUBLIC_IP, DELETE_SECURITY_GROUP -> Optional.of("a delete cannot be cancelled: the provider may already be "
                     + "removing the " + op.targetType() + " and nothing would bring it back; it ends by itself, or fails at its deadline");
             case CREATE_WORKLOAD -> Optional.of("a workload's create cannot be cancelled: nothing would remove what the provider "
                     + "already made of it; delete the workload once it runs");
             case ALLOCATE_PUBLIC_IP, ASSOCIATE_PUBLIC_IP, DISASSOCIATE_PUBLIC_IP -> Optional.of("a public address's operation "
                     + "cannot be cancelled: it ends within seconds; undo it once it has");
+            case CREATE_SECURITY_GROUP, APPLY_SECURITY_GROUP -> Optional.of("a security group's operation cannot be cancelled: "
+                    + "change its rules again once it has ended");
             case CREATE_NETWORK, CREATE_SUBNET -> Optional.of("a network's create cannot be cancelled: delete the network once "
                     + "it is available, and its subnets go with it");
             case CREATE_SERVER, START_SERVER, STOP_SERVER, RESIZE_SERVER, SCALE_WORKLOAD -> Optional.empty();

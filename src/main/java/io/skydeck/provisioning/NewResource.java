@@ -26,6 +26,11 @@ public interface NewResource<R> {
     /** The operation that makes it in the provider. */
     OperationKind createKind();
 
+    /** The new resource's id; a kind whose request refers to itself (a rule naming its own group) chose it already. */
+    default UUID newId() {
+        return UUID.randomUUID();
+    }
+
     /** What the quota reservation is for, as {@code GET /v1/tenants/{id}/quota/reservations} shows it. */
     String purpose();
 
@@ -34,7 +39,7 @@ public interface NewResource<R> {
     /** Places the resource and holds the capacity in the ledger, inside the pipeline's transaction. */
     Placement place(UUID resourceId);
 
-    /** The new row, not yet persisted. */
+    /** The new row, not yet persisted; {@code reservation} is null for a kind whose {@link #quota()} is zero. */
     R build(UUID id, QuotaReservation reservation, Placement placement, Instant now);
 
     /** Where rows of this kind are kept. */

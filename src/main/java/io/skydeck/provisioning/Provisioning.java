@@ -57,9 +57,10 @@ public class Provisioning {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public <R> Admitted<R> admit(Tenant tenant, NewResource<R> request) {
-        UUID id = UUID.randomUUID();
+        UUID id = request.newId();
         Placement placement = request.place(id);
-        QuotaReservation reservation = quotas.reserve(tenant, request.purpose(), request.quota());
+        // A kind that no quota limits (a security group) reserves nothing and builds without a reservation.
+        QuotaReservation reservation = request.quota().isZero() ? null : quotas.reserve(tenant, request.purpose(), request.quota());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         R resource = request.build(id, reservation, placement, now);
         request.repository().persist(resource);

@@ -115,12 +115,14 @@ public final class IpamBench {
 
                 BenchDatabase.checkpoint(c);
                 long commitsBefore = commits(c);
+                long[] cpuBefore = processCpuTicks();
                 long deadline = System.nanoTime() + seconds * 1_000_000_000L;
                 Run local = run(threads, deadline, (thread, i, random) -> {
                     int n = random.nextInt(networks);
                     int h = random.nextInt(hosts);
                     return ipam.allocate(nets[n], hostZones[h], hostNames[h], new Owner("server", "t" + thread + "-" + i));
                 }, seed);
+                long[] cpuAfter = processCpuTicks();
                 Thread.sleep(1500); // the statistics collector reports commits with up to a second of delay
                 long commitsAfter = commits(c);
                 double rate = local.allocations / local.seconds;
@@ -132,6 +134,13 @@ public final class IpamBench {
                 System.out.printf(Locale.ROOT, "local: %d database commits in the timed window (all statements, approx.): %.1f allocations"
                         + " per commit; %d blocks claimed in the window, %d borrowed addresses%n", commitsAfter - commitsBefore,
                         local.allocations / (double) Math.max(1, commitsAfter - commitsBefore), blocks - blocksAfterWarmUp, local.borrowed);
+
+                if (cpuBefore != null && cpuAfter != null) {
+                    // Clock ticks of 10 ms (USER_HZ = 100 on Linux).
+                    System.out.printf(Locale.ROOT, "local: this JVM's CPU in the timed window: user %.1f s, system %.1f s (%.0f us per"
+                            + " allocation)%n", (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0,
+                            (cpuAfter[0] - cpuBefore[0] + cpuAfter[1] - cpuBefore[1]) * 10_000.0 / local.allocations);
+                }
 
                 // Checks: by SQL, and every address a caller got is a committed row, once.
                 long rows = BenchDatabase.count(c, "ipam_address");
@@ -278,6 +287,17 @@ public final class IpamBench {
                         .connectionFactoryConfiguration(f -> f.jdbcUrl(db.url).principal(new NamePrincipal(user))
                                 .credential(new SimplePassword(password)).autoCommit(true)
                                 .initialSql("SET search_path TO " + db.schema))));
+    }
+
+    /** This process's user and system CPU in clock ticks, from /proc (null elsewhere). */
+    private static long[] processCpuTicks() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static long commits(Connection c) throws SQLException {

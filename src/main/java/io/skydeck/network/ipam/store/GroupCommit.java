@@ -117,10 +117,11 @@ final class GroupCommit implements AutoCloseable {
     private void commit(List<Request> batch) {
         batch.sort(Comparator.comparing(Request::network).thenComparingLong(Request::address));
         List<Request> rows = new ArrayList<>(batch.size());
-        Set<Key> inBatch = new HashSet<>();
+        Request previous = null;
         for (Request r : batch) {
-            if (inBatch.add(new Key(r.network(), r.address()))) {
+            if (previous == null || r.address() != previous.address() || !r.network().equals(previous.network())) {
                 rows.add(r);
+                previous = r;
             } else {
                 // ON CONFLICT DO UPDATE may not touch one row twice in a statement; the first one tries.
                 r.stored().complete(false);

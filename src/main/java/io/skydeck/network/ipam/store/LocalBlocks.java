@@ -72,7 +72,8 @@ final class LocalBlocks {
     private final DataSource dataSource;
     private final Quarantine quarantine;
     private final Map<Integer, CachedBlock> blocks = new ConcurrentHashMap<>();
-    private final Map<String, HostBlocks> hosts = new ConcurrentHashMap<>();
+    /** Zone, then host: no key is built per allocation (this lookup is on the fast path). */
+    private final Map<String, Map<String, HostBlocks>> hosts = new ConcurrentHashMap<>();
 
     LocalBlocks(UUID network, VpcLayout layout, boolean strict, DataSource dataSource, Quarantine quarantine) {
         this.network = network;
@@ -98,8 +99,13 @@ final class LocalBlocks {
     }
 
     HostBlocks host(String zone, String host) {
-        layout.zoneIndex(zone);
-        return hosts.computeIfAbsent(zone + '\n' + host, k -> new HostBlocks(zone, host));
+        Map<String, HostBlocks> inZone = hosts.get(zone);
+        if (inZone == null) {
+            layout.zoneIndex(zone);
+            inZone = hosts.computeIfAbsent(zone, z -> new ConcurrentHashMap<>());
+        }
+        HostBlocks known = inZone.get(host);
+        return known != null ? known : inZone.computeIfAbsent(host, h -> new HostBlocks(zone, h));
     }
 
     /** The IPv4 address as a number. */

@@ -1,0 +1,330 @@
+package io.skydeck.bench;
+
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
+import io.skydeck.network.ipam.Allocation;
+import io.skydeck.network.ipam.Owner;
+import io.skydeck.network.ipam.store.IpamStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The local IPAM ({@link IpamStore}, the class the service's Ipam bean wraps) against a central
+ * allocator, both on the PostgreSQL of {@code SKYDECK_BENCH_DB_URL}, in a schema of the run's own
+ * made from migration V20.
+ *
+ * <p><b>Local.</b> {@code networks} VPCs of /16, each over {@code zones} zones; {@code hosts} hosts
+ * spread evenly over the zones. A warm-up (not timed) has every host allocate one address in every
+ * network, so each host has claimed its first block everywhere; then {@code threads} threads
+ * allocate for {@code seconds}, each allocation for a random host in a random network, each
+ * caller waiting until its row is committed (group commit). Blocks that fill up in the timed
+ * window are claimed in it.
+ *
+ * <p><b>Central</b> (the seed's bottleneck): one counter row per network, locked
+ * {@code FOR UPDATE} for each allocation, and the address row inserted into a table shaped like
+ * {@code ipam_address} in the same transaction, one commit per address; same threads, same
+ * random networks, for {@code baseline-seconds}.
+ *
+ * <p>After the run, duplicates are counted by SQL, every returned address is checked to be a
+ * committed row (count and distinctness), and the routes are counted from the routes view.
+ */
+public final class IpamBench {
+
+    private IpamBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = BenchDatabase.options(args);
+        int hosts = Integer.parseInt(o.getOrDefault("hosts", "1000"));
+        int networks = Integer.parseInt(o.getOrDefault("networks", "16"));
+        int zones = Integer.parseInt(o.getOrDefault("zones", "2"));
+        int threads = Integer.parseInt(o.getOrDefault("threads", "32"));
+        int seconds = Integer.parseInt(o.getOrDefault("seconds", "10"));
+        int baselineSeconds = Integer.parseInt(o.getOrDefault("baseline-seconds", "5"));
+        int committers = Integer.parseInt(o.getOrDefault("committers", "2"));
+        int maxBatch = Integer.parseInt(o.getOrDefault("max-batch", "512"));
+        int poolSize = Integer.parseInt(o.getOrDefault("pool", "16"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "42"));
+        BenchDatabase.deadline("ipam", Long.parseLong(o.getOrDefault("deadline-seconds", "600")));
+
+        List<String> zoneNames = new ArrayList<>();
+        for (int z = 0; z < zones; z++) {
+            zoneNames.add("zone-" + (char) ('a' + z));
+        }
+        try (BenchDatabase db = BenchDatabase.create(); Connection c = db.connect()) {
+            db.describe(c);
+            System.out.printf(Locale.ROOT, "parameters: hosts=%d networks=%d (/16 each) zones=%d threads=%d seconds=%d baseline-seconds=%d"
+                    + " committers=%d max-batch=%d pool=%d seed=%d%n", hosts, networks, zones, threads, seconds, baselineSeconds,
+                    committers, maxBatch, poolSize, seed);
+            BenchDatabase.execute(c, BenchDatabase.migration("V20__ipam.sql"));
+            BenchDatabase.execute(c, "CREATE TABLE central_counter (network_id uuid PRIMARY KEY, next_offset bigint NOT NULL)",
+                    "CREATE TABLE central_address (LIKE ipam_address INCLUDING ALL)");
+
+            UUID[] nets = new UUID[networks];
+            String[] hostNames = new String[hosts];
+            String[] hostZones = new String[hosts];
+            for (int h = 0; h < hosts; h++) {
+                hostZones[h] = zoneNames.get(h % zones);
+                hostNames[h] = "host-" + h;
+            }
+            try (AgroalDataSource pool = pool(db, poolSize);
+                 IpamStore ipam = new IpamStore(pool, Clock.systemUTC(), new IpamStore.Settings(Duration.ofMinutes(5), committers, maxBatch, 16))) {
+                for (int n = 0; n < networks; n++) {
+                    nets[n] = new UUID(0x5eed_0000_0000_4000L, n + 1L);
+                    ipam.register(nets[n], Cidr.parse("10." + n + ".0.0/16"), zoneNames, false);
+                }
+
+                long warmStart = System.nanoTime();
+                Run warm = run(threads, Long.MAX_VALUE, (thread, i, random) -> {
+                    // thread t takes pairs t, t + threads, ...: every (network, host) once
+                    long pair = thread + (long) i * threads;
+                    if (pair >= (long) networks * hosts) {
+                        return null;
+                    }
+                    int n = (int) (pair / hosts);
+                    int h = (int) (pair % hosts);
+                    return ipam.allocate(nets[n], hostZones[h], hostNames[h], new Owner("server", "warm-" + pair));
+                }, seed);
+                double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
+                long blocksAfterWarmUp = BenchDatabase.count(c, "ipam_block WHERE host IS NOT NULL");
+                System.out.printf(Locale.ROOT, "warm-up (not timed): %d allocations, each host claiming its first block in each network:"
+                        + " %.1f s, %.0f allocations/s, %d blocks claimed%n", warm.allocations, warmSeconds, warm.allocations / warmSeconds,
+                        blocksAfterWarmUp);
+
+                BenchDatabase.checkpoint(c);
+                long commitsBefore = commits(c);
+                long[] cpuBefore = processCpuTicks();
+                long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+                Run local = run(threads, deadline, (thread, i, random) -> {
+                    int n = random.nextInt(networks);
+                    int h = random.nextInt(hosts);
+                    return ipam.allocate(nets[n], hostZones[h], hostNames[h], new Owner("server", "t" + thread + "-" + i));
+                }, seed);
+                long[] cpuAfter = processCpuTicks();
+                Thread.sleep(1500); // the statistics collector reports commits with up to a second of delay
+                long commitsAfter = commits(c);
+                double rate = local.allocations / local.seconds;
+                long blocks = BenchDatabase.count(c, "ipam_block WHERE host IS NOT NULL");
+                System.out.printf(Locale.ROOT, "local: %d allocations in %.2f s by %d threads = %.0f allocations/s; latency us p50=%d p90=%d"
+                        + " p99=%d p99.9=%d max=%d%n", local.allocations, local.seconds, threads, rate,
+                        local.latency.getValueAtPercentile(50), local.latency.getValueAtPercentile(90),
+                        local.latency.getValueAtPercentile(99), local.latency.getValueAtPercentile(99.9), local.latency.getMaxValue());
+                System.out.printf(Locale.ROOT, "local: %d database commits in the timed window (all statements, approx.): %.1f allocations"
+                        + " per commit; %d blocks claimed in the window, %d borrowed addresses%n", commitsAfter - commitsBefore,
+                        local.allocations / (double) Math.max(1, commitsAfter - commitsBefore), blocks - blocksAfterWarmUp, local.borrowed);
+
+                if (cpuBefore != null && cpuAfter != null) {
+                    // Clock ticks of 10 ms (USER_HZ = 100 on Linux).
+                    System.out.printf(Locale.ROOT, "local: this JVM's CPU in the timed window: user %.1f s, system %.1f s (%.0f us per"
+                            + " allocation)%n", (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0,
+                            (cpuAfter[0] - cpuBefore[0] + cpuAfter[1] - cpuBefore[1]) * 10_000.0 / local.allocations);
+                }
+
+                // Checks: by SQL, and every address a caller got is a committed row, once.
+                long rows = BenchDatabase.count(c, "ipam_address");
+                long duplicates = query(c, "SELECT count(*) - count(DISTINCT (network_id, address)) FROM ipam_address");
+                long[] returned = concat(warm.addresses, local.addresses);
+                Arrays.sort(returned);
+                long repeated = 0;
+                for (int i = 1; i < returned.length; i++) {
+                    if (returned[i] == returned[i - 1]) {
+                        repeated++;
+                    }
+                }
+                long routes = 0;
+                for (UUID n : nets) {
+                    routes += ipam.routes(n).size();
+                }
+                System.out.printf(Locale.ROOT, "checks: rows=%d returned=%d returned twice=%d duplicates by SQL=%d; blocks=%d routes=%d%n",
+                        rows, returned.length, repeated, duplicates, blocks, routes);
+                if (rows != returned.length || repeated != 0 || duplicates != 0 || routes != blocks) {
+                    System.out.println("ipam: CHECK FAILED");
+                    System.exit(1);
+                }
+
+                BenchDatabase.checkpoint(c);
+                Run central = baseline(db, pool, threads, baselineSeconds, nets, seed);
+                double centralRate = central.allocations / central.seconds;
+                System.out.printf(Locale.ROOT, "central (one row per network FOR UPDATE, one commit per address): %d allocations in %.2f s"
+                        + " = %.0f allocations/s; latency us p50=%d p99=%d max=%d%n", central.allocations, central.seconds, centralRate,
+                        central.latency.getValueAtPercentile(50), central.latency.getValueAtPercentile(99), central.latency.getMaxValue());
+                System.out.printf(Locale.ROOT, "ratio local/central: %.1fx; target >= 50,000 allocations/s: %s%n", rate / centralRate,
+                        rate >= 50_000 ? "met" : "NOT met");
+                System.out.printf(Locale.ROOT, "ipam allocations_per_s=%.0f p99_us=%d duplicates=%d hosts=%d blocks=%d routes=%d%n", rate,
+                        local.latency.getValueAtPercentile(99), duplicates, hosts, blocks, routes);
+            }
+        }
+        System.exit(0);
+    }
+
+    interface Step {
+        /** The i-th allocation of a thread; null when the thread has nothing more to do. */
+        Allocation allocate(int thread, int i, SplittableRandom random) throws Exception;
+    }
+
+    /** What a set of threads did: how many allocations, how long, their latencies and addresses (network index in the high bits). */
+    record Run(long allocations, double seconds, Histogram latency, long[] addresses, long borrowed) {
+    }
+
+    private static Run run(int threads, long deadlineNanos, Step step, long seed) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<long[]>> futures = new ArrayList<>();
+        Histogram[] histograms = new Histogram[threads];
+        long[] borrowed = new long[threads];
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            histograms[t] = new Histogram(60_000_000L, 3);
+            futures.add(pool.submit(() -> {
+                SplittableRandom random = new SplittableRandom(seed * 1_000_003 + thread);
+                long[] addresses = new long[1 << 16];
+                int count = 0;
+                start.await();
+                for (int i = 0; System.nanoTime() < deadlineNanos; i++) {
+                    long began = System.nanoTime();
+                    Allocation a = step.allocate(thread, i, random);
+                    if (a == null) {
+                        break;
+                    }
+                    histograms[thread].recordValue(Math.max(1, (System.nanoTime() - began) / 1000));
+                    if (count == addresses.length) {
+                        addresses = Arrays.copyOf(addresses, count * 2);
+                    }
+                    // Networks are 10.n.0.0/16, so the address alone names its network.
+                    addresses[count++] = a.address().lo();
+                    if (a.borrowed()) {
+                        borrowed[thread]++;
+                    }
+                }
+                return Arrays.copyOf(addresses, count);
+            }));
+        }
+        long began = System.nanoTime();
+        start.countDown();
+        List<long[]> all = new ArrayList<>();
+        for (Future<long[]> f : futures) {
+            all.add(f.get());
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        pool.shutdown();
+        Histogram latency = new Histogram(60_000_000L, 3);
+        for (Histogram h : histograms) {
+            latency.add(h);
+        }
+        long[] addresses = concat(all.toArray(new long[0][]));
+        return new Run(addresses.length, seconds, latency, addresses, Arrays.stream(borrowed).sum());
+    }
+
+    /** The central allocator: each allocation locks its network's counter row and commits one address row. */
+    private static Run baseline(BenchDatabase db, AgroalDataSource pool, int threads, int seconds, UUID[] nets, long seed) throws Exception {
+        try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement("INSERT INTO central_counter VALUES (?, 0)")) {
+            for (UUID n : nets) {
+                s.setObject(1, n);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        return run(threads, deadline, (thread, i, random) -> {
+            int n = random.nextInt(nets.length);
+            try (Connection c = pool.getConnection()) {
+                c.setAutoCommit(false);
+                try (PreparedStatement lock = c.prepareStatement("SELECT next_offset FROM central_counter WHERE network_id = ? FOR UPDATE");
+                     PreparedStatement bump = c.prepareStatement("UPDATE central_counter SET next_offset = next_offset + 1 WHERE network_id = ?");
+                     PreparedStatement insert = c.prepareStatement("INSERT INTO central_address (network_id, address, block_index, host,"
+                             + " owner_type, owner_id, allocated_at) VALUES (?, ?::inet + ?, 0, 'central', 'server', ?, now())")) {
+                    lock.setObject(1, nets[n]);
+                    long offset;
+                    try (ResultSet rs = lock.executeQuery()) {
+                        rs.next();
+                        offset = rs.getLong(1);
+                    }
+                    bump.setObject(1, nets[n]);
+                    bump.executeUpdate();
+                    String base = "10." + n + ".0.0";
+                    insert.setObject(1, nets[n]);
+                    insert.setString(2, base);
+                    insert.setLong(3, offset);
+                    insert.setString(4, "c" + thread + "-" + i);
+                    insert.executeUpdate();
+                    c.commit();
+                    IpAddress address = IpAddress.parse(base).plus(offset);
+                    return new Allocation(address, Cidr.containing(address, 26), "central", "central", "central");
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            }
+        }, seed + 1);
+    }
+
+    private static AgroalDataSource pool(BenchDatabase db, int size) throws SQLException {
+        String user = BenchDatabase.env("SKYDECK_BENCH_DB_USER", "postgres");
+        String password = BenchDatabase.env("SKYDECK_BENCH_DB_PASSWORD", "");
+        return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
+                .connectionPoolConfiguration(p -> p.maxSize(size).acquisitionTimeout(Duration.ofSeconds(60))
+                        .connectionFactoryConfiguration(f -> f.jdbcUrl(db.url).principal(new NamePrincipal(user))
+                                .credential(new SimplePassword(password)).autoCommit(true)
+                                .initialSql("SET search_path TO " + db.schema))));
+    }
+
+    /** This process's user and system CPU in clock ticks, from /proc (null elsewhere). */
+    private static long[] processCpuTicks() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static long commits(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_stat_clear_snapshot()");
+        }
+        return query(c, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+    }
+
+    private static long query(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static long[] concat(long[]... parts) {
+        int n = 0;
+        for (long[] p : parts) {
+            n += p.length;
+        }
+        long[] all = new long[n];
+        int at = 0;
+        for (long[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+}

@@ -1,0 +1,36 @@
+package io.skydeck.network.ipam;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** {@code skydeck.ipam.*}: the local IPAM's quarantine, its default mode, and how it batches commits. */
+@ConfigMapping(prefix = "skydeck.ipam")
+public interface IpamConfig {
+
+    /** How long a released address rests before it is handed out again. */
+    @WithDefault("PT5M")
+    Duration quarantine();
+
+    /** Whether a network registered without saying refuses borrowing from another host's block. */
+    @WithDefault("false")
+    boolean strict();
+
+    Commit commit();
+
+    /** The group commit of address rows (IpamStore.Settings). */
+    interface Commit {
+
+        /** Threads writing address rows; each holds a pooled connection while it writes. */
+        @WithDefault("2")
+        int committers();
+
+        /** Most address rows in one commit. */
+        @WithDefault("512")
+        int maxBatch();
+
+        /** Candidates one allocation tries (another replica took the previous one) before it fails. */
+        @WithDefault("16")
+        int maxAttempts();
+    }
+}

@@ -1,0 +1,213 @@
+package io.skydeck.network.ipam.store;
+
+import io.skydeck.network.ipam.Owner;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * Group commit of address rows: the allocations waiting in this replica go to PostgreSQL together,
+ * as one multi-row {@code INSERT ... SELECT FROM unnest(arrays)} in its own transaction, and each
+ * caller learns its fate only once that statement has committed. One commit per address costs a
+ * WAL flush and a round trip each (a few thousand a second here); a batch pays them once.
+ *
+ * <p>A few committer threads each take whatever is queued (up to {@code maxBatch}), so while one
+ * batch is in the database the next one forms; an idle replica commits a lone request at once.
+ *
+ * <p>The statement decides, row by row: a new address is inserted; an address whose row is
+ * released and out of quarantine is taken over ({@code ON CONFLICT ... DO UPDATE ... WHERE
+ * released_at <= cutoff}); any other existing row is left alone and not returned, and that caller
+ * is told the address was taken. Rows are sorted by key so that two committers lock shared rows in
+ * the same order; a deadlock or serialization failure rolls the batch back and it is retried.
+ */
+final class GroupCommit implements AutoCloseable {
+
+    /** An address to store; {@code address} is the IPv4 address as a number. */
+    record Request(UUID network, long address, int blockIndex, String host, Owner owner, CompletableFuture<Boolean> stored) {
+    }
+
+    static final String INSERT = """
+            INSERT INTO ipam_address AS a (network_id, address, block_index, host, owner_type, owner_id, allocated_at)
+            SELECT u.network_id, '0.0.0.0'::inet + u.address, u.block_index, u.host, u.owner_type, u.owner_id, ?
+              FROM unnest(?::uuid[], ?::bigint[], ?::integer[], ?::text[], ?::text[], ?::text[])
+                   AS u(network_id, address, block_index, host, owner_type, owner_id)
+            ON CONFLICT (network_id, address) DO UPDATE
+               SET block_index = excluded.block_index, host = excluded.host, owner_type = excluded.owner_type,
+                   owner_id = excluded.owner_id, allocated_at = excluded.allocated_at, released_at = NULL
+             WHERE a.released_at IS NOT NULL AND a.released_at <= ?
+            RETURNING a.network_id, a.address - '0.0.0.0'::inet""";
+
+    private static final int RETRIES_AFTER_DEADLOCK = 3;
+    private static final Request STOP = new Request(null, 0, 0, null, null, null);
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final Function<Instant, Instant> cutoff;
+    private final int maxBatch;
+    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> committers = new ArrayList<>();
+    private volatile boolean closed;
+
+    GroupCommit(DataSource dataSource, Clock clock, Function<Instant, Instant> quarantineCutoff, int committers, int maxBatch) {
+        this.dataSource = dataSource;
+        this.clock = clock;
+        this.cutoff = quarantineCutoff;
+        this.maxBatch = maxBatch;
+        for (int i = 0; i < committers; i++) {
+            Thread t = new Thread(this::run, "ipam-commit-" + i);
+            t.setDaemon(true);
+            t.start();
+            this.committers.add(t);
+        }
+    }
+
+    /** Queues the row; the future completes with true once it is committed, false if the address was taken. */
+    CompletableFuture<Boolean> submit(UUID network, long address, int blockIndex, String host, Owner owner) {
+        if (closed) {
+            throw new IllegalStateException("the IPAM is shut down");
+        }
+        CompletableFuture<Boolean> stored = new CompletableFuture<>();
+        queue.add(new Request(network, address, blockIndex, host, owner, stored));
+        return stored;
+    }
+
+    private void run() {
+        List<Request> batch = new ArrayList<>(maxBatch);
+        while (true) {
+            try {
+                Request first = queue.take();
+                if (first == STOP) {
+                    queue.add(STOP); // for the other committers
+                    return;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                if (batch.remove(STOP)) {
+                    queue.add(STOP);
+                }
+                commit(batch);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | Error e) {
+                batch.forEach(r -> r.stored().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Request> batch) {
+        batch.sort(Comparator.comparing(Request::network).thenComparingLong(Request::address));
+        List<Request> rows = new ArrayList<>(batch.size());
+        Request previous = null;
+        for (Request r : batch) {
+            if (previous == null || r.address() != previous.address() || !r.network().equals(previous.network())) {
+                rows.add(r);
+                previous = r;
+            } else {
+                // ON CONFLICT DO UPDATE may not touch one row twice in a statement; the first one tries.
+                r.stored().complete(false);
+            }
+        }
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Set<Key> stored = insert(rows);
+                for (Request r : rows) {
+                    r.stored().complete(stored.contains(new Key(r.network(), r.address())));
+                }
+                return;
+            } catch (SQLException e) {
+                boolean rolledBack = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+                if (!rolledBack || attempt == RETRIES_AFTER_DEADLOCK) {
+                    // Outside a known rollback the outcome is unknown (the commit may have happened): callers are told so.
+                    rows.forEach(r -> r.stored().completeExceptionally(e));
+                    return;
+                }
+            }
+        }
+    }
+
+    private Set<Key> insert(List<Request> rows) throws SQLException {
+        int n = rows.size();
+        Object[] networks = new Object[n];
+        Object[] addresses = new Object[n];
+        Object[] blocks = new Object[n];
+        Object[] hosts = new Object[n];
+        Object[] ownerTypes = new Object[n];
+        Object[] ownerIds = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Request r = rows.get(i);
+            networks[i] = r.network();
+            addresses[i] = r.address();
+            blocks[i] = r.blockIndex();
+            hosts[i] = r.host();
+            ownerTypes[i] = r.owner().type();
+            ownerIds[i] = r.owner().id();
+        }
+        Instant now = clock.instant();
+        Set<Key> stored = new HashSet<>(n * 2);
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            try (PreparedStatement s = c.prepareStatement(INSERT)) {
+                s.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                s.setArray(2, array(c, "uuid", networks));
+                s.setArray(3, array(c, "bigint", addresses));
+                s.setArray(4, array(c, "integer", blocks));
+                s.setArray(5, array(c, "text", hosts));
+                s.setArray(6, array(c, "text", ownerTypes));
+                s.setArray(7, array(c, "text", ownerIds));
+                s.setObject(8, OffsetDateTime.ofInstant(cutoff.apply(now), ZoneOffset.UTC));
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        stored.add(new Key(rs.getObject(1, UUID.class), rs.getLong(2)));
+                    }
+                }
+            }
+        }
+        return stored;
+    }
+
+    private static Array array(Connection c, String type, Object[] values) throws SQLException {
+        return c.createArrayOf(type, values);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        queue.add(STOP);
+        for (Thread t : committers) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        List<Request> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.stream().filter(r -> r != STOP).forEach(r -> r.stored().completeExceptionally(new IllegalStateException("the IPAM is shut down")));
+    }
+
+    private record Key(UUID network, long address) {
+    }
+}

@@ -1,0 +1,403 @@
+package io.skydeck.network.ipam.store;
+
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
+import io.skydeck.network.ipam.Allocation;
+import io.skydeck.network.ipam.BlockUse;
+import io.skydeck.network.ipam.ClaimedBlock;
+import io.skydeck.network.ipam.IpamRefusal;
+import io.skydeck.network.ipam.Owner;
+import io.skydeck.network.ipam.Quarantine;
+import io.skydeck.network.ipam.Route;
+import io.skydeck.network.ipam.VpcLayout;
+import io.skydeck.network.ipam.ZoneUse;
+import io.skydeck.network.ipam.store.LocalBlocks.HostBlocks;
+import io.skydeck.network.ipam.store.LocalBlocks.Pick;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * The local hierarchical IPAM on PostgreSQL (tables of migration V20): a host hands out addresses
+ * from blocks it claimed, with no lock shared by the network, and claims a block only when its
+ * blocks are full (Calico's block affinity; the seed's answer to the central IPAM bottleneck).
+ *
+ * <p><b>Who decides.</b> PostgreSQL: a block is a row claimed atomically, an address is a committed
+ * row under the key (network, address), so two replicas can never hand out one address, and a
+ * replica that dies at any moment leaves only committed decisions behind. Each replica keeps the
+ * use of the blocks it serves in memory ({@link LocalBlocks}) only to know where to try; the
+ * commit re-checks, and a refused candidate re-reads its block and tries again (a bounded number
+ * of times).
+ *
+ * <p><b>Why plain JDBC.</b> The target is tens of thousands of allocations a second; one commit
+ * per address cannot get there, so concurrent allocations of a replica are written together, one
+ * multi-row statement per transaction, with each caller answered after the commit
+ * ({@link GroupCommit}). That batching, the array parameters and {@code ON CONFLICT ... RETURNING}
+ * are not what entities are for. The bench compiles this package into its jar (bench/pom.xml), so
+ * {@code bench/run ipam} times exactly this class.
+ *
+ * <p>Calls block (the service runs them on worker threads) and run outside the caller's
+ * transaction: an allocation stays committed if the caller's work then fails, and the caller
+ * releases it in its compensation.
+ */
+public final class IpamStore implements AutoCloseable {
+
+    /**
+     * @param quarantine  how long a released address rests before it is handed out again
+     * @param committers  threads writing address rows (each with a connection while it writes)
+     * @param maxBatch    most rows in one commit
+     * @param maxAttempts candidates one allocation tries before it gives up (each refusal re-reads the block)
+     */
+    public record Settings(Duration quarantine, int committers, int maxBatch, int maxAttempts) {
+        public Settings {
+            Objects.requireNonNull(quarantine, "quarantine");
+            if (committers < 1 || maxBatch < 1 || maxAttempts < 1) {
+                throw new IllegalArgumentException("committers, maxBatch and maxAttempts must be positive");
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(Duration.ofMinutes(5), 2, 512, 16);
+        }
+    }
+
+    /** The database could not be reached or refused the work; the caller may retry. */
+    public static final class StorageFailure extends RuntimeException {
+        StorageFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static final String REGISTER = """
+            INSERT INTO ipam_network (network_id, cidr, zones, zone_prefix, block_prefix, strict, registered_at)
+            VALUES (?, ?::cidr, ?, ?, ?, ?, ?) ON CONFLICT (network_id) DO NOTHING""";
+    private static final String CREATE_BLOCKS = """
+            INSERT INTO ipam_block (network_id, block_index, zone, cidr)
+            SELECT ?, i, (?::text[])[i / ? + 1], set_masklen(?::inet + i::bigint * ?, ?)::cidr
+              FROM generate_series(0, ? - 1) AS i""";
+    private static final String NETWORK = "SELECT cidr::text, zones, strict FROM ipam_network WHERE network_id = ?";
+    private static final String RELEASE = """
+            UPDATE ipam_address SET released_at = ?
+             WHERE network_id = ? AND address = ?::inet AND released_at IS NULL
+            RETURNING block_index""";
+    private static final String RELEASE_OWNED = """
+            UPDATE ipam_address SET released_at = ?
+             WHERE owner_type = ? AND owner_id = ? AND released_at IS NULL
+            RETURNING network_id, host(address), block_index""";
+    private static final String ADDRESSES_OF = """
+            SELECT host(address) FROM ipam_address
+             WHERE owner_type = ? AND owner_id = ? AND network_id = ? AND released_at IS NULL ORDER BY address""";
+    private static final String BLOCK_USE = """
+            SELECT b.block_index, b.host,
+                   count(a.address) FILTER (WHERE a.released_at IS NULL),
+                   count(a.address) FILTER (WHERE a.released_at > ?)
+              FROM ipam_block b
+              LEFT JOIN ipam_address a ON a.network_id = b.network_id
+                   AND a.address BETWEEN ?::inet + b.block_index::bigint * ? AND ?::inet + ((b.block_index::bigint + 1) * ? - 1)
+             WHERE b.network_id = ? AND b.host IS NOT NULL
+             GROUP BY b.block_index, b.host ORDER BY b.block_index""";
+    private static final String CLAIMED = "SELECT block_index, host FROM ipam_block WHERE network_id = ? AND host IS NOT NULL";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final Settings settings;
+    private final Quarantine quarantine;
+    private final GroupCommit commits;
+    private final Map<UUID, LocalBlocks> networks = new ConcurrentHashMap<>();
+
+    public IpamStore(DataSource dataSource, Clock clock, Settings settings) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.quarantine = new Quarantine(settings.quarantine());
+        this.commits = new GroupCommit(dataSource, clock, quarantine::cutoff, settings.committers(), settings.maxBatch());
+    }
+
+    /**
+     * Lays the network out and creates its blocks; registering the same layout again changes
+     * nothing, another layout for a registered network is a {@code LAYOUT_CONFLICT} refusal.
+     */
+    public VpcLayout register(UUID network, Cidr vpc, List<String> zones, boolean strict) {
+        VpcLayout layout = VpcLayout.of(vpc, zones);
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                boolean created;
+                try (PreparedStatement s = c.prepareStatement(REGISTER)) {
+                    s.setObject(1, network);
+                    s.setString(2, vpc.toString());
+                    s.setArray(3, c.createArrayOf("text", zones.toArray()));
+                    s.setInt(4, layout.zonePrefix());
+                    s.setInt(5, layout.blockPrefix());
+                    s.setBoolean(6, strict);
+                    s.setObject(7, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+                    created = s.executeUpdate() == 1;
+                }
+                if (created) {
+                    try (PreparedStatement s = c.prepareStatement(CREATE_BLOCKS)) {
+                        s.setObject(1, network);
+                        s.setArray(2, c.createArrayOf("text", zones.toArray()));
+                        s.setInt(3, layout.blocksPerZone());
+                        s.setString(4, vpc.first().toString());
+                        s.setLong(5, layout.blockSize());
+                        s.setInt(6, layout.blockPrefix());
+                        s.setInt(7, layout.blockCount());
+                        s.executeUpdate();
+                    }
+                }
+                c.commit();
+                if (!created) {
+                    LocalBlocks known = load(c, network);
+                    if (!known.layout.equals(layout) || known.strict != strict) {
+                        throw new IpamRefusal(IpamRefusal.Reason.LAYOUT_CONFLICT, "network " + network + " is registered as "
+                                + known.layout.vpc() + " over " + known.layout.zones() + (known.strict ? ", strict" : "")
+                                + "; it cannot become " + vpc + " over " + zones + (strict ? ", strict" : ""));
+                    }
+                }
+                return layout;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not register network " + network, e);
+        }
+    }
+
+    /**
+     * Hands {@code host} (in {@code zone}) an address of the network for {@code owner}; returns once
+     * the address row is committed. Refuses ({@link IpamRefusal}) an unknown network or zone, and a
+     * zone with nothing left for this host.
+     */
+    public Allocation allocate(UUID network, String zone, String host, Owner owner) {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(owner, "owner");
+        LocalBlocks n = local(network);
+        HostBlocks h = n.host(zone, host);
+        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+            Pick p;
+            try {
+                p = n.pick(h, clock.instant());
+            } catch (SQLException e) {
+                throw new StorageFailure("could not read or claim blocks of network " + network, e);
+            }
+            boolean stored;
+            try {
+                stored = commits.submit(network, n.number(p), p.block().index, host, owner).join();
+            } catch (CompletionException e) {
+                throw new StorageFailure("the commit of an address of network " + network + " failed; it may or may not be stored",
+                        e.getCause());
+            } finally {
+                p.block().resolved(p.offset());
+            }
+            if (stored) {
+                return new Allocation(n.layout.address(p.block().index, p.offset()), n.layout.block(p.block().index), zone, host,
+                        p.block().host);
+            }
+            try {
+                n.refreshBlock(p.block(), clock.instant());
+            } catch (SQLException e) {
+                throw new StorageFailure("could not re-read block " + p.block().index + " of network " + network, e);
+            }
+        }
+        throw new StorageFailure("no address of zone " + zone + " could be committed for host " + host + " in "
+                + settings.maxAttempts() + " attempts: other replicas keep taking the candidates", null);
+    }
+
+    /**
+     * Releases an address into quarantine; it returns to its block when the quarantine is over.
+     * Returns false if it was not allocated (released already, or never), so a retried release is harmless.
+     */
+    public boolean release(UUID network, IpAddress address) {
+        LocalBlocks n = local(network);
+        Instant now = clock.instant();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(RELEASE)) {
+            s.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            s.setObject(2, network);
+            s.setString(3, address.toString());
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                n.released(rs.getInt(1), now.plus(quarantine.period()));
+                return true;
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not release " + address + " of network " + network, e);
+        }
+    }
+
+    /** An address released with its owner. */
+    public record Released(UUID network, IpAddress address) {
+    }
+
+    /** Releases every address the owner holds, in every network (a server or workload going away). */
+    public List<Released> releaseOwnedBy(Owner owner) {
+        Instant now = clock.instant();
+        List<Released> released = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(RELEASE_OWNED)) {
+            s.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            s.setString(2, owner.type());
+            s.setString(3, owner.id());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    UUID network = rs.getObject(1, UUID.class);
+                    released.add(new Released(network, IpAddress.parse(rs.getString(2))));
+                    LocalBlocks n = networks.get(network);
+                    if (n != null) {
+                        n.released(rs.getInt(3), now.plus(quarantine.period()));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not release the addresses of " + owner, e);
+        }
+        return released;
+    }
+
+    /** The addresses the owner holds in the network (for an operation that resumes after a crash). */
+    public List<IpAddress> addressesOf(UUID network, Owner owner) {
+        List<IpAddress> addresses = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(ADDRESSES_OF)) {
+            s.setString(1, owner.type());
+            s.setString(2, owner.id());
+            s.setObject(3, network);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    addresses.add(IpAddress.parse(rs.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not read the addresses of " + owner, e);
+        }
+        return addresses;
+    }
+
+    /** Per zone: its range, its blocks, and each claimed block with its host and use, read from the database. */
+    public List<ZoneUse> blocks(UUID network) {
+        VpcLayout layout = local(network).layout;
+        Instant cutoff = quarantine.cutoff(clock.instant());
+        Map<String, List<BlockUse>> byZone = new LinkedHashMap<>();
+        layout.zones().forEach(z -> byZone.put(z, new ArrayList<>()));
+        String base = layout.vpc().first().toString();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(BLOCK_USE)) {
+            s.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
+            s.setString(2, base);
+            s.setLong(3, layout.blockSize());
+            s.setString(4, base);
+            s.setLong(5, layout.blockSize());
+            s.setObject(6, network);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int index = rs.getInt(1);
+                    String zone = layout.zoneOfBlock(index);
+                    byZone.get(zone).add(new BlockUse(index, layout.block(index), zone, rs.getString(2), rs.getInt(3), rs.getInt(4),
+                            layout.usableIn(index), layout.blockSize()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not read the blocks of network " + network, e);
+        }
+        List<ZoneUse> zones = new ArrayList<>();
+        byZone.forEach((zone, claimed) -> zones.add(new ZoneUse(zone, layout.zoneRange(zone), layout.blocksPerZone(), claimed.size(), claimed)));
+        return zones;
+    }
+
+    /** One route per claimed block, to its host: routes = blocks, whatever the number of addresses. */
+    public List<Route> routes(UUID network) {
+        VpcLayout layout = local(network).layout;
+        List<ClaimedBlock> claimed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(CLAIMED)) {
+            s.setObject(1, network);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    int index = rs.getInt(1);
+                    claimed.add(new ClaimedBlock(index, layout.block(index), layout.zoneOfBlock(index), rs.getString(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not read the routes of network " + network, e);
+        }
+        return Route.of(claimed);
+    }
+
+    /**
+     * Deletes the network's IPAM rows. Only for a network nothing allocates in any more (the
+     * networks API refuses to delete a VPC still in use): another replica's cache is not told.
+     */
+    public void forget(UUID network) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement addresses = c.prepareStatement("DELETE FROM ipam_address WHERE network_id = ?");
+                 PreparedStatement layout = c.prepareStatement("DELETE FROM ipam_network WHERE network_id = ?")) {
+                addresses.setObject(1, network);
+                addresses.executeUpdate();
+                layout.setObject(1, network);
+                layout.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StorageFailure("could not forget network " + network, e);
+        }
+        networks.remove(network);
+    }
+
+    @Override
+    public void close() {
+        commits.close();
+    }
+
+    private LocalBlocks local(UUID network) {
+        Objects.requireNonNull(network, "network");
+        LocalBlocks known = networks.get(network);
+        if (known != null) {
+            return known;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            LocalBlocks loaded = load(c, network);
+            LocalBlocks raced = networks.putIfAbsent(network, loaded);
+            return raced != null ? raced : loaded;
+        } catch (SQLException e) {
+            throw new StorageFailure("could not read network " + network, e);
+        }
+    }
+
+    private LocalBlocks load(Connection c, UUID network) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(NETWORK)) {
+            s.setObject(1, network);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IpamRefusal(IpamRefusal.Reason.UNKNOWN_NETWORK, "network " + network + " is not registered with the IPAM");
+                }
+                List<String> zones = Arrays.asList((String[]) rs.getArray(2).getArray());
+                VpcLayout layout = VpcLayout.of(Cidr.parse(rs.getString(1)), zones);
+                return new LocalBlocks(network, layout, rs.getBoolean(3), dataSource, quarantine);
+            }
+        }
+    }
+}

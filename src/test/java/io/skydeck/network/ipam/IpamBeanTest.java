@@ -1,0 +1,55 @@
+package io.skydeck.network.ipam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The service's Ipam bean on the service's own data source and migrations: the same IpamStore the
+ * bench times, reached the way the networks API will reach it.
+ */
+@QuarkusTest
+class IpamBeanTest {
+
+    @Inject
+    Ipam ipam;
+
+    @Test
+    void theServiceAllocatesReleasesAndShowsBlocksAndRoutesThroughItsIpamBean() {
+        UUID network = UUID.randomUUID();
+        ipam.register(network, Cidr.parse("172.16.0.0/20"), List.of("zone-1", "zone-2"));
+        // /20 over two zones: /21 zone ranges of 2^(26-21) = 32 /26 blocks; zone-2 starts at 172.16.8.0, block 32.
+        Allocation a = ipam.allocate(network, "zone-2", "compute-7", new Owner("server", "vm-1"));
+
+        assertThat(a.address()).isEqualTo(IpAddress.parse("172.16.8.4"));
+        assertThat(ipam.routes(network)).containsExactly(new Route(Cidr.parse("172.16.8.0/26"), "compute-7"));
+        assertThat(ipam.blocks(network).get(1).claimed()).containsExactly(
+                new BlockUse(32, Cidr.parse("172.16.8.0/26"), "zone-2", "compute-7", 1, 0, 60, 64));
+        assertThat(ipam.release(network, a.address())).isTrue();
+        assertThat(ipam.blocks(network).get(1).claimed().get(0).quarantined()).isEqualTo(1);
+    }
+
+    @Test
+    void anAllocationStaysCommittedWhenTheCallersTransactionRollsBack() {
+        UUID network = UUID.randomUUID();
+        ipam.register(network, Cidr.parse("172.17.0.0/24"), List.of("zone-1"));
+        IpAddress[] address = new IpAddress[1];
+
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            address[0] = ipam.allocate(network, "zone-1", "compute-1", new Owner("server", "vm-2")).address();
+            throw new IllegalStateException("the caller's later work failed");
+        })).hasStackTraceContaining("the caller's later work failed");
+
+        // The bean suspends the caller's transaction: the block claim and the address row were its own commits.
+        assertThat(ipam.routes(network)).containsExactly(new Route(Cidr.parse("172.17.0.0/28"), "compute-1"));
+        assertThat(ipam.addressesOf(network, new Owner("server", "vm-2"))).containsExactly(address[0]);
+    }
+}

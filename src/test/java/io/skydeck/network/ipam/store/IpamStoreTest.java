@@ -1,0 +1,173 @@
+package io.skydeck.network.ipam.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agroal.api.AgroalDataSource;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
+import io.skydeck.network.ipam.Allocation;
+import io.skydeck.network.ipam.BlockUse;
+import io.skydeck.network.ipam.IpamRefusal;
+import io.skydeck.network.ipam.Owner;
+import io.skydeck.network.ipam.Route;
+import io.skydeck.network.ipam.ZoneUse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The IPAM's rules played one by one on PostgreSQL, with the addresses worked out by hand. */
+class IpamStoreTest {
+
+    static final Duration FIVE_MINUTES = Duration.ofMinutes(5);
+
+    IpamSchema db;
+    AgroalDataSource pool;
+    MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    IpamStore ipam;
+    UUID net = UUID.randomUUID();
+    int owners;
+
+    @BeforeEach
+    void aSchemaOfOurOwn() throws Exception {
+        db = new IpamSchema();
+        pool = db.pool(8);
+        ipam = new IpamStore(pool, clock, new IpamStore.Settings(FIVE_MINUTES, 2, 64, 16));
+    }
+
+    @AfterEach
+    void dropIt() throws Exception {
+        ipam.close();
+        pool.close();
+        db.close();
+    }
+
+    @Test
+    void aHostFillsItsFirstBlockBeforeItClaimsTheNext() {
+        ipam.register(net, Cidr.parse("10.0.0.0/16"), List.of("a", "b"), false);
+        List<Allocation> got = new ArrayList<>();
+        for (int i = 0; i < 61; i++) {
+            got.add(ipam.allocate(net, "a", "h1", server()));
+        }
+        // 10.0.0.0-3 are zone a's reserved addresses: block 0 hands out .4-.63 (60), the 61st opens block 1.
+        assertThat(got.get(0).address()).isEqualTo(IpAddress.parse("10.0.0.4"));
+        assertThat(got.get(59).address()).isEqualTo(IpAddress.parse("10.0.0.63"));
+        assertThat(got.get(60).address()).isEqualTo(IpAddress.parse("10.0.0.64"));
+        assertThat(got.get(60).block()).isEqualTo(Cidr.parse("10.0.0.64/26"));
+        assertThat(ipam.routes(net)).containsExactly(new Route(Cidr.parse("10.0.0.0/26"), "h1"), new Route(Cidr.parse("10.0.0.64/26"), "h1"));
+        List<ZoneUse> zones = ipam.blocks(net);
+        assertThat(zones.get(0)).isEqualTo(new ZoneUse("a", Cidr.parse("10.0.0.0/17"), 512, 2, List.of(
+                new BlockUse(0, Cidr.parse("10.0.0.0/26"), "a", "h1", 60, 0, 60, 64),
+                new BlockUse(1, Cidr.parse("10.0.0.64/26"), "a", "h1", 1, 0, 64, 64))));
+        assertThat(zones.get(1)).isEqualTo(new ZoneUse("b", Cidr.parse("10.0.128.0/17"), 512, 0, List.of()));
+    }
+
+    @Test
+    void anAddressComesFromTheHostsZone() {
+        ipam.register(net, Cidr.parse("10.0.0.0/16"), List.of("a", "b"), false);
+        Allocation b = ipam.allocate(net, "b", "h2", server());
+        assertThat(b.address()).isEqualTo(IpAddress.parse("10.0.128.4"));
+        assertThat(b.zone()).isEqualTo("b");
+    }
+
+    @Test
+    void aReleasedAddressRestsThroughItsQuarantineThenReturnsToItsBlock() {
+        // A /28 in one zone: two /29 blocks; .0-.3 and .15 reserved, so 11 addresses: .4-.14.
+        ipam.register(net, Cidr.parse("10.0.0.0/28"), List.of("a"), false);
+        for (int i = 4; i <= 14; i++) {
+            assertThat(ipam.allocate(net, "a", "h1", server()).address()).isEqualTo(IpAddress.parse("10.0.0." + i));
+        }
+        assertThatThrownBy(() -> ipam.allocate(net, "a", "h1", server())).isInstanceOfSatisfying(IpamRefusal.class,
+                r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.ZONE_EXHAUSTED));
+
+        assertThat(ipam.release(net, IpAddress.parse("10.0.0.9"))).isTrue();
+        assertThat(ipam.release(net, IpAddress.parse("10.0.0.9"))).as("released already").isFalse();
+        clock.advance(FIVE_MINUTES.minusSeconds(1));
+        assertThatThrownBy(() -> ipam.allocate(net, "a", "h1", server())).isInstanceOf(IpamRefusal.class);
+        assertThat(ipam.blocks(net).get(0).claimed().get(1)).isEqualTo(new BlockUse(1, Cidr.parse("10.0.0.8/29"), "a", "h1", 6, 1, 7, 8));
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(ipam.allocate(net, "a", "h1", server()).address()).isEqualTo(IpAddress.parse("10.0.0.9"));
+    }
+
+    @Test
+    void aHostWhoseZoneHasNoUnclaimedBlockBorrowsAndTheRouteStaysTheBlocks() {
+        ipam.register(net, Cidr.parse("10.0.0.0/28"), List.of("a"), false);
+        ipam.allocate(net, "a", "h1", server());                       // h1 claims block 0: .4
+        for (int i = 8; i <= 14; i++) {                                 // h2 claims block 1: .8-.14
+            assertThat(ipam.allocate(net, "a", "h2", server()).address()).isEqualTo(IpAddress.parse("10.0.0." + i));
+        }
+        Allocation borrowed = ipam.allocate(net, "a", "h2", server());  // no block left: h1's block has .5-.7 free
+
+        assertThat(borrowed.address()).isEqualTo(IpAddress.parse("10.0.0.5"));
+        assertThat(borrowed.borrowed()).isTrue();
+        assertThat(borrowed.blockHost()).isEqualTo("h1");
+        assertThat(ipam.routes(net)).containsExactly(new Route(Cidr.parse("10.0.0.0/29"), "h1"), new Route(Cidr.parse("10.0.0.8/29"), "h2"));
+    }
+
+    @Test
+    void aStrictNetworkRefusesToBorrow() {
+        ipam.register(net, Cidr.parse("10.0.0.0/28"), List.of("a"), true);
+        ipam.allocate(net, "a", "h1", server());
+        for (int i = 0; i < 7; i++) {
+            ipam.allocate(net, "a", "h2", server());
+        }
+        assertThatThrownBy(() -> ipam.allocate(net, "a", "h2", server()))
+                .isInstanceOfSatisfying(IpamRefusal.class, r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.ZONE_EXHAUSTED))
+                .hasMessageContaining("strict");
+        assertThat(ipam.allocate(net, "a", "h1", server()).address()).as("h1 still has its own block").isEqualTo(IpAddress.parse("10.0.0.5"));
+    }
+
+    @Test
+    void aReplicaWithAStaleViewOfABlockIsRefusedByTheDatabaseAndPicksAgain() throws Exception {
+        ipam.register(net, Cidr.parse("10.0.0.0/16"), List.of("a"), false);
+        try (AgroalDataSource otherPool = db.pool(4); IpamStore other = new IpamStore(otherPool, clock, new IpamStore.Settings(FIVE_MINUTES, 1, 64, 16))) {
+            assertThat(ipam.allocate(net, "a", "h1", server()).address()).isEqualTo(IpAddress.parse("10.0.0.4"));
+            // The other replica reads h1's block on first use, then takes .5; this one still thinks .5 free.
+            assertThat(other.allocate(net, "a", "h1", server()).address()).isEqualTo(IpAddress.parse("10.0.0.5"));
+            assertThat(ipam.allocate(net, "a", "h1", server()).address()).isEqualTo(IpAddress.parse("10.0.0.6"));
+        }
+        assertThat(db.query("SELECT count(DISTINCT address) FROM ipam_address")).isEqualTo(3);
+    }
+
+    @Test
+    void registeringAgainIsHarmlessButAnotherLayoutIsRefused() throws Exception {
+        ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a", "b"), false);
+        ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a", "b"), false);
+        // /24 over two zones: /25 zones cut into 16 /29 blocks each.
+        assertThat(db.query("SELECT count(*) FROM ipam_block")).isEqualTo(32);
+        assertThatThrownBy(() -> ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a", "b"), true))
+                .isInstanceOfSatisfying(IpamRefusal.class, r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.LAYOUT_CONFLICT));
+    }
+
+    @Test
+    void anUnknownNetworkOrZoneIsARefusal() {
+        assertThatThrownBy(() -> ipam.allocate(UUID.randomUUID(), "a", "h1", server()))
+                .isInstanceOfSatisfying(IpamRefusal.class, r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.UNKNOWN_NETWORK));
+        ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a"), false);
+        assertThatThrownBy(() -> ipam.allocate(net, "z", "h1", server()))
+                .isInstanceOfSatisfying(IpamRefusal.class, r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.UNKNOWN_ZONE));
+    }
+
+    @Test
+    void anOwnersAddressesAreFoundAndReleasedTogether() {
+        ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a"), false);
+        Owner vm = new Owner("server", "vm-1");
+        IpAddress first = ipam.allocate(net, "a", "h1", vm).address();
+        IpAddress second = ipam.allocate(net, "a", "h1", vm).address();
+        ipam.allocate(net, "a", "h1", server());
+
+        assertThat(ipam.addressesOf(net, vm)).containsExactly(first, second);
+        assertThat(ipam.releaseOwnedBy(vm)).containsExactlyInAnyOrder(new IpamStore.Released(net, first), new IpamStore.Released(net, second));
+        assertThat(ipam.addressesOf(net, vm)).isEmpty();
+    }
+
+    private Owner server() {
+        return new Owner("server", "s-" + (++owners));
+    }
+}

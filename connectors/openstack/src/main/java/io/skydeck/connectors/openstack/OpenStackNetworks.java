@@ -123,7 +123,9 @@ final class OpenStackNetworks implements Networks {
                         "network " + spec.networkId() + " not found");
             }
             Subnet created = os.networking().subnet().create(Builders.subnet().name(spec.name()).networkId(spec.networkId())
-                    .cidr(spec.cidr()).ipVersion(spec.cidr().contains(":") ? IPVersionType.V6 : IPVersionType.V4).build());
+                    .cidr(spec.cidr()).ipVersion(spec.cidr().contains(":") ? IPVersionType.V6 : IPVersionType.V4)
+                    // OpenStack4j sends enable_dhcp=false unless told, overriding Neutron's default: servers would get no address.
+                    .enableDHCP(true).build());
             NeutronTagging.replace(os, Resource.SUBNET, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
             attach(os, routerOf(os, spec.networkId(), Map.of()), created.getId());
             return created.getId();

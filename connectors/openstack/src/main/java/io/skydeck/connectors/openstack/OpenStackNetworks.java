@@ -93,7 +93,8 @@ final class OpenStackNetworks implements Networks {
                 throw new RequestRejected(session.provider(), "network " + networkId + " is still used by port(s) " + String.join(", ", users),
                         "NetworkInUse", null);
             }
-            routerNamed(os, routerName(networkId)).ifPresent(router -> {
+            // Every router of that name: two subnet creates racing to mend a missing router can both make one.
+            routersNamed(os, routerName(networkId)).forEach(router -> {
                 for (Port port : os.networking().port().list(PortListOptions.create().deviceId(router.getId()))) {
                     if (INTERFACE.equals(port.getDeviceOwner())) {
                         for (IP ip : port.getFixedIps()) {
@@ -262,8 +263,12 @@ final class OpenStackNetworks implements Networks {
     }
 
     private static Optional<Router> routerNamed(OSClientV3 os, String name) {
+        return routersNamed(os, name).stream().findFirst();
+    }
+
+    private static List<Router> routersNamed(OSClientV3 os, String name) {
         return os.networking().router().list().stream().filter(router -> name.equals(router.getName()))
-                .map(Router.class::cast).findFirst();
+                .map(Router.class::cast).toList();
     }
 
     /** Makes the subnet an interface of the router unless it is one already. */

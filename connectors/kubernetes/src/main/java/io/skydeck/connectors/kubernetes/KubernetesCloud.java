@@ -7,6 +7,7 @@ import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Inventory;
+import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderHealth;
 import io.skydeck.connectors.spi.ProviderKind;
@@ -52,6 +53,7 @@ public final class KubernetesCloud implements CloudProvider {
         this.tenantNamespaces = new TenantNamespaces(cluster);
         this.capabilities = CapabilitySet.empty()
                 .with(Workloads.class, new KubernetesWorkloads(cluster))
+                .with(Networks.class, new NamespaceNetworks(cluster))
                 .with(SecurityGroups.class, new NetworkPolicySecurityGroups(cluster))
                 .with(Inventory.class, inventory);
     }

@@ -22,9 +22,10 @@
  *     {@link io.skydeck.connectors.kubernetes.SecurityGroupMembers#labelsFor} in its labels); a rule
  *     naming a group selects that group's members
  *     ({@link io.skydeck.connectors.kubernetes.SecurityRulesToNetworkPolicy} lists what cannot map).</li>
+ * <li>Networks → a namespace {@code prefix + name} with a default-deny ingress NetworkPolicy
+ *     ({@link io.skydeck.connectors.kubernetes.NamespaceNetworks}); no subnets.</li>
  * <li>Inventory → nodes as container pools: allocatable minus the requests of bound pods.</li>
- * <li>Not offered: servers, networks, public IPs, price list, usage export — a cluster has none
- *     of its own.</li>
+ * <li>Not offered: servers, public IPs, price list, usage export — a cluster has none of its own.</li>
  * </ul>
  */
 package io.skydeck.connectors.kubernetes;

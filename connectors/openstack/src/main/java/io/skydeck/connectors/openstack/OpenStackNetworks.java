@@ -93,7 +93,8 @@ final class OpenStackNetworks implements Networks {
                 throw new RequestRejected(session.provider(), "network " + networkId + " is still used by port(s) " + String.join(", ", users),
                         "NetworkInUse", null);
             }
-            routerNamed(os, routerName(networkId)).ifPresent(router -> {
+            // Every router of that name: two subnet creates racing to mend a missing router can both make one.
+            routersNamed(os, routerName(networkId)).forEach(router -> {
                 for (Port port : os.networking().port().list(PortListOptions.create().deviceId(router.getId()))) {
                     if (INTERFACE.equals(port.getDeviceOwner())) {
                         for (IP ip : port.getFixedIps()) {
@@ -123,7 +124,9 @@ final class OpenStackNetworks implements Networks {
                         "network " + spec.networkId() + " not found");
             }
             Subnet created = os.networking().subnet().create(Builders.subnet().name(spec.name()).networkId(spec.networkId())
-                    .cidr(spec.cidr()).ipVersion(spec.cidr().contains(":") ? IPVersionType.V6 : IPVersionType.V4).build());
+                    .cidr(spec.cidr()).ipVersion(spec.cidr().contains(":") ? IPVersionType.V6 : IPVersionType.V4)
+                    // OpenStack4j sends enable_dhcp=false unless told, overriding Neutron's default: servers would get no address.
+                    .enableDHCP(true).build());
             NeutronTagging.replace(os, Resource.SUBNET, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
             attach(os, routerOf(os, spec.networkId(), Map.of()), created.getId());
             return created.getId();
@@ -260,8 +263,12 @@ final class OpenStackNetworks implements Networks {
     }
 
     private static Optional<Router> routerNamed(OSClientV3 os, String name) {
+        return routersNamed(os, name).stream().findFirst();
+    }
+
+    private static List<Router> routersNamed(OSClientV3 os, String name) {
         return os.networking().router().list().stream().filter(router -> name.equals(router.getName()))
-                .map(Router.class::cast).findFirst();
+                .map(Router.class::cast).toList();
     }
 
     /** Makes the subnet an interface of the router unless it is one already. */

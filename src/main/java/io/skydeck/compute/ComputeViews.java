@@ -1,5 +1,6 @@
 package io.skydeck.compute;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.hibernate.orm.panache.common.ProjectedConstructor;
 import io.skydeck.operations.OperationResource.OperationView;
 import jakarta.validation.Valid;
@@ -11,6 +12,7 @@ import jakarta.validation.constraints.Size;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /** Request and response bodies of the compute API. */
@@ -44,7 +46,9 @@ public final class ComputeViews {
             @NotBlank @Size(max = 64) String flavor,
             @NotBlank @Size(max = 128) String image,
             @Valid PlacementHintsView hints,
-            @Valid TargetView target) {
+            @Valid TargetView target,
+            UUID networkId,
+            @Size(max = 5) List<@NotNull UUID> securityGroups) {
     }
 
     public record ServerAction(
@@ -55,20 +59,29 @@ public final class ComputeViews {
     public record Placement(String provider, String region, String zone, String host) {
     }
 
+    /** Where a server is in a tenant network; absent for a server in none. */
+    public record NetworkAttachment(UUID networkId, UUID subnetId, String privateAddress) {
+        static NetworkAttachment of(UUID networkId, UUID subnetId, String privateAddress) {
+            return networkId == null ? null : new NetworkAttachment(networkId, subnetId, privateAddress);
+        }
+    }
+
     public record ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String flavorName,
                              String image, String imageName, ServerStatus status, Placement placement, BigDecimal hourlyPrice, String providerServerId,
                              int vcpu, long memoryMib, int gpu, String affinityGroup, String antiAffinityGroup,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) NetworkAttachment network,
                              Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
         /** A list's row, read by the query itself ({@code KeysetQuery} projection): the entity's fields by name. */
         @ProjectedConstructor
         public ServerView(UUID id, UUID tenantId, UUID projectId, String name, String flavor, String flavorName,
                           String image, String imageName, ServerStatus status, String provider, String region, String zone,
                           String host, BigDecimal hourlyPrice, String providerServerId, int vcpu, long memoryMib, int gpu,
-                          String affinityGroup, String antiAffinityGroup, Instant createdAt, Instant updatedAt,
-                          Instant deletedAt, long version) {
+                          String affinityGroup, String antiAffinityGroup, UUID networkId, UUID subnetId, String privateAddress,
+                          Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
             this(id, tenantId, projectId, name, flavor, flavorName, image, imageName, status,
                     new Placement(provider, region, zone, host), hourlyPrice, providerServerId, vcpu, memoryMib, gpu,
-                    affinityGroup, antiAffinityGroup, createdAt, updatedAt, deletedAt, version);
+                    affinityGroup, antiAffinityGroup, NetworkAttachment.of(networkId, subnetId, privateAddress),
+                    createdAt, updatedAt, deletedAt, version);
         }
 
         public static ServerView of(Server s) {
@@ -76,6 +89,7 @@ public final class ComputeViews {
                     s.imageName(), s.status(),
                     new Placement(s.provider(), s.region(), s.zone(), s.host()), s.hourlyPrice(), s.providerServerId(),
                     s.vcpu(), s.memoryMib(), s.gpu(), s.affinityGroup(), s.antiAffinityGroup(),
+                    NetworkAttachment.of(s.networkId(), s.subnetId(), s.privateAddress()),
                     s.createdAt(), s.updatedAt(), s.deletedAt(), s.version());
         }
     }

@@ -53,6 +53,13 @@ public class Server {
     private String affinityGroup;
     @Column(name = "anti_affinity_group")
     private String antiAffinityGroup;
+    /** The tenant network the server is in, its zone's subnet and its address there; null for a server in none. */
+    @Column(name = "network_id")
+    private UUID networkId;
+    @Column(name = "subnet_id")
+    private UUID subnetId;
+    @Column(name = "private_address")
+    private String privateAddress;
     @Column(name = "quota_reservation_id")
     private UUID quotaReservationId;
     @Column(name = "created_at")
@@ -126,6 +133,13 @@ public class Server {
     }
 
     /** The names users know the flavor and image by (null: not known). */
+    /** Puts the new server in a network: the subnet of its zone and the address it got there. */
+    public void attach(UUID networkId, UUID subnetId, String privateAddress) {
+        this.networkId = networkId;
+        this.subnetId = subnetId;
+        this.privateAddress = privateAddress;
+    }
+
     void named(String flavorName, String imageName) {
         this.flavorName = flavorName;
         this.imageName = imageName;
@@ -165,6 +179,9 @@ public class Server {
     public BigDecimal hourlyPrice() { return hourlyPrice; }
     public String affinityGroup() { return affinityGroup; }
     public String antiAffinityGroup() { return antiAffinityGroup; }
+    public UUID networkId() { return networkId; }
+    public UUID subnetId() { return subnetId; }
+    public String privateAddress() { return privateAddress; }
     public UUID quotaReservationId() { return quotaReservationId; }
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }

@@ -13,6 +13,7 @@ import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.Servers;
 import io.skydeck.network.PublicIpService;
+import io.skydeck.network.ServerNetworks;
 import io.skydeck.operations.GiveUpAudit;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
@@ -33,6 +34,7 @@ import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -59,6 +61,9 @@ public class ServerOperations implements OperationHandler {
 
     @Inject
     PublicIpService publicIps;
+
+    @Inject
+    ServerNetworks serverNetworks;
 
     @Inject
     PlacementService placement;
@@ -97,7 +102,16 @@ public class ServerOperations implements OperationHandler {
         Server server = QuarkusTransaction.requiringNew().call(() -> serverRepository.findById(op.targetId()));
         Servers servers = providers.get(server.provider()).require(Servers.class);
         return switch (op.kind()) {
-            case CREATE_SERVER -> Optional.of(servers.create(specOf(server), createToken(server.id())));
+            case CREATE_SERVER -> {
+                ServerSpec spec = specOf(server);
+                Optional<ServerNetworks.ProviderAttachment> network = QuarkusTransaction.requiringNew()
+                        .call(() -> serverNetworks.providerAttachment(server));
+                if (network.isPresent()) {
+                    ServerNetworks.ProviderAttachment at = network.get();
+                    spec = spec.inNetwork(at.networkId(), at.subnetId(), at.address(), at.securityGroupIds());
+                }
+                yield Optional.of(servers.create(spec, createToken(server.id())));
+            }
             case DELETE_SERVER -> {
                 // A create that failed (or never reported back) recorded no id: the provider's instance is found by its token.
                 Optional<String> id = Optional.ofNullable(server.providerServerId())
@@ -177,6 +191,7 @@ public class ServerOperations implements OperationHandler {
                 server.moveTo(ServerStatus.DELETED, finishedAt);
                 quotas.release(server.quotaReservationId());
                 publicIps.serverGone(server.id(), finishedAt);
+                serverNetworks.detach(server);
                 placement.releaseAfterCommit(server.id());
                 event = LifecycleEvents.Kind.DELETED;
             }

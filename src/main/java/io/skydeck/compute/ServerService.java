@@ -7,6 +7,8 @@ import io.skydeck.capacity.PlacementService;
 import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.PlacementHintsView;
+import io.skydeck.network.Network;
+import io.skydeck.network.ServerNetworks;
 import io.skydeck.operations.Cancellations;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
@@ -45,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -95,6 +98,9 @@ public class ServerService {
     CatalogNames catalog;
 
     @Inject
+    ServerNetworks serverNetworks;
+
+    @Inject
     Clock clock;
 
     @Transactional
@@ -103,7 +109,12 @@ public class ServerService {
         PlacementService.FlavorOffer flavor = placement.flavor(catalog.flavorId(request.flavor()))
                 .orElseThrow(() -> ProblemException.invalid("flavor", "no configured provider offers flavor '" + request.flavor()
                         + "' (by name or id)"));
-        Provisioning.Admitted<Server> admitted = provisioning.admit(tenant, new NewServer(tenant, project, request, flavor, override));
+        if (request.networkId() == null && request.securityGroups() != null && !request.securityGroups().isEmpty()) {
+            throw ProblemException.invalid("securityGroups", "security groups apply to a server in a network; name its networkId");
+        }
+        Optional<ServerNetworks.Choice> network = Optional.ofNullable(request.networkId())
+                .map(id -> serverNetworks.choose(tenant.id(), id, request.securityGroups()));
+        Provisioning.Admitted<Server> admitted = provisioning.admit(tenant, new NewServer(tenant, project, request, flavor, override, network));
         return new Started(admitted.resource(), admitted.operation());
     }
 
@@ -114,14 +125,16 @@ public class ServerService {
         private final CreateServer request;
         private final PlacementService.FlavorOffer flavor;
         private final Optional<PlacementTarget> override;
+        private final Optional<ServerNetworks.Choice> network;
 
         NewServer(Tenant tenant, Project project, CreateServer request, PlacementService.FlavorOffer flavor,
-                  Optional<PlacementTarget> override) {
+                  Optional<PlacementTarget> override, Optional<ServerNetworks.Choice> network) {
             this.tenant = tenant;
             this.project = project;
             this.request = request;
             this.flavor = flavor;
             this.override = override;
+            this.network = network;
         }
 
         @Override
@@ -146,8 +159,23 @@ public class ServerService {
 
         @Override
         public Placement place(UUID serverId) {
-            return placements.server(new PlacementRequest(serverId.toString(), tenant.id().toString(), flavor.resources(),
-                    hints(request.hints(), flavor.id()), tenant.allowedProviders()), override);
+            PlacementHints hints = hints(request.hints(), flavor.id());
+            Set<String> allowed = tenant.allowedProviders();
+            if (network.isPresent()) {
+                hints = withinNetwork(hints, network.get());
+                allowed = Set.of(network.get().network().provider());
+                if (!tenant.allowedProviders().isEmpty() && !tenant.allowedProviders().contains(network.get().network().provider())) {
+                    throw new ProblemException(ProblemType.NO_CAPACITY, "network " + network.get().network().name() + " is in provider "
+                            + network.get().network().provider() + ", which the tenant may no longer use");
+                }
+            }
+            Placement placed = placements.server(new PlacementRequest(serverId.toString(), tenant.id().toString(), flavor.resources(),
+                    hints, allowed), override);
+            if (network.isPresent() && !network.get().zones().contains(placed.target().zone())) {
+                throw ProblemException.invalid("target", "zone " + placed.target().zone() + " has no subnet of network "
+                        + network.get().network().name() + "; its subnets are in " + network.get().zones());
+            }
+            return placed;
         }
 
         @Override
@@ -160,6 +188,7 @@ public class ServerService {
                     h == null ? null : h.affinityGroup(), h == null ? null : h.antiAffinityGroup(), reservation.id(), now);
             server.named(catalog.flavorOn(placed.provider(), flavor.id()).map(CatalogNames.Named::name).orElse(null),
                     image.name());
+            network.ifPresent(choice -> serverNetworks.attach(server, choice, placed.target().zone(), placed.target().hostId()));
             return server;
         }
 
@@ -177,6 +206,25 @@ public class ServerService {
         public Map<String, Object> auditDetails(Server server, Placement placed) {
             return Map.of("name", request.name(), "flavor", flavor.id(), "placement", placed.target().toString());
         }
+    }
+
+    /**
+     * A server in a network goes to the network's region, and to a zone where the network has a
+     * subnet: the zone asked for, or — when the subnets do not cover every zone — the first subnet's.
+     */
+    private PlacementHints withinNetwork(PlacementHints hints, ServerNetworks.Choice choice) {
+        Network n = choice.network();
+        if (hints.region() != null && !hints.region().equals(n.region())) {
+            throw ProblemException.invalid("hints.region", "network " + n.name() + " is in region " + n.region());
+        }
+        if (hints.zone() != null && !choice.zones().contains(hints.zone())) {
+            throw ProblemException.invalid("hints.zone", "network " + n.name() + " has no subnet in zone " + hints.zone()
+                    + "; its subnets are in " + choice.zones());
+        }
+        PlacementHints within = hints.inRegion(n.region());
+        boolean everyZone = providers.find(n.provider()).flatMap(p -> p.regions().stream().filter(r -> r.id().equals(n.region())).findFirst())
+                .map(r -> choice.zones().containsAll(r.zones())).orElse(false);
+        return hints.zone() == null && !everyZone ? within.inZone(choice.zones().iterator().next()) : within;
     }
 
     /** The engine's hints from a request's, with the flavor (its price ceiling and GPU reserve need it). */

@@ -1,6 +1,8 @@
 package io.skydeck.network;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.ipam.Ipam;
 import io.skydeck.operations.GiveUpAudit;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.NetworkSpec;
@@ -67,6 +69,9 @@ public class NetworkOperations implements OperationHandler {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    Ipam ipam;
 
     @Override
     public boolean handles(OperationKind kind) {
@@ -164,6 +169,8 @@ public class NetworkOperations implements OperationHandler {
             case CREATE_SUBNET -> {
                 Subnet s = subnetRepository.findById(op.targetId());
                 s.available(handle.resource().id(), finishedAt);
+                // The subnet is one zone range of the IPAM: its hosts' blocks are carved from it.
+                ipam.register(s.id(), Cidr.parse(s.cidr()), List.of(s.zone()));
                 audit.record("subnet.created", "subnet", s.id(), s.tenantId(),
                         Map.of("network", s.networkId(), "zone", s.zone(), "cidr", s.cidr(), "operation", op.id()));
             }

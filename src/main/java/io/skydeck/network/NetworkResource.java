@@ -5,6 +5,8 @@ import io.skydeck.network.NetworkViews.Accepted;
 import io.skydeck.network.NetworkViews.CreateNetwork;
 import io.skydeck.network.NetworkViews.NetworkView;
 import io.skydeck.network.NetworkViews.SubnetView;
+import io.skydeck.network.ipam.Ipam;
+import io.skydeck.network.ipam.ZoneUse;
 import io.skydeck.operations.OperationResource.OperationView;
 import io.skydeck.platform.idempotency.IdempotentRequests;
 import io.skydeck.platform.paging.Page;
@@ -54,6 +56,9 @@ public class NetworkResource {
 
     @Inject
     NetworkLinks links;
+
+    @Inject
+    Ipam ipam;
 
     @Inject
     Placements placements;
@@ -110,13 +115,50 @@ public class NetworkResource {
     public record RouteView(String destination, String nextHopType, String nextHop, String detail) {
     }
 
-    /** The network's routes: one per linked network's range, next hop the link. */
+    /** One host block of a zone's subnet: who claimed it and how much of it is used. */
+    public record BlockView(String cidr, String host, int used, int quarantined, int usable, int size) {
+    }
+
+    /** A zone's subnet as the IPAM carves it: blocks claimed by hosts, of how many. */
+    public record ZoneView(String zone, UUID subnetId, String cidr, int blocks, int claimedBlocks, List<BlockView> claimed) {
+    }
+
+    /** {@code GET /v1/networks/{id}/ipam}: per zone, the host blocks and their use. */
+    @GET
+    @Path("/{id}/ipam")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
+    public List<ZoneView> ipam(@PathParam("id") UUID id) {
+        Network n = visible(id);
+        List<ZoneView> zones = new ArrayList<>();
+        for (Subnet subnet : networks.subnets(n.id())) {
+            if (subnet.status() != Subnet.Status.AVAILABLE) {
+                continue;
+            }
+            for (ZoneUse use : ipam.blocks(subnet.id())) {
+                zones.add(new ZoneView(use.zone(), subnet.id(), use.range().toString(), use.blocks(), use.claimedBlocks(),
+                        use.claimed().stream().map(b -> new BlockView(b.cidr().toString(), b.host(), b.used(), b.quarantined(),
+                                b.usable(), b.size())).toList()));
+            }
+        }
+        return zones;
+    }
+
+    /**
+     * The network's routes: one per claimed host block (next hop: the host), however many addresses
+     * it holds, and one per linked network's range (next hop: the link).
+     */
     @GET
     @Path("/{id}/routes")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
     public List<RouteView> routes(@PathParam("id") UUID id) {
         Network n = visible(id);
         List<RouteView> routes = new ArrayList<>();
+        for (Subnet subnet : networks.subnets(n.id())) {
+            if (subnet.status() == Subnet.Status.AVAILABLE) {
+                ipam.routes(subnet.id()).forEach(route -> routes.add(new RouteView(route.destination().toString(), "HOST",
+                        route.nextHop(), "block of zone " + subnet.zone())));
+            }
+        }
         for (NetworkLink link : links.activeOn(n.id())) {
             Network peer = networks.find(link.peerOf(n.id())).orElseThrow();
             Stream.of(peer.cidr(), peer.ipv6Cidr()).filter(Objects::nonNull).forEach(range ->

@@ -34,6 +34,7 @@ import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantRepository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 
@@ -104,6 +105,9 @@ public class NetworkService {
     ObjectMapper json;
 
     @Inject
+    EntityManager em;
+
+    @Inject
     Clock clock;
 
     /** Checks the ranges and chooses provider and region; reads configuration only, never inside a transaction. */
@@ -163,6 +167,14 @@ public class NetworkService {
             throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + op.id() + " (" + op.kind()
                     + ") is still running on network " + managed.id() + "; delete it once it is " + Network.Status.AVAILABLE);
         });
+        @SuppressWarnings("unchecked")
+        List<Object[]> servers = em.createNativeQuery("""
+                SELECT id, name FROM server WHERE network_id = ?1 AND status NOT IN ('DELETED', 'FAILED') ORDER BY created_at LIMIT 3""")
+                .setParameter(1, managed.id()).getResultList();
+        if (!servers.isEmpty()) {
+            throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use by server(s) "
+                    + servers.stream().map(s -> s[1] + " (" + s[0] + ")").toList() + "; delete them first");
+        }
         securityGroups.liveIn(managed.id()).stream().findFirst().ifPresent(group -> {
             throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use: security group " + group.name()
                     + " (" + group.id() + ") is in it; delete the group first");

@@ -52,18 +52,46 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
             if (!topology.images().contains(spec.imageId())) {
                 throw cloud.notFound(ResourceType.IMAGE, spec.imageId());
             }
-            var place = choosePlace(region, spec, flavor);
             var state = cloud.state();
+            requireAttachments(spec, state);
+            var place = choosePlace(region, spec, flavor);
             String id = state.newId("srv");
+            // A server in a network gets the address it was asked for (a Neutron port's fixed IP), else one of the sandbox's.
+            String address = spec.fixedAddress().orElse(address(state.nextId));
             var server = new ProviderServer(id, spec.name(), region.id(), place.zone().id(), Optional.of(place.host().id()),
                     flavor.id(), spec.imageId(), ServerStatus.BUILDING, "BUILD", Optional.of(token),
-                    List.of(address(state.nextId)), spec.tags(), acceptance.now());
+                    List.of(address), spec.tags(), acceptance.now());
             state.servers.put(id, server);
             var handle = cloud.accept(acceptance, OperationKind.CREATE, ref(server), Optional.of(token),
                     topology.latency().create(), Optional.empty());
             cloud.remember(token, SandboxCall.CREATE_SERVER, spec, handle);
             return handle;
         });
+    }
+
+    /** The networks, subnet and groups a create names must exist, and a fixed address must be free, as Neutron checks them. */
+    private void requireAttachments(ServerSpec spec, SandboxState state) {
+        for (String networkId : spec.networkIds()) {
+            if (!state.networks.containsKey(networkId)) {
+                throw cloud.notFound(ResourceType.NETWORK, networkId);
+            }
+        }
+        spec.subnetId().ifPresent(subnetId -> {
+            var subnet = state.subnets.get(subnetId);
+            if (subnet == null || !spec.networkIds().contains(subnet.networkId())) {
+                throw cloud.notFound(ResourceType.SUBNET, subnetId);
+            }
+        });
+        spec.fixedAddress().ifPresent(fixed -> {
+            if (state.servers.values().stream().anyMatch(other -> other.addresses().contains(fixed))) {
+                throw cloud.rejected("IP address " + fixed + " already allocated in subnet " + spec.subnetId().orElseThrow() + ".");
+            }
+        });
+        for (String groupId : spec.securityGroupIds()) {
+            if (!state.securityGroups.containsKey(groupId)) {
+                throw cloud.notFound(ResourceType.SECURITY_GROUP, groupId);
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,192 @@
+package io.skydeck.network;
+
+import io.skydeck.compute.Server;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
+import io.skydeck.network.ipam.Allocation;
+import io.skydeck.network.ipam.Ipam;
+import io.skydeck.network.ipam.IpamRefusal;
+import io.skydeck.network.ipam.Owner;
+import io.skydeck.platform.problem.Problem;
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import jakarta.transaction.Transactional;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Puts a new server in a tenant network: checks the network and the groups asked for, says where
+ * placement may put the server (the network's provider, region and zones with a subnet), and once
+ * the host is chosen takes the server's address from the IPAM — from the host's own block of its
+ * zone's subnet, so the address never leaves the zone and its route is the block's.
+ *
+ * <p>The IPAM commits an address on its own (group commit, outside the caller's transaction). If
+ * the server's transaction then rolls back, the address is released again; if the replica dies in
+ * between, the address stays held by a server that never existed until someone releases it (see
+ * the notes on orphaned addresses in the README).
+ */
+@ApplicationScoped
+public class ServerNetworks {
+
+    /** A network a new server goes into, its subnets by zone, and the groups the server joins. */
+    public record Choice(Network network, Map<String, Subnet> subnetsByZone, List<TenantSecurityGroup> groups) {
+
+        /** The zones placement may choose: those where the network has an available subnet. */
+        public Set<String> zones() {
+            return subnetsByZone.keySet();
+        }
+    }
+
+    @Inject
+    NetworkRepository networks;
+
+    @Inject
+    SubnetRepository subnets;
+
+    @Inject
+    TenantSecurityGroupRepository groups;
+
+    @Inject
+    Ipam ipam;
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /**
+     * The network and groups a create names, checked for the tenant. The network's row is read with
+     * a share lock, so it cannot be deleted before this server counts as using it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Choice choose(UUID tenantId, UUID networkId, List<UUID> groupIds) {
+        Network network = networks.findByIdOptional(networkId, LockModeType.PESSIMISTIC_READ)
+                .filter(n -> n.tenantId().equals(tenantId))
+                .orElseThrow(() -> ProblemException.notFound("network", networkId));
+        if (network.status() != Network.Status.AVAILABLE) {
+            throw new ProblemException(ProblemType.CONFLICT, "network " + network.name() + " is " + network.status()
+                    + "; servers go into an available network", List.of(new Problem.FieldError("networkId", "network is "
+                    + network.status())), Map.of());
+        }
+        Map<String, Subnet> byZone = new LinkedHashMap<>();
+        for (Subnet subnet : subnets.of(network.id())) {
+            if (subnet.status() == Subnet.Status.AVAILABLE) {
+                byZone.put(subnet.zone(), subnet);
+            }
+        }
+        if (byZone.isEmpty()) {
+            throw new ProblemException(ProblemType.CONFLICT, "network " + network.name() + " has no available subnet yet",
+                    List.of(new Problem.FieldError("networkId", "no available subnet")), Map.of());
+        }
+        List<TenantSecurityGroup> chosen = groupIds == null ? List.of() : groupIds.stream().distinct().map(id -> groups.findByIdOptional(id)
+                .filter(g -> g.tenantId().equals(tenantId) && g.status().live())
+                .orElseThrow(() -> ProblemException.invalid("securityGroups", "security group " + id + " does not exist"))).toList();
+        for (TenantSecurityGroup group : chosen) {
+            if (!group.networkId().equals(network.id())) {
+                throw ProblemException.invalid("securityGroups", "security group " + group.name() + " is in another network than "
+                        + network.name());
+            }
+            if (group.providerGroupId() == null) {
+                throw new ProblemException(ProblemType.CONFLICT, "security group " + group.name() + " is still being created",
+                        List.of(new Problem.FieldError("securityGroups", "group " + group.id() + " is still being created")), Map.of());
+            }
+        }
+        return new Choice(network, byZone, chosen);
+    }
+
+    /**
+     * Takes the placed server's address on its host and records its network, subnet and groups.
+     * Inside the server's transaction; the address is committed by the IPAM and released again
+     * if this transaction does not commit.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void attach(Server server, Choice choice, String zone, String host) {
+        Subnet subnet = choice.subnetsByZone().get(zone);
+        if (subnet == null) {
+            throw new IllegalStateException("placement chose zone " + zone + " outside the network's subnet zones " + choice.zones());
+        }
+        Owner owner = ownerOf(server.id());
+        Allocation allocation;
+        try {
+            ipam.register(subnet.id(), Cidr.parse(subnet.cidr()), List.of(zone));
+            allocation = ipam.allocate(subnet.id(), zone, host, owner);
+        } catch (IpamRefusal refused) {
+            throw new ProblemException(ProblemType.NO_CAPACITY, "no address left for the server in subnet " + subnet.cidr() + " of network "
+                    + choice.network().name() + " (zone " + zone + "): " + refused.getMessage(),
+                    List.of(new Problem.FieldError("networkId", refused.reason().name().toLowerCase())), Map.of());
+        }
+        transactions.registerInterposedSynchronization(new ReleaseOnRollback(owner));
+        server.attach(choice.network().id(), subnet.id(), allocation.address().toString());
+        for (TenantSecurityGroup group : choice.groups()) {
+            em.createNativeQuery("INSERT INTO security_group_member (group_id, target_type, target_id, tenant_id) VALUES (?1, 'server', ?2, ?3)")
+                    .setParameter(1, group.id()).setParameter(2, server.id()).setParameter(3, server.tenantId()).executeUpdate();
+        }
+    }
+
+    /** The provider ids a server's create names: its network and its groups. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<ProviderAttachment> providerAttachment(Server server) {
+        if (server.networkId() == null) {
+            return Optional.empty();
+        }
+        Network network = networks.findById(server.networkId());
+        Subnet subnet = subnets.findById(server.subnetId());
+        @SuppressWarnings("unchecked")
+        List<String> groupIds = em.createNativeQuery("""
+                SELECT g.provider_group_id FROM security_group_member m JOIN security_group g ON g.id = m.group_id
+                WHERE m.target_type = 'server' AND m.target_id = ?1 ORDER BY g.name""").setParameter(1, server.id()).getResultList();
+        return Optional.of(new ProviderAttachment(network.providerNetworkId(), subnet.providerSubnetId(), server.privateAddress(), groupIds));
+    }
+
+    /** What the provider is told about a server's network. */
+    public record ProviderAttachment(String networkId, String subnetId, String address, List<String> securityGroupIds) {
+    }
+
+    /** The server is gone: it leaves its groups and its address goes into quarantine. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void detach(Server server) {
+        if (server.networkId() == null) {
+            return;
+        }
+        em.createNativeQuery("DELETE FROM security_group_member WHERE target_type = 'server' AND target_id = ?1")
+                .setParameter(1, server.id()).executeUpdate();
+        ipam.release(server.subnetId(), IpAddress.parse(server.privateAddress()));
+    }
+
+    static Owner ownerOf(UUID serverId) {
+        return new Owner("server", serverId.toString());
+    }
+
+    /** Gives a new server's address back when its transaction rolls back. */
+    private final class ReleaseOnRollback implements Synchronization {
+        private final Owner owner;
+
+        ReleaseOnRollback(Owner owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void beforeCompletion() {
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status != Status.STATUS_COMMITTED) {
+                ipam.releaseOwnedBy(owner);
+            }
+        }
+    }
+}

@@ -61,6 +61,9 @@ public class NetworkResource {
     Ipam ipam;
 
     @Inject
+    ReachabilityService reachability;
+
+    @Inject
     Placements placements;
 
     @Inject
@@ -84,6 +87,23 @@ public class NetworkResource {
                 .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
         NetworkService.Plan plan = networks.plan(tenant, request);
         return idempotency.execute(key, "POST /v1/networks", request, () -> accepted(networks.create(tenant, project, request, plan)));
+    }
+
+    /** A reachability question: from one side to the other, for a protocol and (tcp, udp) a port. */
+    public record ReachabilityQuestion(UUID tenantId, @NotNull ReachabilityService.Side from, @NotNull ReachabilityService.Side to,
+                                       @NotNull String protocol, Integer port) {
+    }
+
+    /**
+     * {@code POST /v1/networks/reachability}: whether traffic can flow, the path it takes and the
+     * rules that decide — the allowing rule on each side, or the hop that denies and why.
+     */
+    @POST
+    @Path("/reachability")
+    @RolesAllowed({Roles.TENANT, Roles.ADMIN})
+    public ReachabilityService.Verdict reachability(@NotNull @Valid ReachabilityQuestion question) {
+        Tenant tenant = tenants.actingFor(caller, question.tenantId());
+        return reachability.analyze(tenant.id(), question.from(), question.to(), question.protocol(), question.port());
     }
 
     @GET

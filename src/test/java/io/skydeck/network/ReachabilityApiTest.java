@@ -1,0 +1,132 @@
+package io.skydeck.network;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.skydeck.support.Tokens;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.skydeck.support.Api.as;
+import static io.skydeck.support.Api.createProject;
+import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.quota;
+import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitFinished;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+@QuarkusTest
+class ReachabilityApiTest {
+
+    @Test
+    void answersWithThePathAndTheDecidingRulesOrTheHopThatDenies() {
+        UUID tenant = createTenant(uniqueName("reach"), quota(16, 64, 4, 0, 1, 1));
+        UUID project = createProject(tenant, "shop");
+        String token = Tokens.tenant(tenant);
+        String network = network(token, project);
+        String web = group(token, project, network, "web", List.of(rule("ingress", "tcp", 443, "0.0.0.0/0", null),
+                rule("egress", "any", null, "0.0.0.0/0", null)));
+        String db = group(token, project, network, "db", List.of(rule("ingress", "tcp", 5432, null, web)));
+        String front = server(token, project, network, "front", web);
+        String store = server(token, project, network, "store", db);
+
+        Response allowed = ask(token, Map.of("server", front), Map.of("server", store), "tcp", 5432).then().statusCode(200)
+                .body("reachable", equalTo(true))
+                .body("egress.group", equalTo("web")).body("egress.rule", equalTo(1))
+                .body("ingress.group", equalTo("db")).body("ingress.rule", equalTo(0)).body("ingress.groupId", equalTo(db))
+                .extract().response();
+        assertThat(allowed.<String>path("path")).isIn("SAME_SUBNET", "SAME_VPC");
+
+        ask(token, Map.of("server", front), Map.of("server", store), "tcp", 22).then().statusCode(200)
+                .body("reachable", equalTo(false)).body("deniedAt", equalTo("DESTINATION_INGRESS"))
+                .body("reason", containsString("no ingress rule allows tcp/22")).body("reason", containsString("db"));
+        ask(token, Map.of("server", store), Map.of("server", front), "tcp", 443).then().statusCode(200)
+                .body("reachable", equalTo(false)).body("deniedAt", equalTo("SOURCE_EGRESS"))
+                .body("reason", containsString("no egress rule"));
+        ask(token, Map.of("cidr", "198.51.100.0/24"), Map.of("server", front), "tcp", 443).then().statusCode(200)
+                .body("reachable", equalTo(false)).body("deniedAt", equalTo("ROUTE")).body("path", nullValue());
+
+        // With a public address, the internet reaches the front on 443, by its group's first rule.
+        Response ip = as(token).body(Map.of("projectId", project.toString(), "region", "sbx-east-1")).post("/v1/public-ips")
+                .then().statusCode(202).extract().response();
+        awaitFinished(token, ip.path("operation.id"));
+        Response associating = as(token).body(Map.of("serverId", front)).post("/v1/public-ips/" + ip.path("resource.id") + "/associate")
+                .then().statusCode(202).extract().response();
+        awaitFinished(token, associating.path("operation.id"));
+        ask(token, Map.of("cidr", "198.51.100.0/24"), Map.of("server", front), "tcp", 443).then().statusCode(200)
+                .body("reachable", equalTo(true)).body("path", equalTo("PUBLIC_IP"))
+                .body("ingress.group", equalTo("web")).body("ingress.rule", equalTo(0)).body("egress", nullValue());
+
+        // Bad questions are 400s naming the field; another tenant's server does not exist.
+        ask(token, Map.of("server", front), Map.of("server", store), "tcp", 70000).then().statusCode(400)
+                .body("errors[0].field", equalTo("port"));
+        ask(token, Map.of("server", front), Map.of("server", store), "gre", null).then().statusCode(400)
+                .body("errors[0].field", equalTo("protocol"));
+        ask(token, Map.of("server", front, "cidr", "10.0.0.0/8"), Map.of("server", store), "tcp", 80).then().statusCode(400)
+                .body("errors[0].field", equalTo("from"));
+        ask(token, Map.of("cidr", "10.0.0.1/8"), Map.of("server", store), "tcp", 80).then().statusCode(400)
+                .body("errors[0].field", equalTo("from.cidr"));
+        UUID other = createTenant(uniqueName("reachother"), quota(4, 8, 1, 0, 0, 0));
+        ask(Tokens.tenant(other), Map.of("cidr", "0.0.0.0/0"), Map.of("server", front), "tcp", 443).then().statusCode(404);
+    }
+
+    private static Response ask(String token, Map<String, Object> from, Map<String, Object> to, String protocol, Integer port) {
+        Map<String, Object> question = new HashMap<>();
+        question.put("from", from);
+        question.put("to", to);
+        question.put("protocol", protocol);
+        question.put("port", port);
+        return as(token).body(question).post("/v1/networks/reachability");
+    }
+
+    private static String network(String token, UUID project) {
+        Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "shop", "cidr", "10.80.0.0/16",
+                "hints", Map.of("region", "sbx-east-1"))).post("/v1/networks").then().statusCode(202).extract().response();
+        awaitFinished(token, accepted.path("operation.id"));
+        String id = accepted.path("resource.id");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!as(token).get("/v1/networks/" + id).then().extract().<List<String>>path("subnets.status").stream()
+                .allMatch("AVAILABLE"::equals)) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        return id;
+    }
+
+    private static String group(String token, UUID project, String network, String name, List<Map<String, Object>> rules) {
+        Response accepted = as(token).body(Map.of("projectId", project.toString(), "networkId", network, "name", name, "rules", rules))
+                .post("/v1/security-groups").then().statusCode(202).extract().response();
+        String id = accepted.path("resource.id");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!"AVAILABLE".equals(as(token).get("/v1/security-groups/" + id).then().extract().path("status"))) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        return id;
+    }
+
+    private static String server(String token, UUID project, String network, String name, String group) {
+        Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", name, "flavor", "m1.small",
+                        "image", "debian-12", "networkId", network, "securityGroups", List.of(group)))
+                .post("/v1/servers").then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        return accepted.path("resource.id");
+    }
+
+    private static Map<String, Object> rule(String direction, String protocol, Integer port, String cidr, String remoteGroup) {
+        Map<String, Object> rule = new HashMap<>();
+        rule.put("direction", direction);
+        rule.put("protocol", protocol);
+        rule.put("portFrom", port);
+        rule.put("portTo", port);
+        rule.put("remoteCidr", cidr);
+        rule.put("remoteGroup", remoteGroup);
+        return rule;
+    }
+}

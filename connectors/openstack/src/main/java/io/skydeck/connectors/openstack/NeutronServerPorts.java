@@ -3,6 +3,8 @@ package io.skydeck.connectors.openstack;
 import io.skydeck.connectors.openstack.FaultToProviderException.Target;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderTimeout;
+import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.ServerSpec;
@@ -19,9 +21,10 @@ import java.util.Optional;
  * <ul>
  *   <li>made before the boot, named after the create token ({@link ServerSpecToNeutronPort}), so
  *       a create retried after a crash between the port and the boot finds and reuses it;</li>
- *   <li>deleted at once when Nova refuses the boot for good (a 4xx: no server was made, and the
- *       caller will not retry with this token); kept when the refusal may pass (throttled,
- *       unavailable, no answer), since the retry with the same token boots on it;</li>
+ *   <li>deleted at once when Nova answered the boot with a 4xx (refused, unknown flavor, quota,
+ *       throttled): Nova made no server, and a retry makes the port again; kept when Nova may have
+ *       made the server anyway (a 5xx, no answer), for the retry with the same token finds that
+ *       server or boots on the port;</li>
  *   <li>deleted once the server is gone, by the delete operation's poll: Nova leaves ports it
  *       did not make, so nobody else would. A server that ended in ERROR is deleted the same way.</li>
  * </ul>
@@ -31,6 +34,11 @@ final class NeutronServerPorts {
 
     NeutronServerPorts(OpenStackSession session) {
         this.session = session;
+    }
+
+    /** Whether a failed boot surely made no server: Nova answered, and with a 4xx. */
+    static boolean novaMadeNothing(ProviderException failure) {
+        return !(failure instanceof ProviderUnavailable || failure instanceof ProviderTimeout);
     }
 
     /** The port this token made, checked to be for the same address, or a new one. */

@@ -65,7 +65,7 @@ final class OpenStackServers implements Servers {
             created = session.call(spec.region(), what,
                     os -> os.compute().servers().boot(ServerSpecToServerCreate.convertOnPort(spec, token, portId)));
         } catch (ProviderException refused) {
-            if (!refused.retryable()) {
+            if (NeutronServerPorts.novaMadeNothing(refused)) {
                 ports.releaseAfterRefusedBoot(spec.region(), portId, refused);
             }
             throw refused;

@@ -10,6 +10,7 @@ import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.connectors.spi.Throttled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,24 @@ class ServerInNetworkProtocolTest {
                 "PUT /network/v2.0/ports/" + PORT + "/tags",
                 "POST /compute/v2.1/servers",
                 "DELETE /network/v2.0/ports/" + PORT);
+    }
+
+    /** Nova's rate limit answers before anything is made; the retry makes the port again under the same name. */
+    @Test
+    void aThrottledBootDeletesThePortToo() {
+        noServerHasTheToken();
+        portsNamed();
+        neutronMakesThePort();
+        neutronTagsThePort();
+        stubs.server.stubFor(novaBootsOnThePort().withHeader("X-Auth-Token", equalTo(TOKEN)).willReturn(aResponse().withStatus(429)
+                .withHeader("Content-Type", "application/json").withHeader("Retry-After", "30")
+                .withBody("{\"overLimit\": {\"code\": 429, \"message\": \"This request was rate-limited.\", \"retryAfter\": \"30\"}}")));
+        answer(get(urlPathEqualTo(stubs.network("/ports/" + PORT))), 200, "{\"port\": " + port("10.61.1.23", "") + "}");
+        answer(delete(urlPathEqualTo(stubs.network("/ports/" + PORT))), 204, "");
+
+        assertThatThrownBy(() -> servers.create(WEB_1, CREATE)).isInstanceOf(Throttled.class);
+
+        stubs.server.verify(1, deleteRequestedFor(urlPathEqualTo(stubs.network("/ports/" + PORT))));
     }
 
     /** A 5xx may have made the server, and the caller retries with the same token: the port waits for that retry. */

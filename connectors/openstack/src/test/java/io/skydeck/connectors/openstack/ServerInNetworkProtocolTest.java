@@ -159,6 +159,23 @@ class ServerInNetworkProtocolTest {
         Golden.assertJson("nova/server-on-port.json", sentBody(postRequestedFor(urlPathEqualTo(stubs.compute("/servers")))));
     }
 
+    /** An empty list would be a port in no group at all, open to nothing and to everything its network allows. */
+    @Test
+    void aServerInNoGroupGetsAPortWithoutSecurityGroupsSoNeutronGivesItTheDefaultGroup() {
+        noServerHasTheToken();
+        portsNamed();
+        answer(post(urlPathEqualTo(stubs.network("/ports")))
+                .withRequestBody(matchingJsonPath("$.port.fixed_ips[0].ip_address", equalTo("10.61.1.23")))
+                .withRequestBody(matchingJsonPath("$.port.security_groups", absent())),
+                201, "{\"port\": " + port("10.61.1.23", "") + "}");
+        neutronTagsThePort();
+        answer(novaBootsOnThePort(), 202, accepted());
+
+        servers.create(WEB_1.inNetwork(NETWORK, SUBNET, "10.61.1.23", List.of()), CREATE);
+
+        stubs.server.verify(1, postRequestedFor(urlPathEqualTo(stubs.network("/ports"))));
+    }
+
     /** The service crashed after Neutron made the port and before Nova was asked: its retry carries the same token. */
     @Test
     void aRetryAfterACrashBetweenPortAndBootBootsOnTheSamePortAndMakesNoSecond() {

@@ -308,6 +308,17 @@ class ServerInNetworkProtocolTest {
     }
 
     @Test
+    void thePortKeptInTheServersMetadataIsNeitherItsTagNorItsToken() {
+        answer(get(urlPathEqualTo(stubs.compute("/servers/" + SERVER))), 200, "{\"server\": " + OpenStackStubs.novaServer(SERVER, "web-1",
+                "ACTIVE", "2", Map.of("skydeck-token", "req-net-1", "skydeck-port", PORT, "tenant", "t-1")) + "}");
+
+        assertThat(servers.get(SERVER)).hasValueSatisfying(server -> {
+            assertThat(server.tags()).isEqualTo(Map.of("tenant", "t-1"));
+            assertThat(server.token()).contains(CREATE);
+        });
+    }
+
+    @Test
     void networksWithoutAnAddressBootOnTheNetworkWithTheGroupsAsNovaTakesThem() {
         noServerHasTheToken();
         answer(post(urlPathEqualTo(stubs.compute("/servers")))

@@ -31,6 +31,11 @@ import java.util.Optional;
  * token, at most 63 of {@code [A-Za-z0-9._-]}, is already a valid one), so EC2 itself returns
  * the first reservation on a repeat and answers IdempotentParameterMismatch for a different
  * request under the same token.
+ *
+ * <p>A server in a tenant network is launched into the subnet Skydeck's IPAM chose, at the
+ * address it chose ({@code SubnetId}, {@code PrivateIpAddress}), in the spec's security groups
+ * ({@code SecurityGroupId.N}); the ClientToken makes a retry return the first instance instead of
+ * failing on an address the first one already holds.
  */
 final class AwsServers implements Servers {
     private final Ec2Gateway ec2;
@@ -47,7 +52,8 @@ final class AwsServers implements Servers {
             throw new RequestRejected(ec2.provider(), "EC2 launches an instance into one subnet; got networks "
                     + spec.networkIds(), "InvalidParameterCombination", null);
         }
-        Optional<String> subnet = spec.networkIds().stream().findFirst().map(network -> subnetFor(network, spec));
+        // The IPAM chose the subnet with the address; without one, the VPC's roomiest subnet in the zone.
+        Optional<String> subnet = spec.subnetId().or(() -> spec.networkIds().stream().findFirst().map(network -> subnetFor(network, spec)));
         var named = Map.of(ResourceType.IMAGE, spec.imageId(), ResourceType.FLAVOR, spec.flavorId(),
                 ResourceType.ZONE, spec.zone().orElse(spec.region()),
                 ResourceType.SUBNET, subnet.orElse("none"), ResourceType.SECURITY_GROUP, String.join(",", spec.securityGroupIds()));
@@ -61,6 +67,9 @@ final class AwsServers implements Servers {
                         spec.name(), spec.tags(), Optional.empty()));
         spec.zone().ifPresent(zone -> request.placement(Placement.builder().availabilityZone(zone).build()));
         subnet.ifPresent(request::subnetId);
+        // Top-level SubnetId + PrivateIpAddress + SecurityGroupId.N describe the primary interface;
+        // EC2 refuses them next to a NetworkInterface block, so this connector never sends one.
+        spec.fixedAddress().ifPresent(request::privateIpAddress);
         if (!spec.securityGroupIds().isEmpty()) {
             request.securityGroupIds(spec.securityGroupIds());
         }

@@ -5,6 +5,7 @@ import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.OperationKind;
 import io.skydeck.connectors.spi.OperationStatus;
+import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.RequestRejected;
@@ -25,10 +26,15 @@ import java.util.Optional;
  * the server and a poll reads the server's status; a resize is confirmed by the poll that sees
  * VERIFY_RESIZE, so Succeeded means the whole resize is done, and carries the server as Nova
  * shows it then (its host included: a resize is a migration).
+ *
+ * <p>A server given a fixed address in a tenant network boots on a Neutron port made for it
+ * first ({@link NeutronServerPorts}); one given networks without an address boots on them and
+ * Nova makes the ports.
  */
 final class OpenStackServers implements Servers {
     private final OpenStackSession session;
     private final NovaServerPages pages;
+    private final NeutronServerPorts ports;
 
     OpenStackServers(OpenStackSession session) {
         this(session, new NovaServerPages(NovaServerPages.NOVA_MAX_LIMIT));
@@ -37,6 +43,7 @@ final class OpenStackServers implements Servers {
     OpenStackServers(OpenStackSession session, NovaServerPages pages) {
         this.session = session;
         this.pages = pages;
+        this.ports = new NeutronServerPorts(session);
     }
 
     @Override
@@ -47,8 +54,22 @@ final class OpenStackServers implements Servers {
             requireSameRequest(earlier.get(), spec, token);
             return session.handle(OperationKind.CREATE, ResourceType.SERVER, earlier.get().getId(), spec.region(), Optional.of(token));
         }
-        Server created = session.call(spec.region(), Target.of(ResourceType.SERVER, spec.name()),
-                os -> os.compute().servers().boot(ServerSpecToServerCreate.convert(spec, token)));
+        Target what = Target.of(ResourceType.SERVER, spec.name());
+        if (spec.fixedAddress().isEmpty()) {
+            Server created = session.call(spec.region(), what, os -> os.compute().servers().boot(ServerSpecToServerCreate.convert(spec, token)));
+            return session.handle(OperationKind.CREATE, ResourceType.SERVER, created.getId(), spec.region(), Optional.of(token));
+        }
+        String portId = ports.findOrCreate(spec, token);
+        Server created;
+        try {
+            created = session.call(spec.region(), what,
+                    os -> os.compute().servers().boot(ServerSpecToServerCreate.convertOnPort(spec, token, portId)));
+        } catch (ProviderException refused) {
+            if (NeutronServerPorts.novaMadeNothing(refused)) {
+                ports.releaseAfterRefusedBoot(spec.region(), portId, refused);
+            }
+            throw refused;
+        }
         return session.handle(OperationKind.CREATE, ResourceType.SERVER, created.getId(), spec.region(), Optional.of(token));
     }
 
@@ -63,14 +84,20 @@ final class OpenStackServers implements Servers {
         }
     }
 
+    /**
+     * The handle of a server on a Skydeck-made port names the port ("delete:server:port"): the poll
+     * that sees the server gone deletes it, after Nova has let go of it.
+     */
     @Override
     public OperationHandle delete(String serverId, IdempotencyToken token) {
         String region = regionOf(serverId);
-        session.call(region, Target.of(ResourceType.SERVER, serverId), os -> {
-            session.requireSuccess(os.compute().servers().delete(serverId), Target.of(ResourceType.SERVER, serverId));
-            return null;
+        Target what = Target.of(ResourceType.SERVER, serverId);
+        Optional<String> port = session.call(region, what, os -> {
+            Optional<String> madeByUs = Optional.ofNullable(os.compute().servers().get(serverId)).flatMap(ServerToProviderServer::portOf);
+            session.requireSuccess(os.compute().servers().delete(serverId), what);
+            return madeByUs;
         });
-        return session.handle(OperationKind.DELETE, ResourceType.SERVER, serverId, region, Optional.of(token));
+        return session.handle(OperationKind.DELETE, ResourceType.SERVER, serverId, region, Optional.of(token), port.orElse(""));
     }
 
     @Override
@@ -125,9 +152,13 @@ final class OpenStackServers implements Servers {
         Optional<Server> found = fetch(region, serverId);
         Instant now = session.clock().instant();
         if (handle.kind() == OperationKind.DELETE) {
-            return found.isEmpty() || found.get().getStatus() == Server.Status.DELETED
-                    ? new OperationStatus.Succeeded(handle, now)
-                    : failedOrInProgress(handle, found.get(), now);
+            if (found.isEmpty() || found.get().getStatus() == Server.Status.DELETED) {
+                if (!detail.isEmpty()) {
+                    ports.deleteAfterServer(region, detail);
+                }
+                return new OperationStatus.Succeeded(handle, now);
+            }
+            return failedOrInProgress(handle, found.get(), now);
         }
         if (found.isEmpty()) {
             return new OperationStatus.Failed(handle, now, notFound(serverId));

@@ -14,10 +14,13 @@ import java.util.Optional;
 
 /**
  * A Nova server as the SPI sees it. Skydeck's idempotency token lives in the server's metadata
- * under {@link #TOKEN_KEY}; the rest of the metadata is the server's tags.
+ * under {@link #TOKEN_KEY}, the id of the port Skydeck made for it under {@link #PORT_KEY}; the
+ * rest of the metadata is the server's tags.
  */
 final class ServerToProviderServer {
     static final String TOKEN_KEY = "skydeck-token";
+    /** The Neutron port Skydeck made for the server, which Nova does not delete with it. */
+    static final String PORT_KEY = "skydeck-port";
 
     private ServerToProviderServer() {
     }
@@ -26,6 +29,7 @@ final class ServerToProviderServer {
         Map<String, String> metadata = server.getMetadata() == null ? Map.of() : server.getMetadata();
         Map<String, String> tags = new HashMap<>(metadata);
         Optional<IdempotencyToken> token = Optional.ofNullable(tags.remove(TOKEN_KEY)).flatMap(ServerToProviderServer::token);
+        tags.remove(PORT_KEY);
         return new ProviderServer(
                 server.getId(),
                 nullToEmpty(server.getName()),
@@ -45,6 +49,11 @@ final class ServerToProviderServer {
     static Optional<IdempotencyToken> tokenOf(Server server) {
         return server.getMetadata() == null ? Optional.empty()
                 : Optional.ofNullable(server.getMetadata().get(TOKEN_KEY)).flatMap(ServerToProviderServer::token);
+    }
+
+    static Optional<String> portOf(Server server) {
+        return server.getMetadata() == null ? Optional.empty()
+                : Optional.ofNullable(server.getMetadata().get(PORT_KEY)).filter(port -> !port.isBlank());
     }
 
     /** A metadata value someone else wrote under our key is not a token, not an error. */

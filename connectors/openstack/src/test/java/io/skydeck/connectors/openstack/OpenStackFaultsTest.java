@@ -282,6 +282,10 @@ class OpenStackFaultsTest {
     @Test
     void deletingAServerNovaDoesNotKnowIsResourceNotFound() {
         stubs.stubKeystone();
+        // The delete first reads the server for a port Skydeck made for it; Nova does not know it either.
+        stubs.server.stubFor(get(urlPathEqualTo(serverPath())).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withBody("{\"itemNotFound\": {\"code\": 404, \"message\": \"Instance " + SERVER_ID + " could not be found.\"}}")));
         stubs.server.stubFor(com.github.tomakehurst.wiremock.client.WireMock.delete(urlPathEqualTo(serverPath()))
                 .withHeader("X-Auth-Token", equalTo(TOKEN))
                 .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")

@@ -135,6 +135,11 @@ public final class IpamStore implements AutoCloseable {
      */
     public VpcLayout register(UUID network, Cidr vpc, List<String> zones, boolean strict) {
         VpcLayout layout = VpcLayout.of(vpc, zones);
+        LocalBlocks known = networks.get(network);
+        if (known != null && known.layout.equals(layout) && known.strict == strict) {
+            // Read from the database by this replica already; a layout never changes. Callers may register before each allocation.
+            return layout;
+        }
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -164,10 +169,10 @@ public final class IpamStore implements AutoCloseable {
                 }
                 c.commit();
                 if (!created) {
-                    LocalBlocks known = load(c, network);
-                    if (!known.layout.equals(layout) || known.strict != strict) {
+                    LocalBlocks stored = load(c, network);
+                    if (!stored.layout.equals(layout) || stored.strict != strict) {
                         throw new IpamRefusal(IpamRefusal.Reason.LAYOUT_CONFLICT, "network " + network + " is registered as "
-                                + known.layout.vpc() + " over " + known.layout.zones() + (known.strict ? ", strict" : "")
+                                + stored.layout.vpc() + " over " + stored.layout.zones() + (stored.strict ? ", strict" : "")
                                 + "; it cannot become " + vpc + " over " + zones + (strict ? ", strict" : ""));
                     }
                 }

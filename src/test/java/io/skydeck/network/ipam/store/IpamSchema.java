@@ -62,10 +62,16 @@ final class IpamSchema implements AutoCloseable {
 
     /** A pool of its own on the schema: one replica's. */
     AgroalDataSource pool(int maxSize) throws SQLException {
+        return pool(maxSize, "ipam-test");
+    }
+
+    /** A replica's pool whose connections carry {@code applicationName}, so a test can cut them. */
+    AgroalDataSource pool(int maxSize, String applicationName) throws SQLException {
         return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                 .connectionPoolConfiguration(p -> p.maxSize(maxSize).acquisitionTimeout(Duration.ofSeconds(30))
                         .connectionFactoryConfiguration(f -> f.jdbcUrl(url).principal(new NamePrincipal(user))
                                 .credential(new SimplePassword(password)).autoCommit(true)
+                                .jdbcProperty("ApplicationName", applicationName)
                                 .initialSql("SET search_path TO " + schema))));
     }
 

@@ -143,6 +143,12 @@ class IpamStoreTest {
         assertThat(db.query("SELECT count(*) FROM ipam_block")).isEqualTo(32);
         assertThatThrownBy(() -> ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a", "b"), true))
                 .isInstanceOfSatisfying(IpamRefusal.class, r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.LAYOUT_CONFLICT));
+        // Also once this replica has the network in memory (after an allocation), by a layout of another size.
+        ipam.allocate(net, "a", "h1", server());
+        ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a", "b"), false);
+        assertThatThrownBy(() -> ipam.register(net, Cidr.parse("10.0.0.0/23"), List.of("a", "b"), false))
+                .isInstanceOfSatisfying(IpamRefusal.class, r -> assertThat(r.reason()).isEqualTo(IpamRefusal.Reason.LAYOUT_CONFLICT))
+                .hasMessageContaining("is registered as 10.0.0.0/24 over [a, b]");
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.skydeck.network.NetworkViews.Accepted;
 import io.skydeck.network.NetworkViews.CreateNetwork;
 import io.skydeck.network.NetworkViews.NetworkView;
 import io.skydeck.network.NetworkViews.SubnetView;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.ipam.Ipam;
 import io.skydeck.network.ipam.ZoneUse;
 import io.skydeck.operations.OperationResource.OperationView;
@@ -127,8 +129,8 @@ public class NetworkResource {
     @GET
     @Path("/{id}/subnets")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
-    public List<SubnetView> subnets(@PathParam("id") UUID id) {
-        return networks.subnets(visible(id).id()).stream().map(SubnetView::of).toList();
+    public Page<SubnetView> subnets(@PathParam("id") UUID id, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+        return Page.sorted(networks.subnets(visible(id).id()), cursor, limit, Subnet::zone, SubnetView::of);
     }
 
     /** One route per destination: where traffic for a range goes from this network. */
@@ -147,7 +149,7 @@ public class NetworkResource {
     @GET
     @Path("/{id}/ipam")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
-    public List<ZoneView> ipam(@PathParam("id") UUID id) {
+    public Page<ZoneView> ipam(@PathParam("id") UUID id, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         Network n = visible(id);
         List<ZoneView> zones = new ArrayList<>();
         for (Subnet subnet : networks.subnets(n.id())) {
@@ -160,7 +162,7 @@ public class NetworkResource {
                                 b.usable(), b.size())).toList()));
             }
         }
-        return zones;
+        return Page.sorted(zones, cursor, limit, ZoneView::zone, zone -> zone);
     }
 
     /**
@@ -170,7 +172,7 @@ public class NetworkResource {
     @GET
     @Path("/{id}/routes")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
-    public List<RouteView> routes(@PathParam("id") UUID id) {
+    public Page<RouteView> routes(@PathParam("id") UUID id, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         Network n = visible(id);
         List<RouteView> routes = new ArrayList<>();
         for (Subnet subnet : networks.subnets(n.id())) {
@@ -184,7 +186,13 @@ public class NetworkResource {
             Stream.of(peer.cidr(), peer.ipv6Cidr()).filter(Objects::nonNull).forEach(range ->
                     routes.add(new RouteView(range, "LINK", link.id().toString(), link.kind() + " to network " + peer.name())));
         }
-        return routes;
+        return Page.sorted(routes, cursor, limit, route -> sortKey(Cidr.parse(route.destination())), route -> route);
+    }
+
+    /** Ranges in address order (text order would put 10.20.128.0 before 10.20.16.0): family, address, prefix. */
+    static String sortKey(Cidr range) {
+        IpAddress first = range.first();
+        return String.format("%d-%016x%016x/%03d", first.family().ordinal(), first.hi(), first.lo(), range.prefix());
     }
 
     @GET

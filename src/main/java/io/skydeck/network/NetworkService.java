@@ -129,9 +129,18 @@ public class NetworkService {
 
         NetworkHints hints = Optional.ofNullable(request.hints()).orElse(new NetworkHints(null, null, null));
         Site site = site(tenant, hints);
-        List<SubnetPlan> subnets = request.subnets() == null || request.subnets().isEmpty()
-                ? carve(cidr, site.region().zones())
-                : given(cidr, site.region(), request.subnets());
+        boolean givenSubnets = request.subnets() != null && !request.subnets().isEmpty();
+        List<SubnetPlan> subnets;
+        if (site.provider().kind() == ProviderKind.KUBERNETES) {
+            // A namespace with a default-deny policy: pods take the cluster's addresses, so there is nothing to carve.
+            if (givenSubnets) {
+                throw ProblemException.invalid("subnets", "a network on Kubernetes (" + site.provider().name()
+                        + ") is a namespace; it has no subnets");
+            }
+            subnets = List.of();
+        } else {
+            subnets = givenSubnets ? given(cidr, site.region(), request.subnets()) : carve(cidr, site.region().zones());
+        }
         return new Plan(site.provider().name(), site.region().id(), site.decidedBy(), cidr, ipv6, subnets);
     }
 

@@ -44,9 +44,9 @@ class NetworkLinkApiTest {
                 .then().statusCode(201).body("kind", equalTo("PEERING")).body("status", equalTo("ACTIVE")).extract().response();
         String linkId = link.path("id");
         as(token).get("/v1/networks/" + east + "/routes").then().statusCode(200)
-                .body("destination", equalTo(List.of("10.2.0.0/16"))).body("nextHop", equalTo(List.of(linkId)))
-                .body("nextHopType", equalTo(List.of("LINK")));
-        as(token).get("/v1/networks/" + west + "/routes").then().body("destination", equalTo(List.of("10.1.0.0/16")));
+                .body("items.destination", equalTo(List.of("10.2.0.0/16"))).body("items.nextHop", equalTo(List.of(linkId)))
+                .body("items.nextHopType", equalTo(List.of("LINK")));
+        as(token).get("/v1/networks/" + west + "/routes").then().body("items.destination", equalTo(List.of("10.1.0.0/16")));
 
         as(token).body(Map.of("networkA", east, "networkB", overlapsEast)).post("/v1/network-links").then().statusCode(409)
                 .contentType("application/problem+json")
@@ -62,7 +62,7 @@ class NetworkLinkApiTest {
         as(token).delete("/v1/networks/" + east).then().statusCode(409)
                 .body("detail", containsString("is in use: link " + linkId));
         as(token).delete("/v1/network-links/" + linkId).then().statusCode(204);
-        as(token).get("/v1/networks/" + east + "/routes").then().body("size()", equalTo(0));
+        as(token).get("/v1/networks/" + east + "/routes").then().body("items.size()", equalTo(0));
         as(token).get("/v1/network-links/" + linkId).then().body("status", equalTo("DELETED"));
         as(token).delete("/v1/networks/" + east).then().statusCode(202);
     }

@@ -86,13 +86,13 @@ class ServerInNetworkTest {
             assertThat(inCloud.addresses()).containsExactly(address);
         }
 
-        List<Map<String, Object>> zones = as(token).get("/v1/networks/" + network + "/ipam").then().statusCode(200).extract().path("$");
+        List<Map<String, Object>> zones = as(token).get("/v1/networks/" + network + "/ipam").then().statusCode(200).extract().path("items");
         int claimed = zones.stream().mapToInt(z -> (Integer) z.get("claimedBlocks")).sum();
         int used = zones.stream().flatMap(z -> ((List<Map<String, Object>>) z.get("claimed")).stream())
                 .mapToInt(b -> (Integer) b.get("used")).sum();
         assertThat(used).isEqualTo(4);
         assertThat(claimed).as("one block per host that has servers").isEqualTo(hosts.size());
-        List<String> routeTypes = as(token).get("/v1/networks/" + network + "/routes").then().statusCode(200).extract().path("nextHopType");
+        List<String> routeTypes = as(token).get("/v1/networks/" + network + "/routes").then().statusCode(200).extract().path("items.nextHopType");
         assertThat(routeTypes).hasSize(claimed).containsOnly("HOST");
 
         as(token).delete("/v1/networks/" + network).then().statusCode(409).body("detail", containsString("in use by server(s)"));
@@ -100,7 +100,7 @@ class ServerInNetworkTest {
 
         Response deleting = as(token).delete("/v1/servers/" + servers.get(0)).then().statusCode(202).extract().response();
         assertThat(awaitFinished(token, deleting.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
-        List<Map<String, Object>> after = as(token).get("/v1/networks/" + network + "/ipam").then().extract().path("$");
+        List<Map<String, Object>> after = as(token).get("/v1/networks/" + network + "/ipam").then().extract().path("items");
         assertThat(after.stream().flatMap(z -> ((List<Map<String, Object>>) z.get("claimed")).stream())
                 .mapToInt(b -> (Integer) b.get("used")).sum()).isEqualTo(3);
         assertThat(after.stream().flatMap(z -> ((List<Map<String, Object>>) z.get("claimed")).stream())

@@ -42,7 +42,7 @@ class ListConventionTest {
     private static final Set<String> SEEDED = Set.of("/v1/tenants", "/v1/projects", "/v1/tenants/{id}/quota/reservations",
             "/v1/servers", "/v1/servers/{id}/events", "/v1/workloads/{id}/events", "/v1/operations", "/v1/audit",
             "/v1/capacity", "/v1/providers/{name}/flavors", "/v1/rate-cards", "/v1/commitments", "/v1/bill-imports",
-            "/v1/reconciliations", "/v1/invoices");
+            "/v1/reconciliations", "/v1/invoices", "/v1/networks", "/v1/networks/{id}/subnets", "/v1/networks/{id}/ipam");
 
     @Test
     void everyListPagesTheSameWayAndRefusesABadLimit() {
@@ -122,6 +122,25 @@ class ListConventionTest {
         Response workload = as(owner).body(Map.of("projectId", project.toString(), "name", "wl", "image", "nginx",
                 "replicas", 1, "cpuMillis", 100, "memoryMib", 64)).post("/v1/workloads").then().statusCode(202).extract().response();
         Operations.awaitFinished(owner, workload.path("operation.id"));
+        // Two networks; the first one's two zones each get a subnet, and a server in each zone claims a block there.
+        String network = null;
+        for (String cidr : new String[] {"10.91.0.0/16", "10.92.0.0/16"}) {
+            Response created = as(owner).body(Map.of("projectId", project.toString(), "name", "net" + cidr.substring(3, 5),
+                    "cidr", cidr, "hints", Map.of("region", "sbx-east-1"))).post("/v1/networks").then().statusCode(202).extract().response();
+            Operations.awaitFinished(owner, created.path("operation.id"));
+            network = network == null ? created.path("resource.id") : network;
+        }
+        for (int tries = 0; !as(owner).get("/v1/networks/" + network).then().extract().<List<String>>path("subnets.status")
+                .stream().allMatch("AVAILABLE"::equals); tries++) {
+            assertThat(tries).as("subnets available").isLessThan(600);
+            Operations.pause(50);
+        }
+        for (String zone : new String[] {"sbx-east-1a", "sbx-east-1b"}) {
+            Response inNetwork = as(owner).body(Map.of("projectId", project.toString(), "name", "in-" + zone, "flavor", "m1.tiny",
+                    "image", "debian-12", "networkId", network, "hints", Map.of("zone", zone))).post("/v1/servers")
+                    .then().statusCode(202).extract().response();
+            Operations.awaitFinished(owner, inNetwork.path("operation.id"));
+        }
         // Every operation ends before the lists are read, so no row changes between two pages.
         for (Object op : as(owner).queryParam("limit", 500).get("/v1/operations").then().extract().jsonPath().getList("items.id")) {
             Operations.awaitFinished(owner, (String) op);
@@ -160,6 +179,9 @@ class ListConventionTest {
         samples.put("/v1/workloads/{id}/events", workload.path("resource.id"));
         samples.put("/v1/tenants/{id}/quota/reservations", tenant.toString());
         samples.put("/v1/providers/{name}/flavors", "sandbox");
+        samples.put("/v1/networks/{id}/subnets", network);
+        samples.put("/v1/networks/{id}/ipam", network);
+        samples.put("/v1/networks/{id}/routes", network);
         return samples;
     }
 

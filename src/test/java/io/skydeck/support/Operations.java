@@ -34,6 +34,16 @@ public final class Operations {
         }
     }
 
+    /** Sleeps, for tests that poll. */
+    public static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Runner passes until no operation is open (read in a transaction of its own), for at most 20 s. */
     public static void drain(OperationRunner runner, EntityManager em) {
         long deadline = System.nanoTime() + 20_000_000_000L;

@@ -155,7 +155,11 @@ public class ServerNetworks {
     public record ProviderAttachment(String networkId, String subnetId, String address, List<String> securityGroupIds) {
     }
 
-    /** The server is gone: it leaves its groups and its address goes into quarantine. */
+    /**
+     * The server is gone: it leaves its groups, and once the transaction that records that has
+     * committed its address goes into quarantine. Not before: a delete that rolls back keeps a
+     * server that still uses the address.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public void detach(Server server) {
         if (server.networkId() == null) {
@@ -163,7 +167,20 @@ public class ServerNetworks {
         }
         em.createNativeQuery("DELETE FROM security_group_member WHERE target_type = 'server' AND target_id = ?1")
                 .setParameter(1, server.id()).executeUpdate();
-        ipam.release(server.subnetId(), IpAddress.parse(server.privateAddress()));
+        UUID subnet = server.subnetId();
+        IpAddress address = IpAddress.parse(server.privateAddress());
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    ipam.release(subnet, address);
+                }
+            }
+        });
     }
 
     static Owner ownerOf(UUID serverId) {

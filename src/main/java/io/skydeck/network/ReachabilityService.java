@@ -5,6 +5,7 @@ import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.InvalidAddress;
 import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.policy.Protocol;
+import io.skydeck.network.policy.Remote;
 import io.skydeck.network.policy.SecurityGroup;
 import io.skydeck.network.reachability.Answer;
 import io.skydeck.network.reachability.DecidingRule;
@@ -51,8 +52,13 @@ public class ReachabilityService {
 
     /** The rule that let a hop through: group, its position among the group's rules, and the rule in words. */
     public record RuleView(UUID groupId, String group, int rule, String text) {
-        static RuleView of(DecidingRule rule) {
-            return new RuleView(UUID.fromString(rule.groupId()), rule.groupName(), rule.ruleIndex(), rule.rule().toString());
+        /** The rule in words, a remote group named as the tenant named it rather than by its id. */
+        static RuleView of(DecidingRule rule, Map<String, String> groupNames) {
+            String text = rule.rule().toString();
+            if (rule.rule().remote() instanceof Remote.Group remote && groupNames.containsKey(remote.groupId())) {
+                text = text.replace(remote.groupId(), groupNames.get(remote.groupId()));
+            }
+            return new RuleView(UUID.fromString(rule.groupId()), rule.groupName(), rule.ruleIndex(), text);
         }
     }
 
@@ -88,8 +94,10 @@ public class ReachabilityService {
         String link = answer.path().filter(p -> p instanceof Path.ViaLink).map(p -> ((Path.ViaLink) p).linkId()).orElse(null);
         String path = answer.path().map(p -> p.kind().name()).orElse(null);
         if (answer instanceof Answer.Reachable yes) {
-            return new Verdict(true, path, link, yes.egress().map(RuleView::of).orElse(null), yes.ingress().map(RuleView::of).orElse(null),
-                    null, null);
+            Map<String, String> names = new HashMap<>();
+            topology.groups().forEach(g -> names.put(g.id(), g.name()));
+            return new Verdict(true, path, link, yes.egress().map(r -> RuleView.of(r, names)).orElse(null),
+                    yes.ingress().map(r -> RuleView.of(r, names)).orElse(null), null, null);
         }
         Answer.Unreachable no = (Answer.Unreachable) answer;
         return new Verdict(false, path, link, null, null, no.hop().name(), no.reason());

@@ -103,7 +103,9 @@ public final class ComputeViews {
             @jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(1000) int replicas,
             @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(256_000) long cpuMillis,
             @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(2_097_152) long memoryMib,
-            @Valid PlacementHintsView hints) {
+            @Valid PlacementHintsView hints,
+            UUID networkId,
+            @Size(max = 5) List<@NotNull UUID> securityGroups) {
     }
 
     public record ScaleWorkload(@jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(1000) int replicas) {
@@ -111,11 +113,12 @@ public final class ComputeViews {
 
     public record WorkloadView(UUID id, UUID tenantId, UUID projectId, String name, String kind, String image, int replicas,
                                long cpuMillis, long memoryMib, Workload.Status status, String provider, String region,
-                               String providerWorkloadId, Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
+                               String providerWorkloadId, @JsonInclude(JsonInclude.Include.NON_NULL) UUID networkId,
+                               Instant createdAt, Instant updatedAt, Instant deletedAt, long version) {
         public static WorkloadView of(Workload w) {
             return new WorkloadView(w.id(), w.tenantId(), w.projectId(), w.name(), WorkloadKinds.name(w.kind()), w.image(),
                     w.replicas(), w.cpuMillis(), w.memoryMib(), w.status(), w.provider(), w.region(), w.providerWorkloadId(),
-                    w.createdAt(), w.updatedAt(), w.deletedAt(), w.version());
+                    w.networkId(), w.createdAt(), w.updatedAt(), w.deletedAt(), w.version());
         }
     }
 

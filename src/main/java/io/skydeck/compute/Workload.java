@@ -45,6 +45,9 @@ public class Workload {
     private Status status;
     @Column(name = "quota_reservation_id")
     private UUID quotaReservationId;
+    /** The tenant network it runs in (on Kubernetes, that network's namespace); null for none. */
+    @Column(name = "network_id")
+    private UUID networkId;
     @Column(name = "created_at")
     private Instant createdAt;
     @Column(name = "updated_at")
@@ -74,6 +77,10 @@ public class Workload {
         this.status = Status.CREATING;
         this.createdAt = now;
         this.updatedAt = now;
+    }
+
+    void inNetwork(UUID networkId) {
+        this.networkId = networkId;
     }
 
     void running(String providerWorkloadId, Instant now) {
@@ -119,6 +126,7 @@ public class Workload {
     public String providerWorkloadId() { return providerWorkloadId; }
     public Status status() { return status; }
     public UUID quotaReservationId() { return quotaReservationId; }
+    public UUID networkId() { return networkId; }
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public Instant deletedAt() { return deletedAt; }

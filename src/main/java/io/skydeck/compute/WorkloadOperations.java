@@ -9,6 +9,8 @@ import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.WorkloadSpec;
 import io.skydeck.connectors.spi.Workloads;
+import io.skydeck.network.NetworkRepository;
+import io.skydeck.network.ServerNetworks;
 import io.skydeck.operations.GiveUpAudit;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
@@ -26,6 +28,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -46,6 +49,12 @@ public class WorkloadOperations implements OperationHandler {
 
     @Inject
     ProviderRegistry providers;
+
+    @Inject
+    NetworkRepository networks;
+
+    @Inject
+    ServerNetworks serverNetworks;
 
     @Inject
     QuotaService quotas;
@@ -82,11 +91,17 @@ public class WorkloadOperations implements OperationHandler {
         Workload w = QuarkusTransaction.requiringNew().call(() -> workloadRepository.findById(op.targetId()));
         Workloads workloads = providers.get(w.provider()).require(Workloads.class);
         return switch (op.kind()) {
-            case CREATE_WORKLOAD -> Optional.of(workloads.create(new WorkloadSpec(w.name(), w.region(), Optional.empty(),
-                    namespaceOf(w.tenantId()), w.kind(), w.image(), w.replicas(),
-                    new ContainerResources(w.cpuMillis(), w.memoryMib(), 1),
-                    Map.of("skydeck-tenant", w.tenantId().toString(), "skydeck-workload", w.id().toString())),
-                    createToken(w.id())));
+            case CREATE_WORKLOAD -> {
+                // In a network on Kubernetes, the network is a namespace of its own; otherwise the tenant's namespace.
+                String namespace = w.networkId() == null ? namespaceOf(w.tenantId())
+                        : QuarkusTransaction.requiringNew().call(() -> networks.findById(w.networkId()).providerNetworkId());
+                List<String> groups = QuarkusTransaction.requiringNew().call(() -> serverNetworks.providerGroupIds("workload", w.id()));
+                yield Optional.of(workloads.create(new WorkloadSpec(w.name(), w.region(), Optional.empty(),
+                        namespace, w.kind(), w.image(), w.replicas(),
+                        new ContainerResources(w.cpuMillis(), w.memoryMib(), 1),
+                        Map.of("skydeck-tenant", w.tenantId().toString(), "skydeck-workload", w.id().toString())).inGroups(groups),
+                        createToken(w.id())));
+            }
             case SCALE_WORKLOAD -> Optional.of(workloads.scale(w.providerWorkloadId(), Integer.parseInt(params(op).get("replicas")),
                     OperationHandler.actionToken(op)));
             case DELETE_WORKLOAD -> {
@@ -123,6 +138,7 @@ public class WorkloadOperations implements OperationHandler {
             case DELETE_WORKLOAD -> {
                 w.moveTo(Workload.Status.DELETED, finishedAt);
                 quotas.release(w.quotaReservationId());
+                serverNetworks.leave("workload", w.id());
                 event = LifecycleEvents.Kind.DELETED;
             }
             default -> throw new IllegalArgumentException(op.kind() + " is not a workload operation");

@@ -8,6 +8,9 @@ import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateWorkload;
 import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.connectors.spi.WorkloadKind;
+import io.skydeck.network.Network;
+import io.skydeck.network.ServerNetworks;
+import io.skydeck.network.TenantSecurityGroup;
 import io.skydeck.operations.Cancellations;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
@@ -40,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -55,7 +59,8 @@ public class WorkloadService {
     }
 
     /** What a create request asks for, with the pools that fit it as the providers reported them. */
-    public record Plan(WorkloadKind kind, int replicas, ContainerResources perReplica, ContainerPools.Decision decision) {
+    public record Plan(WorkloadKind kind, int replicas, ContainerResources perReplica, ContainerPools.Decision decision,
+                       Optional<UUID> networkId) {
     }
 
     @Inject
@@ -80,6 +85,9 @@ public class WorkloadService {
     Cancellations cancellations;
 
     @Inject
+    ServerNetworks serverNetworks;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -95,11 +103,25 @@ public class WorkloadService {
         int replicas = kind == WorkloadKind.DAEMON_SET ? 1 : request.replicas();
         ContainerResources perReplica = new ContainerResources(request.cpuMillis(), request.memoryMib(), 1);
         var hints = request.hints();
+        if (request.networkId() == null && request.securityGroups() != null && !request.securityGroups().isEmpty()) {
+            throw ProblemException.invalid("securityGroups", "security groups apply to a workload in a network; name its networkId");
+        }
+        if (request.networkId() != null) {
+            // In a network: its provider and region (on Kubernetes, its namespace), nowhere else.
+            Network network = serverNetworks.available(tenant.id(), request.networkId(), LockModeType.NONE);
+            if (!tenant.allowedProviders().isEmpty() && !tenant.allowedProviders().contains(network.provider())) {
+                throw new ProblemException(ProblemType.NO_CAPACITY, "network " + network.name() + " is in provider "
+                        + network.provider() + ", which the tenant may not use");
+            }
+            ContainerPools.Decision decision = placements.readPools(perReplica, replicas, Optional.empty(),
+                    Optional.of(network.region()), Set.of(network.provider()));
+            return new Plan(kind, replicas, perReplica, decision, Optional.of(network.id()));
+        }
         ContainerPools.Decision decision = placements.readPools(perReplica, replicas,
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::providerKind),
                 Optional.ofNullable(hints).map(ComputeViews.PlacementHintsView::region),
                 tenant.allowedProviders());
-        return new Plan(kind, replicas, perReplica, decision);
+        return new Plan(kind, replicas, perReplica, decision, Optional.empty());
     }
 
     /** Reads a workload's pools before a scale (provider calls: never in a transaction) and records them. */
@@ -110,7 +132,10 @@ public class WorkloadService {
 
     @Transactional
     public Started create(Tenant tenant, Project project, CreateWorkload request, Plan plan) {
+        List<TenantSecurityGroup> groups = plan.networkId().map(id -> serverNetworks.groups(tenant.id(),
+                serverNetworks.available(tenant.id(), id, LockModeType.PESSIMISTIC_READ), request.securityGroups())).orElse(List.of());
         Provisioning.Admitted<Workload> admitted = provisioning.admit(tenant, new NewWorkload(tenant, project, request, plan));
+        serverNetworks.join("workload", admitted.resource().id(), tenant.id(), groups);
         return new Started(admitted.resource(), admitted.operation());
     }
 
@@ -157,8 +182,10 @@ public class WorkloadService {
 
         @Override
         public Workload build(UUID id, QuotaReservation reservation, Placement placed, Instant now) {
-            return new Workload(id, tenant.id(), project.id(), request.name(), plan.kind(), request.image(), plan.replicas(),
+            Workload workload = new Workload(id, tenant.id(), project.id(), request.name(), plan.kind(), request.image(), plan.replicas(),
                     request.cpuMillis(), request.memoryMib(), placed.provider(), placed.region(), reservation.id(), now);
+            plan.networkId().ifPresent(workload::inNetwork);
+            return workload;
         }
 
         @Override

@@ -178,10 +178,12 @@ public class NetworkService {
         });
         @SuppressWarnings("unchecked")
         List<Object[]> servers = em.createNativeQuery("""
-                SELECT id, name FROM server WHERE network_id = ?1 AND status NOT IN ('DELETED', 'FAILED') ORDER BY created_at LIMIT 3""")
+                SELECT id, name FROM server WHERE network_id = ?1 AND status NOT IN ('DELETED', 'FAILED')
+                UNION ALL
+                SELECT id, name FROM workload WHERE network_id = ?1 AND status NOT IN ('DELETED', 'FAILED') LIMIT 3""")
                 .setParameter(1, managed.id()).getResultList();
         if (!servers.isEmpty()) {
-            throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use by server(s) "
+            throw new ProblemException(ProblemType.CONFLICT, "network " + managed.name() + " is in use by server(s) or workload(s) "
                     + servers.stream().map(s -> s[1] + " (" + s[0] + ")").toList() + "; delete them first");
         }
         securityGroups.liveIn(managed.id()).stream().findFirst().ifPresent(group -> {

@@ -73,14 +73,7 @@ public class ServerNetworks {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Choice choose(UUID tenantId, UUID networkId, List<UUID> groupIds) {
-        Network network = networks.findByIdOptional(networkId, LockModeType.PESSIMISTIC_READ)
-                .filter(n -> n.tenantId().equals(tenantId))
-                .orElseThrow(() -> ProblemException.notFound("network", networkId));
-        if (network.status() != Network.Status.AVAILABLE) {
-            throw new ProblemException(ProblemType.CONFLICT, "network " + network.name() + " is " + network.status()
-                    + "; servers go into an available network", List.of(new Problem.FieldError("networkId", "network is "
-                    + network.status())), Map.of());
-        }
+        Network network = available(tenantId, networkId, LockModeType.PESSIMISTIC_READ);
         Map<String, Subnet> byZone = new LinkedHashMap<>();
         for (Subnet subnet : subnets.of(network.id())) {
             if (subnet.status() == Subnet.Status.AVAILABLE) {
@@ -91,6 +84,26 @@ public class ServerNetworks {
             throw new ProblemException(ProblemType.CONFLICT, "network " + network.name() + " has no available subnet yet",
                     List.of(new Problem.FieldError("networkId", "no available subnet")), Map.of());
         }
+        return new Choice(network, byZone, groups(tenantId, network, groupIds));
+    }
+
+    /** The tenant's network, which must be available; read with {@code lock} (a share lock keeps it from being deleted). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Network available(UUID tenantId, UUID networkId, LockModeType lock) {
+        Network network = networks.findByIdOptional(networkId, lock)
+                .filter(n -> n.tenantId().equals(tenantId))
+                .orElseThrow(() -> ProblemException.notFound("network", networkId));
+        if (network.status() != Network.Status.AVAILABLE) {
+            throw new ProblemException(ProblemType.CONFLICT, "network " + network.name() + " is " + network.status()
+                    + "; resources go into an available network", List.of(new Problem.FieldError("networkId", "network is "
+                    + network.status())), Map.of());
+        }
+        return network;
+    }
+
+    /** The groups a create names: the tenant's, live, in this network, and already made in the provider. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<TenantSecurityGroup> groups(UUID tenantId, Network network, List<UUID> groupIds) {
         List<TenantSecurityGroup> chosen = groupIds == null ? List.of() : groupIds.stream().distinct().map(id -> groups.findByIdOptional(id)
                 .filter(g -> g.tenantId().equals(tenantId) && g.status().live())
                 .orElseThrow(() -> ProblemException.invalid("securityGroups", "security group " + id + " does not exist"))).toList();
@@ -104,7 +117,34 @@ public class ServerNetworks {
                         List.of(new Problem.FieldError("securityGroups", "group " + group.id() + " is still being created")), Map.of());
             }
         }
-        return new Choice(network, byZone, chosen);
+        return chosen;
+    }
+
+    /** Makes a server or workload a member of the groups. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void join(String targetType, UUID targetId, UUID tenantId, List<TenantSecurityGroup> chosen) {
+        for (TenantSecurityGroup group : chosen) {
+            em.createNativeQuery("INSERT INTO security_group_member (group_id, target_type, target_id, tenant_id) VALUES (?1, ?2, ?3, ?4)")
+                    .setParameter(1, group.id()).setParameter(2, targetType).setParameter(3, targetId).setParameter(4, tenantId)
+                    .executeUpdate();
+        }
+    }
+
+    /** The provider ids of the groups a server or workload is a member of, in group-name order. */
+    @SuppressWarnings("unchecked")
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<String> providerGroupIds(String targetType, UUID targetId) {
+        return em.createNativeQuery("""
+                SELECT g.provider_group_id FROM security_group_member m JOIN security_group g ON g.id = m.group_id
+                WHERE m.target_type = ?1 AND m.target_id = ?2 ORDER BY g.name""").setParameter(1, targetType).setParameter(2, targetId)
+                .getResultList();
+    }
+
+    /** A deleted server or workload leaves its groups. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void leave(String targetType, UUID targetId) {
+        em.createNativeQuery("DELETE FROM security_group_member WHERE target_type = ?1 AND target_id = ?2")
+                .setParameter(1, targetType).setParameter(2, targetId).executeUpdate();
     }
 
     /**
@@ -130,10 +170,7 @@ public class ServerNetworks {
         }
         transactions.registerInterposedSynchronization(new ReleaseOnRollback(owner));
         server.attach(choice.network().id(), subnet.id(), allocation.address().toString());
-        for (TenantSecurityGroup group : choice.groups()) {
-            em.createNativeQuery("INSERT INTO security_group_member (group_id, target_type, target_id, tenant_id) VALUES (?1, 'server', ?2, ?3)")
-                    .setParameter(1, group.id()).setParameter(2, server.id()).setParameter(3, server.tenantId()).executeUpdate();
-        }
+        join("server", server.id(), server.tenantId(), choice.groups());
     }
 
     /** The provider ids a server's create names: its network and its groups. */
@@ -144,11 +181,8 @@ public class ServerNetworks {
         }
         Network network = networks.findById(server.networkId());
         Subnet subnet = subnets.findById(server.subnetId());
-        @SuppressWarnings("unchecked")
-        List<String> groupIds = em.createNativeQuery("""
-                SELECT g.provider_group_id FROM security_group_member m JOIN security_group g ON g.id = m.group_id
-                WHERE m.target_type = 'server' AND m.target_id = ?1 ORDER BY g.name""").setParameter(1, server.id()).getResultList();
-        return Optional.of(new ProviderAttachment(network.providerNetworkId(), subnet.providerSubnetId(), server.privateAddress(), groupIds));
+        return Optional.of(new ProviderAttachment(network.providerNetworkId(), subnet.providerSubnetId(), server.privateAddress(),
+                providerGroupIds("server", server.id())));
     }
 
     /** What the provider is told about a server's network. */
@@ -165,8 +199,7 @@ public class ServerNetworks {
         if (server.networkId() == null) {
             return;
         }
-        em.createNativeQuery("DELETE FROM security_group_member WHERE target_type = 'server' AND target_id = ?1")
-                .setParameter(1, server.id()).executeUpdate();
+        leave("server", server.id());
         UUID subnet = server.subnetId();
         IpAddress address = IpAddress.parse(server.privateAddress());
         transactions.registerInterposedSynchronization(new Synchronization() {

@@ -110,6 +110,44 @@ class KubernetesEndToEndTest {
         assertThat(body).doesNotContain(KubernetesStub.TOKEN, KubernetesStub.tokenFile.toString());
     }
 
+    @Test
+    void aWorkloadInANetworkRunsInItsNamespaceAndItsPodsAreMembersOfItsGroups() throws InterruptedException {
+        UUID tenant = createTenant(uniqueName("k8snet"), quota(16, 64, 0, 4, 0, 1));
+        UUID project = createProject(tenant, "apps");
+        String token = Tokens.tenant(tenant);
+        Response network = as(token).body(Map.of("projectId", project.toString(), "name", "shop", "cidr", "10.50.0.0/16",
+                "hints", Map.of("provider", "k8s-test"))).post("/v1/networks").then().statusCode(202)
+                .body("resource.subnets.size()", equalTo(0)).extract().response();
+        assertThat(awaitFinished(token, network.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        String networkId = network.path("resource.id");
+        String namespace = as(token).get("/v1/networks/" + networkId).then().body("status", equalTo("AVAILABLE"))
+                .extract().path("providerNetworkId");
+        assertThat(cluster.namespaces().withName(namespace).get()).as("the network is a namespace").isNotNull();
+
+        Response group = as(token).body(Map.of("projectId", project.toString(), "networkId", networkId, "name", "web",
+                "rules", List.of(Map.of("direction", "ingress", "protocol", "tcp", "portFrom", 80, "portTo", 80,
+                        "remoteCidr", "10.0.0.0/8")))).post("/v1/security-groups").then().statusCode(202).extract().response();
+        String groupId = group.path("resource.id");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!"AVAILABLE".equals(as(token).get("/v1/security-groups/" + groupId).then().extract().path("status"))) {
+            assertThat(System.nanoTime()).as("the group is applied").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+
+        Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "web", "image", "nginx:1.27",
+                        "kind", "Deployment", "replicas", 2, "cpuMillis", 250, "memoryMib", 256, "networkId", networkId,
+                        "securityGroups", List.of(groupId)))
+                .post("/v1/workloads").then().statusCode(202).body("resource.networkId", equalTo(networkId)).extract().response();
+        Deployment stored = awaitDeployment(namespace, "web");
+        playTheDeploymentController(stored);
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        // The group's NetworkPolicy selects its members by this label; the pods carry it.
+        assertThat(stored.getSpec().getTemplate().getMetadata().getLabels())
+                .containsEntry("security-group.skydeck.io/skydeck-web", "member");
+        as(token).delete("/v1/security-groups/" + groupId).then().statusCode(409);
+        as(token).delete("/v1/networks/" + networkId).then().statusCode(409);
+    }
+
     /** Writes what the Deployment controller would once the replicas run. */
     private static void playTheDeploymentController(Deployment stored) {
         stored.setStatus(new DeploymentStatusBuilder().withObservedGeneration(stored.getMetadata().getGeneration())

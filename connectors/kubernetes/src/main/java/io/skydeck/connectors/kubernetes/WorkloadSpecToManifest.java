@@ -71,6 +71,10 @@ final class WorkloadSpecToManifest {
                 spec.zone().orElse(""), spec.image(), Integer.toString(spec.replicas()),
                 Long.toString(spec.perReplica().cpuMillis()), Long.toString(spec.perReplica().memoryMiB()),
                 new TreeMap<>(spec.labels()).toString());
+        // Groups join the digest only when there are any, so a workload created before groups existed replays as before.
+        if (!spec.securityGroupIds().isEmpty()) {
+            canonical = canonical + "\ngroups " + String.join(",", spec.securityGroupIds());
+        }
         return sha256(canonical);
     }
 
@@ -98,6 +102,8 @@ final class WorkloadSpecToManifest {
 
     private static PodTemplateSpec podTemplate(WorkloadSpec spec) {
         var labels = new LinkedHashMap<>(spec.labels());
+        // Membership of security groups is a pod label: each group's NetworkPolicy selects it.
+        labels.putAll(SecurityGroupMembers.labelsFor(spec.securityGroupIds()));
         labels.putAll(selectorLabels(spec));
         var requests = ContainerQuantities.cpuAndMemory(spec.perReplica());
         var container = new ContainerBuilder()

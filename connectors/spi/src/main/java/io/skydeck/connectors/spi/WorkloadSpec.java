@@ -1,10 +1,14 @@
 package io.skydeck.connectors.spi;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A container workload: image, replicas, and the per-replica request of cpu and memory. */
+/**
+ * A container workload: image, replicas, the per-replica request of cpu and memory, and the
+ * security groups (provider ids) its replicas are members of.
+ */
 public record WorkloadSpec(
         String name,
         String region,
@@ -14,7 +18,8 @@ public record WorkloadSpec(
         String image,
         int replicas,
         ContainerResources perReplica,
-        Map<String, String> labels) {
+        Map<String, String> labels,
+        List<String> securityGroupIds) {
 
     public WorkloadSpec {
         Objects.requireNonNull(name, "name");
@@ -28,6 +33,17 @@ public record WorkloadSpec(
             throw new IllegalArgumentException("replicas cannot be negative: " + replicas);
         }
         labels = Map.copyOf(labels);
+        securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);
+    }
+
+    public WorkloadSpec(String name, String region, Optional<String> zone, String namespace, WorkloadKind kind, String image,
+                        int replicas, ContainerResources perReplica, Map<String, String> labels) {
+        this(name, region, zone, namespace, kind, image, replicas, perReplica, labels, List.of());
+    }
+
+    /** The same workload, its replicas members of these security groups (provider ids). */
+    public WorkloadSpec inGroups(List<String> securityGroupIds) {
+        return new WorkloadSpec(name, region, zone, namespace, kind, image, replicas, perReplica, labels, securityGroupIds);
     }
 
     /** A Deployment in no particular zone, each replica asking for cpu millicores and MiB and one pod. */

@@ -2,6 +2,8 @@ package io.skydeck.replicas;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.IpAddress;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,11 +117,29 @@ class TwoReplicasIT {
         String admin = token("--role", "admin");
         JsonNode tenant = send(urls.get(0), "POST", "/v1/tenants", admin, "tenant-two-replicas",
                 "{\"name\":\"replicas\",\"displayName\":\"Replicas\",\"quota\":{\"vcpu\":1000,\"memoryGib\":4000,"
-                        + "\"servers\":100,\"workloads\":4,\"publicIps\":2}}").expect(201);
+                        + "\"servers\":100,\"workloads\":4,\"publicIps\":2,\"networks\":1}}").expect(201);
         String tenantId = tenant.get("id").asText();
         String bearer = token("--role", "tenant", "--tenant", tenantId);
         String projectId = send(urls.get(1), "POST", "/v1/tenants/" + tenantId + "/projects", bearer, null,
                 "{\"name\":\"load\"}").expect(201).get("id").asText();
+
+        // Every server goes into one network: 32 creates on each replica take their addresses from the IPAM at once.
+        JsonNode network = send(urls.get(0), "POST", "/v1/networks", bearer, "network-two-replicas",
+                "{\"projectId\":\"" + projectId + "\",\"name\":\"shared\",\"cidr\":\"10.40.0.0/16\"}").expect(202);
+        String networkId = network.get("resource").get("id").asText();
+        long subnetsDeadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            JsonNode subnets = send(urls.get(1), "GET", "/v1/networks/" + networkId, bearer, null, null).expect(200).get("subnets");
+            boolean ready = subnets.size() == 2;
+            for (JsonNode s : subnets) {
+                ready &= "AVAILABLE".equals(s.get("status").asText());
+            }
+            if (ready) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("the network's subnets are available within 60 s").isLessThan(subnetsDeadline);
+            Thread.sleep(100);
+        }
 
         ExecutorService pool = Executors.newFixedThreadPool(REQUESTS);
         var start = new CountDownLatch(1);
@@ -128,7 +148,7 @@ class TwoReplicasIT {
             String url = urls.get(i % 2);
             String hints = i < GROUP_MEMBERS ? ",\"hints\":{\"antiAffinityGroup\":\"ha\"}" : "";
             String body = "{\"projectId\":\"" + projectId + "\",\"name\":\"s-" + i + "\",\"flavor\":\"m1.large\","
-                    + "\"image\":\"debian-12\"" + hints + "}";
+                    + "\"image\":\"debian-12\",\"networkId\":\"" + networkId + "\"" + hints + "}";
             String key = "create-s-" + i;
             answers.add(pool.submit(() -> {
                 start.await();
@@ -187,6 +207,22 @@ class TwoReplicasIT {
         }
         assertThat(live).isEqualTo(ROOM);
         assertThat(groupMembers).as("anti-affinity members placed").isPositive();
+
+        // The IPAM's view: forty live servers, forty different addresses, each in its zone's subnet, one row each.
+        Set<String> addresses = new HashSet<>();
+        try (Connection c = connect(); ResultSet rows = c.createStatement().executeQuery("""
+                SELECT s.private_address, n.cidr FROM server s JOIN subnet n ON n.id = s.subnet_id
+                WHERE s.status = 'ACTIVE' AND s.network_id = '%s'""".formatted(networkId))) {
+            while (rows.next()) {
+                assertThat(addresses.add(rows.getString(1))).as("address " + rows.getString(1) + " given once").isTrue();
+                assertThat(Cidr.parse(rows.getString(2)).contains(IpAddress.parse(rows.getString(1))))
+                        .as(rows.getString(1) + " in its subnet " + rows.getString(2)).isTrue();
+            }
+        }
+        assertThat(addresses).hasSize(ROOM);
+        try (ResultSet held = query("SELECT count(*) FROM ipam_address WHERE released_at IS NULL AND owner_type = 'server'")) {
+            assertThat(held.getInt(1)).as("addresses held: those of live servers, none for the refused creates").isEqualTo(ROOM);
+        }
 
         JsonNode used = send(urls.get(0), "GET", "/v1/tenants/" + tenantId + "/quota", bearer, null, null).expect(200).get("used");
         assertThat(used.get("servers").asInt()).isEqualTo(ROOM);

@@ -1,6 +1,7 @@
 package io.skydeck.network.ipam;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.ipam.store.IpamStore;
@@ -24,7 +25,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class Ipam {
 
+    /** A pool of its own (application.properties says why): the callers' transactions hold the main pool's connections. */
     @Inject
+    @DataSource("ipam")
     AgroalDataSource dataSource;
 
     @Inject

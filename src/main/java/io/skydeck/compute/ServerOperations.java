@@ -34,7 +34,6 @@ import jakarta.persistence.LockModeType;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;

@@ -8,9 +8,7 @@ import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.NetworkSpec;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.OperationHandle;
-import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
-import io.skydeck.connectors.spi.ProviderTimeout;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.SubnetSpec;
 import io.skydeck.operations.Operation;
@@ -114,7 +112,8 @@ public class NetworkOperations implements OperationHandler {
                 continue;
             }
             try {
-                awaitGone(networks, networks.deleteSubnet(subnet.providerSubnetId(), deleteToken(subnet.id())), n.provider());
+                ProviderWaits.awaitDone(networks, networks.deleteSubnet(subnet.providerSubnetId(), deleteToken(subnet.id())), n.provider(),
+                        "the delete of subnet", SUBNETS_GONE_WITHIN);
             } catch (ResourceNotFound gone) {
                 // deleted already, by an earlier attempt or behind our back
             }
@@ -126,31 +125,6 @@ public class NetworkOperations implements OperationHandler {
             return Optional.of(networks.deleteNetwork(n.providerNetworkId(), deleteToken(n.id())));
         } catch (ResourceNotFound gone) {
             return Optional.empty();
-        }
-    }
-
-    private static void awaitGone(Networks networks, OperationHandle handle, String provider) {
-        long deadline = System.nanoTime() + SUBNETS_GONE_WITHIN.toNanos();
-        long pause = 50;
-        while (true) {
-            OperationStatus status = networks.poll(handle);
-            if (status instanceof OperationStatus.Succeeded) {
-                return;
-            }
-            if (status instanceof OperationStatus.Failed failed) {
-                throw failed.error();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ProviderTimeout(provider, "subnet " + handle.resource().id() + " was not deleted within "
-                        + SUBNETS_GONE_WITHIN.toSeconds() + " s");
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProviderTimeout(provider, "interrupted while subnet " + handle.resource().id() + " was deleted");
-            }
-            pause = Math.min(pause * 2, 2_000);
         }
     }
 

@@ -3,11 +3,9 @@ package io.skydeck.network;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.OperationHandle;
-import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderSecurityGroup;
 import io.skydeck.connectors.spi.ProviderSecurityRule;
-import io.skydeck.connectors.spi.ProviderTimeout;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.SecurityGroupSpec;
@@ -100,10 +98,12 @@ public class SecurityGroupOperations implements OperationHandler {
                                 "the security group is gone from the provider"));
                 RuleChanges changes = RuleChanges.between(wanted, actual.rules(), List.of());
                 for (ProviderSecurityRule extra : changes.unexpected()) {
-                    awaitDone(securityGroups, securityGroups.removeRule(group.providerGroupId(), extra.id()), group.provider());
+                    ProviderWaits.awaitDone(securityGroups, securityGroups.removeRule(group.providerGroupId(), extra.id()), group.provider(),
+                            "the removal of rule", RULE_CHANGE_WITHIN);
                 }
                 for (SecurityRule missing : changes.missing()) {
-                    awaitDone(securityGroups, securityGroups.addRule(group.providerGroupId(), missing), group.provider());
+                    ProviderWaits.awaitDone(securityGroups, securityGroups.addRule(group.providerGroupId(), missing), group.provider(),
+                            "the addition of rule", RULE_CHANGE_WITHIN);
                 }
                 yield Optional.empty();
             }
@@ -119,31 +119,6 @@ public class SecurityGroupOperations implements OperationHandler {
             }
             default -> throw new IllegalArgumentException(op.kind() + " is not a security group operation");
         };
-    }
-
-    private static void awaitDone(SecurityGroups securityGroups, OperationHandle handle, String provider) {
-        long deadline = System.nanoTime() + RULE_CHANGE_WITHIN.toNanos();
-        long pause = 20;
-        while (true) {
-            OperationStatus status = securityGroups.poll(handle);
-            if (status instanceof OperationStatus.Succeeded) {
-                return;
-            }
-            if (status instanceof OperationStatus.Failed failed) {
-                throw failed.error();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ProviderTimeout(provider, "rule change " + handle.resource().id() + " did not finish within "
-                        + RULE_CHANGE_WITHIN.toSeconds() + " s");
-            }
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProviderTimeout(provider, "interrupted while rule change " + handle.resource().id() + " ran");
-            }
-            pause = Math.min(pause * 2, 1_000);
-        }
     }
 
     @Override

@@ -156,6 +156,8 @@ public class WorkloadOperations implements OperationHandler {
             case CREATE_WORKLOAD -> {
                 w.moveTo(Workload.Status.FAILED, at);
                 quotas.release(w.quotaReservationId());
+                // Nothing runs: it leaves its groups now (a failed workload is deleted without an operation).
+                serverNetworks.leave("workload", w.id());
                 events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), w.tenantId(), "workload", w.id(),
                         LifecycleEvents.Kind.FAILED, at, w.provider(), w.region(), null, WorkloadService.shapeOf(w));
             }

@@ -124,6 +124,9 @@ class NetworkApiTest {
         String otherToken = Tokens.tenant(other);
         as(otherToken).get("/v1/networks/" + id).then().statusCode(404).contentType("application/problem+json");
         as(otherToken).get("/v1/networks/" + id + "/subnets").then().statusCode(404);
+        as(otherToken).get("/v1/networks/" + id + "/ipam").then().statusCode(404).contentType("application/problem+json");
+        as(otherToken).get("/v1/networks/" + id + "/routes").then().statusCode(404).contentType("application/problem+json");
+        as(otherToken).get("/v1/networks/" + id + "/placement").then().statusCode(404).contentType("application/problem+json");
         as(otherToken).delete("/v1/networks/" + id).then().statusCode(404);
         as(otherToken).get("/v1/networks").then().statusCode(200).body("items.id", not(hasItem(id)));
         // Naming the other tenant's project is as good as naming nothing.

@@ -136,6 +136,7 @@ class SecurityGroupApiTest {
         as(token).get("/v1/security-groups/" + theirGroup).then().statusCode(404);
         as(token).body(Map.of("rules", List.of())).put("/v1/security-groups/" + theirGroup + "/rules").then().statusCode(404);
         as(token).delete("/v1/security-groups/" + theirGroup).then().statusCode(404);
+        as(token).post("/v1/security-groups/" + theirGroup + "/reapply").then().statusCode(404).contentType("application/problem+json");
         // Their network is not ours to put a group in.
         as(token).body(Map.of("projectId", project.toString(), "networkId", theirNet.path("resource.id"), "name", "intruder",
                 "rules", List.of())).post("/v1/security-groups").then().statusCode(404);

@@ -3,7 +3,6 @@ package io.skydeck.network;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.capacity.Placement;
-import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.ProviderKind;
 import io.skydeck.connectors.spi.Region;
@@ -42,7 +41,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -128,7 +126,10 @@ public class NetworkService {
         fail(errors);
 
         NetworkHints hints = Optional.ofNullable(request.hints()).orElse(new NetworkHints(null, null, null));
-        Site site = site(tenant, hints);
+        ProviderSites.Site site = ProviderSites.first(providers.all(), tenant.allowedProviders(), Networks.class, "networks",
+                Optional.ofNullable(hints.provider()),
+                Optional.ofNullable(hints.providerKind()).map(k -> ProviderKind.valueOf(k.toUpperCase(Locale.ROOT))),
+                Optional.ofNullable(hints.region()));
         boolean givenSubnets = request.subnets() != null && !request.subnets().isEmpty();
         List<SubnetPlan> subnets;
         if (site.provider().kind() == ProviderKind.KUBERNETES) {
@@ -234,33 +235,6 @@ public class NetworkService {
 
     public static Cursor position(Network n) {
         return new Cursor(n.createdAt(), n.id());
-    }
-
-    /** A provider and region able to hold a network, and why it was chosen. */
-    private record Site(CloudProvider provider, Region region, String decidedBy) {
-    }
-
-    private Site site(Tenant tenant, NetworkHints hints) {
-        Set<String> allowed = tenant.allowedProviders();
-        List<CloudProvider> candidates = providers.all().stream()
-                .filter(p -> allowed.isEmpty() || allowed.contains(p.name()))
-                .filter(p -> p.capability(Networks.class).isPresent())
-                .filter(p -> hints.provider() == null || p.name().equals(hints.provider()))
-                .filter(p -> hints.providerKind() == null || p.kind() == ProviderKind.valueOf(hints.providerKind().toUpperCase(Locale.ROOT)))
-                .sorted(Comparator.comparing(CloudProvider::name))
-                .toList();
-        for (CloudProvider provider : candidates) {
-            for (Region region : provider.regions()) {
-                if (hints.region() == null || region.id().equals(hints.region())) {
-                    String decidedBy = hints.provider() != null || hints.providerKind() != null || hints.region() != null ? "hints" : "first-allowed";
-                    return new Site(provider, region, decidedBy);
-                }
-            }
-        }
-        throw new ProblemException(ProblemType.NO_CAPACITY, "no provider the tenant may use offers networks"
-                + (hints.provider() == null ? "" : " as provider '" + hints.provider() + "'")
-                + (hints.providerKind() == null ? "" : " of kind " + hints.providerKind())
-                + (hints.region() == null ? "" : " in region '" + hints.region() + "'"));
     }
 
     /**

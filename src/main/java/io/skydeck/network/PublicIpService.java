@@ -3,9 +3,7 @@ package io.skydeck.network;
 import io.skydeck.capacity.Placement;
 import io.skydeck.compute.Server;
 import io.skydeck.compute.ServerStatus;
-import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.PublicIps;
-import io.skydeck.connectors.spi.Region;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationKind;
 import io.skydeck.operations.OperationParams;
@@ -36,7 +34,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,17 +84,9 @@ public class PublicIpService {
 
     @Transactional(Transactional.TxType.NEVER)
     public Site site(Tenant tenant, Optional<String> provider, Optional<String> region) {
-        Set<String> allowed = tenant.allowedProviders();
-        return providers.all().stream()
-                .filter(p -> allowed.isEmpty() || allowed.contains(p.name()))
-                .filter(p -> p.capability(PublicIps.class).isPresent())
-                .filter(p -> provider.isEmpty() || p.name().equals(provider.get()))
-                .sorted(Comparator.comparing(CloudProvider::name))
-                .flatMap(p -> p.regions().stream().map(Region::id).filter(r -> region.isEmpty() || r.equals(region.get()))
-                        .map(r -> new Site(p.name(), r, provider.isPresent() || region.isPresent() ? "hints" : "first-allowed")))
-                .findFirst()
-                .orElseThrow(() -> new ProblemException(ProblemType.NO_CAPACITY, "no provider the tenant may use offers public addresses"
-                        + provider.map(p -> " as provider '" + p + "'").orElse("") + region.map(r -> " in region '" + r + "'").orElse("")));
+        ProviderSites.Site site = ProviderSites.first(providers.all(), tenant.allowedProviders(), PublicIps.class,
+                "public addresses", provider, Optional.empty(), region);
+        return new Site(site.provider().name(), site.region().id(), site.decidedBy());
     }
 
     @Transactional

@@ -75,6 +75,11 @@ final class IpamSchema implements AutoCloseable {
                                 .initialSql("SET search_path TO " + schema))));
     }
 
+    /** How another process reaches this schema: URL, user, password, schema. */
+    java.util.List<String> coordinates() {
+        return java.util.List.of(url, user, password, schema);
+    }
+
     Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection(url, user, password);
         try (Statement s = c.createStatement()) {

@@ -1,0 +1,27 @@
+package io.skydeck.release.rollout;
+
+/** Where a release is in the Tars flow. */
+public enum ReleaseState {
+    /** The bastion (the first instance) is pulled out, gets the version and its ignition check. */
+    SMOKING,
+    /** The bastion's smoke failed: nothing else starts; a person rolls back or aborts. */
+    SMOKE_FAILED,
+    /** The bastion passed; a person tests it, pulls it into traffic, watches, then approves or rolls back. */
+    BAKING,
+    /** The rest of the group, batch after batch, instances of a batch in parallel. */
+    ROLLING,
+    /** A person paused: running steps finish, nothing new starts. */
+    PAUSED,
+    /** Too many instances failed, or too few are left in traffic: nothing new starts until a person continues or rolls back. */
+    BRAKED,
+    /** Every instance the release touched gets the previous version back. */
+    ROLLING_BACK,
+    SUCCEEDED,
+    ROLLED_BACK,
+    /** Stopped by a person where it stood. */
+    ABORTED;
+
+    public boolean finished() {
+        return this == SUCCEEDED || this == ROLLED_BACK || this == ABORTED;
+    }
+}

@@ -1,0 +1,537 @@
+package io.skydeck.release.rollout;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The Tars flow of one release over one group, as a state machine that decides and never does:
+ * it says which step to run on which instance ({@link StepCall}), and learns each step's result
+ * through {@link #record}. A driver runs the steps, stores {@link #snapshot()} after every change
+ * and, after a crash, {@link #restore}s it and runs the {@link #running()} steps again — so an
+ * instance is never skipped, and a finished one is never redone.
+ *
+ * <p><b>Smoke</b>: the bastion (first instance) is pulled out, fetches, installs, passes its
+ * ignition check and stays out of traffic. <b>Bake</b>: a person tests it, {@linkplain
+ * #pullInBastion() pulls it in}, watches, then {@linkplain #approve() approves} or rolls back.
+ * <b>Roll</b>: the rest batch after batch; a batch starts when the one before has settled, and up
+ * to {@code parallelism} of its instances run at once, each pulled back in automatically after
+ * its ignition check passes. A single failure does not stop the roll. <b>The brake</b>: once more
+ * than the brake ratio of the group has failed, or starting another instance would leave fewer
+ * than the online minimum in traffic with nothing running that could bring one back, no further
+ * instance starts (running steps finish) and the release is {@code BRAKED} until a person
+ * continues or rolls back. The decision is taken when the failure is recorded, before any other
+ * instance could start, so nothing starts after it.
+ *
+ * <p>Not thread-safe: one driver owns a rollout at a time (the service makes that one replica).
+ */
+public final class Rollout {
+
+    private static final class Slot {
+        final String id;
+        final int batch;
+        InstanceState state;
+        Step running;
+        long call;
+        boolean changed;
+        String failure;
+
+        Slot(String id, int batch, InstanceState state, Step running, long call, boolean changed, String failure) {
+            this.id = id;
+            this.batch = batch;
+            this.state = state;
+            this.running = running;
+            this.call = call;
+            this.changed = changed;
+            this.failure = failure;
+        }
+    }
+
+    private final RolloutPolicy policy;
+    private final List<Slot> slots;
+    private final Map<String, Slot> byId = new LinkedHashMap<>();
+    private ReleaseState state;
+    private ReleaseState pausedFrom;
+    private int acknowledgedFailures;
+    private String reason;
+    private long lastCall;
+    private final List<Change> changes = new ArrayList<>();
+
+    private Rollout(RolloutPolicy policy, List<Slot> slots, ReleaseState state, ReleaseState pausedFrom, int acknowledgedFailures,
+                    String reason, long lastCall) {
+        this.lastCall = lastCall;
+        this.policy = policy;
+        this.slots = slots;
+        this.state = state;
+        this.pausedFrom = pausedFrom;
+        this.acknowledgedFailures = acknowledgedFailures;
+        this.reason = reason;
+        for (Slot s : slots) {
+            if (byId.put(s.id, s) != null) {
+                throw new InvalidRollout("instances", "instance " + s.id + " is named twice");
+            }
+        }
+    }
+
+    /**
+     * A new release of the group's instances, in the order given (the first is the bastion when
+     * the policy has one). Nothing runs until {@link #advance()}.
+     */
+    public static Rollout plan(List<String> instances, RolloutPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        if (instances.isEmpty()) {
+            throw new InvalidRollout("group", "the group has no instances");
+        }
+        int size = instances.size();
+        if (policy.minimumInTraffic(size) > size - 1) {
+            throw new InvalidRollout("onlineMinimum", "keeping " + policy.minimumInTraffic(size) + " of " + size
+                    + " instances in traffic leaves none to update");
+        }
+        List<Slot> slots = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            int batch = policy.bastion() ? (i == 0 ? 0 : 1 + (i - 1) / policy.batchSize()) : i / policy.batchSize();
+            slots.add(new Slot(Objects.requireNonNull(instances.get(i), "instance"), batch, InstanceState.WAITING, null, 0, false, null));
+        }
+        return new Rollout(policy, slots, policy.bastion() ? ReleaseState.SMOKING : ReleaseState.ROLLING, null, 0, null, 0);
+    }
+
+    /** The rollout as it was stored. */
+    public static Rollout restore(RolloutSnapshot snapshot) {
+        List<Slot> slots = new ArrayList<>();
+        for (RolloutSnapshot.Instance i : snapshot.instances()) {
+            slots.add(new Slot(i.id(), i.batch(), i.state(), i.running(), i.call(), i.changed(), i.failure()));
+        }
+        return new Rollout(snapshot.policy(), slots, snapshot.state(), snapshot.pausedFrom(), snapshot.acknowledgedFailures(),
+                snapshot.reason(), snapshot.lastCall());
+    }
+
+    public RolloutSnapshot snapshot() {
+        List<RolloutSnapshot.Instance> instances = new ArrayList<>(slots.size());
+        for (Slot s : slots) {
+            instances.add(new RolloutSnapshot.Instance(s.id, s.batch, s.state, s.running, s.call, s.changed, s.failure));
+        }
+        return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, instances);
+    }
+
+    public ReleaseState state() {
+        return state;
+    }
+
+    /** Why the release is where it is (the brake's reason, the bastion's failure), or null. */
+    public String reason() {
+        return reason;
+    }
+
+    /** Steps given out whose results are not known: what a driver runs (again) after a restore. */
+    public List<StepCall> running() {
+        List<StepCall> calls = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s.running != null) {
+                calls.add(new StepCall(s.id, s.running, s.call));
+            }
+        }
+        return calls;
+    }
+
+    /** The transitions since the last call, oldest first. */
+    public List<Change> drainChanges() {
+        List<Change> drained = List.copyOf(changes);
+        changes.clear();
+        return drained;
+    }
+
+    public int failed() {
+        int failed = 0;
+        for (Slot s : slots) {
+            if (s.state == InstanceState.FAILED) {
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    public int inTraffic() {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s.state.inTraffic()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public InstanceState stateOf(String instance) {
+        return slot(instance).state;
+    }
+
+    public int batchOf(String instance) {
+        return slot(instance).batch;
+    }
+
+    /** Starts whatever may start now and returns the first step of each. */
+    public List<StepCall> advance() {
+        List<StepCall> calls = new ArrayList<>();
+        switch (state) {
+            case SMOKING -> {
+                Slot bastion = slots.get(0);
+                if (bastion.state == InstanceState.WAITING && bastion.running == null) {
+                    calls.add(startUpdate(bastion));
+                }
+            }
+            case ROLLING -> roll(calls);
+            case ROLLING_BACK -> revert(calls);
+            default -> {
+                // nothing starts while smoke failed, baking, paused, braked or finished
+            }
+        }
+        return calls;
+    }
+
+    /**
+     * The result of a step given out earlier; returns the steps to run next (the instance's next
+     * step and whatever may start now). A result for a call the instance is not running (a
+     * duplicate, or a late one from before a restore) changes nothing.
+     */
+    public List<StepCall> record(StepCall call, boolean succeeded, String failure) {
+        Slot s = slot(call.instance());
+        if (s.running != call.step() || s.call != call.id()) {
+            return List.of();
+        }
+        Step step = call.step();
+        s.running = null;
+        s.call = 0;
+        List<StepCall> calls = new ArrayList<>();
+        if (s.state == InstanceState.UPDATING) {
+            if (succeeded) {
+                updated(s, step, calls);
+            } else {
+                failedUpdate(s, step, failure);
+            }
+        } else if (s.state == InstanceState.REVERTING) {
+            if (succeeded) {
+                Step next = nextRevertStep(s, step);
+                if (next == null) {
+                    move(s, InstanceState.REVERTED, "rolled back");
+                } else {
+                    calls.add(run(s, next));
+                }
+            } else {
+                s.failure = step + ": " + failure;
+                move(s, InstanceState.REVERT_FAILED, s.failure);
+            }
+        }
+        calls.addAll(advance());
+        return calls;
+    }
+
+    /** Bake, first half: a person pulls the tested bastion into traffic. */
+    public List<StepCall> pullInBastion() {
+        Slot bastion = slots.get(0);
+        if (state != ReleaseState.BAKING || bastion.state != InstanceState.VERIFIED || bastion.running != null) {
+            throw new ActionRefused(state, "only a bastion that passed its smoke, while the release bakes, can be pulled in; the release is "
+                    + state + " and its bastion " + bastion.state);
+        }
+        move(bastion, InstanceState.UPDATING, "pulled in by a person");
+        return List.of(run(bastion, Step.PULL_IN));
+    }
+
+    /** Bake, second half: the bastion served traffic well; the rest of the group rolls. */
+    public List<StepCall> approve() {
+        if (state != ReleaseState.BAKING) {
+            throw new ActionRefused(state, "only a baking release can be approved; this one is " + state);
+        }
+        if (slots.get(0).state != InstanceState.DONE) {
+            throw new ActionRefused(state, "pull the bastion into traffic and watch it before approving; it is " + slots.get(0).state);
+        }
+        to(ReleaseState.ROLLING, "approved");
+        return advance();
+    }
+
+    /** Nothing new starts; running instances finish their steps. */
+    public void pause() {
+        if (state != ReleaseState.SMOKING && state != ReleaseState.BAKING && state != ReleaseState.ROLLING
+                && state != ReleaseState.ROLLING_BACK) {
+            throw new ActionRefused(state, "a " + state + " release cannot be paused");
+        }
+        pausedFrom = state;
+        to(ReleaseState.PAUSED, "paused by a person");
+    }
+
+    public List<StepCall> resume() {
+        if (state != ReleaseState.PAUSED) {
+            throw new ActionRefused(state, "only a paused release resumes; this one is " + state);
+        }
+        ReleaseState back = pausedFrom;
+        pausedFrom = null;
+        to(back, "resumed");
+        return advance();
+    }
+
+    /** A person looked at the failures and lets the roll go on; the brake holds again at the next failure past the ratio. */
+    public List<StepCall> continueAfterBrake() {
+        if (state != ReleaseState.BRAKED) {
+            throw new ActionRefused(state, "only a braked release can be continued; this one is " + state);
+        }
+        acknowledgedFailures = failed();
+        to(ReleaseState.ROLLING, "continued after the brake with " + acknowledgedFailures + " failed");
+        return advance();
+    }
+
+    /** Every instance the release changed gets the previous version back (running steps finish first). */
+    public List<StepCall> rollback() {
+        if (state == ReleaseState.ROLLING_BACK || state == ReleaseState.ROLLED_BACK || state == ReleaseState.ABORTED) {
+            throw new ActionRefused(state, "a " + state + " release cannot be rolled back");
+        }
+        pausedFrom = null;
+        to(ReleaseState.ROLLING_BACK, "rollback by a person");
+        return advance();
+    }
+
+    /** Stops where it stands: running steps report, nothing more is given out. */
+    public void abort() {
+        if (state.finished()) {
+            throw new ActionRefused(state, "a " + state + " release cannot be aborted");
+        }
+        pausedFrom = null;
+        to(ReleaseState.ABORTED, "aborted by a person");
+    }
+
+    private void roll(List<StepCall> calls) {
+        int batch = currentBatch();
+        if (batch < 0) {
+            to(ReleaseState.SUCCEEDED, failed() == 0 ? "every instance runs the new version"
+                    : failed() + " of " + slots.size() + " instances failed, below the brake");
+            return;
+        }
+        int running = runningCount();
+        int inTraffic = inTraffic();
+        int minimum = policy.minimumInTraffic(slots.size());
+        for (Slot s : slots) {
+            if (s.batch != batch || s.state != InstanceState.WAITING) {
+                continue;
+            }
+            if (running >= policy.parallelism() || inTraffic - 1 < minimum) {
+                break;
+            }
+            calls.add(startUpdate(s));
+            running++;
+            inTraffic--;
+        }
+        if (running == 0) {
+            // Nothing runs that could bring an instance back, and nothing may start.
+            brake("starting another instance would leave " + (inTraffic - 1) + " of " + slots.size()
+                    + " in traffic, below the online minimum of " + minimum);
+        }
+    }
+
+    /** The lowest batch with an instance not settled, if every batch before it has settled; -1 when all have. */
+    private int currentBatch() {
+        for (Slot s : slots) {
+            if (!s.state.settled()) {
+                return s.batch;
+            }
+        }
+        return -1;
+    }
+
+    private void revert(List<StepCall> calls) {
+        int running = runningCount();
+        int inTraffic = inTraffic();
+        int minimum = policy.minimumInTraffic(slots.size());
+        boolean left = false;
+        for (Slot s : slots) {
+            if (!needsRevert(s)) {
+                continue;
+            }
+            left = true;
+            if (running >= policy.parallelism()) {
+                break;
+            }
+            boolean pullsOut = s.state.inTraffic();
+            if (pullsOut && inTraffic - 1 < minimum && running > 0) {
+                continue; // wait for one that is coming back; with nothing running, go on rather than stand still
+            }
+            calls.add(startRevert(s));
+            running++;
+            if (pullsOut) {
+                inTraffic--;
+            }
+        }
+        if (!left && running == 0) {
+            to(ReleaseState.ROLLED_BACK, "every changed instance runs the previous version");
+        }
+    }
+
+    private boolean needsRevert(Slot s) {
+        if (s.running != null) {
+            return false;
+        }
+        return switch (s.state) {
+            case DONE, FAILED, VERIFIED -> true;
+            case UPDATING -> true; // stopped half-way when the rollback began
+            default -> false;
+        };
+    }
+
+    private StepCall startUpdate(Slot s) {
+        return run(move(s, InstanceState.UPDATING, "started"), Step.PULL_OUT);
+    }
+
+    private StepCall startRevert(Slot s) {
+        Step first = s.state.inTraffic() ? Step.PULL_OUT : s.changed ? Step.RESTORE : Step.PULL_IN;
+        move(s, InstanceState.REVERTING, "rollback");
+        return run(s, first);
+    }
+
+    private void updated(Slot s, Step step, List<StepCall> calls) {
+        if (step == Step.PULL_IN) {
+            move(s, InstanceState.DONE, null);
+            return;
+        }
+        boolean bastion = policy.bastion() && s == slots.get(0);
+        if (step == Step.IGNITION_CHECK && bastion) {
+            move(s, InstanceState.VERIFIED, "smoke passed");
+            if (state == ReleaseState.SMOKING) {
+                to(ReleaseState.BAKING, "the bastion passed its smoke; test it, pull it in and approve");
+            } else if (state == ReleaseState.PAUSED && pausedFrom == ReleaseState.SMOKING) {
+                pausedFrom = ReleaseState.BAKING;
+            }
+            return;
+        }
+        if (state == ReleaseState.ROLLING_BACK || state == ReleaseState.ABORTED) {
+            return; // the rollback picks it up from here; an abort leaves it where it stands
+        }
+        calls.add(run(s, nextUpdateStep(step)));
+    }
+
+    private void failedUpdate(Slot s, Step step, String failure) {
+        s.failure = step + ": " + failure;
+        move(s, InstanceState.FAILED, s.failure);
+        boolean bastion = policy.bastion() && s == slots.get(0);
+        boolean rolling = state == ReleaseState.ROLLING || (state == ReleaseState.PAUSED && pausedFrom == ReleaseState.ROLLING);
+        boolean smoking = state == ReleaseState.SMOKING || (state == ReleaseState.PAUSED && pausedFrom == ReleaseState.SMOKING);
+        if (bastion && smoking) {
+            pausedFrom = null;
+            reason = "the bastion failed its smoke: " + s.failure;
+            to(ReleaseState.SMOKE_FAILED, reason);
+            return;
+        }
+        if (!rolling) {
+            return;
+        }
+        int failed = failed();
+        if (failed > acknowledgedFailures && policy.pastBrake(failed, slots.size())) {
+            brake(failed + " of " + slots.size() + " instances failed, past the brake at " + percent(policy.brakeRatio()));
+            return;
+        }
+        int couldComeBack = inTraffic() + runningUpdates();
+        int minimum = policy.minimumInTraffic(slots.size());
+        if (couldComeBack < minimum) {
+            brake("only " + couldComeBack + " of " + slots.size() + " instances can be in traffic, below the online minimum of " + minimum);
+        }
+    }
+
+    private void brake(String why) {
+        pausedFrom = null;
+        reason = why;
+        to(ReleaseState.BRAKED, why);
+    }
+
+    private static Step nextUpdateStep(Step done) {
+        return switch (done) {
+            case PULL_OUT -> Step.FETCH;
+            case FETCH -> Step.INSTALL;
+            case INSTALL -> Step.IGNITION_CHECK;
+            case IGNITION_CHECK -> Step.PULL_IN;
+            default -> throw new IllegalStateException(done + " is not a step of an update");
+        };
+    }
+
+    private static Step nextRevertStep(Slot s, Step done) {
+        return switch (done) {
+            case PULL_OUT -> s.changed ? Step.RESTORE : Step.PULL_IN;
+            case RESTORE -> Step.IGNITION_CHECK;
+            case IGNITION_CHECK -> Step.PULL_IN;
+            case PULL_IN -> null;
+            default -> throw new IllegalStateException(done + " is not a step of a rollback");
+        };
+    }
+
+    private StepCall run(Slot s, Step step) {
+        s.running = step;
+        s.call = ++lastCall;
+        if (step == Step.INSTALL) {
+            s.changed = true; // from the moment the install may have begun
+        }
+        return new StepCall(s.id, step, s.call);
+    }
+
+    private Slot move(Slot s, InstanceState to, String why) {
+        changes.add(Change.ofInstance(s.id, s.state, to, why));
+        s.state = to;
+        return s;
+    }
+
+    private void to(ReleaseState next, String why) {
+        changes.add(Change.ofRelease(state, next, why));
+        state = next;
+    }
+
+    private int runningCount() {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s.running != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int runningUpdates() {
+        int n = 0;
+        for (Slot s : slots) {
+            if (s.running != null && s.state == InstanceState.UPDATING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private Slot slot(String instance) {
+        Slot s = byId.get(instance);
+        if (s == null) {
+            throw new IllegalArgumentException("instance " + instance + " is not in this release");
+        }
+        return s;
+    }
+
+    private static String percent(double ratio) {
+        return Math.round(ratio * 1000) / 10.0 + " %";
+    }
+
+    /** The ids of the instances in {@code state}, in the group's order. */
+    public List<String> instancesIn(InstanceState wanted) {
+        List<String> ids = new ArrayList<>();
+        for (Slot s : slots) {
+            if (s.state == wanted) {
+                ids.add(s.id);
+            }
+        }
+        return ids;
+    }
+
+    /** Instances whose software the release changed (for a rollback's count). */
+    public Set<String> changed() {
+        Set<String> ids = new HashSet<>();
+        for (Slot s : slots) {
+            if (s.changed) {
+                ids.add(s.id);
+            }
+        }
+        return ids;
+    }
+}

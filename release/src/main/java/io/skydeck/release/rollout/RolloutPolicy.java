@@ -1,0 +1,36 @@
+package io.skydeck.release.rollout;
+
+/**
+ * How a group is rolled: batches of {@code batchSize} instances, at most {@code parallelism} of
+ * them running at once; the brake at {@code brakeRatio} (the release stops once more than this
+ * share of the group has failed); never fewer than {@code onlineMinimum} of the group in traffic;
+ * and whether the first instance is a bastion (smoke, then bake with a person) or simply the
+ * first of the first batch.
+ */
+public record RolloutPolicy(int batchSize, int parallelism, double brakeRatio, double onlineMinimum, boolean bastion) {
+
+    public RolloutPolicy {
+        if (batchSize < 1) {
+            throw new InvalidRollout("batchSize", batchSize + " is below 1");
+        }
+        if (parallelism < 1) {
+            throw new InvalidRollout("parallelism", parallelism + " is below 1");
+        }
+        if (!(brakeRatio > 0 && brakeRatio <= 1)) {
+            throw new InvalidRollout("brakeRatio", brakeRatio + " is outside (0, 1]");
+        }
+        if (!(onlineMinimum >= 0 && onlineMinimum < 1)) {
+            throw new InvalidRollout("onlineMinimum", onlineMinimum + " is outside [0, 1)");
+        }
+    }
+
+    /** Instances that must stay in traffic in a group of {@code size}. */
+    public int minimumInTraffic(int size) {
+        return (int) Math.ceil(onlineMinimum * size - 1e-9);
+    }
+
+    /** Whether {@code failed} failures in a group of {@code size} are past the brake. */
+    public boolean pastBrake(int failed, int size) {
+        return failed > brakeRatio * size + 1e-9;
+    }
+}

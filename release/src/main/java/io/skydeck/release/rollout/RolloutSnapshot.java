@@ -1,0 +1,30 @@
+package io.skydeck.release.rollout;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a rollout is, as a driver stores it after every change and gives it back to
+ * {@link Rollout#restore} after a restart or on another replica. {@code running} is the step an
+ * instance was given and whose result is not known yet; the driver runs it again on restore.
+ */
+public record RolloutSnapshot(ReleaseState state, ReleaseState pausedFrom, int acknowledgedFailures, String reason,
+                              RolloutPolicy policy, long lastCall, List<Instance> instances) {
+
+    public RolloutSnapshot {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(policy, "policy");
+        instances = List.copyOf(instances);
+    }
+
+    /**
+     * One instance: its batch (0 is the bastion's when there is one), state, the step it runs and
+     * that call's id (0 when none runs), and whether its software was changed.
+     */
+    public record Instance(String id, int batch, InstanceState state, Step running, long call, boolean changed, String failure) {
+        public Instance {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+}

@@ -3,6 +3,7 @@ package io.skydeck.network;
 import io.quarkus.scheduler.Scheduled;
 import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.ipam.Ipam;
+import io.skydeck.network.ipam.Owner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -46,7 +47,7 @@ public class AddressSweep {
         List<Object[]> abandoned = abandoned(grace);
         int released = 0;
         for (Object[] row : abandoned) {
-            if (ipam.release((UUID) row[0], IpAddress.parse((String) row[1]))) {
+            if (ipam.release((UUID) row[0], IpAddress.parse((String) row[1]), new Owner("server", (String) row[2]))) {
                 released++;
             }
         }
@@ -60,7 +61,7 @@ public class AddressSweep {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     List<Object[]> abandoned(Duration grace) {
         return em.createNativeQuery("""
-                SELECT a.network_id, host(a.address) FROM ipam_address a
+                SELECT a.network_id, host(a.address), a.owner_id FROM ipam_address a
                 WHERE a.released_at IS NULL AND a.owner_type = 'server'
                   AND a.allocated_at < now() - make_interval(secs => ?1)
                   AND NOT EXISTS (SELECT 1 FROM server s WHERE s.id::text = a.owner_id AND s.status <> 'DELETED')

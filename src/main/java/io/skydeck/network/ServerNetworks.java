@@ -168,7 +168,7 @@ public class ServerNetworks {
                     + choice.network().name() + " (zone " + zone + "): " + refused.getMessage(),
                     List.of(new Problem.FieldError("networkId", refused.reason().name().toLowerCase())), Map.of());
         }
-        transactions.registerInterposedSynchronization(new ReleaseOnRollback(owner));
+        transactions.registerInterposedSynchronization(new ReleaseOnRollback(subnet.id(), allocation.address(), owner));
         server.attach(choice.network().id(), subnet.id(), allocation.address().toString());
         join("server", server.id(), server.tenantId(), choice.groups());
     }
@@ -210,7 +210,7 @@ public class ServerNetworks {
             @Override
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
-                    ipam.release(subnet, address);
+                    ipam.release(subnet, address, ownerOf(server.id()));
                 }
             }
         });
@@ -222,9 +222,13 @@ public class ServerNetworks {
 
     /** Gives a new server's address back when its transaction rolls back. */
     private final class ReleaseOnRollback implements Synchronization {
+        private final UUID subnet;
+        private final IpAddress address;
         private final Owner owner;
 
-        ReleaseOnRollback(Owner owner) {
+        ReleaseOnRollback(UUID subnet, IpAddress address, Owner owner) {
+            this.subnet = subnet;
+            this.address = address;
             this.owner = owner;
         }
 
@@ -235,7 +239,7 @@ public class ServerNetworks {
         @Override
         public void afterCompletion(int status) {
             if (status != Status.STATUS_COMMITTED) {
-                ipam.releaseOwnedBy(owner);
+                ipam.release(subnet, address, owner);
             }
         }
     }

@@ -32,7 +32,7 @@ import org.HdrHistogram.Histogram;
 /**
  * The local IPAM ({@link IpamStore}, the class the service's Ipam bean wraps) against a central
  * allocator, both on the PostgreSQL of {@code SKYDECK_BENCH_DB_URL}, in a schema of the run's own
- * made from migration V20.
+ * made from migrations V20 and V32, as the service's.
  *
  * <p><b>Local.</b> {@code networks} VPCs of /16, each over {@code zones} zones; {@code hosts} hosts
  * spread evenly over the zones. A warm-up (not timed) has every host allocate one address in every
@@ -80,6 +80,7 @@ public final class IpamBench {
                     + " baseline-seconds=%d committers=%d max-batch=%d pool=%d seed=%d%n", hosts, networks, zones, threads, seconds,
                     warmupSeconds, baselineSeconds, committers, maxBatch, poolSize, seed);
             BenchDatabase.execute(c, BenchDatabase.migration("V20__ipam.sql"));
+            BenchDatabase.execute(c, BenchDatabase.migration("V32__ipam_without_owner_index.sql"));
             BenchDatabase.execute(c, "CREATE TABLE central_counter (network_id uuid PRIMARY KEY, next_offset bigint NOT NULL)",
                     "CREATE TABLE central_address (LIKE ipam_address INCLUDING ALL)");
 

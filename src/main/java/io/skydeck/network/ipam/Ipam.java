@@ -73,9 +73,10 @@ public class Ipam {
         return store.release(network, address);
     }
 
+    /** Into quarantine only while {@code owner} holds it; false otherwise. */
     @Transactional(TxType.NOT_SUPPORTED)
-    public List<IpamStore.Released> releaseOwnedBy(Owner owner) {
-        return store.releaseOwnedBy(owner);
+    public boolean release(UUID network, IpAddress address, Owner owner) {
+        return store.release(network, address, owner);
     }
 
     @Transactional(TxType.NOT_SUPPORTED)

@@ -95,11 +95,8 @@ public final class IpamStore implements AutoCloseable {
     private static final String RELEASE = """
             UPDATE ipam_address SET released_at = ?
              WHERE network_id = ? AND address = ?::inet AND released_at IS NULL
+               AND (?::text IS NULL OR (owner_type = ? AND owner_id = ?))
             RETURNING block_index""";
-    private static final String RELEASE_OWNED = """
-            UPDATE ipam_address SET released_at = ?
-             WHERE owner_type = ? AND owner_id = ? AND released_at IS NULL
-            RETURNING network_id, host(address), block_index""";
     private static final String ADDRESSES_OF = """
             SELECT host(address) FROM ipam_address
              WHERE owner_type = ? AND owner_id = ? AND network_id = ? AND released_at IS NULL ORDER BY address""";
@@ -233,12 +230,23 @@ public final class IpamStore implements AutoCloseable {
      * Returns false if it was not allocated (released already, or never), so a retried release is harmless.
      */
     public boolean release(UUID network, IpAddress address) {
+        return release(network, address, null);
+    }
+
+    /**
+     * Releases the address only while {@code owner} holds it: a late or repeated release can then
+     * never free an address that has since gone, through its quarantine, to someone else.
+     */
+    public boolean release(UUID network, IpAddress address, Owner owner) {
         LocalBlocks n = local(network);
         Instant now = clock.instant();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(RELEASE)) {
             s.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
             s.setObject(2, network);
             s.setString(3, address.toString());
+            s.setString(4, owner == null ? null : owner.type());
+            s.setString(5, owner == null ? null : owner.type());
+            s.setString(6, owner == null ? null : owner.id());
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return false;
@@ -251,35 +259,10 @@ public final class IpamStore implements AutoCloseable {
         }
     }
 
-    /** An address released with its owner. */
-    public record Released(UUID network, IpAddress address) {
-    }
-
-    /** Releases every address the owner holds, in every network (a server or workload going away). */
-    public List<Released> releaseOwnedBy(Owner owner) {
-        Instant now = clock.instant();
-        List<Released> released = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(RELEASE_OWNED)) {
-            s.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            s.setString(2, owner.type());
-            s.setString(3, owner.id());
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    UUID network = rs.getObject(1, UUID.class);
-                    released.add(new Released(network, IpAddress.parse(rs.getString(2))));
-                    LocalBlocks n = networks.get(network);
-                    if (n != null) {
-                        n.released(rs.getInt(3), now.plus(quarantine.period()));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw new StorageFailure("could not release the addresses of " + owner, e);
-        }
-        return released;
-    }
-
-    /** The addresses the owner holds in the network (for an operation that resumes after a crash). */
+    /**
+     * The addresses the owner holds in the network (for an operation that resumes after a crash);
+     * reads the network's rows, there being no index by owner on the hot table.
+     */
     public List<IpAddress> addressesOf(UUID network, Owner owner) {
         List<IpAddress> addresses = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(ADDRESSES_OF)) {

@@ -102,8 +102,13 @@ final class IpamSchema implements AutoCloseable {
         }
     }
 
+    /** The IPAM's migrations: its tables (V20) and the owner index dropped (V32). */
     private static String migration() {
-        try (InputStream in = IpamSchema.class.getResourceAsStream("/db/migration/V20__ipam.sql")) {
+        return migration("V20__ipam.sql") + "\n" + migration("V32__ipam_without_owner_index.sql");
+    }
+
+    private static String migration(String name) {
+        try (InputStream in = IpamSchema.class.getResourceAsStream("/db/migration/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -161,16 +161,20 @@ class IpamStoreTest {
     }
 
     @Test
-    void anOwnersAddressesAreFoundAndReleasedTogether() {
+    void anOwnersAddressesAreFoundAndAReleaseNamingTheOwnerFreesOnlyWhatItHolds() {
         ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a"), false);
         Owner vm = new Owner("server", "vm-1");
         IpAddress first = ipam.allocate(net, "a", "h1", vm).address();
         IpAddress second = ipam.allocate(net, "a", "h1", vm).address();
-        ipam.allocate(net, "a", "h1", server());
+        Owner other = server();
+        IpAddress theirs = ipam.allocate(net, "a", "h1", other).address();
 
         assertThat(ipam.addressesOf(net, vm)).containsExactly(first, second);
-        assertThat(ipam.releaseOwnedBy(vm)).containsExactlyInAnyOrder(new IpamStore.Released(net, first), new IpamStore.Released(net, second));
-        assertThat(ipam.addressesOf(net, vm)).isEmpty();
+        assertThat(ipam.release(net, theirs, vm)).as("not vm-1's address").isFalse();
+        assertThat(ipam.addressesOf(net, other)).containsExactly(theirs);
+        assertThat(ipam.release(net, first, vm)).isTrue();
+        assertThat(ipam.release(net, first, vm)).as("a repeated release").isFalse();
+        assertThat(ipam.addressesOf(net, vm)).containsExactly(second);
     }
 
     private Owner server() {

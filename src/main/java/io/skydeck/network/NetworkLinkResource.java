@@ -75,7 +75,7 @@ public class NetworkLinkResource {
             // An operator sees both; a link still never joins two tenants.
             throw ProblemException.invalid("networkB", "network " + b.id() + " belongs to another tenant than network " + a.id());
         }
-        return accepted(links.link(a.tenantId(), a.id(), b.id()));
+        return accepted(links.link(a.tenantId(), a.id(), b.id(), links.plan(a, b)));
     }
 
     @GET

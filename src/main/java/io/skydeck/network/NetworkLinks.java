@@ -72,12 +72,23 @@ public class NetworkLinks {
     public record Started(NetworkLink link, Operation operation) {
     }
 
-    /** How a pair is joined, and from which side a VPN's setup starts. */
-    record Plan(NetworkLink.Kind kind, NetworkLink.Side first) {
+    /** How a pair is joined, and the network whose side a VPN's setup starts from. */
+    public record Plan(NetworkLink.Kind kind, UUID startsAt) {
+    }
+
+    /**
+     * Peering or VPN, decided before {@link #link} from the providers' configuration (what they can
+     * do, never a call to the cloud), so that nothing is asked of a provider while the networks'
+     * rows are locked. A network's provider and region never change, so an unlocked read will do.
+     */
+    public Plan plan(Network one, Network other) {
+        Network a = NetworkLink.inDatabaseOrder(one.id(), other.id()) ? one : other;
+        Network b = a == one ? other : one;
+        return plan(a, b, one.id());
     }
 
     @Transactional
-    public Started link(UUID tenantId, UUID one, UUID other) {
+    public Started link(UUID tenantId, UUID one, UUID other, Plan plan) {
         if (one.equals(other)) {
             throw ProblemException.invalid("networkB", "a network cannot be linked to itself");
         }
@@ -108,17 +119,13 @@ public class NetworkLinks {
         if (!clashes.isEmpty()) {
             throw new ProblemException(ProblemType.CONFLICT, clashes.get(0).message(), clashes, Map.of());
         }
-        // The link's row is stored in id order: plan with the networks in that order.
-        boolean aFirst = NetworkLink.inDatabaseOrder(a.id(), b.id());
-        Network sideA = aFirst ? a : b;
-        Network sideB = aFirst ? b : a;
-        Plan plan = plan(sideA, sideB, one);
         String key = plan.kind() == NetworkLink.Kind.VPN ? PreSharedKeys.make() : null;
         NetworkLink link = new NetworkLink(UUID.randomUUID(), tenantId, a.id(), b.id(), plan.kind(), key, now());
         links.persist(link);
-        Network startsAt = plan.first() == NetworkLink.Side.A ? sideA : sideB;
+        Network startsAt = plan.startsAt().equals(a.id()) ? a : b;
+        NetworkLink.Side side = startsAt.id().equals(link.networkA()) ? NetworkLink.Side.A : NetworkLink.Side.B;
         Operation op = operations.start(tenantId, OperationKind.CREATE_NETWORK_LINK, "network-link", link.id(), startsAt.provider(),
-                OperationParams.write(json, Map.of("side", plan.first().name())));
+                OperationParams.write(json, Map.of("side", side.name())));
         audit.record("network-link.create-requested", "network-link", link.id(), tenantId,
                 Map.of("networkA", a.id(), "networkB", b.id(), "kind", plan.kind().name(), "operation", op.id()));
         return new Started(link, op);
@@ -129,13 +136,13 @@ public class NetworkLinks {
      * it says so); a VPN otherwise, which both providers must offer and at least one must know its
      * endpoint address before the connection exists (the other side is set up first, naming it).
      */
-    Plan plan(Network a, Network b, UUID askedFirst) {
+    private Plan plan(Network a, Network b, UUID askedFirst) {
         CloudProvider providerA = providers.get(a.provider());
         CloudProvider providerB = providers.get(b.provider());
         if (a.provider().equals(b.provider())) {
             Optional<NetworkPeerings> peerings = providerA.capability(NetworkPeerings.class);
             if (peerings.isPresent() && (a.region().equals(b.region()) || peerings.get().acrossRegions())) {
-                return new Plan(NetworkLink.Kind.PEERING, NetworkLink.Side.A);
+                return new Plan(NetworkLink.Kind.PEERING, a.id());
             }
             if (a.region().equals(b.region())) {
                 throw refused(field(b, askedFirst), "provider " + a.provider() + " cannot " + CapabilityKind.NETWORK_PEERINGS.ability()
@@ -157,9 +164,9 @@ public class NetworkLinks {
                 throw refused(field(b, askedFirst), "neither provider " + a.provider() + " nor " + b.provider()
                         + " knows its VPN endpoint address before a connection exists, so neither side can be set up first");
             }
-            return new Plan(NetworkLink.Kind.VPN, NetworkLink.Side.A);
+            return new Plan(NetworkLink.Kind.VPN, a.id());
         }
-        return new Plan(NetworkLink.Kind.VPN, vpnB.get().endpointKnownFirst() ? NetworkLink.Side.A : NetworkLink.Side.B);
+        return new Plan(NetworkLink.Kind.VPN, vpnB.get().endpointKnownFirst() ? a.id() : b.id());
     }
 
     /** The request's name for {@code n}: the link keeps its pair in id order, the caller may not have. */

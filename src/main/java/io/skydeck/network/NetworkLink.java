@@ -15,6 +15,11 @@ import java.util.UUID;
  * Two of a tenant's networks joined: their ranges route to each other. The pair is kept in id
  * order so that one pair has one key whichever side asked. Links do not chain: a network reaches
  * the networks it is linked to, not theirs (as VPC peering does not).
+ *
+ * <p>The provider side is made by a CREATE_NETWORK_LINK operation: a peering is one object
+ * ({@link #providerLinkA}); a VPN is one connection on each side, made one after the other
+ * because each side needs the other's public address. The VPN's pre-shared key is made here and
+ * kept only in this row: it is in no view, no log and no audit record.
  */
 @Entity
 @Table(name = "network_link")
@@ -28,7 +33,17 @@ public class NetworkLink {
     }
 
     public enum Status {
-        ACTIVE, DELETED
+        CREATING, AVAILABLE, DELETING, DELETED, FAILED;
+
+        /** Whether the link holds its pair: from its create until it is gone or its create gave up. */
+        public boolean live() {
+            return this != DELETED && this != FAILED;
+        }
+    }
+
+    /** One end of the link. */
+    public enum Side {
+        A, B
     }
 
     @Id
@@ -43,8 +58,20 @@ public class NetworkLink {
     private Kind kind;
     @Enumerated(EnumType.STRING)
     private Status status;
+    @Column(name = "provider_link_a")
+    private String providerLinkA;
+    @Column(name = "provider_link_b")
+    private String providerLinkB;
+    @Column(name = "endpoint_a")
+    private String endpointA;
+    @Column(name = "endpoint_b")
+    private String endpointB;
+    @Column(name = "pre_shared_key")
+    private String preSharedKey;
     @Column(name = "created_at")
     private Instant createdAt;
+    @Column(name = "updated_at")
+    private Instant updatedAt;
     @Column(name = "deleted_at")
     private Instant deletedAt;
     @Version
@@ -53,19 +80,57 @@ public class NetworkLink {
     protected NetworkLink() {
     }
 
-    NetworkLink(UUID id, UUID tenantId, UUID one, UUID other, Kind kind, Instant now) {
+    NetworkLink(UUID id, UUID tenantId, UUID one, UUID other, Kind kind, String preSharedKey, Instant now) {
         this.id = id;
         this.tenantId = tenantId;
         this.networkA = inDatabaseOrder(one, other) ? one : other;
         this.networkB = inDatabaseOrder(one, other) ? other : one;
         this.kind = kind;
-        this.status = Status.ACTIVE;
+        this.preSharedKey = preSharedKey;
+        this.status = Status.CREATING;
         this.createdAt = now;
+        this.updatedAt = now;
     }
 
-    void delete(Instant now) {
-        this.status = Status.DELETED;
-        this.deletedAt = now;
+    void moveTo(Status next, Instant now) {
+        this.status = next;
+        this.updatedAt = now;
+        if (next == Status.DELETED) {
+            this.deletedAt = now;
+        }
+    }
+
+    /** What the provider made on {@code side}, and the public address it presents there (VPN only). */
+    void madeOn(Side side, String providerId, String endpoint, Instant now) {
+        if (side == Side.A) {
+            providerLinkA = providerId;
+            endpointA = endpoint == null ? endpointA : endpoint;
+        } else {
+            providerLinkB = providerId;
+            endpointB = endpoint == null ? endpointB : endpoint;
+        }
+        updatedAt = now;
+    }
+
+    /** Records a side's public address before its connection exists (a VPN's first side names it as its peer). */
+    void endpointOf(Side side, String endpoint) {
+        if (side == Side.A) {
+            endpointA = endpoint;
+        } else {
+            endpointB = endpoint;
+        }
+    }
+
+    public UUID network(Side side) {
+        return side == Side.A ? networkA : networkB;
+    }
+
+    public String providerLink(Side side) {
+        return side == Side.A ? providerLinkA : providerLinkB;
+    }
+
+    public String endpoint(Side side) {
+        return side == Side.A ? endpointA : endpointB;
     }
 
     /**
@@ -87,6 +152,13 @@ public class NetworkLink {
     public UUID networkB() { return networkB; }
     public Kind kind() { return kind; }
     public Status status() { return status; }
+    public String providerLinkA() { return providerLinkA; }
+    public String providerLinkB() { return providerLinkB; }
+    public String endpointA() { return endpointA; }
+    public String endpointB() { return endpointB; }
+    /** The VPN's secret, for the connector calls only. */
+    String preSharedKey() { return preSharedKey; }
     public Instant createdAt() { return createdAt; }
+    public Instant updatedAt() { return updatedAt; }
     public Instant deletedAt() { return deletedAt; }
 }

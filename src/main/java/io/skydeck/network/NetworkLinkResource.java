@@ -1,5 +1,6 @@
 package io.skydeck.network;
 
+import io.skydeck.operations.OperationResource.OperationView;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.problem.ProblemException;
@@ -27,7 +28,10 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-/** {@code /v1/network-links}: two of a tenant's networks joined (peering in one provider, VPN between two). */
+/**
+ * {@code /v1/network-links}: two of a tenant's networks joined (peering in one provider, VPN between two).
+ * A create or delete answers 202 with the operation that makes or removes the providers' side.
+ */
 @Path("/v1/network-links")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -37,11 +41,20 @@ public class NetworkLinkResource {
     public record CreateLink(@NotNull UUID networkA, @NotNull UUID networkB) {
     }
 
+    /**
+     * A link as the tenant sees it: the providers' ids of each side (a peering has one, on side a)
+     * and, for a VPN, each side's public endpoint. Never the VPN's pre-shared key.
+     */
     public record LinkView(UUID id, UUID tenantId, UUID networkA, UUID networkB, NetworkLink.Kind kind, NetworkLink.Status status,
-                           Instant createdAt) {
+                           String providerLinkA, String providerLinkB, String endpointA, String endpointB,
+                           Instant createdAt, Instant updatedAt) {
         static LinkView of(NetworkLink link) {
-            return new LinkView(link.id(), link.tenantId(), link.networkA(), link.networkB(), link.kind(), link.status(), link.createdAt());
+            return new LinkView(link.id(), link.tenantId(), link.networkA(), link.networkB(), link.kind(), link.status(),
+                    link.providerLinkA(), link.providerLinkB(), link.endpointA(), link.endpointB(), link.createdAt(), link.updatedAt());
         }
+    }
+
+    public record Accepted(LinkView resource, OperationView operation) {
     }
 
     @Inject
@@ -62,8 +75,7 @@ public class NetworkLinkResource {
             // An operator sees both; a link still never joins two tenants.
             throw ProblemException.invalid("networkB", "network " + b.id() + " belongs to another tenant than network " + a.id());
         }
-        NetworkLink link = links.link(a.tenantId(), a.id(), b.id());
-        return Response.created(URI.create("/v1/network-links/" + link.id())).entity(LinkView.of(link)).build();
+        return accepted(links.link(a.tenantId(), a.id(), b.id(), links.plan(a, b)));
     }
 
     @GET
@@ -86,8 +98,13 @@ public class NetworkLinkResource {
     @Path("/{id}")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN})
     public Response delete(@PathParam("id") UUID id) {
-        links.unlink(visible(id));
-        return Response.noContent().build();
+        return links.unlink(visible(id)).map(this::accepted).orElseGet(() -> Response.noContent().build());
+    }
+
+    private Response accepted(NetworkLinks.Started started) {
+        return Response.accepted(new Accepted(LinkView.of(started.link()), OperationView.of(started.operation())))
+                .location(URI.create("/v1/operations/" + started.operation().id()))
+                .build();
     }
 
     private NetworkLink visible(UUID id) {

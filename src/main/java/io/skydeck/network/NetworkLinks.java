@@ -1,6 +1,16 @@
 package io.skydeck.network;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.connectors.spi.CapabilityKind;
+import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.NetworkPeerings;
+import io.skydeck.connectors.spi.VpnConnections;
 import io.skydeck.network.address.Cidr;
+import io.skydeck.operations.Operation;
+import io.skydeck.operations.OperationKind;
+import io.skydeck.operations.OperationParams;
+import io.skydeck.operations.OperationService;
+import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.KeysetQuery;
@@ -28,6 +38,11 @@ import java.util.stream.Stream;
  * two places for one address: the two ranges overlap, or one side overlaps a network the other
  * side is already linked to. Both networks' rows are locked, in id order, so two links made at
  * once see each other.
+ *
+ * <p>The provider side is made by a CREATE_NETWORK_LINK operation ({@link NetworkLinkOperations}).
+ * Two networks of one provider are peered, in one region or, where the provider peers across
+ * regions, in two; otherwise both sides get a VPN connection, which each provider must offer —
+ * a provider that does not is named in a 409 when the link is asked for, not found out later.
  */
 @ApplicationScoped
 public class NetworkLinks {
@@ -44,8 +59,36 @@ public class NetworkLinks {
     @Inject
     Clock clock;
 
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    OperationService operations;
+
+    @Inject
+    ObjectMapper json;
+
+    /** A link whose create or delete was accepted, with its operation. */
+    public record Started(NetworkLink link, Operation operation) {
+    }
+
+    /** How a pair is joined, and the network whose side a VPN's setup starts from. */
+    public record Plan(NetworkLink.Kind kind, UUID startsAt) {
+    }
+
+    /**
+     * Peering or VPN, decided before {@link #link} from the providers' configuration (what they can
+     * do, never a call to the cloud), so that nothing is asked of a provider while the networks'
+     * rows are locked. A network's provider and region never change, so an unlocked read will do.
+     */
+    public Plan plan(Network one, Network other) {
+        Network a = NetworkLink.inDatabaseOrder(one.id(), other.id()) ? one : other;
+        Network b = a == one ? other : one;
+        return plan(a, b, one.id());
+    }
+
     @Transactional
-    public NetworkLink link(UUID tenantId, UUID one, UUID other) {
+    public Started link(UUID tenantId, UUID one, UUID other, Plan plan) {
         if (one.equals(other)) {
             throw ProblemException.invalid("networkB", "a network cannot be linked to itself");
         }
@@ -76,22 +119,99 @@ public class NetworkLinks {
         if (!clashes.isEmpty()) {
             throw new ProblemException(ProblemType.CONFLICT, clashes.get(0).message(), clashes, Map.of());
         }
-        NetworkLink.Kind kind = a.provider().equals(b.provider()) ? NetworkLink.Kind.PEERING : NetworkLink.Kind.VPN;
-        NetworkLink link = new NetworkLink(UUID.randomUUID(), tenantId, a.id(), b.id(), kind, now());
+        String key = plan.kind() == NetworkLink.Kind.VPN ? PreSharedKeys.make() : null;
+        NetworkLink link = new NetworkLink(UUID.randomUUID(), tenantId, a.id(), b.id(), plan.kind(), key, now());
         links.persist(link);
-        audit.record("network-link.created", "network-link", link.id(), tenantId,
-                Map.of("networkA", a.id(), "networkB", b.id(), "kind", kind.name()));
-        return link;
+        Network startsAt = plan.startsAt().equals(a.id()) ? a : b;
+        NetworkLink.Side side = startsAt.id().equals(link.networkA()) ? NetworkLink.Side.A : NetworkLink.Side.B;
+        Operation op = operations.start(tenantId, OperationKind.CREATE_NETWORK_LINK, "network-link", link.id(), startsAt.provider(),
+                OperationParams.write(json, Map.of("side", side.name())));
+        audit.record("network-link.create-requested", "network-link", link.id(), tenantId,
+                Map.of("networkA", a.id(), "networkB", b.id(), "kind", plan.kind().name(), "operation", op.id()));
+        return new Started(link, op);
     }
 
-    @Transactional
-    public void unlink(NetworkLink link) {
-        NetworkLink managed = links.findById(link.id(), LockModeType.PESSIMISTIC_WRITE);
-        if (managed.status() == NetworkLink.Status.DELETED) {
-            return;
+    /**
+     * Peering when one provider holds both networks and can peer them (across regions only where
+     * it says so); a VPN otherwise, which both providers must offer and at least one must know its
+     * endpoint address before the connection exists (the other side is set up first, naming it).
+     */
+    private Plan plan(Network a, Network b, UUID askedFirst) {
+        CloudProvider providerA = providers.get(a.provider());
+        CloudProvider providerB = providers.get(b.provider());
+        if (a.provider().equals(b.provider())) {
+            Optional<NetworkPeerings> peerings = providerA.capability(NetworkPeerings.class);
+            if (peerings.isPresent() && (a.region().equals(b.region()) || peerings.get().acrossRegions())) {
+                return new Plan(NetworkLink.Kind.PEERING, a.id());
+            }
+            if (a.region().equals(b.region())) {
+                throw refused(field(b, askedFirst), "provider " + a.provider() + " cannot " + CapabilityKind.NETWORK_PEERINGS.ability()
+                        + ": networks " + a.name() + " and " + b.name() + " cannot be linked");
+            }
         }
-        managed.delete(now());
-        audit.record("network-link.deleted", "network-link", managed.id(), managed.tenantId(), Map.of());
+        Optional<VpnConnections> vpnA = providerA.capability(VpnConnections.class);
+        Optional<VpnConnections> vpnB = providerB.capability(VpnConnections.class);
+        for (Network n : List.of(a, b)) {
+            if ((n == a ? vpnA : vpnB).isEmpty()) {
+                throw refused(field(n, askedFirst), "provider " + n.provider() + " cannot "
+                        + CapabilityKind.VPN_CONNECTIONS.ability() + ": network " + n.name() + " (" + n.provider() + ", " + n.region()
+                        + ") cannot be linked to network " + (n == a ? b : a).name() + " (" + (n == a ? b : a).provider() + ", "
+                        + (n == a ? b : a).region() + ")");
+            }
+        }
+        if (!vpnA.get().endpointKnownFirst()) {
+            if (!vpnB.get().endpointKnownFirst()) {
+                throw refused(field(b, askedFirst), "neither provider " + a.provider() + " nor " + b.provider()
+                        + " knows its VPN endpoint address before a connection exists, so neither side can be set up first");
+            }
+            return new Plan(NetworkLink.Kind.VPN, a.id());
+        }
+        return new Plan(NetworkLink.Kind.VPN, vpnB.get().endpointKnownFirst() ? a.id() : b.id());
+    }
+
+    /** The request's name for {@code n}: the link keeps its pair in id order, the caller may not have. */
+    private static String field(Network n, UUID askedFirst) {
+        return n.id().equals(askedFirst) ? "networkA" : "networkB";
+    }
+
+    private static ProblemException refused(String field, String message) {
+        return new ProblemException(ProblemType.CONFLICT, message, List.of(new Problem.FieldError(field, message)), Map.of());
+    }
+
+    /**
+     * Removes the link's provider side through one DELETE_NETWORK_LINK operation; a link with
+     * nothing in any provider (its create failed before anything was made) goes at once. While
+     * its create runs, the answer is a 409; a delete already running is answered again.
+     */
+    @Transactional
+    public Optional<Started> unlink(NetworkLink link) {
+        NetworkLink managed = links.findById(link.id(), LockModeType.PESSIMISTIC_WRITE);
+        Optional<Operation> running = operations.activeOn(managed.id());
+        if (running.isPresent() && running.get().kind() == OperationKind.DELETE_NETWORK_LINK) {
+            return Optional.of(new Started(managed, running.get()));
+        }
+        running.ifPresent(op -> {
+            throw new ProblemException(ProblemType.OPERATION_IN_PROGRESS, "operation " + op.id() + " (" + op.kind()
+                    + ") is still running on network link " + managed.id() + "; delete it once it is " + NetworkLink.Status.AVAILABLE);
+        });
+        if (managed.status() == NetworkLink.Status.DELETED) {
+            return Optional.empty();
+        }
+        Instant now = now();
+        if (managed.providerLinkA() == null && managed.providerLinkB() == null) {
+            managed.moveTo(NetworkLink.Status.DELETED, now);
+            audit.record("network-link.deleted", "network-link", managed.id(), managed.tenantId(), Map.of("provider", "nothing to delete"));
+            return Optional.empty();
+        }
+        // The operation polls the side removed last: side b if it has anything, else side a.
+        NetworkLink.Side last = managed.providerLinkB() != null ? NetworkLink.Side.B : NetworkLink.Side.A;
+        String provider = networks.findById(managed.network(last)).provider();
+        String from = managed.status().name();
+        managed.moveTo(NetworkLink.Status.DELETING, now);
+        Operation op = operations.start(managed.tenantId(), OperationKind.DELETE_NETWORK_LINK, "network-link", managed.id(), provider,
+                OperationParams.write(json, Map.of("side", last.name(), "from", from)));
+        audit.record("network-link.delete-requested", "network-link", managed.id(), managed.tenantId(), Map.of("operation", op.id()));
+        return Optional.of(new Started(managed, op));
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -104,9 +224,15 @@ public class NetworkLinks {
         return links.activeOn(networkId);
     }
 
+    /** The links whose provider side is there, which the network's routes follow. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<NetworkLink> availableOn(UUID networkId) {
+        return links.availableOn(networkId);
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<NetworkLink> list(Optional<UUID> tenantId, PageRequest page) {
-        return KeysetQuery.byCreation().where("tenantId", tenantId).where("status", Optional.of(NetworkLink.Status.ACTIVE))
+        return KeysetQuery.byCreation().where("tenantId", tenantId).whereNotIn("status", List.of(NetworkLink.Status.DELETED))
                 .page(links, page);
     }
 

@@ -181,7 +181,7 @@ public class NetworkResource {
                         route.nextHop(), "block of zone " + subnet.zone())));
             }
         }
-        for (NetworkLink link : links.activeOn(n.id())) {
+        for (NetworkLink link : links.availableOn(n.id())) {
             Network peer = networks.find(link.peerOf(n.id())).orElseThrow();
             Stream.of(peer.cidr(), peer.ipv6Cidr()).filter(Objects::nonNull).forEach(range ->
                     routes.add(new RouteView(range, "LINK", link.id().toString(), link.kind() + " to network " + peer.name())));

@@ -113,7 +113,7 @@ public class ReachabilityService {
                     .map(s -> new io.skydeck.network.reachability.Subnet(s.id().toString(), s.zone(), Cidr.parse(s.cidr()))).toList();
             vpcs.add(new Vpc(n.id().toString(), ranges, zoneSubnets));
         }
-        List<Link> joined = links.list("tenantId = ?1 and status = ?2", tenantId, NetworkLink.Status.ACTIVE).stream()
+        List<Link> joined = links.list("tenantId = ?1 and status = ?2", tenantId, NetworkLink.Status.AVAILABLE).stream()
                 .map(l -> new Link(l.id().toString(), Link.Kind.valueOf(l.kind().name()), l.networkA().toString(), l.networkB().toString()))
                 .toList();
         List<SecurityGroup> policies = groups.list("tenantId = ?1 and status not in ?2", tenantId,

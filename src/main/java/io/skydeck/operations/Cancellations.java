@@ -103,7 +103,7 @@ public class Cancellations {
             return Optional.of("it is already " + op.state());
         }
         return switch (op.kind()) {
-            case DELETE_SERVER, DELETE_WORKLOAD, DELETE_NETWORK, RELEASE_PUBLIC_IP, DELETE_SECURITY_GROUP -> Optional.of("a delete cannot be cancelled: the provider may already be "
+            case DELETE_SERVER, DELETE_WORKLOAD, DELETE_NETWORK, DELETE_NETWORK_LINK, RELEASE_PUBLIC_IP, DELETE_SECURITY_GROUP -> Optional.of("a delete cannot be cancelled: the provider may already be "
                     + "removing the " + op.targetType() + " and nothing would bring it back; it ends by itself, or fails at its deadline");
             case CREATE_WORKLOAD -> Optional.of("a workload's create cannot be cancelled: nothing would remove what the provider "
                     + "already made of it; delete the workload once it runs");
@@ -113,6 +113,8 @@ public class Cancellations {
                     + "change its rules again once it has ended");
             case CREATE_NETWORK, CREATE_SUBNET -> Optional.of("a network's create cannot be cancelled: delete the network once "
                     + "it is available, and its subnets go with it");
+            case CREATE_NETWORK_LINK -> Optional.of("a link's create cannot be cancelled: nothing would remove what the "
+                    + "providers already made of it; delete the link once it is available");
             case CREATE_SERVER, START_SERVER, STOP_SERVER, RESIZE_SERVER, SCALE_WORKLOAD -> Optional.empty();
         };
     }

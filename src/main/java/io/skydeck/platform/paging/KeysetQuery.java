@@ -45,6 +45,13 @@ public final class KeysetQuery {
         return this;
     }
 
+    /** Keeps rows whose {@code field} is none of {@code values}. */
+    public KeysetQuery whereNotIn(String field, java.util.Collection<?> values) {
+        where.append(" and ").append(field).append(" not in :").append(field).append("Excluded");
+        params.put(field + "Excluded", values);
+        return this;
+    }
+
     public <E> List<E> page(PanacheRepositoryBase<E, UUID> repository, PageRequest page) {
         return query(repository, page).list();
     }

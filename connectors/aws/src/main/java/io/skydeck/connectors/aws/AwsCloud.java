@@ -7,7 +7,9 @@ import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Inventory;
+import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.Networks;
+import io.skydeck.connectors.spi.VpnConnections;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderHealth;
 import io.skydeck.connectors.spi.ProviderKind;
@@ -60,6 +62,8 @@ public final class AwsCloud implements CloudProvider {
         this.capabilities = CapabilitySet.empty()
                 .with(Servers.class, new AwsServers(ec2, operations))
                 .with(Networks.class, new AwsNetworks(ec2, operations))
+                .with(NetworkPeerings.class, new AwsPeerings(ec2, operations))
+                .with(VpnConnections.class, new AwsVpns(ec2, operations))
                 .with(SecurityGroups.class, new AwsSecurityGroups(ec2, operations))
                 .with(PublicIps.class, new AwsPublicIps(ec2, operations))
                 .with(Inventory.class, new AwsInventory(ec2));

@@ -73,7 +73,7 @@ final class Ec2Tags {
         }
     }
 
-    private static Optional<String> value(List<Tag> tags, String key) {
+    static Optional<String> value(List<Tag> tags, String key) {
         return tags.stream().filter(tag -> tag.key().equals(key)).map(Tag::value).findFirst();
     }
 

@@ -58,7 +58,7 @@ class AwsInventoryTest {
 
     @Test
     void theConnectorOffersWhatEc2HasAndNothingElse() {
-        assertThat(cloud.capabilities()).containsExactlyInAnyOrder(CapabilityKind.SERVERS, CapabilityKind.NETWORKS,
+        assertThat(cloud.capabilities()).containsExactlyInAnyOrder(CapabilityKind.SERVERS, CapabilityKind.NETWORKS, CapabilityKind.NETWORK_PEERINGS, CapabilityKind.VPN_CONNECTIONS,
                 CapabilityKind.SECURITY_GROUPS, CapabilityKind.PUBLIC_IPS, CapabilityKind.INVENTORY);
         assertThat(cloud.kind()).isEqualTo(io.skydeck.connectors.spi.ProviderKind.AWS);
         assertThat(Map.of("name", cloud.name())).containsEntry("name", "aws-test");

@@ -7,6 +7,7 @@ import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Inventory;
+import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderHealth;
@@ -54,6 +55,7 @@ public final class KubernetesCloud implements CloudProvider {
         this.capabilities = CapabilitySet.empty()
                 .with(Workloads.class, new KubernetesWorkloads(cluster))
                 .with(Networks.class, new NamespaceNetworks(cluster))
+                .with(NetworkPeerings.class, new NamespacePeerings(cluster))
                 .with(SecurityGroups.class, new NetworkPolicySecurityGroups(cluster))
                 .with(Inventory.class, inventory);
     }

@@ -7,6 +7,7 @@ import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Inventory;
+import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderHealth;
@@ -48,6 +49,7 @@ public final class OpenStackCloud implements CloudProvider {
         this.capabilities = CapabilitySet.empty()
                 .with(Servers.class, new OpenStackServers(session))
                 .with(Networks.class, new OpenStackNetworks(session))
+                .with(NetworkPeerings.class, new OpenStackPeerings(session))
                 .with(SecurityGroups.class, new OpenStackSecurityGroups(session))
                 .with(PublicIps.class, new OpenStackPublicIps(session))
                 .with(Inventory.class, new OpenStackInventory(session));

@@ -84,8 +84,11 @@ final class OpenStackNetworks implements Networks {
     public OperationHandle deleteNetwork(String networkId, IdempotencyToken token) {
         String region = session.regions().get(0);
         session.call(region, Target.of(ResourceType.NETWORK, networkId), os -> {
+            // A router interface of another network's router is a peering's port: a user, like a server's.
+            Set<String> ownRouters = routersNamed(os, routerName(networkId)).stream().map(Router::getId).collect(java.util.stream.Collectors.toSet());
             List<String> users = os.networking().port().list(PortListOptions.create().networkId(networkId)).stream()
-                    .filter(port -> !OWN_PORTS.contains(String.valueOf(port.getDeviceOwner())))
+                    .filter(port -> !OWN_PORTS.contains(String.valueOf(port.getDeviceOwner()))
+                            || !"network:dhcp".equals(port.getDeviceOwner()) && !ownRouters.contains(port.getDeviceId()))
                     .map(port -> port.getId() + " (" + (port.getDeviceOwner() == null || port.getDeviceOwner().isEmpty()
                             ? "no owner" : port.getDeviceOwner()) + ")")
                     .toList();

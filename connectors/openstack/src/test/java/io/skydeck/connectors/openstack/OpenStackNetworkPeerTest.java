@@ -2,14 +2,18 @@ package io.skydeck.connectors.openstack;
 
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.IdempotencyToken;
+import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.NetworkSpec;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.OperationStatus;
+import io.skydeck.connectors.spi.PeeringSpec;
+import io.skydeck.connectors.spi.ProviderPeering;
 import io.skydeck.connectors.spi.ProviderSecurityRule;
 import io.skydeck.connectors.spi.PublicIpSpec;
 import io.skydeck.connectors.spi.PublicIps;
 import io.skydeck.connectors.spi.RequestRejected;
+import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.SecurityGroupSpec;
 import io.skydeck.connectors.spi.SecurityGroups;
 import io.skydeck.connectors.spi.SecurityRule;
@@ -133,6 +137,64 @@ class OpenStackNetworkPeerTest {
         assertThat(router(networkId)).as("the router went with its network").isEmpty();
         assertThat(networks.getNetwork(networkId)).isEmpty();
         assertThat(networks.getSubnet(v4.resource().id())).isEmpty();
+    }
+
+    @Test
+    void aPeeringGivesOneRouterAPortOnTheOthersSubnetAndTheOtherRouterARouteBackAndItsDeleteTakesBothAway() {
+        Networks networks = demo.require(Networks.class);
+        NetworkPeerings peerings = demo.require(NetworkPeerings.class);
+        String suffix = suffix();
+        String a = networks.createNetwork(new NetworkSpec("skydeck-pa-" + suffix, region(), Optional.empty(), Map.of()),
+                IdempotencyToken.of("peer-pa-" + suffix)).resource().id();
+        String b = networks.createNetwork(new NetworkSpec("skydeck-pb-" + suffix, region(), Optional.empty(), Map.of()),
+                IdempotencyToken.of("peer-pb-" + suffix)).resource().id();
+        String subnetA = networks.createSubnet(new SubnetSpec(a, "pa-" + suffix, "10.63.0.0/24", Optional.empty(), Map.of()),
+                IdempotencyToken.of("peer-psa-" + suffix)).resource().id();
+        String subnetB = networks.createSubnet(new SubnetSpec(b, "pb-" + suffix, "10.64.0.0/24", Optional.empty(), Map.of()),
+                IdempotencyToken.of("peer-psb-" + suffix)).resource().id();
+        IdempotencyToken token = IdempotencyToken.of("peer-link-" + suffix);
+        PeeringSpec spec = new PeeringSpec(new PeeringSpec.NetworkSide(region(), a, "10.63.0.0/16"),
+                new PeeringSpec.NetworkSide(region(), b, "10.64.0.0/16"), Map.of("skydeck-link", "l-" + suffix));
+        try {
+            assertThat(peerings.acrossRegions()).isFalse();
+            OperationHandle created = peerings.createPeering(spec, token);
+            assertThat(await(created)).isInstanceOf(OperationStatus.Succeeded.class);
+            assertThat(peerings.createPeering(spec, token).resource().id()).as("a repeat finds the peering").isEqualTo(created.resource().id());
+
+            Router routerA = router(a).orElseThrow();
+            Router routerB = router(b).orElseThrow();
+            assertThat(interfaceSubnets(routerA.getId())).as("a's router routes to b's subnet").containsExactlyInAnyOrder(subnetA, subnetB);
+            List<? extends Port> peeringPorts = raw().networking().port().list(PortListOptions.create().deviceId(routerA.getId()).networkId(b));
+            assertThat(peeringPorts).as("one new port on b's subnet, made by the repeat-safe create once").hasSize(1);
+            String portAddress = peeringPorts.get(0).getFixedIps().iterator().next().getIpAddress();
+            assertThat(portAddress).startsWith("10.64.0.").isNotEqualTo("10.64.0.1");
+            Router reread = raw().networking().router().get(routerB.getId());
+            assertThat(reread.getRoutes()).extracting(r -> r.getDestination() + " via " + r.getNexthop())
+                    .containsExactly("10.63.0.0/16 via " + portAddress);
+            assertThat(reread.getExternalGatewayInfo().getNetworkId()).as("the route update kept b's gateway").isEqualTo(externalNetworkId);
+
+            ProviderPeering found = peerings.findPeeringByToken(token).orElseThrow();
+            assertThat(found.id()).isEqualTo(created.resource().id());
+            assertThat(found.networkId()).isEqualTo(a);
+            assertThat(found.peerNetworkId()).isEqualTo(b);
+            assertThat(found.tags()).containsEntry("skydeck-link", "l-" + suffix);
+            assertThatThrownBy(() -> networks.deleteNetwork(b, IdempotencyToken.of("peer-pb-" + suffix)))
+                    .as("a peered network is in use").isInstanceOf(RequestRejected.class);
+
+            OperationHandle deleted = peerings.deletePeering(found.id(), IdempotencyToken.of("peer-unlink-" + suffix));
+            assertThat(await(deleted)).isInstanceOf(OperationStatus.Succeeded.class);
+            assertThat(peerings.getPeering(found.id())).isEmpty();
+            assertThat(interfaceSubnets(routerA.getId())).containsExactly(subnetA);
+            assertThat(raw().networking().port().list(PortListOptions.create().networkId(b)).stream()
+                    .filter(port -> routerA.getId().equals(port.getDeviceId()))).as("the port went with the interface").isEmpty();
+            assertThat(raw().networking().router().get(routerB.getId()).getRoutes()).isNullOrEmpty();
+            assertThatThrownBy(() -> peerings.deletePeering(found.id(), IdempotencyToken.of("peer-unlink-" + suffix)))
+                    .isInstanceOf(ResourceNotFound.class);
+        } finally {
+            peerings.findPeeringByToken(token).ifPresent(p -> peerings.deletePeering(p.id(), IdempotencyToken.of("peer-unlink-" + suffix)));
+            await(networks.deleteNetwork(a, IdempotencyToken.of("peer-pa-" + suffix)));
+            await(networks.deleteNetwork(b, IdempotencyToken.of("peer-pb-" + suffix)));
+        }
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.skydeck.connectors.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.skydeck.connectors.spi.ProviderNetwork;
+import io.skydeck.connectors.spi.ProviderPeering;
 import io.skydeck.connectors.spi.ProviderPublicIp;
 import io.skydeck.connectors.spi.ProviderSecurityGroup;
 import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ProviderSubnet;
+import io.skydeck.connectors.spi.ProviderVpnConnection;
 import io.skydeck.connectors.spi.ProviderWorkload;
 
 import java.util.Map;
@@ -24,6 +26,8 @@ record SandboxChanges(long sequence, long nextId,
                       Map<String, ProviderSubnet> subnets,
                       Map<String, ProviderSecurityGroup> securityGroups,
                       Map<String, ProviderPublicIp> publicIps,
+                      Map<String, ProviderPeering> peerings,
+                      Map<String, ProviderVpnConnection> vpnConnections,
                       Map<String, SandboxOperation> operations,
                       Map<String, SandboxState.TokenUse> tokens,
                       Map<Integer, UsageSegment> usage,
@@ -37,6 +41,8 @@ record SandboxChanges(long sequence, long nextId,
         subnets = orEmpty(subnets);
         securityGroups = orEmpty(securityGroups);
         publicIps = orEmpty(publicIps);
+        peerings = orEmpty(peerings);
+        vpnConnections = orEmpty(vpnConnections);
         operations = orEmpty(operations);
         tokens = orEmpty(tokens);
         usage = orEmpty(usage);

@@ -17,6 +17,8 @@ import io.skydeck.connectors.spi.ProviderKind;
 import io.skydeck.connectors.spi.ProviderTimeout;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.PublicIps;
+import io.skydeck.connectors.spi.NetworkPeerings;
+import io.skydeck.connectors.spi.VpnConnections;
 import io.skydeck.connectors.spi.Region;
 import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
@@ -107,6 +109,8 @@ public final class SandboxCloud implements CloudProvider {
         var networks = new SandboxNetworks(this);
         var securityGroups = new SandboxSecurityGroups(this);
         var publicIps = new SandboxPublicIps(this);
+        var peerings = new SandboxPeerings(this);
+        var vpns = new SandboxVpns(this);
         settlers.put(ResourceType.SERVER, servers);
         settlers.put(ResourceType.WORKLOAD, workloads);
         settlers.put(ResourceType.NETWORK, networks);
@@ -114,10 +118,14 @@ public final class SandboxCloud implements CloudProvider {
         settlers.put(ResourceType.SECURITY_GROUP, securityGroups);
         settlers.put(ResourceType.SECURITY_GROUP_RULE, securityGroups);
         settlers.put(ResourceType.PUBLIC_IP, publicIps);
+        settlers.put(ResourceType.NETWORK_PEERING, peerings);
+        settlers.put(ResourceType.VPN_CONNECTION, vpns);
         this.capabilities = CapabilitySet.empty()
                 .with(Servers.class, servers)
                 .with(Workloads.class, workloads)
                 .with(Networks.class, networks)
+                .with(NetworkPeerings.class, peerings)
+                .with(VpnConnections.class, vpns)
                 .with(SecurityGroups.class, securityGroups)
                 .with(PublicIps.class, publicIps)
                 .with(Inventory.class, new SandboxInventory(this))

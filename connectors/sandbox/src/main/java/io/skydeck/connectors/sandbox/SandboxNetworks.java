@@ -62,6 +62,10 @@ final class SandboxNetworks implements Networks, SandboxCloud.Settler {
             if (cloud.state().subnets.values().stream().anyMatch(subnet -> subnet.networkId().equals(networkId))) {
                 throw cloud.rejected("Network " + networkId + " still has subnets.");
             }
+            if (cloud.state().peerings.values().stream().anyMatch(p -> p.networkId().equals(networkId) || p.peerNetworkId().equals(networkId))
+                    || cloud.state().vpnConnections.values().stream().anyMatch(c -> c.networkId().equals(networkId))) {
+                throw cloud.rejected("Network " + networkId + " still has peering or VPN connections.");
+            }
             return deleting(acceptance, new ResourceRef(ResourceType.NETWORK, networkId, network.region()), token, SandboxCall.DELETE_NETWORK);
         });
     }

@@ -3,10 +3,12 @@ package io.skydeck.connectors.sandbox;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.skydeck.connectors.spi.ProviderNetwork;
+import io.skydeck.connectors.spi.ProviderPeering;
 import io.skydeck.connectors.spi.ProviderPublicIp;
 import io.skydeck.connectors.spi.ProviderSecurityGroup;
 import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ProviderSubnet;
+import io.skydeck.connectors.spi.ProviderVpnConnection;
 import io.skydeck.connectors.spi.ProviderWorkload;
 
 import java.time.Instant;
@@ -41,6 +43,8 @@ final class SandboxState {
     TrackedMap<ProviderSubnet> subnets = new TrackedMap<>();
     TrackedMap<ProviderSecurityGroup> securityGroups = new TrackedMap<>();
     TrackedMap<ProviderPublicIp> publicIps = new TrackedMap<>();
+    TrackedMap<ProviderPeering> peerings = new TrackedMap<>();
+    TrackedMap<ProviderVpnConnection> vpnConnections = new TrackedMap<>();
     TrackedMap<SandboxOperation> operations = new TrackedMap<>();
     TrackedMap<TokenUse> tokens = new TrackedMap<>();
     TrackedList<UsageSegment> usage = new TrackedList<>();
@@ -53,7 +57,8 @@ final class SandboxState {
     /** What changed since the last {@link #changesSaved()}, as journal line {@code sequence}. */
     SandboxChanges changes(long sequence) {
         return new SandboxChanges(sequence, nextId, servers.changes(), workloads.changes(), networks.changes(),
-                subnets.changes(), securityGroups.changes(), publicIps.changes(), operations.changes(), tokens.changes(),
+                subnets.changes(), securityGroups.changes(), publicIps.changes(), peerings.changes(),
+                vpnConnections.changes(), operations.changes(), tokens.changes(),
                 usage.changes(), usage.size());
     }
 
@@ -66,6 +71,8 @@ final class SandboxState {
         subnets.apply(changes.subnets());
         securityGroups.apply(changes.securityGroups());
         publicIps.apply(changes.publicIps());
+        peerings.apply(changes.peerings());
+        vpnConnections.apply(changes.vpnConnections());
         operations.apply(changes.operations());
         tokens.apply(changes.tokens());
         usage.apply(changes.usage(), changes.usageSize());
@@ -90,7 +97,7 @@ final class SandboxState {
     }
 
     private List<TrackedMap<?>> tables() {
-        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, operations, tokens);
+        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, peerings, vpnConnections, operations, tokens);
     }
 
     /** Closes the open usage segments of a resource at {@code at}. */

@@ -5,5 +5,6 @@ package io.skydeck.connectors.spi;
  * one of them; the permitted interfaces are non-sealed so that any connector implements them.
  */
 public sealed interface Capability
-        permits Servers, Workloads, Networks, SecurityGroups, PublicIps, Inventory, PriceList, UsageExport {
+        permits Servers, Workloads, Networks, NetworkPeerings, VpnConnections, SecurityGroups, PublicIps, Inventory, PriceList,
+                UsageExport {
 }

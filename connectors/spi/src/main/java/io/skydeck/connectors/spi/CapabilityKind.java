@@ -5,6 +5,8 @@ public enum CapabilityKind {
     SERVERS(Servers.class, "run servers (VMs)"),
     WORKLOADS(Workloads.class, "run container workloads"),
     NETWORKS(Networks.class, "manage networks and subnets"),
+    NETWORK_PEERINGS(NetworkPeerings.class, "peer two of its networks"),
+    VPN_CONNECTIONS(VpnConnections.class, "join its networks to another provider's over an IPsec VPN"),
     SECURITY_GROUPS(SecurityGroups.class, "manage security groups and rules"),
     PUBLIC_IPS(PublicIps.class, "allocate public (floating) IP addresses"),
     INVENTORY(Inventory.class, "report inventory and capacity"),

@@ -38,6 +38,8 @@ public interface CloudProvider extends AutoCloseable {
             case SERVER -> Servers.class;
             case WORKLOAD -> Workloads.class;
             case NETWORK, SUBNET -> Networks.class;
+            case NETWORK_PEERING -> NetworkPeerings.class;
+            case VPN_CONNECTION -> VpnConnections.class;
             case SECURITY_GROUP, SECURITY_GROUP_RULE -> SecurityGroups.class;
             case PUBLIC_IP -> PublicIps.class;
             case FLAVOR, IMAGE, HOST, REGION, ZONE, OPERATION ->

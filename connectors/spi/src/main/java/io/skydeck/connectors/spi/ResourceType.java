@@ -6,6 +6,8 @@ public enum ResourceType {
     WORKLOAD,
     NETWORK,
     SUBNET,
+    NETWORK_PEERING,
+    VPN_CONNECTION,
     SECURITY_GROUP,
     SECURITY_GROUP_RULE,
     PUBLIC_IP,

@@ -3,7 +3,8 @@
  *
  * <p>A {@link io.skydeck.connectors.spi.CloudProvider} hands out small capability
  * interfaces ({@link io.skydeck.connectors.spi.Servers}, {@link io.skydeck.connectors.spi.Workloads},
- * {@link io.skydeck.connectors.spi.Networks}, {@link io.skydeck.connectors.spi.SecurityGroups},
+ * {@link io.skydeck.connectors.spi.Networks},
+ * {@link io.skydeck.connectors.spi.NetworkPeerings}, {@link io.skydeck.connectors.spi.VpnConnections}, {@link io.skydeck.connectors.spi.SecurityGroups},
  * {@link io.skydeck.connectors.spi.PublicIps}, {@link io.skydeck.connectors.spi.Inventory},
  * {@link io.skydeck.connectors.spi.PriceList}, {@link io.skydeck.connectors.spi.UsageExport}); a
  * connector implements only what its cloud really has, and the core gets a clear

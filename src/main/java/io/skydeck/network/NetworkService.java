@@ -42,6 +42,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -226,6 +227,12 @@ public class NetworkService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Subnet> subnets(UUID networkId) {
         return subnetRepository.of(networkId);
+    }
+
+    /** The subnets of several networks (a page of them) in one query. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Map<UUID, List<Subnet>> subnets(Collection<UUID> networkIds) {
+        return subnetRepository.of(networkIds);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -56,3 +56,6 @@ CREATE CONSTRAINT TRIGGER network_topology_member_changed AFTER UPDATE ON worklo
     WHEN ((OLD.network_id IS NOT NULL OR NEW.network_id IS NOT NULL)
           AND (OLD.network_id IS DISTINCT FROM NEW.network_id OR OLD.status IS DISTINCT FROM NEW.status))
     EXECUTE FUNCTION bump_network_topology_version();
+
+-- A dual-stack network's subnet: the /64 of the network's IPv6 range it was given (realised beside the IPv4 range).
+ALTER TABLE subnet ADD COLUMN ipv6_cidr varchar(43);

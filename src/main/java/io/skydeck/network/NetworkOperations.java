@@ -90,13 +90,13 @@ public class NetworkOperations implements OperationHandler {
             case CREATE_NETWORK -> {
                 Network n = QuarkusTransaction.requiringNew().call(() -> networkRepository.findById(op.targetId()));
                 yield Optional.of(networks(n).createNetwork(new NetworkSpec("skydeck-" + n.name(), n.region(), Optional.of(n.cidr()),
-                        tags(n)), createToken(n.id())));
+                        tags(n), n.ipv6Cidr() != null, Optional.ofNullable(n.ipv6Cidr())), createToken(n.id())));
             }
             case CREATE_SUBNET -> {
                 Subnet s = QuarkusTransaction.requiringNew().call(() -> subnetRepository.findById(op.targetId()));
                 Network n = QuarkusTransaction.requiringNew().call(() -> networkRepository.findById(s.networkId()));
                 yield Optional.of(networks(n).createSubnet(new SubnetSpec(n.providerNetworkId(), "skydeck-" + n.name() + "-" + s.zone(),
-                        s.cidr(), Optional.of(s.zone()), tags(n)), createToken(s.id())));
+                        s.cidr(), Optional.of(s.zone()), tags(n), Optional.ofNullable(s.ipv6Cidr())), createToken(s.id())));
             }
             case DELETE_NETWORK -> deleteNetwork(op);
             default -> throw new IllegalArgumentException(op.kind() + " is not a network operation");

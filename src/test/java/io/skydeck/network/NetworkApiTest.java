@@ -73,6 +73,23 @@ class NetworkApiTest {
     }
 
     @Test
+    void aDualStackNetworkGivesEachSubnetA64OfItsIpv6Range() {
+        Map<String, Object> body = network("dual", "10.50.0.0/16");
+        body.put("ipv6Cidr", "fd00:50::/56");
+        Response accepted = as(token).body(body).post("/v1/networks").then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        Response available = awaitSubnetsAvailable(accepted.path("resource.id"));
+        assertThat(available.<String>path("ipv6Cidr")).isEqualTo("fd00:50::/56");
+        assertThat(available.<List<String>>path("subnets.ipv6Cidr")).containsExactly("fd00:50::/64", "fd00:50:0:1::/64");
+
+        // Two zones want two /64s; a /64 is one.
+        Map<String, Object> narrow = network("narrow", "10.51.0.0/16");
+        narrow.put("ipv6Cidr", "fd00:51::/64");
+        as(token).body(narrow).post("/v1/networks").then().statusCode(400)
+                .body("errors[0].field", equalTo("ipv6Cidr")).body("errors[0].message", containsString("2 subnets"));
+    }
+
+    @Test
     void subnetsGivenByTheTenantAreKeptAndBadRangesAreRefusedByField() {
         Map<String, Object> body = network("given", "10.30.0.0/20");
         body.put("subnets", List.of(Map.of("zone", "sbx-east-1b", "cidr", "10.30.4.0/24")));

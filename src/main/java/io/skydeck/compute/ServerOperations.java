@@ -116,6 +116,8 @@ public class ServerOperations implements OperationHandler {
                 Optional<String> id = Optional.ofNullable(server.providerServerId())
                         .or(() -> servers.findByToken(createToken(server.id())).map(ProviderServer::id));
                 if (id.isEmpty()) {
+                    // No server, but the create may have left something else (a Neutron port made for the boot).
+                    servers.releaseLeftovers(createToken(server.id()));
                     yield Optional.empty();
                 }
                 try {

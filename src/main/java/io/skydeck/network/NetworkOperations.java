@@ -10,6 +10,8 @@ import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ResourceNotFound;
+import io.skydeck.connectors.spi.ResourceRef;
+import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.SubnetSpec;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationHandler;
@@ -37,6 +39,12 @@ import java.util.UUID;
  * (a subnet needs the network's provider id). DELETE_NETWORK removes the subnets and then the
  * network in one submit, waiting for each subnet to go (outside any transaction), because a
  * provider refuses to delete a network that still has subnets.
+ *
+ * <p>A network whose create failed — its CREATE_NETWORK, or one of its CREATE_SUBNETs once none
+ * is still running — ends FAILED with its quota returned, and a clean-up DELETE_NETWORK (marked
+ * {@link #CLEAN_UP}) removes whatever the provider made before the failure: the network and
+ * subnets are found by their idempotency tokens, since a create that failed recorded no ids (a
+ * Neutron network whose router failed, a subnet made before its sibling failed).
  */
 @ApplicationScoped
 public class NetworkOperations implements OperationHandler {
@@ -71,6 +79,12 @@ public class NetworkOperations implements OperationHandler {
     @Inject
     Ipam ipam;
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
+    /** Marks the DELETE_NETWORK that removes a failed create's leftovers from the provider. */
+    static final String CLEAN_UP = "cleanUp";
+
     @Override
     public boolean handles(OperationKind kind) {
         return KINDS.contains(kind);
@@ -90,13 +104,13 @@ public class NetworkOperations implements OperationHandler {
             case CREATE_NETWORK -> {
                 Network n = QuarkusTransaction.requiringNew().call(() -> networkRepository.findById(op.targetId()));
                 yield Optional.of(networks(n).createNetwork(new NetworkSpec("skydeck-" + n.name(), n.region(), Optional.of(n.cidr()),
-                        tags(n)), createToken(n.id())));
+                        tags(n), n.ipv6Cidr() != null, Optional.ofNullable(n.ipv6Cidr())), createToken(n.id())));
             }
             case CREATE_SUBNET -> {
                 Subnet s = QuarkusTransaction.requiringNew().call(() -> subnetRepository.findById(op.targetId()));
                 Network n = QuarkusTransaction.requiringNew().call(() -> networkRepository.findById(s.networkId()));
                 yield Optional.of(networks(n).createSubnet(new SubnetSpec(n.providerNetworkId(), "skydeck-" + n.name() + "-" + s.zone(),
-                        s.cidr(), Optional.of(s.zone()), tags(n)), createToken(s.id())));
+                        s.cidr(), Optional.of(s.zone()), tags(n), Optional.ofNullable(s.ipv6Cidr())), createToken(s.id())));
             }
             case DELETE_NETWORK -> deleteNetwork(op);
             default -> throw new IllegalArgumentException(op.kind() + " is not a network operation");
@@ -107,25 +121,38 @@ public class NetworkOperations implements OperationHandler {
         Network n = QuarkusTransaction.requiringNew().call(() -> networkRepository.findById(op.targetId()));
         List<Subnet> subnets = QuarkusTransaction.requiringNew().call(() -> subnetRepository.of(n.id()));
         Networks networks = networks(n);
+        boolean cleanUp = isCleanUp(op);
         for (Subnet subnet : subnets) {
-            if (subnet.providerSubnetId() == null || subnet.status() == Subnet.Status.DELETED) {
+            if (subnet.status() == Subnet.Status.DELETED) {
+                continue;
+            }
+            // A failed create recorded no id: what the provider made is found by the create's token.
+            Optional<String> providerId = Optional.ofNullable(subnet.providerSubnetId())
+                    .or(() -> cleanUp ? madeBy(networks, createToken(subnet.id()), ResourceType.SUBNET) : Optional.empty());
+            if (providerId.isEmpty()) {
                 continue;
             }
             try {
-                ProviderWaits.awaitDone(networks, networks.deleteSubnet(subnet.providerSubnetId(), deleteToken(subnet.id())), n.provider(),
+                ProviderWaits.awaitDone(networks, networks.deleteSubnet(providerId.get(), deleteToken(subnet.id())), n.provider(),
                         "the delete of subnet", SUBNETS_GONE_WITHIN);
             } catch (ResourceNotFound gone) {
                 // deleted already, by an earlier attempt or behind our back
             }
         }
-        if (n.providerNetworkId() == null) {
+        Optional<String> providerId = Optional.ofNullable(n.providerNetworkId())
+                .or(() -> cleanUp ? madeBy(networks, createToken(n.id()), ResourceType.NETWORK) : Optional.empty());
+        if (providerId.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(networks.deleteNetwork(n.providerNetworkId(), deleteToken(n.id())));
+            return Optional.of(networks.deleteNetwork(providerId.get(), deleteToken(n.id())));
         } catch (ResourceNotFound gone) {
             return Optional.empty();
         }
+    }
+
+    private static Optional<String> madeBy(Networks networks, IdempotencyToken token, ResourceType type) {
+        return networks.findByToken(token).filter(ref -> ref.type() == type).map(ResourceRef::id);
     }
 
     @Override
@@ -147,9 +174,17 @@ public class NetworkOperations implements OperationHandler {
                 ipam.register(s.id(), Cidr.parse(s.cidr()), List.of(s.zone()));
                 audit.record("subnet.created", "subnet", s.id(), s.tenantId(),
                         Map.of("network", s.networkId(), "zone", s.zone(), "cidr", s.cidr(), "operation", op.id()));
+                failIfASubnetFailed(s.networkId(), op, finishedAt);
             }
             case DELETE_NETWORK -> {
                 Network n = networkRepository.findById(op.targetId());
+                if (isCleanUp(op)) {
+                    // The failed create's leftovers are gone; the quota went back when it failed.
+                    subnetRepository.of(n.id()).stream().filter(s -> s.status() != Subnet.Status.DELETED)
+                            .forEach(subnet -> subnet.moveTo(Subnet.Status.FAILED, finishedAt));
+                    audit.record("network.cleaned-up", "network", n.id(), n.tenantId(), Map.of("operation", op.id()));
+                    return;
+                }
                 subnetRepository.of(n.id()).forEach(subnet -> subnet.moveTo(Subnet.Status.DELETED, finishedAt));
                 n.moveTo(Network.Status.DELETED, finishedAt);
                 quotas.release(n.quotaReservationId());
@@ -162,16 +197,17 @@ public class NetworkOperations implements OperationHandler {
     @Override
     public void failed(Operation op, ProviderException error, Instant at) {
         switch (op.kind()) {
-            case CREATE_NETWORK -> {
-                Network n = networkRepository.findById(op.targetId());
-                n.moveTo(Network.Status.FAILED, at);
-                subnetRepository.of(n.id()).forEach(subnet -> subnet.moveTo(Subnet.Status.FAILED, at));
-                quotas.release(n.quotaReservationId());
-                events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), n.tenantId(), "network", n.id(),
-                        LifecycleEvents.Kind.FAILED, at, n.provider(), n.region(), null, NO_SHAPE);
+            case CREATE_NETWORK -> failNetwork(networkRepository.findById(op.targetId()), op, at);
+            case CREATE_SUBNET -> {
+                Subnet s = subnetRepository.findById(op.targetId());
+                s.moveTo(Subnet.Status.FAILED, at);
+                failIfASubnetFailed(s.networkId(), op, at);
             }
-            case CREATE_SUBNET -> subnetRepository.findById(op.targetId()).moveTo(Subnet.Status.FAILED, at);
             case DELETE_NETWORK -> {
+                if (isCleanUp(op)) {
+                    // The leftovers could not be removed (the give-up audit says why): the network stays FAILED; drift sync reports them.
+                    break;
+                }
                 // The provider still holds the network (and perhaps some subnets): it stays usable, and a delete may be asked again.
                 Network n = networkRepository.findById(op.targetId());
                 n.moveTo(Network.Status.AVAILABLE, at);
@@ -182,6 +218,43 @@ public class NetworkOperations implements OperationHandler {
             }
         }
         GiveUpAudit.record(audit, op.targetType(), op, error);
+    }
+
+    /**
+     * A network one of whose subnets failed fails as a whole, once none of its subnets is still
+     * being created — so that the clean-up does not race a sibling create that might yet make a
+     * subnet after it looked.
+     */
+    private void failIfASubnetFailed(UUID networkId, Operation op, Instant at) {
+        Network n = networkRepository.findById(networkId, LockModeType.PESSIMISTIC_WRITE);
+        if (n.status() != Network.Status.AVAILABLE) {
+            return;
+        }
+        List<Subnet> subnets = subnetRepository.of(n.id());
+        boolean anyFailed = subnets.stream().anyMatch(s -> s.status() == Subnet.Status.FAILED);
+        boolean anyInFlight = subnets.stream().anyMatch(s -> s.status() == Subnet.Status.PENDING || s.status() == Subnet.Status.CREATING);
+        if (anyFailed && !anyInFlight) {
+            failNetwork(n, op, at);
+        }
+    }
+
+    /** FAILED, quota back, and a clean-up of whatever the provider holds of it. */
+    private void failNetwork(Network n, Operation op, Instant at) {
+        n.moveTo(Network.Status.FAILED, at);
+        subnetRepository.of(n.id()).forEach(subnet -> subnet.moveTo(Subnet.Status.FAILED, at));
+        quotas.release(n.quotaReservationId());
+        events.record(LifecycleEvents.idFor(op.id(), LifecycleEvents.Kind.FAILED), n.tenantId(), "network", n.id(),
+                LifecycleEvents.Kind.FAILED, at, n.provider(), n.region(), null, NO_SHAPE);
+        // Durable and retried, and outside this transaction's locks: the provider is called by the clean-up's submit.
+        Operation cleanUp = operations.start(n.tenantId(), OperationKind.DELETE_NETWORK, "network", n.id(), n.provider(),
+                io.skydeck.operations.OperationParams.write(json, Map.of(CLEAN_UP, "true")));
+        audit.record("network.clean-up-requested", "network", n.id(), n.tenantId(),
+                Map.of("failedOperation", op.id(), "operation", cleanUp.id()));
+    }
+
+    private boolean isCleanUp(Operation op) {
+        return op.kind() == OperationKind.DELETE_NETWORK
+                && "true".equals(io.skydeck.operations.OperationParams.read(json, op).get(CLEAN_UP));
     }
 
     @Override

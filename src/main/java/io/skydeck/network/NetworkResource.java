@@ -42,6 +42,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -114,8 +115,10 @@ public class NetworkResource {
                                   @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
         Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
-        return Page.from(networks.list(tenant, QueryParams.enumValue("status", status, Network.Status.class), page),
-                page.limit(), NetworkService::position, n -> NetworkView.of(n, networks.subnets(n.id())));
+        List<Network> rows = networks.list(tenant, QueryParams.enumValue("status", status, Network.Status.class), page);
+        // The page's subnets in one query, not one per network.
+        Map<UUID, List<Subnet>> subnets = networks.subnets(rows.stream().map(Network::id).toList());
+        return Page.from(rows, page.limit(), NetworkService::position, n -> NetworkView.of(n, subnets.get(n.id())));
     }
 
     @GET

@@ -42,6 +42,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +58,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class NetworkService {
+
+    /** An IPv6 subnet's prefix: SLAAC needs a /64. */
+    static final int IPV6_SUBNET = 64;
 
     /** Narrowest subnet a zone may get: AWS refuses subnets smaller than a /28. */
     static final int NARROWEST_SUBNET = 28;
@@ -142,6 +146,20 @@ public class NetworkService {
         } else {
             subnets = givenSubnets ? given(cidr, site.region(), request.subnets()) : carve(cidr, site.region().zones());
         }
+        if (ipv6.isPresent()) {
+            if (site.provider().kind() == ProviderKind.KUBERNETES) {
+                throw ProblemException.invalid("ipv6Cidr", "a network on Kubernetes (" + site.provider().name()
+                        + ") is a namespace: pods take the cluster's addresses, of whatever families the cluster has; it has no IPv6 range");
+            }
+            if (!site.provider().capability(Networks.class).map(Networks::realisesIpv6).orElse(false)) {
+                throw ProblemException.invalid("ipv6Cidr", "provider " + site.provider().name() + " does not realise a tenant-given IPv6 range");
+            }
+            int spare = IPV6_SUBNET - ipv6.get().prefix();
+            if (spare < 31 && (1L << spare) < subnets.size()) {
+                throw ProblemException.invalid("ipv6Cidr", ipv6.get() + " holds " + (1L << spare) + " /" + IPV6_SUBNET
+                        + " and the network has " + subnets.size() + " subnets, one /" + IPV6_SUBNET + " each");
+            }
+        }
         return new Plan(site.provider().name(), site.region().id(), site.decidedBy(), cidr, ipv6, subnets);
     }
 
@@ -154,9 +172,13 @@ public class NetworkService {
                 });
         Provisioning.Admitted<Network> admitted = provisioning.admit(tenant, new NewNetwork(tenant, project, request, plan));
         Instant now = now();
-        for (SubnetPlan subnet : plan.subnets()) {
+        for (int i = 0; i < plan.subnets().size(); i++) {
+            SubnetPlan subnet = plan.subnets().get(i);
+            // A dual-stack network's subnets take the /64s of its IPv6 range in order, as SLAAC wants them.
+            int index = i;
+            String ipv6 = plan.ipv6().map(range -> range.block(IPV6_SUBNET, index).toString()).orElse(null);
             subnetRepository.persist(new Subnet(UUID.randomUUID(), admitted.resource().id(), tenant.id(), subnet.zone(),
-                    subnet.cidr().toString(), now));
+                    subnet.cidr().toString(), ipv6, now));
         }
         return new Started(admitted.resource(), admitted.operation());
     }
@@ -226,6 +248,12 @@ public class NetworkService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<Subnet> subnets(UUID networkId) {
         return subnetRepository.of(networkId);
+    }
+
+    /** The subnets of several networks (a page of them) in one query. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Map<UUID, List<Subnet>> subnets(Collection<UUID> networkIds) {
+        return subnetRepository.of(networkIds);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -41,9 +41,10 @@ public final class NetworkViews {
             @Valid @Size(max = 16) List<@NotNull @Valid SubnetRequest> subnets) {
     }
 
-    public record SubnetView(UUID id, UUID networkId, String zone, String cidr, Subnet.Status status, String providerSubnetId) {
+    public record SubnetView(UUID id, UUID networkId, String zone, String cidr, String ipv6Cidr, Subnet.Status status,
+                             String providerSubnetId) {
         static SubnetView of(Subnet s) {
-            return new SubnetView(s.id(), s.networkId(), s.zone(), s.cidr(), s.status(), s.providerSubnetId());
+            return new SubnetView(s.id(), s.networkId(), s.zone(), s.cidr(), s.ipv6Cidr(), s.status(), s.providerSubnetId());
         }
     }
 

@@ -2,6 +2,7 @@ package io.skydeck.network;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.network.address.Cidr;
+import io.skydeck.network.address.Family;
 import io.skydeck.network.address.InvalidAddress;
 import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.policy.Protocol;
@@ -34,12 +35,39 @@ import java.util.UUID;
 
 /**
  * Answers "can this reach that, and why" for one tenant: reads the tenant's networks, links,
- * security groups, servers in networks and their public addresses as they are recorded, and asks
- * the policy model ({@link Reachability}). Recorded, not probed: the answer is what the rules
- * Skydeck holds decide, which drift sync keeps equal to what the providers hold.
+ * security groups, servers and workloads in networks and their public addresses as they are
+ * recorded, and asks the policy model ({@link Reachability}). Recorded, not probed: the answer is
+ * what the rules Skydeck holds decide, which drift sync keeps equal to what the providers hold.
+ *
+ * <p>A workload is a member of its network as a whole ({@link Endpoint#inNetwork}): Skydeck does
+ * not hold its replicas' addresses (on Kubernetes the CNI gives pods theirs, whatever CIDR the
+ * namespace's network was given), so its security groups — NetworkPolicy pod selectors there —
+ * decide.
+ *
+ * <p>The topology and its compiled index are kept per tenant with the tenant's topology version
+ * ({@code network_topology_version}, bumped by triggers in every transaction that changes what is
+ * read here), so a question costs one primary-key read while nothing changed, and sees a committed
+ * change at once on every replica: the version is read before the topology, so a topology is never
+ * older than the version it is kept under.
  */
 @ApplicationScoped
 public class ReachabilityService {
+
+    /** Tenants whose topology is kept; the least recently asked go first. */
+    private static final int KEPT_TENANTS = 256;
+
+    /** A tenant's topology as built at one version, with its index. */
+    private record Built(long version, Topology topology, Reachability reachability) {
+    }
+
+    private final Map<UUID, Built> built = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Built> eldest) {
+            return size() > KEPT_TENANTS;
+        }
+    });
+
+    private final java.util.concurrent.atomic.AtomicLong builds = new java.util.concurrent.atomic.AtomicLong();
 
     /** One side of a question: a server, a workload or a range of addresses. */
     public record Side(UUID server, UUID workload, String cidr) {
@@ -86,8 +114,9 @@ public class ReachabilityService {
         if (protocol.hasPorts() && (port == null || port < 0 || port > 65_535)) {
             throw ProblemException.invalid("port", port == null ? protocol.label() + " needs a port" : port + " is outside 0..65535");
         }
-        Topology topology = topologyOf(tenantId);
-        Reachability reachability = Reachability.of(topology);
+        Built current = current(tenantId);
+        Topology topology = current.topology();
+        Reachability reachability = current.reachability();
         Peer source = peer("from", tenantId, from, topology);
         Peer destination = peer("to", tenantId, to, topology);
         Answer answer = reachability.analyze(source, destination, new Traffic(protocol, protocol.hasPorts() ? port : Traffic.NO_PORT));
@@ -103,12 +132,34 @@ public class ReachabilityService {
         return new Verdict(false, path, link, null, null, no.hop().name(), no.reason());
     }
 
+    /** How many times a topology was built (read from the database and compiled); tests watch it. */
+    long builds() {
+        return builds.get();
+    }
+
+    private Built current(UUID tenantId) {
+        long version = ((Number) em.createNativeQuery("""
+                SELECT coalesce((SELECT version FROM network_topology_version WHERE tenant_id = ?1), 0)""")
+                .setParameter(1, tenantId).getSingleResult()).longValue();
+        Built kept = built.get(tenantId);
+        if (kept != null && kept.version() == version) {
+            return kept;
+        }
+        Topology topology = topologyOf(tenantId);
+        Built fresh = new Built(version, topology, Reachability.of(topology));
+        builds.incrementAndGet();
+        built.merge(tenantId, fresh, (old, mine) -> old.version() > mine.version() ? old : mine);
+        return fresh;
+    }
+
     private Topology topologyOf(UUID tenantId) {
         List<Vpc> vpcs = new ArrayList<>();
-        for (Network n : networks.list("tenantId = ?1 and status = ?2", tenantId, Network.Status.AVAILABLE)) {
+        List<Network> available = networks.list("tenantId = ?1 and status = ?2", tenantId, Network.Status.AVAILABLE);
+        Map<UUID, List<Subnet>> subnetsOf = subnets.of(available.stream().map(Network::id).toList());
+        for (Network n : available) {
             List<Cidr> ranges = new ArrayList<>(List.of(Cidr.parse(n.cidr())));
             Optional.ofNullable(n.ipv6Cidr()).map(Cidr::parse).ifPresent(ranges::add);
-            List<io.skydeck.network.reachability.Subnet> zoneSubnets = subnets.of(n.id()).stream()
+            List<io.skydeck.network.reachability.Subnet> zoneSubnets = subnetsOf.get(n.id()).stream()
                     .filter(s -> s.status() == Subnet.Status.AVAILABLE)
                     .map(s -> new io.skydeck.network.reachability.Subnet(s.id().toString(), s.zone(), Cidr.parse(s.cidr()))).toList();
             vpcs.add(new Vpc(n.id().toString(), ranges, zoneSubnets));
@@ -122,12 +173,16 @@ public class ReachabilityService {
         return new Topology(vpcs, joined, policies, endpoints(tenantId));
     }
 
-    /** The tenant's live servers in networks, with their groups in attachment order and their public address. */
+    /**
+     * The tenant's live servers and workloads in networks, with their groups (in name order) and a
+     * server's public address.
+     */
     private List<Peer> endpoints(UUID tenantId) {
         @SuppressWarnings("unchecked")
         List<Object[]> members = em.createNativeQuery("""
                 SELECT m.target_id, m.group_id FROM security_group_member m JOIN security_group g ON g.id = m.group_id
-                WHERE m.tenant_id = ?1 AND m.target_type = 'server' ORDER BY g.name""").setParameter(1, tenantId).getResultList();
+                WHERE m.tenant_id = ?1 AND g.status NOT IN ('DELETED', 'FAILED') ORDER BY g.name""")
+                .setParameter(1, tenantId).getResultList();
         Map<UUID, List<String>> groupsOf = new HashMap<>();
         members.forEach(m -> groupsOf.computeIfAbsent((UUID) m[0], k -> new ArrayList<>()).add(m[1].toString()));
         @SuppressWarnings("unchecked")
@@ -142,6 +197,16 @@ public class ReachabilityService {
             UUID id = (UUID) r[0];
             peers.add(new Endpoint(id.toString(), Endpoint.Kind.SERVER, r[1].toString(), r[2].toString(), IpAddress.parse((String) r[3]),
                     groupsOf.getOrDefault(id, List.of()), Optional.ofNullable((String) r[4]).map(IpAddress::parse)));
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> workloads = em.createNativeQuery("""
+                SELECT w.id, w.network_id FROM workload w JOIN network n ON n.id = w.network_id
+                WHERE w.tenant_id = ?1 AND w.status NOT IN ('DELETED', 'FAILED') AND n.status = 'AVAILABLE'""")
+                .setParameter(1, tenantId).getResultList();
+        for (Object[] r : workloads) {
+            UUID id = (UUID) r[0];
+            peers.add(Endpoint.inNetwork(id.toString(), Endpoint.Kind.WORKLOAD, r[1].toString(), Family.IPV4,
+                    groupsOf.getOrDefault(id, List.of())));
         }
         return peers;
     }
@@ -159,23 +224,19 @@ public class ReachabilityService {
                 throw ProblemException.invalid(field + ".cidr", e.getMessage());
             }
         }
-        if (side.workload() != null) {
-            throw ProblemException.invalid(field + ".workload", "workloads are not in tenant networks yet; ask about a server or a range");
-        }
-        String id = side.server().toString();
+        String kind = side.server() != null ? "server" : "workload";
+        UUID asked = side.server() != null ? side.server() : side.workload();
+        String id = asked.toString();
         return topology.peers().stream().filter(p -> p instanceof Endpoint e && e.id().equals(id)).findFirst()
-                .orElseThrow(() -> {
-                    Object[] known = serverOf(tenantId, side.server());
-                    return known == null ? ProblemException.notFound("server", side.server())
-                            : ProblemException.invalid(field + ".server", "server " + side.server() + " is in no network");
-                });
+                .orElseThrow(() -> exists(kind, tenantId, asked) ? ProblemException.invalid(field + "." + kind, kind + " " + asked
+                        + " is in no available network") : ProblemException.notFound(kind, asked));
     }
 
-    private Object[] serverOf(UUID tenantId, UUID serverId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT id, network_id FROM server WHERE id = ?1 AND tenant_id = ?2 AND status NOT IN ('DELETED', 'FAILED')")
-                .setParameter(1, serverId).setParameter(2, tenantId).getResultList();
-        return rows.isEmpty() ? null : rows.get(0);
+    /** Whether the tenant has this live server or workload (another tenant's is not found). */
+    private boolean exists(String kind, UUID tenantId, UUID id) {
+        String table = "server".equals(kind) ? "server" : "workload";
+        return !em.createNativeQuery("SELECT 1 FROM " + table + " WHERE id = ?1 AND tenant_id = ?2 AND status NOT IN ('DELETED', 'FAILED')")
+                .setParameter(1, id).setParameter(2, tenantId).getResultList().isEmpty();
     }
 
     private static Protocol protocol(String text) {

@@ -81,6 +81,9 @@ public class SecurityGroupService {
     @Inject
     Clock clock;
 
+    @Inject
+    io.skydeck.providers.ProviderRegistry providers;
+
     @Transactional
     public Started create(Tenant tenant, Project project, Network network, String name, String description,
                          List<SecurityGroupDraft.Rule> rules) {
@@ -167,12 +170,15 @@ public class SecurityGroupService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public List<io.skydeck.connectors.spi.SecurityRule> providerRules(TenantSecurityGroup group) {
         Network network = networks.findById(group.networkId());
+        // A group reference needs an IPv6 copy only in a dual-stack network of a provider whose references hold per family.
+        boolean dualStackGroupRules = network.ipv6Cidr() != null
+                && providers.get(group.provider()).require(io.skydeck.connectors.spi.SecurityGroups.class).groupReferencesPerFamily();
         List<io.skydeck.connectors.spi.SecurityRule> rendered = new ArrayList<>();
         for (SecurityRule rule : SecurityRules.read(json, group).rules()) {
             rendered.addAll(SecurityRules.render(rule, remoteId -> groups.findByIdOptional(UUID.fromString(remoteId))
                             .map(TenantSecurityGroup::providerGroupId)
                             .orElseThrow(() -> new IllegalStateException("remote group " + remoteId + " has no provider id")),
-                    network.ipv6Cidr() != null));
+                    dualStackGroupRules));
         }
         return rendered;
     }

@@ -27,6 +27,8 @@ public class Subnet {
     private UUID tenantId;
     private String zone;
     private String cidr;
+    @Column(name = "ipv6_cidr")
+    private String ipv6Cidr;
     @Column(name = "provider_subnet_id")
     private String providerSubnetId;
     @Enumerated(EnumType.STRING)
@@ -41,7 +43,8 @@ public class Subnet {
     protected Subnet() {
     }
 
-    Subnet(UUID id, UUID networkId, UUID tenantId, String zone, String cidr, Instant now) {
+    Subnet(UUID id, UUID networkId, UUID tenantId, String zone, String cidr, String ipv6Cidr, Instant now) {
+        this.ipv6Cidr = ipv6Cidr;
         this.id = id;
         this.networkId = networkId;
         this.tenantId = tenantId;
@@ -72,6 +75,8 @@ public class Subnet {
     public UUID tenantId() { return tenantId; }
     public String zone() { return zone; }
     public String cidr() { return cidr; }
+    /** The /64 of the network's IPv6 range, in a dual-stack network; else null. */
+    public String ipv6Cidr() { return ipv6Cidr; }
     public String providerSubnetId() { return providerSubnetId; }
     public Status status() { return status; }
     public Instant createdAt() { return createdAt; }

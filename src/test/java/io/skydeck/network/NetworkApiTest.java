@@ -2,7 +2,14 @@ package io.skydeck.network;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.skydeck.connectors.sandbox.Fault;
+import io.skydeck.connectors.sandbox.SandboxCall;
+import io.skydeck.connectors.sandbox.SandboxCloud;
+import io.skydeck.connectors.spi.Networks;
+import io.skydeck.connectors.spi.RequestRejected;
+import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.support.Tokens;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +77,65 @@ class NetworkApiTest {
         List<String> actions = as(Tokens.admin()).queryParam("tenantId", tenant.toString()).queryParam("limit", 100)
                 .get("/v1/audit").then().statusCode(200).extract().path("items.action");
         assertThat(actions).contains("network.requested", "network.created", "subnet.created", "network.delete-requested", "network.deleted");
+    }
+
+    @Inject
+    ProviderRegistry providers;
+
+    /**
+     * One subnet's create fails in the provider after its sibling and the network were made: the
+     * network fails as a whole, its quota comes back, and a clean-up finds what the provider made
+     * by the creates' tokens and deletes it — the subnet whose create failed included.
+     */
+    @Test
+    void aNetworkWhoseSubnetFailsEndsFailedAndLeavesNothingInTheProvider() {
+        SandboxCloud sandbox = (SandboxCloud) providers.get("sandbox");
+        sandbox.faults().inject(new Fault.FailOperation(SandboxCall.CREATE_SUBNET,
+                new RequestRejected("sandbox", "No more subnets in this zone.", "SubnetLimitExceeded", null)));
+        try {
+            Response accepted = as(token).body(network("doomed", "10.60.0.0/16")).post("/v1/networks").then().statusCode(202)
+                    .extract().response();
+            String id = accepted.path("resource.id");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            List<String> actions;
+            do {
+                assertThat(System.nanoTime()).as("network " + id + " cleaned up in 60 s").isLessThan(deadline);
+                Thread.onSpinWait();
+                actions = as(Tokens.admin()).queryParam("tenantId", tenant.toString()).queryParam("limit", 100)
+                        .get("/v1/audit").then().statusCode(200).extract().path("items.action");
+            } while (!actions.contains("network.cleaned-up"));
+            assertThat(actions).contains("subnet.created", "network.clean-up-requested");
+
+            Response failed = as(token).get("/v1/networks/" + id).then().statusCode(200)
+                    .body("status", equalTo("FAILED")).body("subnets.status", equalTo(List.of("FAILED", "FAILED")))
+                    .extract().response();
+            as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.networks", equalTo(0));
+            Networks networks = sandbox.require(Networks.class);
+            assertThat(networks.getNetwork(failed.path("providerNetworkId"))).isEmpty();
+            assertThat(networks.findByToken(NetworkOperations.createToken(UUID.fromString(id)))).isEmpty();
+            for (String subnet : failed.<List<String>>path("subnets.id")) {
+                assertThat(networks.findByToken(NetworkOperations.createToken(UUID.fromString(subnet)))).as("subnet " + subnet).isEmpty();
+            }
+        } finally {
+            sandbox.faults().clear();
+        }
+    }
+
+    @Test
+    void aDualStackNetworkGivesEachSubnetA64OfItsIpv6Range() {
+        Map<String, Object> body = network("dual", "10.50.0.0/16");
+        body.put("ipv6Cidr", "fd00:50::/56");
+        Response accepted = as(token).body(body).post("/v1/networks").then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        Response available = awaitSubnetsAvailable(accepted.path("resource.id"));
+        assertThat(available.<String>path("ipv6Cidr")).isEqualTo("fd00:50::/56");
+        assertThat(available.<List<String>>path("subnets.ipv6Cidr")).containsExactly("fd00:50::/64", "fd00:50:0:1::/64");
+
+        // Two zones want two /64s; a /64 is one.
+        Map<String, Object> narrow = network("narrow", "10.51.0.0/16");
+        narrow.put("ipv6Cidr", "fd00:51::/64");
+        as(token).body(narrow).post("/v1/networks").then().statusCode(400)
+                .body("errors[0].field", equalTo("ipv6Cidr")).body("errors[0].message", containsString("2 subnets"));
     }
 
     @Test

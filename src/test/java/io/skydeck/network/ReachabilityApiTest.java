@@ -3,6 +3,7 @@ package io.skydeck.network;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.skydeck.support.Tokens;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -76,6 +77,89 @@ class ReachabilityApiTest {
         ask(Tokens.tenant(other), Map.of("cidr", "0.0.0.0/0"), Map.of("server", front), "tcp", 443).then().statusCode(404);
     }
 
+    @Inject
+    ReachabilityService service;
+
+    /**
+     * A workload is a member of its network with its groups: inside the network its groups decide,
+     * it reaches out through its nodes, nothing outside reaches it; a rule change is seen by the next
+     * question, and an unchanged tenant is not read again.
+     */
+    @Test
+    void workloadsOnEitherSideAndChangesSeenAtOnce() {
+        UUID tenant = createTenant(uniqueName("reachwl"), quota(16, 64, 4, 4, 1, 1));
+        UUID project = createProject(tenant, "shop");
+        String token = Tokens.tenant(tenant);
+        String network = network(token, project, "10.81.0.0/16");
+        String web = group(token, project, network, "web", List.of(rule("ingress", "tcp", 443, "0.0.0.0/0", null),
+                rule("egress", "any", null, "0.0.0.0/0", null)));
+        String api = group(token, project, network, "api", List.of(rule("egress", "tcp", 443, "0.0.0.0/0", null),
+                rule("ingress", "tcp", 8080, null, web), rule("egress", "tcp", 5432, "10.81.0.0/16", null)));
+        String db = group(token, project, network, "db", List.of(rule("ingress", "tcp", 5432, null, web)));
+        String front = server(token, project, network, "front", web);
+        String store = server(token, project, network, "store", db);
+        String worker = workload(token, project, network, "worker", api);
+
+        // server -> workload: the workload's group admits the web group by reference.
+        ask(token, Map.of("server", front), Map.of("workload", worker), "tcp", 8080).then().statusCode(200)
+                .body("reachable", equalTo(true)).body("path", equalTo("SAME_VPC"))
+                .body("egress.group", equalTo("web")).body("egress.rule", equalTo(1))
+                .body("ingress.group", equalTo("api")).body("ingress.rule", equalTo(1)).body("ingress.groupId", equalTo(api));
+        // workload -> server: out by its group's rule to the network's range, stopped at the db, naming group and port.
+        ask(token, Map.of("workload", worker), Map.of("server", store), "tcp", 5432).then().statusCode(200)
+                .body("reachable", equalTo(false)).body("deniedAt", equalTo("DESTINATION_INGRESS")).body("path", equalTo("SAME_VPC"))
+                .body("reason", containsString("no ingress rule allows tcp/5432 from workload " + worker))
+                .body("reason", containsString("on group db"));
+        // workload -> CIDR: out through its nodes by its first rule; CIDR -> workload: nothing outside reaches it.
+        ask(token, Map.of("workload", worker), Map.of("cidr", "198.51.100.0/24"), "tcp", 443).then().statusCode(200)
+                .body("reachable", equalTo(true)).body("path", equalTo("OUTBOUND_NAT"))
+                .body("egress.group", equalTo("api")).body("egress.rule", equalTo(0)).body("ingress", nullValue());
+        ask(token, Map.of("cidr", "198.51.100.0/24"), Map.of("workload", worker), "tcp", 8080).then().statusCode(200)
+                .body("reachable", equalTo(false)).body("deniedAt", equalTo("ROUTE")).body("reason", containsString("no public IP"));
+
+        // The db admits the network's range and the workload's group: the very next question sees it. The range rule
+        // does not match the workload (its pods' addresses are not known), the group rule does.
+        replaceRules(token, db, List.of(rule("ingress", "tcp", 5432, null, web), rule("ingress", "tcp", 5432, "10.81.0.0/16", null),
+                rule("ingress", "tcp", 5432, null, api)));
+        ask(token, Map.of("workload", worker), Map.of("server", store), "tcp", 5432).then().statusCode(200)
+                .body("reachable", equalTo(true)).body("path", equalTo("SAME_VPC"))
+                .body("egress.group", equalTo("api")).body("egress.rule", equalTo(2))
+                .body("ingress.group", equalTo("db")).body("ingress.rule", equalTo(2));
+
+        // Nothing changed: the next questions reuse the tenant's topology, they do not rebuild it.
+        long builds = service.builds();
+        ask(token, Map.of("server", front), Map.of("workload", worker), "tcp", 8080).then().statusCode(200);
+        ask(token, Map.of("workload", worker), Map.of("server", store), "tcp", 5432).then().statusCode(200);
+        assertThat(service.builds()).isEqualTo(builds);
+
+        // Another tenant's workload does not exist for this one; a workload in no network is a 400 naming the side.
+        UUID other = createTenant(uniqueName("reachwlother"), quota(4, 8, 1, 1, 0, 0));
+        ask(Tokens.tenant(other), Map.of("cidr", "0.0.0.0/0"), Map.of("workload", worker), "tcp", 443).then().statusCode(404)
+                .contentType(containsString("problem+json"));
+        ask(Tokens.tenant(other), Map.of("workload", worker), Map.of("cidr", "0.0.0.0/0"), "tcp", 443).then().statusCode(404);
+        String loose = workload(token, project, null, "loose", null);
+        ask(token, Map.of("workload", loose), Map.of("server", store), "tcp", 5432).then().statusCode(400)
+                .body("errors[0].field", equalTo("from.workload"));
+    }
+
+    private static void replaceRules(String token, String group, List<Map<String, Object>> rules) {
+        Response accepted = as(token).body(Map.of("rules", rules)).put("/v1/security-groups/" + group + "/rules")
+                .then().statusCode(202).extract().response();
+        awaitFinished(token, accepted.path("operation.id"));
+    }
+
+    private static String workload(String token, UUID project, String network, String name, String group) {
+        Map<String, Object> request = new HashMap<>(Map.of("projectId", project.toString(), "name", name, "image", "nginx",
+                "replicas", 1, "cpuMillis", 100, "memoryMib", 64));
+        if (network != null) {
+            request.put("networkId", network);
+            request.put("securityGroups", List.of(group));
+        }
+        Response accepted = as(token).body(request).post("/v1/workloads").then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        return accepted.path("resource.id");
+    }
+
     private static Response ask(String token, Map<String, Object> from, Map<String, Object> to, String protocol, Integer port) {
         Map<String, Object> question = new HashMap<>();
         question.put("from", from);
@@ -86,7 +170,12 @@ class ReachabilityApiTest {
     }
 
     private static String network(String token, UUID project) {
-        Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "shop", "cidr", "10.80.0.0/16",
+        return network(token, project, "10.80.0.0/16");
+    }
+
+    /** The sandbox refuses an address any of its servers holds, whatever the subnet: each test its own range. */
+    private static String network(String token, UUID project, String cidr) {
+        Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "shop", "cidr", cidr,
                 "hints", Map.of("region", "sbx-east-1"))).post("/v1/networks").then().statusCode(202).extract().response();
         awaitFinished(token, accepted.path("operation.id"));
         String id = accepted.path("resource.id");

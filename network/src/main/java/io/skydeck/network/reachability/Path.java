@@ -1,9 +1,12 @@
 package io.skydeck.network.reachability;
 
-/** How a flow travels: privately inside a subnet, a VPC or across one link, or between public addresses. */
+/**
+ * How a flow travels: privately inside a subnet, a VPC or across one link, between public
+ * addresses, or out of a workload through its nodes' addresses to a public one.
+ */
 public sealed interface Path {
 
-    enum Kind { SAME_SUBNET, SAME_VPC, LINK, PUBLIC_IP }
+    enum Kind { SAME_SUBNET, SAME_VPC, LINK, PUBLIC_IP, OUTBOUND_NAT }
 
     Kind kind();
 
@@ -28,6 +31,13 @@ public sealed interface Path {
     record PublicIp() implements Path {
         public Kind kind() {
             return Kind.PUBLIC_IP;
+        }
+    }
+
+    /** A workload reaching out from its nodes' addresses (Kubernetes masquerades pod traffic leaving the cluster). */
+    record OutboundNat() implements Path {
+        public Kind kind() {
+            return Kind.OUTBOUND_NAT;
         }
     }
 }

@@ -35,10 +35,15 @@ import java.util.stream.Collectors;
  * endpoint reaches such a range from its public address through an egress rule that contains it.
  * The range has no rules of its own.</li>
  * <li>A flow keeps its family: an IPv4 endpoint does not reach an IPv6 one.</li>
+ * <li>A workload in its VPC as a whole ({@link Endpoint#inNetwork}) has no known address: inside
+ * the VPC and across links a range rule matches it only if it contains every address of its family,
+ * so its groups decide (NetworkPolicy's pod selectors). Without a public IP it still reaches out,
+ * through its nodes' addresses ({@link Path.OutboundNat}): its egress rules decide, and a
+ * destination's ingress rule must allow any address; nothing outside reaches it.</li>
  * </ul>
- * Not modelled: network ACLs, route tables beyond "a link exists", NAT gateways (an endpoint
+ * Not modelled: network ACLs, route tables beyond "a link exists", NAT gateways (a server
  * without a public IP reaches nothing outside its VPC and its links), dual-stack endpoints (one
- * private address each), ICMP type and code.
+ * private address or range each), ICMP type and code.
  *
  * <p>Hops are checked in the order the packet meets them — route, source egress, destination ingress —
  * and the first that stops it is the one reported. The index is built once per topology
@@ -69,7 +74,7 @@ public final class Reachability {
         vpcs.forEach(v -> v.subnets().forEach(s -> subnets.put(s.id(), s)));
         for (Peer peer : topology.peers()) {
             if (peer instanceof Endpoint e) {
-                nodes.put(e.id(), new Node(e, vpcIndex.get(e.vpcId()), subnets.get(e.subnetId()),
+                nodes.put(e.id(), new Node(e, vpcIndex.get(e.vpcId()), e.subnetId().map(subnets::get).orElse(null),
                         e.groupIds().stream().mapToInt(groupIndex::get).toArray(), groupsText(e)));
             }
         }
@@ -125,7 +130,7 @@ public final class Reachability {
         Endpoint dst = destination.endpoint();
         Path path;
         if (source.vpc() == destination.vpc()) {
-            path = source.subnet() == destination.subnet() ? new Path.SameSubnet() : new Path.SameVpc();
+            path = source.subnet() != null && source.subnet() == destination.subnet() ? new Path.SameSubnet() : new Path.SameVpc();
         } else {
             Link link = links.get(pair(source.vpc(), destination.vpc()));
             if (link == null) {
@@ -133,11 +138,11 @@ public final class Reachability {
             }
             path = new Path.ViaLink(link.id(), link.kind());
         }
-        if (src.privateAddress().family() != dst.privateAddress().family()) {
-            return new Answer.Unreachable(Optional.empty(), Answer.Hop.ROUTE, src.id() + " has an " + familyName(src.privateAddress())
-                    + " address and " + dst.id() + " an " + familyName(dst.privateAddress()) + " one");
+        if (src.privateRange().family() != dst.privateRange().family()) {
+            return new Answer.Unreachable(Optional.empty(), Answer.Hop.ROUTE, src.id() + " has an " + familyName(src.privateRange().network())
+                    + " address and " + dst.id() + " an " + familyName(dst.privateRange().network()) + " one");
         }
-        return checkRules(path, source, single(dst.privateAddress()), destination, single(src.privateAddress()), true, traffic);
+        return checkRules(path, source, dst.privateRange(), destination, src.privateRange(), true, traffic);
     }
 
     private Answer overPublicAddresses(Node source, Node destination, Traffic traffic) {
@@ -147,11 +152,18 @@ public final class Reachability {
         if (dst.publicAddress().isEmpty()) {
             return route(notLinked + ", and destination " + dst.id() + " has no public IP");
         }
+        IpAddress dstPublic = dst.publicAddress().get();
+        if (src.publicAddress().isEmpty() && src.outboundNat()) {
+            if (src.privateRange().family() != dstPublic.family()) {
+                return route(notLinked + ", and " + src.id() + " reaches out with " + familyName(src.privateRange().network())
+                        + " addresses while the public IP of " + dst.id() + " is " + familyName(dstPublic));
+            }
+            return checkRules(new Path.OutboundNat(), source, single(dstPublic), destination, anyOf(dstPublic), false, traffic);
+        }
         if (src.publicAddress().isEmpty()) {
             return route(notLinked + ", and source " + src.id() + " has no public IP");
         }
         IpAddress srcPublic = src.publicAddress().get();
-        IpAddress dstPublic = dst.publicAddress().get();
         if (srcPublic.family() != dstPublic.family()) {
             return route(notLinked + ", and the public IP of " + src.id() + " is " + familyName(srcPublic)
                     + " while that of " + dst.id() + " is " + familyName(dstPublic));
@@ -172,6 +184,12 @@ public final class Reachability {
 
     private Answer toRange(Node source, ExternalRange range, Traffic traffic) {
         Endpoint src = source.endpoint();
+        if (src.publicAddress().isEmpty() && src.outboundNat()) {
+            if (src.privateRange().family() != range.cidr().family()) {
+                return route("source " + src.id() + " has no " + familyName(range.cidr().network()) + " address");
+            }
+            return checkRules(new Path.OutboundNat(), source, range.cidr(), null, null, false, traffic);
+        }
         if (src.publicAddress().isEmpty()) {
             return route("source " + src.id() + " has no public IP");
         }
@@ -195,7 +213,7 @@ public final class Reachability {
             egress = rules.firstAllowing(source, Direction.EGRESS, traffic, destinationSeenAs, destinationMember);
             if (egress == null) {
                 return new Answer.Unreachable(Optional.of(path), Answer.Hop.SOURCE_EGRESS,
-                        "no egress rule allows " + traffic + " to " + shown(destinationSeenAs) + " on " + source.groupsText());
+                        "no egress rule allows " + traffic + " to " + shown(destinationSeenAs, destinationMember) + " on " + source.groupsText());
             }
         }
         DecidingRule ingress = null;
@@ -203,7 +221,7 @@ public final class Reachability {
             ingress = rules.firstAllowing(destination, Direction.INGRESS, traffic, sourceSeenAs, sourceMember);
             if (ingress == null) {
                 return new Answer.Unreachable(Optional.of(path), Answer.Hop.DESTINATION_INGRESS,
-                        "no ingress rule allows " + traffic + " from " + shown(sourceSeenAs) + " on " + destination.groupsText());
+                        "no ingress rule allows " + traffic + " from " + shown(sourceSeenAs, sourceMember) + " on " + destination.groupsText());
             }
         }
         return new Answer.Reachable(path, Optional.ofNullable(egress), Optional.ofNullable(ingress));
@@ -225,7 +243,16 @@ public final class Reachability {
         return new Cidr(address, address.family().bits());
     }
 
-    private static String shown(Cidr range) {
+    private static Cidr anyOf(IpAddress address) {
+        return new Cidr(IpAddress.parse(address.family() == Family.IPV4 ? "0.0.0.0" : "::"), 0);
+    }
+
+    /** The other side as a rule sees it: an address, a range, or a workload whose addresses are not known. */
+    private static String shown(Cidr range, Node member) {
+        if (member != null && !member.endpoint().addressKnown()) {
+            return member.endpoint().kind().name().toLowerCase(java.util.Locale.ROOT) + " " + member.endpoint().id()
+                    + " (any address: only its groups or a rule open to " + range + " match)";
+        }
         return range.prefix() == range.family().bits() ? range.network().toString() : range.toString();
     }
 

@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * Everything reachability looks at, checked for consistency when built: ids are unique, every
- * reference resolves, and an endpoint's private address lies in its subnet. The service builds it
+ * reference resolves, and an endpoint's private address lies in its subnet (when it has one). The service builds it
  * from its records, so an inconsistency is a bug there, reported as {@link IllegalArgumentException}.
  */
 public record Topology(List<Vpc> vpcs, List<Link> links, List<SecurityGroup> groups, List<Peer> peers) {
@@ -42,9 +42,12 @@ public record Topology(List<Vpc> vpcs, List<Link> links, List<SecurityGroup> gro
             if (peer instanceof Endpoint e) {
                 Vpc vpc = vpcById.get(e.vpcId());
                 require(vpc != null, "endpoint " + e.id() + " names unknown VPC " + e.vpcId());
-                Subnet subnet = subnetById.get(e.subnetId());
-                require(subnet != null && vpc.subnets().contains(subnet), "endpoint " + e.id() + ": subnet " + e.subnetId() + " is not in VPC " + e.vpcId());
-                require(subnet.cidr().contains(e.privateAddress()), "endpoint " + e.id() + ": " + e.privateAddress() + " is outside subnet " + subnet.cidr());
+                if (e.addressKnown()) {
+                    Subnet subnet = subnetById.get(e.subnetId().get());
+                    require(subnet != null && vpc.subnets().contains(subnet), "endpoint " + e.id() + ": subnet " + e.subnetId().get()
+                            + " is not in VPC " + e.vpcId());
+                    require(subnet.cidr().contains(e.privateAddress()), "endpoint " + e.id() + ": " + e.privateAddress() + " is outside subnet " + subnet.cidr());
+                }
                 for (String group : e.groupIds()) {
                     require(groupById.containsKey(group), "endpoint " + e.id() + " names unknown group " + group);
                 }

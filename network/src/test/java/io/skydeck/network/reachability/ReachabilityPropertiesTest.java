@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * The analyzer against a brute-force evaluator written here from the rules as stated in
  * {@link Reachability}'s comment, sharing none of its code: peers and groups found by scanning
  * lists, ranges compared by first and last address instead of masks. Topologies are small and
- * random (up to 3 VPCs, some linked, IPv4 and IPv6 subnets, up to 6 endpoints, up to 4 groups of up
+ * random (up to 3 VPCs, some linked, IPv4 and IPv6 subnets, up to 6 endpoints — some of them
+ * workloads in their VPC as a whole, at unknown addresses — up to 4 groups of up
  * to 8 rules, external ranges of both families), drawn from jqwik's {@code Random}.
  */
 class ReachabilityPropertiesTest {
@@ -89,7 +90,7 @@ class ReachabilityPropertiesTest {
             }
         }
         assertThat(seen).containsExactlyInAnyOrder("reachable SAME_SUBNET", "reachable SAME_VPC", "reachable LINK",
-                "reachable PUBLIC_IP", "denied at ROUTE", "denied at SOURCE_EGRESS", "denied at DESTINATION_INGRESS");
+                "reachable PUBLIC_IP", "reachable OUTBOUND_NAT", "denied at ROUTE", "denied at SOURCE_EGRESS", "denied at DESTINATION_INGRESS");
     }
 
     private static Verdict verdictOf(Answer answer) {
@@ -115,13 +116,21 @@ class ReachabilityPropertiesTest {
         if (src != null && dst != null) {
             if (src.vpcId().equals(dst.vpcId()) || linked(topology, src.vpcId(), dst.vpcId())) {
                 kind = !src.vpcId().equals(dst.vpcId()) ? Path.Kind.LINK
-                        : src.subnetId().equals(dst.subnetId()) ? Path.Kind.SAME_SUBNET : Path.Kind.SAME_VPC;
+                        : src.subnetId().isPresent() && src.subnetId().equals(dst.subnetId()) ? Path.Kind.SAME_SUBNET : Path.Kind.SAME_VPC;
                 isPrivate = true;
-                if (src.privateAddress().family() != dst.privateAddress().family()) {
+                if (src.privateRange().family() != dst.privateRange().family()) {
                     return denied(null, Answer.Hop.ROUTE);
                 }
-                srcSeen = host(src.privateAddress());
-                dstSeen = host(dst.privateAddress());
+                srcSeen = src.privateRange();
+                dstSeen = dst.privateRange();
+            } else if (src.publicAddress().isEmpty() && src.outboundNat() && dst.publicAddress().isPresent()) {
+                if (src.privateRange().family() != dst.publicAddress().get().family()) {
+                    return denied(null, Answer.Hop.ROUTE);
+                }
+                kind = Path.Kind.OUTBOUND_NAT;
+                isPrivate = false;
+                srcSeen = Cidr.parse(src.privateRange().family().bits() == 32 ? "0.0.0.0/0" : "::/0");
+                dstSeen = host(dst.publicAddress().get());
             } else {
                 if (src.publicAddress().isEmpty() || dst.publicAddress().isEmpty()
                         || src.publicAddress().get().family() != dst.publicAddress().get().family()) {
@@ -135,6 +144,15 @@ class ReachabilityPropertiesTest {
         } else {
             Endpoint ours = src != null ? src : dst;
             Cidr external = ((ExternalRange) (src != null ? to : from)).cidr();
+            boolean nat = src != null && src.publicAddress().isEmpty() && src.outboundNat();
+            if (nat) {
+                if (src.privateRange().family() != external.family()) {
+                    return denied(null, Answer.Hop.ROUTE);
+                }
+                Optional<String> egress = allowing(topology, src, Direction.EGRESS, traffic, external, null);
+                return egress.isEmpty() ? denied(Path.Kind.OUTBOUND_NAT, Answer.Hop.SOURCE_EGRESS)
+                        : new Verdict(true, Optional.of(Path.Kind.OUTBOUND_NAT), Optional.empty(), egress, Optional.empty());
+            }
             if (ours.publicAddress().isEmpty() || ours.publicAddress().get().family() != external.family()) {
                 return denied(null, Answer.Hop.ROUTE);
             }
@@ -276,8 +294,13 @@ class ReachabilityPropertiesTest {
                 case 2 -> Optional.of(IpAddress.parse("2001:db8::" + (e + 1)));
                 default -> Optional.empty();
             };
-            peers.add(new Endpoint("e" + e, random.nextBoolean() ? Endpoint.Kind.SERVER : Endpoint.Kind.WORKLOAD, vpc, subnet.id(),
-                    subnet.cidr().address(1 + e), attached, publicAddress));
+            if (random.nextInt(4) == 0) {
+                // a workload in its VPC as a whole: no subnet, addresses not known, reaching out through its nodes
+                peers.add(Endpoint.inNetwork("e" + e, Endpoint.Kind.WORKLOAD, vpc, subnet.cidr().family(), attached));
+            } else {
+                peers.add(new Endpoint("e" + e, random.nextBoolean() ? Endpoint.Kind.SERVER : Endpoint.Kind.WORKLOAD, vpc, subnet.id(),
+                        subnet.cidr().address(1 + e), attached, publicAddress));
+            }
         }
         int externalCount = random.nextInt(3);
         for (int x = 0; x < externalCount; x++) {

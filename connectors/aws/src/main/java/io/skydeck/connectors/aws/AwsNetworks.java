@@ -52,10 +52,20 @@ final class AwsNetworks implements Networks {
             requireSame(token, "CIDR block", cidr, earlier.get().cidrBlock());
             return accepted(ResourceType.NETWORK, earlier.get().vpcId(), spec.region(), token);
         }
-        var vpc = ec2.call(spec.region(), Call.once("CreateVpc", Map.of()), client -> client.createVpc(request -> request
-                .cidrBlock(cidr)
-                .tagSpecifications(Ec2Tags.onCreate(software.amazon.awssdk.services.ec2.model.ResourceType.VPC,
-                        spec.name(), spec.tags(), Optional.of(token))))).vpc();
+        if (spec.ipv6Cidr().isPresent()) {
+            // A VPC takes a tenant's IPv6 range only from a BYOIP pool (Ipv6Pool), which Skydeck does not configure.
+            throw new RequestRejected(ec2.provider(), "A VPC's IPv6 block is Amazon-provided here: the network spec '" + spec.name()
+                    + "' gives " + spec.ipv6Cidr().get() + ", which needs an Ipv6Pool", "InvalidParameterCombination", null);
+        }
+        var vpc = ec2.call(spec.region(), Call.once("CreateVpc", Map.of()), client -> client.createVpc(request -> {
+            request.cidrBlock(cidr)
+                    .tagSpecifications(Ec2Tags.onCreate(software.amazon.awssdk.services.ec2.model.ResourceType.VPC,
+                            spec.name(), spec.tags(), Optional.of(token)));
+            if (spec.ipv6()) {
+                // AWS chooses the /56; DescribeVpcs shows it once associated.
+                request.amazonProvidedIpv6CidrBlock(true);
+            }
+        })).vpc();
         return accepted(ResourceType.NETWORK, vpc.vpcId(), spec.region(), token);
     }
 
@@ -83,6 +93,7 @@ final class AwsNetworks implements Networks {
                             .tagSpecifications(Ec2Tags.onCreate(software.amazon.awssdk.services.ec2.model.ResourceType.SUBNET,
                                     spec.name(), spec.tags(), Optional.of(token)));
                     spec.zone().ifPresent(request::availabilityZone);
+                    spec.ipv6Cidr().ifPresent(request::ipv6CidrBlock); // a /64 of the VPC's Amazon-provided block: dual-stack
                 })).subnet();
         return accepted(ResourceType.SUBNET, subnet.subnetId(), region, token);
     }

@@ -121,6 +121,11 @@ final class AwsSecurityGroups implements SecurityGroups {
     }
 
     @Override
+    public boolean groupReferencesPerFamily() {
+        return false; // An EC2 group pair (UserIdGroupPairs) admits both families: one permission per group reference.
+    }
+
+    @Override
     public List<ProviderSecurityGroup> list() {
         return ec2.callEveryRegion(Call.read("DescribeSecurityGroups", Map.of()), (region, client) -> {
             var allRules = rules(client, List.of());

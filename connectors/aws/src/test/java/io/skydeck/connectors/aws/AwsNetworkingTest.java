@@ -72,6 +72,37 @@ class AwsNetworkingTest {
         assertThat(network.tags()).isEqualTo(Map.of("skydeck:tenant", "acme"));
     }
 
+    /** IPv6 on a VPC is an Amazon-provided /56, asked for in the same CreateVpc; a subnet takes a /64 of it in its CreateSubnet. */
+    @Test
+    void aDualStackVpcAsksForAnAmazonProvidedBlockAndItsSubnetForA64() {
+        ec2.stubFor(action("DescribeVpcs").willReturn(xml("describe-vpcs-empty.xml")));
+        ec2.stubFor(withForm(action("CreateVpc"), Map.of("CidrBlock", "10.0.0.0/16", "AmazonProvidedIpv6CidrBlock", "true"))
+                .willReturn(xml("create-vpc.xml")));
+        var dualStack = new NetworkSpec("acme-prod", "us-east-1", Optional.of("10.0.0.0/16"), Map.of(), true, Optional.empty());
+
+        assertThat(cloud.require(Networks.class).createNetwork(dualStack, NET_TOKEN).resource().id()).isEqualTo("vpc-1a2b3c4d");
+        assertThat(peer.count("CreateVpc")).isEqualTo(1);
+
+        var token = IdempotencyToken.of("subnet-acme-prod-b");
+        ec2.stubFor(action("DescribeSubnets").willReturn(xml("describe-subnets-empty.xml")));
+        ec2.stubFor(withForm(action("CreateSubnet"), Map.of("VpcId", "vpc-1a2b3c4d", "CidrBlock", "10.0.1.0/24",
+                "Ipv6CidrBlock", "2600:1f18:24d:5b01::/64")).willReturn(xml("create-subnet.xml")));
+
+        cloud.require(Networks.class).createSubnet(new SubnetSpec("vpc-1a2b3c4d", "acme-prod-b", "10.0.1.0/24",
+                Optional.of("us-east-1b"), Map.of(), Optional.of("2600:1f18:24d:5b01::/64")), token);
+        assertThat(peer.count("CreateSubnet")).isEqualTo(1);
+    }
+
+    @Test
+    void aTenantGivenIpv6RangeIsRefusedForItNeedsAnIpv6Pool() {
+        ec2.stubFor(action("DescribeVpcs").willReturn(xml("describe-vpcs-empty.xml")));
+        var given = new NetworkSpec("acme-prod", "us-east-1", Optional.of("10.0.0.0/16"), Map.of(), true, Optional.of("fd00:50::/56"));
+
+        assertThatThrownBy(() -> cloud.require(Networks.class).createNetwork(given, NET_TOKEN))
+                .isInstanceOfSatisfying(RequestRejected.class, rejected -> assertThat(rejected.getMessage()).contains("Ipv6Pool"));
+        assertThat(peer.count("CreateVpc")).isZero();
+    }
+
     @Test
     void repeatingANetworkCreateFindsTheTaggedVpcAndCreatesNothing() {
         ec2.stubFor(action("DescribeVpcs").willReturn(xml("describe-vpcs-tagged.xml")));

@@ -153,6 +153,11 @@ final class NetworkPolicySecurityGroups implements SecurityGroups {
 
     /** The policies of Skydeck's tenant namespaces, the isolation policy Skydeck writes itself excepted. */
     @Override
+    public boolean groupReferencesPerFamily() {
+        return false; // A NetworkPolicy pod selector admits the pods whatever their family: one peer per group reference.
+    }
+
+    @Override
     public List<ProviderSecurityGroup> list() {
         return cluster.errors().call(ResourceType.SECURITY_GROUP, "*", () -> cluster.client().network().v1().networkPolicies()
                         .inAnyNamespace().list().getItems()).stream()

@@ -27,6 +27,8 @@ import java.util.Optional;
  *       server or boots on the port;</li>
  *   <li>deleted once the server is gone, by the delete operation's poll: Nova leaves ports it
  *       did not make, so nobody else would. A server that ended in ERROR is deleted the same way.</li>
+ *   <li>deleted by the failed create's clean-up when no server was made at all (every boot a 5xx):
+ *       it finds no server by the token and releases the port named for it ({@link #releaseUnbound}).</li>
  * </ul>
  */
 final class NeutronServerPorts {
@@ -76,6 +78,18 @@ final class NeutronServerPorts {
         } catch (ProviderException cleanupFailed) {
             refused.addSuppressed(cleanupFailed);
         }
+    }
+
+    /**
+     * When no server was made for the token (every boot attempt saw a 5xx, and the clean-up found
+     * no server by the token): the port named for the token is deleted unless a server holds it.
+     */
+    void releaseUnbound(String region, IdempotencyToken token) {
+        session.call(region, Target.of(ResourceType.NETWORK, ServerSpecToNeutronPort.nameFor(token)), os -> {
+            named(os, token).filter(port -> port.getDeviceId() == null || port.getDeviceId().isEmpty())
+                    .ifPresent(port -> deleteIgnoringGone(os, port.getId()));
+            return null;
+        });
     }
 
     /** After the server is gone; a port Neutron no longer has is fine. */

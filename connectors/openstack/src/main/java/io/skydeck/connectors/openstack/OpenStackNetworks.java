@@ -19,6 +19,8 @@ import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.model.network.AttachInterfaceType;
 import org.openstack4j.model.network.IP;
 import org.openstack4j.model.network.IPVersionType;
+import org.openstack4j.model.network.Ipv6AddressMode;
+import org.openstack4j.model.network.Ipv6RaMode;
 import org.openstack4j.model.network.Network;
 import org.openstack4j.model.network.Port;
 import org.openstack4j.model.network.Resource;
@@ -54,6 +56,8 @@ final class OpenStackNetworks implements Networks {
     /** Tag on the router naming its network, for drift: "skydeck-network=<id>". */
     static final String NETWORK_TAG = "skydeck-network";
     private static final String INTERFACE = "network:router_interface";
+    /** Names and tokens of a dual-stack subnet's IPv6 half end with this. */
+    static final String IPV6_SUFFIX = "-v6";
     /** Ports Neutron or this connector put on a network for it; any other port is a user of the network. */
     private static final Set<String> OWN_PORTS = Set.of(INTERFACE, "network:router_interface_distributed",
             "network:ha_router_replicated_interface", "network:dhcp");
@@ -117,33 +121,66 @@ final class OpenStackNetworks implements Networks {
         String region = session.regions().get(0);
         Target what = Target.of(ResourceType.NETWORK, spec.networkId());
         String id = session.call(region, what, os -> {
-            Optional<Subnet> earlier = subnetTagged(os, token);
-            if (earlier.isPresent()) {
-                attach(os, routerOf(os, earlier.get().getNetworkId(), Map.of()), earlier.get().getId());
-                return earlier.get().getId();
-            }
-            if (os.networking().network().get(spec.networkId()) == null) {
-                throw new ResourceNotFound(session.provider(), ResourceType.NETWORK, spec.networkId(),
-                        "network " + spec.networkId() + " not found");
-            }
-            Subnet created = os.networking().subnet().create(Builders.subnet().name(spec.name()).networkId(spec.networkId())
-                    .cidr(spec.cidr()).ipVersion(spec.cidr().contains(":") ? IPVersionType.V6 : IPVersionType.V4)
-                    // OpenStack4j sends enable_dhcp=false unless told, overriding Neutron's default: servers would get no address.
-                    .enableDHCP(true).build());
-            NeutronTagging.replace(os, Resource.SUBNET, created.getId(), NeutronTags.encode(spec.tags(), Optional.of(token)));
-            attach(os, routerOf(os, spec.networkId(), Map.of()), created.getId());
-            return created.getId();
+            String made = subnetFor(os, spec.networkId(), spec.name(), spec.cidr(), spec.tags(), token);
+            // Dual-stack: the IPv6 half is a second Neutron subnet beside the first, found again by a token of its own.
+            spec.ipv6Cidr().ifPresent(ipv6 -> subnetFor(os, spec.networkId(), spec.name() + IPV6_SUFFIX, ipv6, spec.tags(), ipv6Token(token)));
+            return made;
         });
         return session.handle(OperationKind.CREATE, ResourceType.SUBNET, id, region, Optional.of(token));
     }
 
+    /** The subnet this token made, made if missing, and an interface of the network's router either way. */
+    private String subnetFor(OSClientV3 os, String networkId, String name, String cidr, Map<String, String> tags, IdempotencyToken token) {
+        Optional<Subnet> earlier = subnetTagged(os, token);
+        if (earlier.isPresent()) {
+            attach(os, routerOf(os, earlier.get().getNetworkId(), Map.of()), earlier.get().getId());
+            return earlier.get().getId();
+        }
+        if (os.networking().network().get(networkId) == null) {
+            throw new ResourceNotFound(session.provider(), ResourceType.NETWORK, networkId, "network " + networkId + " not found");
+        }
+        var subnet = Builders.subnet().name(name).networkId(networkId).cidr(cidr)
+                // OpenStack4j sends enable_dhcp=false unless told, overriding Neutron's default: servers would get no address.
+                .enableDHCP(true);
+        if (cidr.contains(":")) {
+            // The subnet is the router's interface: the router advertises the prefix and hosts take addresses by SLAAC.
+            subnet.ipVersion(IPVersionType.V6).ipv6AddressMode(Ipv6AddressMode.SLAAC).ipv6RaMode(Ipv6RaMode.SLAAC);
+        } else {
+            subnet.ipVersion(IPVersionType.V4);
+        }
+        Subnet created = os.networking().subnet().create(subnet.build());
+        NeutronTagging.replace(os, Resource.SUBNET, created.getId(), NeutronTags.encode(tags, Optional.of(token)));
+        attach(os, routerOf(os, networkId, Map.of()), created.getId());
+        return created.getId();
+    }
+
+    /** The token of a dual-stack subnet's IPv6 half: its IPv4 half's token and a suffix (within the 63 characters a token may have). */
+    static IdempotencyToken ipv6Token(IdempotencyToken token) {
+        return IdempotencyToken.of(token.value() + IPV6_SUFFIX);
+    }
+
+    /** Deletes the subnet, and first its IPv6 half when it is the IPv4 half of a dual-stack subnet. */
     @Override
     public OperationHandle deleteSubnet(String subnetId, IdempotencyToken token) {
         String region = session.regions().get(0);
         session.call(region, Target.of(ResourceType.SUBNET, subnetId), os -> {
             Subnet subnet = os.networking().subnet().get(subnetId);
             if (subnet != null) {
-                routerNamed(os, routerName(subnet.getNetworkId())).ifPresent(router -> detach(os, router.getId(), subnetId));
+                Optional<Router> router = routerNamed(os, routerName(subnet.getNetworkId()));
+                Optional<Subnet> ipv6Half = NeutronTags.tokenOf(NeutronTagging.read(os, Resource.SUBNET, subnetId))
+                        .filter(made -> !made.value().endsWith(IPV6_SUFFIX))
+                        .flatMap(made -> subnetTagged(os, ipv6Token(made)));
+                if (ipv6Half.isPresent()) {
+                    router.ifPresent(r -> detach(os, r.getId(), ipv6Half.get().getId()));
+                    var response = os.networking().subnet().delete(ipv6Half.get().getId());
+                    if (!response.isSuccess() && response.getCode() != 404) {
+                        if (response.getCode() == 409) {
+                            throw new RequestRejected(session.provider(), response.getFault(), "409", null);
+                        }
+                        session.requireSuccess(response, Target.of(ResourceType.SUBNET, ipv6Half.get().getId()));
+                    }
+                }
+                router.ifPresent(r -> detach(os, r.getId(), subnetId));
             }
             return null;
         });
@@ -212,6 +249,12 @@ final class OpenStackNetworks implements Networks {
         });
     }
 
+    /** Dual-stack subnets: the IPv4 one and an IPv6 one beside it, a /64 by SLAAC through the network's router. */
+    @Override
+    public boolean realisesIpv6() {
+        return true;
+    }
+
     @Override
     public List<ProviderNetwork> listNetworks() {
         String region = session.regions().get(0);
@@ -237,7 +280,11 @@ final class OpenStackNetworks implements Networks {
             for (String subnetId : network.getSubnets() == null ? List.<String>of() : network.getSubnets()) {
                 Subnet subnet = os.networking().subnet().get(subnetId);
                 if (subnet != null) {
-                    subnets.add(NeutronConversions.subnetToProviderSubnet(subnet, region, NeutronTagging.read(os, Resource.SUBNET, subnetId)));
+                    List<String> tags = NeutronTagging.read(os, Resource.SUBNET, subnetId);
+                    // A dual-stack subnet's IPv6 half is part of its IPv4 half, not a subnet of its own.
+                    if (NeutronTags.tokenOf(tags).filter(made -> made.value().endsWith(IPV6_SUFFIX)).isEmpty()) {
+                        subnets.add(NeutronConversions.subnetToProviderSubnet(subnet, region, tags));
+                    }
                 }
             }
             return subnets;

@@ -248,6 +248,14 @@ final class OpenStackServers implements Servers {
         return Optional.empty();
     }
 
+    /** The port made for the token's boot, in whichever region it is, unless a server holds it. */
+    @Override
+    public void releaseLeftovers(IdempotencyToken token) {
+        for (String region : session.regions()) {
+            ports.releaseUnbound(region, token);
+        }
+    }
+
     @Override
     public Optional<ProviderServer> findByToken(IdempotencyToken token) {
         for (String region : session.regions()) {

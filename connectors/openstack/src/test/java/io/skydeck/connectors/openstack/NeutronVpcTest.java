@@ -127,6 +127,77 @@ class NeutronVpcTest {
         stubs.server.verify(1, putRequestedFor(urlPathEqualTo(stubs.network("/routers/" + ROUTER + "/add_router_interface"))));
     }
 
+    private static final String SUBNET_V6 = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
+    private static String subnet(String id, String name, String cidr, int version) {
+        return """
+                {"id": "%s", "network_id": "%s", "name": "%s", "cidr": "%s", "ip_version": %d,
+                 "enable_dhcp": true, "project_id": "%s", "tenant_id": "%s", "allocation_pools": [], "tags": []}"""
+                .formatted(id, NETWORK, name, cidr, version, PROJECT, PROJECT);
+    }
+
+    /** A dual-stack subnet: the IPv4 subnet, then an IPv6 /64 by SLAAC beside it with a token of its own, both on the router. */
+    @Test
+    void aDualStackSubnetIsAnIpv4AndAnIpv6SubnetBothInterfacesOfTheRouter() {
+        answer(get(urlPathEqualTo(stubs.network("/subnets"))), 200, "{\"subnets\": []}");
+        answer(get(urlPathEqualTo(stubs.network("/networks/" + NETWORK))), 200, "{\"network\": " + network(NETWORK, false) + "}");
+        answer(post(urlPathEqualTo(stubs.network("/subnets"))).withRequestBody(matchingJsonPath("$.subnet.ip_version", equalTo("4"))),
+                201, "{\"subnet\": " + subnet(SUBNET, "az1", "10.61.0.0/24", 4) + "}");
+        answer(post(urlPathEqualTo(stubs.network("/subnets"))).withRequestBody(matchingJsonPath("$.subnet.ip_version", equalTo("6"))),
+                201, "{\"subnet\": " + subnet(SUBNET_V6, "az1-v6", "2001:db8:61::/64", 6) + "}");
+        answer(put(urlPathEqualTo(stubs.network("/subnets/" + SUBNET + "/tags")))
+                .withRequestBody(matchingJsonPath("$.tags[0]", equalTo("skydeck-token:sub-2"))), 200, "{\"tags\": []}");
+        answer(put(urlPathEqualTo(stubs.network("/subnets/" + SUBNET_V6 + "/tags")))
+                .withRequestBody(matchingJsonPath("$.tags[0]", equalTo("skydeck-token:sub-2-v6"))), 200, "{\"tags\": []}");
+        answer(get(urlPathEqualTo(stubs.network("/routers"))), 200, "{\"routers\": [" + router() + "]}");
+        answer(get(urlPathEqualTo(stubs.network("/ports"))).withQueryParam("device_id", equalTo(ROUTER)), 200, "{\"ports\": []}");
+        answer(put(urlPathEqualTo(stubs.network("/routers/" + ROUTER + "/add_router_interface"))), 200, """
+                {"id": "%s", "subnet_id": "%s", "port_id": "%s", "tenant_id": "%s"}""".formatted(ROUTER, SUBNET, INTERFACE_PORT, PROJECT));
+
+        String made = cloud.require(Networks.class).createSubnet(new SubnetSpec(NETWORK, "az1", "10.61.0.0/24", Optional.of("az-1"), Map.of(),
+                Optional.of("2001:db8:61::/64")), IdempotencyToken.of("sub-2")).resource().id();
+
+        assertThat(made).isEqualTo(SUBNET);
+        var posted = stubs.server.findAll(postRequestedFor(urlPathEqualTo(stubs.network("/subnets"))));
+        assertThat(posted).hasSize(2);
+        Golden.assertJson("neutron/subnet-dual-stack-ipv4.json", posted.get(0).getBodyAsString());
+        Golden.assertJson("neutron/subnet-dual-stack-ipv6.json", posted.get(1).getBodyAsString());
+        stubs.server.verify(1, putRequestedFor(urlPathEqualTo(stubs.network("/routers/" + ROUTER + "/add_router_interface")))
+                .withRequestBody(matchingJsonPath("$.subnet_id", equalTo(SUBNET))));
+        stubs.server.verify(1, putRequestedFor(urlPathEqualTo(stubs.network("/routers/" + ROUTER + "/add_router_interface")))
+                .withRequestBody(matchingJsonPath("$.subnet_id", equalTo(SUBNET_V6))));
+    }
+
+    /** Deleting the dual-stack subnet (by its IPv4 half, the one Skydeck records) takes the IPv6 half first. */
+    @Test
+    void deletingADualStackSubnetDeletesItsIpv6HalfFirst() {
+        answer(get(urlPathEqualTo(stubs.network("/subnets/" + SUBNET))), 200, "{\"subnet\": " + subnet(SUBNET, "az1", "10.61.0.0/24", 4) + "}");
+        answer(get(urlPathEqualTo(stubs.network("/subnets/" + SUBNET + "/tags"))), 200, "{\"tags\": [\"skydeck-token:sub-2\"]}");
+        answer(get(urlPathEqualTo(stubs.network("/subnets"))), 200, "{\"subnets\": [" + subnet(SUBNET, "az1", "10.61.0.0/24", 4) + ", "
+                + subnet(SUBNET_V6, "az1-v6", "2001:db8:61::/64", 6) + "]}");
+        answer(get(urlPathEqualTo(stubs.network("/subnets/" + SUBNET_V6 + "/tags"))), 200, "{\"tags\": [\"skydeck-token:sub-2-v6\"]}");
+        answer(get(urlPathEqualTo(stubs.network("/routers"))), 200, "{\"routers\": [" + router() + "]}");
+        answer(get(urlPathEqualTo(stubs.network("/ports"))).withQueryParam("device_id", equalTo(ROUTER)), 200,
+                "{\"ports\": [" + interfacePort("network:router_interface") + ", "
+                        + interfacePort("network:router_interface").replace(SUBNET, SUBNET_V6).replace(INTERFACE_PORT, "3f0d8f2b-3e87-4ae8-a1f5-0a8cfb5b1e73")
+                        + "]}");
+        answer(put(urlPathEqualTo(stubs.network("/routers/" + ROUTER + "/remove_router_interface"))), 200, """
+                {"id": "%s", "subnet_id": "%s", "port_id": "%s", "tenant_id": "%s"}""".formatted(ROUTER, SUBNET, INTERFACE_PORT, PROJECT));
+        answer(delete(urlPathEqualTo(stubs.network("/subnets/" + SUBNET_V6))), 204, "");
+        answer(delete(urlPathEqualTo(stubs.network("/subnets/" + SUBNET))), 204, "");
+
+        cloud.require(Networks.class).deleteSubnet(SUBNET, IdempotencyToken.of("subdel-2"));
+
+        assertThat(changes()).containsExactly(
+                "PUT /routers/" + ROUTER + "/remove_router_interface",
+                "DELETE /subnets/" + SUBNET_V6,
+                "PUT /routers/" + ROUTER + "/remove_router_interface",
+                "DELETE /subnets/" + SUBNET);
+        var removed = stubs.server.findAll(putRequestedFor(urlPathEqualTo(stubs.network("/routers/" + ROUTER + "/remove_router_interface"))));
+        assertThat(removed.get(0).getBodyAsString()).contains(SUBNET_V6);
+        assertThat(removed.get(1).getBodyAsString()).contains(SUBNET).doesNotContain(SUBNET_V6);
+    }
+
     @Test
     void aNetworkIsTakenApartInterfacesFirstThenTheRouterThenTheNetwork() {
         answer(get(urlPathEqualTo(stubs.network("/ports"))).withQueryParam("network_id", equalTo(NETWORK)), 200,

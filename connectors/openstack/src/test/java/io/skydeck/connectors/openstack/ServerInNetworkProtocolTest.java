@@ -27,6 +27,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.deleteRequestedFor
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -267,6 +268,32 @@ class ServerInNetworkProtocolTest {
         assertThatThrownBy(() -> servers.create(WEB_1, CREATE)).isInstanceOf(ProviderUnavailable.class);
 
         stubs.server.verify(0, deleteRequestedFor(urlPathEqualTo(stubs.network("/ports/" + PORT))));
+    }
+
+    /**
+     * Every boot attempt saw a 5xx and no server was made: the failed create's clean-up finds no
+     * server by the token and releases the port made for it — but not a port a server holds.
+     */
+    @Test
+    void theCleanUpOfACreateThatMadeNoServerDeletesThePortMadeForItsToken() {
+        noServerHasTheToken();
+        portsNamed(port("10.61.1.23", ""));
+        answer(delete(urlPathEqualTo(stubs.network("/ports/" + PORT))), 204, "");
+
+        assertThat(servers.findByToken(CREATE)).isEmpty();
+        servers.releaseLeftovers(CREATE);
+
+        stubs.server.verify(1, deleteRequestedFor(urlPathEqualTo(stubs.network("/ports/" + PORT))));
+    }
+
+    @Test
+    void theCleanUpLeavesAPortAServerHolds() {
+        portsNamed(port("10.61.1.23", SERVER));
+
+        servers.releaseLeftovers(CREATE);
+
+        stubs.server.verify(0, deleteRequestedFor(urlPathEqualTo(stubs.network("/ports/" + PORT))));
+        stubs.server.verify(1, getRequestedFor(urlPathEqualTo(stubs.network("/ports"))).withQueryParam("name", equalTo(PORT_NAME)));
     }
 
     @Test

@@ -24,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class SandboxNetworks implements Networks, SandboxCloud.Settler {
     private static final String CIDR = "\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}";
+    /** An IPv6 range as Skydeck writes one (canonical, compressed): hex groups and colons, then a prefix. */
+    private static final String IPV6_CIDR = "[0-9a-f:]*:[0-9a-f:]*/\\d{1,3}";
 
     private final SandboxCloud cloud;
 
@@ -40,6 +42,10 @@ final class SandboxNetworks implements Networks, SandboxCloud.Settler {
             }
             cloud.topology().region(spec.region()).orElseThrow(() -> cloud.notFound(ResourceType.REGION, spec.region()));
             spec.cidr().ifPresent(this::requireCidr);
+            if (spec.ipv6() && spec.ipv6Cidr().isEmpty()) {
+                throw new RequestRejected(cloud.name(), "The sandbox chooses no IPv6 range: give one.", "InvalidParameterValue", null);
+            }
+            spec.ipv6Cidr().ifPresent(this::requireIpv6Cidr);
             var state = cloud.state();
             var network = new ProviderNetwork(state.newId("net"), spec.name(), spec.region(), spec.cidr(), Optional.of(token), spec.tags());
             state.networks.put(network.id(), network);
@@ -81,6 +87,12 @@ final class SandboxNetworks implements Networks, SandboxCloud.Settler {
             var network = Optional.ofNullable(state.networks.get(spec.networkId()))
                     .orElseThrow(() -> cloud.notFound(ResourceType.NETWORK, spec.networkId()));
             requireCidr(spec.cidr());
+            spec.ipv6Cidr().ifPresent(range -> {
+                requireIpv6Cidr(range);
+                if (!range.endsWith("/64")) {
+                    throw new RequestRejected(cloud.name(), "An IPv6 subnet is a /64, not " + range + ".", "InvalidParameterValue", null);
+                }
+            });
             var region = cloud.topology().region(network.region()).orElseThrow();
             spec.zone().filter(zone -> region.zones().stream().noneMatch(z -> z.id().equals(zone)))
                     .ifPresent(zone -> {
@@ -164,6 +176,17 @@ final class SandboxNetworks implements Networks, SandboxCloud.Settler {
         if (gone) {
             var state = cloud.state();
             (operation.resource().type() == ResourceType.NETWORK ? state.networks : state.subnets).remove(operation.resource().id());
+        }
+    }
+
+    @Override
+    public boolean realisesIpv6() {
+        return true;
+    }
+
+    private void requireIpv6Cidr(String cidr) {
+        if (!cidr.matches(IPV6_CIDR)) {
+            throw new RequestRejected(cloud.name(), "Invalid IPv6 CIDR " + cidr + ".", "InvalidParameterValue", null);
         }
     }
 

@@ -26,4 +26,13 @@ public non-sealed interface Networks extends Capability, TracksOperations {
     List<ProviderNetwork> listNetworks();
 
     List<ProviderSubnet> listSubnets(String networkId);
+
+    /**
+     * Whether {@link NetworkSpec#ipv6Cidr()} and {@link SubnetSpec#ipv6Cidr()} are realised (an IPv6
+     * range on the network, a /64 per subnet). False by default: a connector that does not say so is
+     * never asked for IPv6, and the service refuses an IPv6 network there rather than leave it IPv4.
+     */
+    default boolean realisesIpv6() {
+        return false;
+    }
 }

@@ -24,4 +24,14 @@ public non-sealed interface SecurityGroups extends Capability, TracksOperations 
     Optional<ProviderSecurityGroup> findByToken(IdempotencyToken token);
 
     List<ProviderSecurityGroup> list();
+
+    /**
+     * Whether a rule naming another group holds for one IP family only, so that a dual-stack
+     * network needs an IPv4 and an IPv6 rule per group reference (Neutron's ethertype). EC2's group
+     * pairs and NetworkPolicy's pod selectors name no family: one rule covers both, and an IPv6 copy
+     * would be a duplicate.
+     */
+    default boolean groupReferencesPerFamily() {
+        return true;
+    }
 }

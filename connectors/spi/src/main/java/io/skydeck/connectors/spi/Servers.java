@@ -59,6 +59,14 @@ public non-sealed interface Servers extends Capability, TracksOperations {
     /** The server a create with this token made, if it exists — the restart-recovery lookup. */
     Optional<ProviderServer> findByToken(IdempotencyToken token);
 
+    /**
+     * Removes what a create with this token made besides a server, when it made no server (its
+     * clean-up found none by the token): a Neutron port made for a boot that every attempt saw
+     * fail with a 5xx. Leaves anything a server holds. Nothing to do by default.
+     */
+    default void releaseLeftovers(IdempotencyToken token) {
+    }
+
     /** Every server in every configured region, Skydeck's or not, for drift detection. */
     List<ProviderServer> list();
 }

@@ -41,6 +41,11 @@ final class SandboxState {
     TrackedMap<ProviderSubnet> subnets = new TrackedMap<>();
     TrackedMap<ProviderSecurityGroup> securityGroups = new TrackedMap<>();
     TrackedMap<ProviderPublicIp> publicIps = new TrackedMap<>();
+    /**
+     * The subnet a server's fixed address is in, by server id (what a Neutron port records): an
+     * address is unique within its subnet, and two tenants' networks may use the same range.
+     */
+    TrackedMap<String> serverSubnets = new TrackedMap<>();
     TrackedMap<SandboxOperation> operations = new TrackedMap<>();
     TrackedMap<TokenUse> tokens = new TrackedMap<>();
     TrackedList<UsageSegment> usage = new TrackedList<>();
@@ -54,7 +59,7 @@ final class SandboxState {
     SandboxChanges changes(long sequence) {
         return new SandboxChanges(sequence, nextId, servers.changes(), workloads.changes(), networks.changes(),
                 subnets.changes(), securityGroups.changes(), publicIps.changes(), operations.changes(), tokens.changes(),
-                usage.changes(), usage.size());
+                usage.changes(), usage.size(), serverSubnets.changes());
     }
 
     /** Replays one journal line. */
@@ -68,6 +73,7 @@ final class SandboxState {
         publicIps.apply(changes.publicIps());
         operations.apply(changes.operations());
         tokens.apply(changes.tokens());
+        serverSubnets.apply(changes.serverSubnets());
         usage.apply(changes.usage(), changes.usageSize());
         journalSequence = changes.sequence();
     }
@@ -90,7 +96,7 @@ final class SandboxState {
     }
 
     private List<TrackedMap<?>> tables() {
-        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, operations, tokens);
+        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, operations, tokens, serverSubnets);
     }
 
     /** Closes the open usage segments of a resource at {@code at}. */

@@ -24,6 +24,7 @@ import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.providers.CatalogNames;
@@ -183,7 +184,7 @@ public class ServerService {
                     throw new ProblemException(ProblemType.CONFLICT, "zone " + placed.target().zone() + " has no usable subnet in the tenant's"
                             + " default network " + network.get().network().name() + " (its subnets are in " + network.get().zones()
                             + "); ask for one of those zones, name a networkId, or delete the default network to have it made anew",
-                            List.of(new io.skydeck.platform.problem.Problem.FieldError("hints.zone", "no subnet of the default network")),
+                            List.of(new Problem.FieldError("hints.zone", "no subnet of the default network")),
                             Map.of());
                 }
             }

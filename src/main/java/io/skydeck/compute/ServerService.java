@@ -7,6 +7,7 @@ import io.skydeck.capacity.PlacementService;
 import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.PlacementHintsView;
+import io.skydeck.network.DefaultNetworks;
 import io.skydeck.network.Network;
 import io.skydeck.network.ServerNetworks;
 import io.skydeck.operations.Cancellations;
@@ -23,6 +24,7 @@ import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.providers.CatalogNames;
@@ -101,6 +103,9 @@ public class ServerService {
     ServerNetworks serverNetworks;
 
     @Inject
+    DefaultNetworks defaultNetworks;
+
+    @Inject
     Clock clock;
 
     @Transactional
@@ -125,7 +130,8 @@ public class ServerService {
         private final CreateServer request;
         private final PlacementService.FlavorOffer flavor;
         private final Optional<PlacementTarget> override;
-        private final Optional<ServerNetworks.Choice> network;
+        /** The network named, or — once placed on a provider that has them — the tenant's default network there. */
+        private Optional<ServerNetworks.Choice> network;
 
         NewServer(Tenant tenant, Project project, CreateServer request, PlacementService.FlavorOffer flavor,
                   Optional<PlacementTarget> override, Optional<ServerNetworks.Choice> network) {
@@ -171,6 +177,17 @@ public class ServerService {
             }
             Placement placed = placements.server(new PlacementRequest(serverId.toString(), tenant.id().toString(), flavor.resources(),
                     hints, allowed), override);
+            if (network.isEmpty() && defaultNetworks.offeredBy(placed.provider())) {
+                // After the ledger's rows, before the quota's: a new default network has a subnet in every zone of the region.
+                network = Optional.of(defaultNetworks.forNewResource(tenant, project, placed.provider(), placed.region()));
+                if (!network.get().zones().contains(placed.target().zone())) {
+                    throw new ProblemException(ProblemType.CONFLICT, "zone " + placed.target().zone() + " has no usable subnet in the tenant's"
+                            + " default network " + network.get().network().name() + " (its subnets are in " + network.get().zones()
+                            + "); ask for one of those zones, name a networkId, or delete the default network to have it made anew",
+                            List.of(new Problem.FieldError("hints.zone", "no subnet of the default network")),
+                            Map.of());
+                }
+            }
             if (network.isPresent() && !network.get().zones().contains(placed.target().zone())) {
                 throw ProblemException.invalid("target", "zone " + placed.target().zone() + " has no subnet of network "
                         + network.get().network().name() + "; its subnets are in " + network.get().zones());

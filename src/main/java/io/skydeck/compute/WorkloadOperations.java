@@ -9,6 +9,7 @@ import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.WorkloadSpec;
 import io.skydeck.connectors.spi.Workloads;
+import io.skydeck.network.Network;
 import io.skydeck.network.NetworkRepository;
 import io.skydeck.network.ServerNetworks;
 import io.skydeck.operations.GiveUpAudit;
@@ -93,8 +94,13 @@ public class WorkloadOperations implements OperationHandler {
         return switch (op.kind()) {
             case CREATE_WORKLOAD -> {
                 // In a network on Kubernetes, the network is a namespace of its own; otherwise the tenant's namespace.
+                // A default network made with the workload may not exist in the provider yet: the create waits for it.
                 String namespace = w.networkId() == null ? namespaceOf(w.tenantId())
-                        : QuarkusTransaction.requiringNew().call(() -> networks.findById(w.networkId()).providerNetworkId());
+                        : QuarkusTransaction.requiringNew().call(() -> {
+                            Network network = networks.findById(w.networkId());
+                            ServerNetworks.requireRealised(network, null);
+                            return network.providerNetworkId();
+                        });
                 List<String> groups = QuarkusTransaction.requiringNew().call(() -> serverNetworks.providerGroupIds("workload", w.id()));
                 yield Optional.of(workloads.create(new WorkloadSpec(w.name(), w.region(), Optional.empty(),
                         namespace, w.kind(), w.image(), w.replicas(),

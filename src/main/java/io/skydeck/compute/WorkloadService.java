@@ -8,6 +8,7 @@ import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.CreateWorkload;
 import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.connectors.spi.WorkloadKind;
+import io.skydeck.network.DefaultNetworks;
 import io.skydeck.network.Network;
 import io.skydeck.network.ServerNetworks;
 import io.skydeck.network.TenantSecurityGroup;
@@ -88,6 +89,9 @@ public class WorkloadService {
     ServerNetworks serverNetworks;
 
     @Inject
+    DefaultNetworks defaultNetworks;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -145,6 +149,8 @@ public class WorkloadService {
         private final Project project;
         private final CreateWorkload request;
         private final Plan plan;
+        /** The tenant's default network, when no network is named and the pool's provider has them. */
+        private Optional<ServerNetworks.Choice> defaultNetwork = Optional.empty();
 
         NewWorkload(Tenant tenant, Project project, CreateWorkload request, Plan plan) {
             this.tenant = tenant;
@@ -176,15 +182,20 @@ public class WorkloadService {
         @Override
         public Placement place(UUID workloadId) {
             // The tenant's row as it is now decides the allow-list; the plan was read before the transaction.
-            return placements.workload(plan.decision(), plan.perReplica().times(plan.replicas()),
+            Placement placed = placements.workload(plan.decision(), plan.perReplica().times(plan.replicas()),
                     tenantRepository.findById(tenant.id()).allowedProviders());
+            if (plan.networkId().isEmpty() && defaultNetworks.offeredBy(placed.provider())) {
+                // After the pool's rows, before the quota's; the create operation waits until the network exists.
+                defaultNetwork = Optional.of(defaultNetworks.forNewResource(tenant, project, placed.provider(), placed.region()));
+            }
+            return placed;
         }
 
         @Override
         public Workload build(UUID id, QuotaReservation reservation, Placement placed, Instant now) {
             Workload workload = new Workload(id, tenant.id(), project.id(), request.name(), plan.kind(), request.image(), plan.replicas(),
                     request.cpuMillis(), request.memoryMib(), placed.provider(), placed.region(), reservation.id(), now);
-            plan.networkId().ifPresent(workload::inNetwork);
+            plan.networkId().or(() -> defaultNetwork.map(choice -> choice.network().id())).ifPresent(workload::inNetwork);
             return workload;
         }
 

@@ -51,6 +51,9 @@ public class Network {
     private Instant updatedAt;
     @Column(name = "deleted_at")
     private Instant deletedAt;
+    /** The tenant's default network of its provider and region, made by Skydeck ({@link DefaultNetworks}). */
+    @Column(name = "is_default")
+    private boolean isDefault;
     @Version
     private long version;
 
@@ -71,6 +74,14 @@ public class Network {
         this.status = Status.CREATING;
         this.createdAt = now;
         this.updatedAt = now;
+    }
+
+    /** A tenant's default network in a provider's region: made by Skydeck, counted against no quota. */
+    static Network defaultOf(UUID id, UUID tenantId, UUID projectId, String name, String cidr, String provider, String region,
+                             Instant now) {
+        Network network = new Network(id, tenantId, projectId, name, cidr, null, provider, region, null, now);
+        network.isDefault = true;
+        return network;
     }
 
     void available(String providerNetworkId, Instant now) {
@@ -105,5 +116,6 @@ public class Network {
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public Instant deletedAt() { return deletedAt; }
+    public boolean isDefault() { return isDefault; }
     public long version() { return version; }
 }

@@ -1,5 +1,6 @@
 package io.skydeck.network;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.skydeck.operations.OperationResource.OperationView;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -55,10 +56,11 @@ public final class NetworkViews {
 
     public record NetworkView(UUID id, UUID tenantId, UUID projectId, String name, String cidr, String ipv6Cidr,
                               String provider, String region, Network.Status status, String providerNetworkId,
-                              List<SubnetView> subnets, Instant createdAt, Instant updatedAt) {
+                              @JsonProperty("default") boolean isDefault, List<SubnetView> subnets, Instant createdAt, Instant updatedAt) {
         static NetworkView of(Network n, List<Subnet> subnets) {
             return new NetworkView(n.id(), n.tenantId(), n.projectId(), n.name(), n.cidr(), n.ipv6Cidr(), n.provider(), n.region(),
-                    n.status(), n.providerNetworkId(), subnets.stream().map(SubnetView::of).toList(), n.createdAt(), n.updatedAt());
+                    n.status(), n.providerNetworkId(), n.isDefault(), subnets.stream().map(SubnetView::of).toList(), n.createdAt(),
+                    n.updatedAt());
         }
     }
 

@@ -7,6 +7,7 @@ import io.skydeck.network.ipam.Allocation;
 import io.skydeck.network.ipam.Ipam;
 import io.skydeck.network.ipam.IpamRefusal;
 import io.skydeck.network.ipam.Owner;
+import io.skydeck.operations.WaitingFor;
 import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
@@ -181,8 +182,35 @@ public class ServerNetworks {
         }
         Network network = networks.findById(server.networkId());
         Subnet subnet = subnets.findById(server.subnetId());
+        requireRealised(network, subnet);
         return Optional.of(new ProviderAttachment(network.providerNetworkId(), subnet.providerSubnetId(), server.privateAddress(),
                 providerGroupIds("server", server.id())));
+    }
+
+    /**
+     * Throws {@link WaitingFor} unless the network (and the subnet, when there is one) exist in the
+     * provider: a create in a default network made with it waits for the network's operations, and
+     * fails if they failed. A network named by a request was available already.
+     */
+    public static void requireRealised(Network network, Subnet subnet) {
+        if (network.status() == Network.Status.CREATING) {
+            throw WaitingFor.notYet("network " + network.name() + " (" + network.id() + ") is still being created");
+        }
+        if (network.status() != Network.Status.AVAILABLE) {
+            throw WaitingFor.failed("network-failed", "network " + network.name() + " (" + network.id() + ") is " + network.status()
+                    + "; nothing was made in the provider");
+        }
+        if (subnet == null) {
+            return;
+        }
+        switch (subnet.status()) {
+            case AVAILABLE -> {
+            }
+            case PENDING, CREATING -> throw WaitingFor.notYet("subnet " + subnet.cidr() + " (zone " + subnet.zone() + ") of network "
+                    + network.name() + " is still being created");
+            default -> throw WaitingFor.failed("network-failed", "subnet " + subnet.cidr() + " (zone " + subnet.zone() + ") of network "
+                    + network.name() + " (" + network.id() + ") is " + subnet.status() + "; nothing was made in the provider");
+        }
     }
 
     /** What the provider is told about a server's network. */

@@ -21,6 +21,7 @@ public final class GiveUpAudit {
         String action = op.kind().name().toLowerCase().replace("_" + type, "");
         audit.record(type + "." + action + (cancelled ? "-cancelled" : "-failed"), type, op.targetId(), op.tenantId(),
                 cancelled ? Map.of("operation", op.id(), "reason", op.errorDetail())
-                        : Map.of("operation", op.id(), "error", error == null ? "internal" : ProviderErrors.detail(error)));
+                        : Map.of("operation", op.id(), "error", error != null ? ProviderErrors.detail(error)
+                                : op.state() == Operation.State.FAILED && op.errorDetail() != null ? op.errorDetail() : "internal"));
     }
 }

@@ -217,6 +217,9 @@ public class OperationRunner {
         } catch (ProviderException e) {
             providerError(claim, op, handler, e);
             return;
+        } catch (WaitingFor waiting) {
+            waitFor(claim, op, handler, waiting);
+            return;
         } catch (RuntimeException e) {
             finishFailed(claim, op, handler, "internal", e.getMessage(), null);
             LOG.errorf(e, "operation %s failed before reaching the provider", op.id());
@@ -279,6 +282,30 @@ public class OperationRunner {
         } else if (status instanceof OperationStatus.Failed failed) {
             finishFailed(claim, op, handler, ProviderErrors.type(failed.error()), ProviderErrors.detail(failed.error()), failed.error());
         }
+    }
+
+    /**
+     * The operation cannot reach the provider yet: it stays PENDING and is looked at again as a
+     * running one is polled, without counting an attempt, until its deadline. A prerequisite that
+     * failed fails it now; its type and detail are on the operation before the handler undoes it.
+     */
+    private void waitFor(Claim claim, Operation op, OperationHandler handler, WaitingFor waiting) {
+        Instant now = clock.instant();
+        if (waiting.hasFailed()) {
+            fenced(claim, managed -> {
+                managed.failed(waiting.failedType(), waiting.getMessage(), now);
+                handler.failed(managed, null, now);
+            });
+            return;
+        }
+        Duration deadline = deadlineOf(op.kind());
+        if (now.isAfter(op.createdAt().plus(deadline))) {
+            finishFailed(claim, op, handler, "operation-deadline-exceeded", "no end within " + deadline
+                    + " (skydeck.operations.deadline); still waiting: " + waiting.getMessage(), null);
+            return;
+        }
+        LOG.debugf("operation %s waits: %s", op.id(), waiting.getMessage());
+        fenced(claim, managed -> managed.pollAgainAt(now.plus(pollWait(op.createdAt(), now)), now));
     }
 
     private void providerError(Claim claim, Operation op, OperationHandler handler, ProviderException e) {

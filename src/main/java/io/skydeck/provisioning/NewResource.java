@@ -42,6 +42,15 @@ public interface NewResource<R> {
     /** The new row, not yet persisted; {@code reservation} is null for a kind whose {@link #quota()} is zero. */
     R build(UUID id, QuotaReservation reservation, Placement placement, Instant now);
 
+    /**
+     * For {@link Provisioning#admitUnlessPresent}: inserts the row unless a unique rule of its kind
+     * finds its like already there (waiting for a transaction inserting that one to end), and says
+     * whether it did. Only a kind admitted that way implements it.
+     */
+    default boolean insertIfAbsent(R resource) {
+        throw new UnsupportedOperationException(type() + " is not admitted unless present");
+    }
+
     /** Where rows of this kind are kept. */
     PanacheRepositoryBase<R, UUID> repository();
 

@@ -15,6 +15,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -57,19 +58,39 @@ public class Provisioning {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public <R> Admitted<R> admit(Tenant tenant, NewResource<R> request) {
+        return admit(tenant, request, false).orElseThrow();
+    }
+
+    /**
+     * As {@link #admit}, for a kind of which another transaction may be making the same one at once
+     * (a tenant's default network): the row goes in with {@link NewResource#insertIfAbsent}, and
+     * when another's is there already nothing else is written and the answer is empty.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <R> Optional<Admitted<R>> admitUnlessPresent(Tenant tenant, NewResource<R> request) {
+        return admit(tenant, request, true);
+    }
+
+    private <R> Optional<Admitted<R>> admit(Tenant tenant, NewResource<R> request, boolean unlessPresent) {
         UUID id = request.newId();
         Placement placement = request.place(id);
         // A kind that no quota limits (a security group) reserves nothing and builds without a reservation.
         QuotaReservation reservation = request.quota().isZero() ? null : quotas.reserve(tenant, request.purpose(), request.quota());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         R resource = request.build(id, reservation, placement, now);
-        request.repository().persist(resource);
+        if (unlessPresent) {
+            if (!request.insertIfAbsent(resource)) {
+                return Optional.empty();
+            }
+        } else {
+            request.repository().persist(resource);
+        }
         placements.record(id, tenant.id(), placement, now);
         Operation operation = operations.start(tenant.id(), request.createKind(), request.type(), id, placement.provider(), request.operationParams());
         events.record(LifecycleEvents.idFor(id, LifecycleEvents.Kind.REQUESTED), tenant.id(), request.type(), id,
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();
         audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
-        return new Admitted<>(resource, operation);
+        return Optional.of(new Admitted<>(resource, operation));
     }
 }

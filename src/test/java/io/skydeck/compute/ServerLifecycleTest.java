@@ -8,8 +8,10 @@ import io.skydeck.connectors.sandbox.SandboxCloud;
 import io.skydeck.connectors.spi.QuotaExceeded;
 import io.skydeck.connectors.spi.Servers;
 import io.skydeck.providers.ProviderRegistry;
+import io.skydeck.support.Operations;
 import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,9 @@ import static org.hamcrest.Matchers.notNullValue;
 
 @QuarkusTest
 class ServerLifecycleTest {
+
+    @Inject
+    EntityManager em;
 
     @Inject
     ProviderRegistry providers;
@@ -158,6 +163,7 @@ class ServerLifecycleTest {
 
     @Test
     void anInjectedProviderFaultFailsTheOperationClearlyAndReturnsTheQuota() {
+        Operations.awaitNonePending(em, "CREATE_SERVER");
         sandbox().faults().inject(new Fault.FailOperation(SandboxCall.CREATE_SERVER,
                 new QuotaExceeded("sandbox", "Quota exceeded for cores: requested 4, limit 0")));
         Response accepted = as(token).body(server("unlucky", "m1.large", Map.of())).post("/v1/servers")
@@ -176,6 +182,7 @@ class ServerLifecycleTest {
     /** Nova's "No valid host" shape: the build ends in ERROR and the ERROR instance stays in the cloud unless removed. */
     @Test
     void aBuildThatFailsInTheProviderIsDeletedThereFoundByItsToken() throws Exception {
+        Operations.awaitNonePending(em, "CREATE_SERVER");
         sandbox().faults().inject(new Fault.FailOperation(SandboxCall.CREATE_SERVER,
                 new io.skydeck.connectors.spi.ProviderUnavailable("sandbox", "No valid host was found. There are not enough hosts available.")));
         Response accepted = as(token).body(server("no-host", "m1.small", Map.of())).post("/v1/servers")

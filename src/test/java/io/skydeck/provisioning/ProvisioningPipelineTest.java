@@ -45,9 +45,14 @@ class ProvisioningPipelineTest {
         UUID operation = UUID.fromString(accepted.path("operation.id"));
 
         Map<String, Long> records = records(tenant);
+        // The tenant's first server or workload in the region also admitted its default network (through the
+        // same pipeline, counted against no quota): one more decision, operation, REQUESTED event and audit entry.
         assertThat(records).containsExactlyInAnyOrderEntriesOf(Map.of(
-                kind, 1L, "quota_reservation", 1L, "placement_decision", 1L, "operation", 1L,
-                "lifecycle_event", 1L, "audit " + kind + ".requested", 1L));
+                kind, 1L, "network", 1L, "quota_reservation", 1L, "placement_decision", 2L, "operation", 2L,
+                "lifecycle_event", 2L, "audit " + kind + ".requested", 1L, "audit network.requested", 1L));
+        assertThat(one("SELECT count(*) FROM network n JOIN " + kind + " r ON r.network_id = n.id"
+                + " WHERE r.id = ?1 AND n.is_default AND n.quota_reservation_id IS NULL", id))
+                .as("the resource is in the default network, which holds no reservation").isEqualTo(1);
         assertThat(one("SELECT count(*) FROM " + kind + " r JOIN quota_reservation q ON q.id = r.quota_reservation_id"
                 + " WHERE r.id = ?1 AND q.state = 'HELD'", id)).as("the row holds the pipeline's reservation").isEqualTo(1);
         assertThat(one("SELECT count(*) FROM placement_decision WHERE resource_id = ?1", id)).isEqualTo(1);
@@ -109,16 +114,23 @@ class ProvisioningPipelineTest {
         return body;
     }
 
-    /** What the pipeline writes, counted per table for one tenant (the audit log by the requested action). */
+    /**
+     * What the pipeline writes, counted per table for one tenant (the audit log by the requested action;
+     * events and operations as the pipeline writes them — REQUESTED, and creates of what it admitted —
+     * not what the runner adds meanwhile, such as a default network's subnet creates and CREATED event).
+     */
     private Map<String, Long> records(UUID tenant) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (String table : List.of("server", "workload", "quota_reservation", "placement_decision", "operation", "lifecycle_event")) {
-            long n = one("SELECT count(*) FROM " + table + " WHERE tenant_id = ?1", tenant);
+        Map<String, String> written = Map.of("operation", " AND target_type IN ('server', 'workload', 'network')",
+                "lifecycle_event", " AND kind = 'REQUESTED'");
+        for (String table : List.of("server", "workload", "network", "quota_reservation", "placement_decision", "operation",
+                "lifecycle_event")) {
+            long n = one("SELECT count(*) FROM " + table + " WHERE tenant_id = ?1" + written.getOrDefault(table, ""), tenant);
             if (n > 0 || !(table.equals("server") || table.equals("workload"))) {
                 counts.put(table, n);
             }
         }
-        for (String action : List.of("server.requested", "workload.requested")) {
+        for (String action : List.of("server.requested", "workload.requested", "network.requested")) {
             long n = one("SELECT count(*) FROM audit_log WHERE tenant_id = ?1 AND action = ?2", tenant, action);
             if (n > 0) {
                 counts.put("audit " + action, n);

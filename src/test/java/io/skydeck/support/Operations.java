@@ -44,6 +44,23 @@ public final class Operations {
         }
     }
 
+    /**
+     * Waits (at most 20 s, the runner running) until no operation of {@code kind} is still PENDING —
+     * before a test injects a sandbox fault for that call: faults are global, and a create of an
+     * earlier test still waiting for its default network would take the fault.
+     */
+    public static void awaitNonePending(EntityManager em, String kind) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "SELECT count(*) FROM operation WHERE state = 'PENDING' AND kind = ?1").setParameter(1, kind).getSingleResult()))
+                .intValue() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(kind + " operations still pending after 20 s");
+            }
+            pause(50);
+        }
+    }
+
     /** Runner passes until no operation is open (read in a transaction of its own), for at most 20 s. */
     public static void drain(OperationRunner runner, EntityManager em) {
         long deadline = System.nanoTime() + 20_000_000_000L;

@@ -21,8 +21,11 @@ public interface IpamConfig {
     /** The group commit of address rows (IpamStore.Settings). */
     interface Commit {
 
-        /** Threads writing address rows; each holds a pooled connection while it writes. */
-        @WithDefault("2")
+        /**
+         * Threads writing address rows; each keeps one pooled connection. One is enough: its commits
+         * do not wait for the WAL flush, so the next batch forms while the statement runs.
+         */
+        @WithDefault("1")
         int committers();
 
         /** Most address rows in one commit. */

@@ -56,6 +56,11 @@ class AwsEndToEndTest {
     private static final String INSTANCE = "i-0598c7d356eba48d7";
     private static final String AMI = "ami-0abcdef1234567890";
 
+    private static final String VPC = "vpc-1a2b3c4d";
+    private static final Map<String, String> SUBNETS = Map.of("us-east-1a", "subnet-0a1a2b3c4d5e6f7a8", "us-east-1b",
+            "subnet-0b1a2b3c4d5e6f7a8");
+    private static final Map<String, String> SUBNET_CIDRS = Map.of("us-east-1a", "10.0.0.0/17", "us-east-1b", "10.0.128.0/17");
+
     String token;
     UUID project;
 
@@ -64,6 +69,30 @@ class AwsEndToEndTest {
         UUID tenant = createTenant(uniqueName("aws"), quota(32, 128, 10, 0, 0));
         project = createProject(tenant, "apps");
         token = Tokens.tenant(tenant);
+    }
+
+    /**
+     * A server without a network goes into the tenant's default VPC (AWS is listed in
+     * skydeck.network.default-vpc.providers by default): each tenant's first server makes one.
+     * CreateVpc and CreateSubnet take no client token, so the connector first looks for its token tag.
+     */
+    @BeforeEach
+    void theDefaultVpcCanBeMade() {
+        server.stubFor(action("DescribeVpcs").atPriority(5).willReturn(xml("describe-vpcs-empty.xml")));
+        server.stubFor(action("DescribeVpcs").atPriority(1).withFormParam("VpcId.1", WireMock.equalTo(VPC))
+                .willReturn(xml("describe-vpcs-tagged.xml")));
+        server.stubFor(action("CreateVpc").withFormParam("CidrBlock", WireMock.equalTo("10.0.0.0/16")).willReturn(xml("create-vpc.xml")));
+        server.stubFor(action("DescribeSubnets").atPriority(5).willReturn(xml("describe-subnets-empty.xml")));
+        SUBNETS.forEach((zone, subnet) -> {
+            server.stubFor(action("CreateSubnet").withFormParam("VpcId", WireMock.equalTo(VPC))
+                    .withFormParam("AvailabilityZone", WireMock.equalTo(zone))
+                    .withFormParam("CidrBlock", WireMock.equalTo(SUBNET_CIDRS.get(zone)))
+                    .willReturn(xmlBody(Ec2Stub.fixture("create-subnet.xml").replace("subnet-9d4a7b6c", subnet)
+                            .replace("us-east-1b", zone).replace("10.0.1.0/24", SUBNET_CIDRS.get(zone)))));
+            server.stubFor(action("DescribeSubnets").atPriority(1).withFormParam("SubnetId.1", WireMock.equalTo(subnet))
+                    .willReturn(xmlBody(Ec2Stub.fixture("describe-subnets-available.xml").replace("SUBNET_ID", subnet)
+                            .replace("SUBNET_ZONE", zone).replace("SUBNET_CIDR", SUBNET_CIDRS.get(zone)))));
+        });
     }
 
     @Test
@@ -86,10 +115,22 @@ class AwsEndToEndTest {
         String zone = accepted.path("resource.placement.zone");
         assertThat(awaitFinished(token, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
 
-        as(token).get("/v1/servers/" + id).then().statusCode(200)
+        String address = as(token).get("/v1/servers/" + id).then().statusCode(200)
                 .body("status", equalTo("ACTIVE"))
                 .body("providerServerId", equalTo(INSTANCE))
-                .body("hourlyPrice", equalTo(0.0104f));
+                .body("hourlyPrice", equalTo(0.0104f))
+                .extract().path("network.privateAddress");
+        as(token).get("/v1/networks").then().statusCode(200)
+                .body("items.size()", equalTo(1))
+                .body("items[0].default", equalTo(true))
+                .body("items[0].provider", equalTo("aws-test"))
+                .body("items[0].providerNetworkId", equalTo(VPC))
+                .body("items[0].subnets.providerSubnetId", org.hamcrest.Matchers.containsInAnyOrder(SUBNETS.values().toArray()));
+        server.verify(postRequestedFor(urlPathEqualTo("/")).withFormParam("Action", WireMock.equalTo("CreateVpc"))
+                .withFormParam("TagSpecification.1.ResourceType", WireMock.equalTo("vpc")));
+        server.verify(1, sent("RunInstances").withFormParam("ClientToken", WireMock.equalTo("skydeck-" + id))
+                .withFormParam("SubnetId", WireMock.equalTo(SUBNETS.get(zone)))
+                .withFormParam("PrivateIpAddress", WireMock.equalTo(address)));
         server.verify(1, sent("RunInstances")
                 .withHeader("Authorization", matching(Ec2Stub.SIGNED))
                 .withFormParam("ClientToken", WireMock.equalTo("skydeck-" + id))

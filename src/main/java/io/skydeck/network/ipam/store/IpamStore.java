@@ -60,7 +60,7 @@ public final class IpamStore implements AutoCloseable {
 
     /**
      * @param quarantine  how long a released address rests before it is handed out again
-     * @param committers  threads writing address rows (each with a connection while it writes)
+     * @param committers  threads writing address rows, each keeping one connection (one is enough with asynchronous commits)
      * @param maxBatch    most rows in one commit
      * @param maxAttempts candidates one allocation tries before it gives up (each refusal re-reads the block)
      */
@@ -73,7 +73,7 @@ public final class IpamStore implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(Duration.ofMinutes(5), 2, 512, 16);
+            return new Settings(Duration.ofMinutes(5), 1, 512, 16);
         }
     }
 

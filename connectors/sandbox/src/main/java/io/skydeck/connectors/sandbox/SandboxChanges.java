@@ -31,7 +31,8 @@ record SandboxChanges(long sequence, long nextId,
                       Map<String, SandboxOperation> operations,
                       Map<String, SandboxState.TokenUse> tokens,
                       Map<Integer, UsageSegment> usage,
-                      int usageSize) {
+                      int usageSize,
+                      Map<String, String> serverSubnets) {
 
     SandboxChanges {
         // A table left out of the line comes back as null.
@@ -46,6 +47,7 @@ record SandboxChanges(long sequence, long nextId,
         operations = orEmpty(operations);
         tokens = orEmpty(tokens);
         usage = orEmpty(usage);
+        serverSubnets = orEmpty(serverSubnets);
     }
 
     private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {

@@ -62,6 +62,7 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
                     flavor.id(), spec.imageId(), ServerStatus.BUILDING, "BUILD", Optional.of(token),
                     List.of(address), spec.tags(), acceptance.now());
             state.servers.put(id, server);
+            spec.subnetId().ifPresent(subnet -> state.serverSubnets.put(id, subnet));
             var handle = cloud.accept(acceptance, OperationKind.CREATE, ref(server), Optional.of(token),
                     topology.latency().create(), Optional.empty());
             cloud.remember(token, SandboxCall.CREATE_SERVER, spec, handle);
@@ -83,7 +84,9 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
             }
         });
         spec.fixedAddress().ifPresent(fixed -> {
-            if (state.servers.values().stream().anyMatch(other -> other.addresses().contains(fixed))) {
+            String subnet = spec.subnetId().orElseThrow();
+            if (state.servers.values().stream().anyMatch(other -> other.addresses().contains(fixed)
+                    && subnet.equals(state.serverSubnets.get(other.id())))) {
                 throw cloud.rejected("IP address " + fixed + " already allocated in subnet " + spec.subnetId().orElseThrow() + ".");
             }
         });
@@ -290,6 +293,7 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
             case DELETE -> {
                 if (ok) {
                     state.servers.remove(server.id());
+                    state.serverSubnets.remove(server.id());
                 } else {
                     state.servers.put(server.id(), withStatus(server, ServerStatus.ERROR, "ERROR"));
                 }

@@ -45,6 +45,11 @@ final class SandboxState {
     TrackedMap<ProviderPublicIp> publicIps = new TrackedMap<>();
     TrackedMap<ProviderPeering> peerings = new TrackedMap<>();
     TrackedMap<ProviderVpnConnection> vpnConnections = new TrackedMap<>();
+    /**
+     * The subnet a server's fixed address is in, by server id (what a Neutron port records): an
+     * address is unique within its subnet, and two tenants' networks may use the same range.
+     */
+    TrackedMap<String> serverSubnets = new TrackedMap<>();
     TrackedMap<SandboxOperation> operations = new TrackedMap<>();
     TrackedMap<TokenUse> tokens = new TrackedMap<>();
     TrackedList<UsageSegment> usage = new TrackedList<>();
@@ -59,7 +64,7 @@ final class SandboxState {
         return new SandboxChanges(sequence, nextId, servers.changes(), workloads.changes(), networks.changes(),
                 subnets.changes(), securityGroups.changes(), publicIps.changes(), peerings.changes(),
                 vpnConnections.changes(), operations.changes(), tokens.changes(),
-                usage.changes(), usage.size());
+                usage.changes(), usage.size(), serverSubnets.changes());
     }
 
     /** Replays one journal line. */
@@ -75,6 +80,7 @@ final class SandboxState {
         vpnConnections.apply(changes.vpnConnections());
         operations.apply(changes.operations());
         tokens.apply(changes.tokens());
+        serverSubnets.apply(changes.serverSubnets());
         usage.apply(changes.usage(), changes.usageSize());
         journalSequence = changes.sequence();
     }
@@ -97,7 +103,8 @@ final class SandboxState {
     }
 
     private List<TrackedMap<?>> tables() {
-        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, peerings, vpnConnections, operations, tokens);
+        return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, peerings, vpnConnections, operations, tokens,
+                serverSubnets);
     }
 
     /** Closes the open usage segments of a resource at {@code at}. */

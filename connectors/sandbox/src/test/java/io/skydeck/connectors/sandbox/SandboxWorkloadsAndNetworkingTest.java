@@ -116,6 +116,30 @@ class SandboxWorkloadsAndNetworkingTest {
         assertThat(networks.listNetworks()).isEmpty();
     }
 
+    /** As Neutron: a fixed address is unique within its subnet; two tenants' networks may use the same range. */
+    @Test
+    void aFixedAddressIsTakenOnceInItsSubnetButFreeInAnotherNetworksSubnetOfTheSameRange() {
+        var networks = cloud.require(Networks.class);
+        var servers = cloud.require(Servers.class);
+        String[] subnets = new String[2];
+        String[] nets = new String[2];
+        for (int i = 0; i < 2; i++) {
+            nets[i] = networks.createNetwork(new NetworkSpec("tenant-" + i, EAST, Optional.of("10.0.0.0/16"), Map.of()),
+                    IdempotencyToken.of("n-" + i)).resource().id();
+            subnets[i] = networks.createSubnet(new SubnetSpec(nets[i], "a", "10.0.0.0/17", Optional.of("sbx-east-1a"), Map.of()),
+                    IdempotencyToken.of("s-" + i)).resource().id();
+        }
+        clock.advance(Duration.ofSeconds(1));
+
+        servers.create(ServerSpec.of("one", EAST, "m1.small", "cirros-0.6").inNetwork(nets[0], subnets[0], "10.0.0.4", List.of()),
+                IdempotencyToken.of("v-1"));
+        servers.create(ServerSpec.of("other", EAST, "m1.small", "cirros-0.6").inNetwork(nets[1], subnets[1], "10.0.0.4", List.of()),
+                IdempotencyToken.of("v-2"));
+        assertThatThrownBy(() -> servers.create(ServerSpec.of("clash", EAST, "m1.small", "cirros-0.6")
+                .inNetwork(nets[0], subnets[0], "10.0.0.4", List.of()), IdempotencyToken.of("v-3")))
+                .isInstanceOf(RequestRejected.class).hasMessageContaining("already allocated in subnet " + subnets[0]);
+    }
+
     @Test
     void aSecurityGroupKeepsItsRulesAndAddingTheSameRuleTwiceAddsItOnce() {
         var groups = cloud.require(SecurityGroups.class);

@@ -170,7 +170,7 @@ public class DefaultNetworks {
         UUID id = admitted.get().resource().id();
         Instant now = admitted.get().resource().createdAt();
         for (NetworkService.SubnetPlan plan : plans) {
-            Subnet subnet = new Subnet(UUID.randomUUID(), id, tenant.id(), plan.zone(), plan.cidr().toString(), now);
+            Subnet subnet = new Subnet(UUID.randomUUID(), id, tenant.id(), plan.zone(), plan.cidr().toString(), null, now); // IPv4 only
             subnetRepository.persist(subnet);
             // The new resource's address is taken from this subnet at once; should this transaction not
             // commit, the IPAM (which commits on its own) forgets the subnet again.

@@ -227,7 +227,7 @@ class AwsEndToEndTest {
         as(netToken).body(Map.of("projectId", netProject.toString(), "name", "given", "cidr", "10.71.0.0/16",
                         "ipv6Cidr", "2600:1f18:24d:5c00::/56")).post("/v1/networks").then().statusCode(400)
                 .body("errors[0].field", equalTo("ipv6Cidr")).body("errors[0].message", containsString("AWS assigns"));
-        assertThat(server.findAll(sent("CreateVpc"))).isEmpty();
+        assertThat(server.findAll(sent("CreateVpc").withFormParam("CidrBlock", WireMock.equalTo("10.71.0.0/16")))).isEmpty();
 
         Response accepted = as(netToken).body(Map.of("projectId", netProject.toString(), "name", "dual", "cidr", "10.70.0.0/16",
                 "ipv6", true)).post("/v1/networks").then().statusCode(202)

@@ -89,6 +89,11 @@ public class Network {
         moveTo(Status.AVAILABLE, now);
     }
 
+    /** The IPv6 range the provider chose for it (AWS's Amazon-provided /56), recorded when its create succeeded. */
+    void ipv6Assigned(String range) {
+        this.ipv6Cidr = range;
+    }
+
     void moveTo(Status next, Instant now) {
         this.status = next;
         this.updatedAt = now;

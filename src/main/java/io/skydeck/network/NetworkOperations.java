@@ -8,7 +8,10 @@ import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.NetworkSpec;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.OperationHandle;
+import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ProviderNetwork;
+import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceRef;
 import io.skydeck.connectors.spi.ResourceType;
@@ -103,8 +106,11 @@ public class NetworkOperations implements OperationHandler {
         return switch (op.kind()) {
             case CREATE_NETWORK -> {
                 Network n = QuarkusTransaction.requiringNew().call(() -> networkRepository.findById(op.targetId()));
+                // A range the provider assigns is asked for without one; a repeat after the success's record sends none either.
+                boolean assigned = ipv6Assigned(op);
                 yield Optional.of(networks(n).createNetwork(new NetworkSpec("skydeck-" + n.name(), n.region(), Optional.of(n.cidr()),
-                        tags(n), n.ipv6Cidr() != null, Optional.ofNullable(n.ipv6Cidr())), createToken(n.id())));
+                        tags(n), assigned || n.ipv6Cidr() != null, assigned ? Optional.empty() : Optional.ofNullable(n.ipv6Cidr())),
+                        createToken(n.id())));
             }
             case CREATE_SUBNET -> {
                 Subnet s = QuarkusTransaction.requiringNew().call(() -> subnetRepository.findById(op.targetId()));
@@ -154,6 +160,46 @@ public class NetworkOperations implements OperationHandler {
     private static Optional<String> madeBy(Networks networks, IdempotencyToken token, ResourceType type) {
         return networks.findByToken(token).filter(ref -> ref.type() == type).map(ResourceRef::id);
     }
+
+    /**
+     * The IPv6 range the provider assigned a network that asked for one (AWS's /56), read once the
+     * create has succeeded: the success records it and carves the subnets' /64s from it. A network
+     * left without the range it asked for fails (and is cleaned up) rather than end IPv4 only.
+     */
+    @Override
+    public Map<String, String> outcome(Operation op, OperationHandle handle) {
+        if (!ipv6Assigned(op)) {
+            return Map.of();
+        }
+        String range = providers.get(op.provider()).require(Networks.class).getNetwork(handle.resource().id())
+                .flatMap(ProviderNetwork::ipv6Cidr)
+                .orElseThrow(() -> new RequestRejected(op.provider(), "network " + handle.resource().id()
+                        + " was created without the IPv6 range it asked the provider for", "NoIpv6Range", null));
+        return Map.of(IPV6_CIDR, range);
+    }
+
+    @Override
+    public void succeeded(Operation op, OperationHandle handle, OperationStatus.Succeeded done, Map<String, String> outcome) {
+        if (op.kind() == OperationKind.CREATE_NETWORK && outcome.containsKey(IPV6_CIDR)) {
+            Network n = networkRepository.findById(op.targetId());
+            Cidr range = Cidr.parse(outcome.get(IPV6_CIDR));
+            n.ipv6Assigned(range.toString());
+            List<Subnet> subnets = subnetRepository.of(n.id());
+            // The same rule as a tenant-given range's, now that the range is known: the /64s in the subnets' IPv4 order.
+            List<Cidr> blocks = NetworkService.ipv6Blocks(range, subnets.stream().map(s -> Cidr.parse(s.cidr())).toList());
+            for (int i = 0; i < subnets.size(); i++) {
+                subnets.get(i).ipv6Carved(blocks.get(i).toString());
+            }
+        }
+        succeeded(op, handle, done.finishedAt());
+    }
+
+    private boolean ipv6Assigned(Operation op) {
+        return op.kind() == OperationKind.CREATE_NETWORK
+                && "true".equals(io.skydeck.operations.OperationParams.read(json, op).get(NetworkService.IPV6_ASSIGNED));
+    }
+
+    private static final String IPV6_CIDR = "ipv6Cidr";
 
     @Override
     public void succeeded(Operation op, OperationHandle handle, Instant finishedAt) {

@@ -73,8 +73,16 @@ public class NetworkService {
     }
 
     /** A create request checked and placed: where it goes, why, and its subnets. */
-    public record Plan(String provider, String region, String decidedBy, Cidr cidr, Optional<Cidr> ipv6, List<SubnetPlan> subnets) {
+    public record Plan(String provider, String region, String decidedBy, Cidr cidr, Optional<Cidr> ipv6, List<SubnetPlan> subnets,
+                       boolean ipv6Assigned) {
+        /** {@code ipv6Assigned}: dual-stack with the range the provider chooses, known once CREATE_NETWORK succeeded. */
+        public Plan(String provider, String region, String decidedBy, Cidr cidr, Optional<Cidr> ipv6, List<SubnetPlan> subnets) {
+            this(provider, region, decidedBy, cidr, ipv6, subnets, false);
+        }
     }
+
+    /** The CREATE_NETWORK parameter that asks the provider for the IPv6 range it assigns itself. */
+    static final String IPV6_ASSIGNED = "ipv6Assigned";
 
     @Inject
     NetworkRepository networkRepository;
@@ -146,6 +154,19 @@ public class NetworkService {
         } else {
             subnets = givenSubnets ? given(cidr, site.region(), request.subnets()) : carve(cidr, site.region().zones());
         }
+        boolean assignsIpv6 = site.provider().capability(Networks.class).map(Networks::assignsIpv6Range).orElse(false);
+        if (Boolean.FALSE.equals(request.ipv6()) && ipv6.isPresent()) {
+            throw ProblemException.invalid("ipv6", "false, yet ipv6Cidr " + ipv6.get() + " is given");
+        }
+        if (ipv6.isPresent() && assignsIpv6) {
+            throw ProblemException.invalid("ipv6Cidr", "on " + site.provider().kind().name().toLowerCase(Locale.ROOT) + " (provider "
+                    + site.provider().name() + ") the provider assigns a network's IPv6 range (AWS assigns each VPC an Amazon-provided /56): "
+                    + "ask with \"ipv6\": true and no ipv6Cidr");
+        }
+        boolean ipv6Assigned = Boolean.TRUE.equals(request.ipv6()) && ipv6.isEmpty();
+        if (ipv6Assigned && !(assignsIpv6 && site.provider().kind() != ProviderKind.KUBERNETES)) {
+            throw ProblemException.invalid("ipv6", "provider " + site.provider().name() + " does not choose a network's IPv6 range: give it as ipv6Cidr");
+        }
         if (ipv6.isPresent()) {
             if (site.provider().kind() == ProviderKind.KUBERNETES) {
                 throw ProblemException.invalid("ipv6Cidr", "a network on Kubernetes (" + site.provider().name()
@@ -160,7 +181,7 @@ public class NetworkService {
                         + " and the network has " + subnets.size() + " subnets, one /" + IPV6_SUBNET + " each");
             }
         }
-        return new Plan(site.provider().name(), site.region().id(), site.decidedBy(), cidr, ipv6, subnets);
+        return new Plan(site.provider().name(), site.region().id(), site.decidedBy(), cidr, ipv6, subnets, ipv6Assigned);
     }
 
     @Transactional
@@ -172,15 +193,24 @@ public class NetworkService {
                 });
         Provisioning.Admitted<Network> admitted = provisioning.admit(tenant, new NewNetwork(tenant, project, request, plan));
         Instant now = now();
+        List<Cidr> ipv4 = plan.subnets().stream().map(SubnetPlan::cidr).toList();
+        List<Cidr> ipv6 = plan.ipv6().map(range -> ipv6Blocks(range, ipv4)).orElse(null);
         for (int i = 0; i < plan.subnets().size(); i++) {
             SubnetPlan subnet = plan.subnets().get(i);
-            // A dual-stack network's subnets take the /64s of its IPv6 range in order, as SLAAC wants them.
-            int index = i;
-            String ipv6 = plan.ipv6().map(range -> range.block(IPV6_SUBNET, index).toString()).orElse(null);
             subnetRepository.persist(new Subnet(UUID.randomUUID(), admitted.resource().id(), tenant.id(), subnet.zone(),
-                    subnet.cidr().toString(), ipv6, now));
+                    subnet.cidr().toString(), ipv6 == null ? null : ipv6.get(i).toString(), now));
         }
         return new Started(admitted.resource(), admitted.operation());
+    }
+
+    /**
+     * The /64 of each subnet (given by its IPv4 range): a dual-stack network's subnets take the
+     * /64s of its IPv6 range in the order of their IPv4 ranges — one rule whether the range is
+     * known when the network is asked for or only once the provider has assigned it (AWS).
+     */
+    static List<Cidr> ipv6Blocks(Cidr range, List<Cidr> subnets) {
+        List<Cidr> ordered = subnets.stream().sorted().toList();
+        return subnets.stream().map(subnet -> range.block(IPV6_SUBNET, ordered.indexOf(subnet))).toList();
     }
 
     /**
@@ -387,6 +417,12 @@ public class NetworkService {
             explanation.put("decidedBy", plan.decidedBy());
             explanation.put("subnets", plan.subnets().stream().map(s -> Map.of("zone", s.zone(), "cidr", s.cidr().toString())).toList());
             return new Placement(plan.provider(), plan.region(), Optional.empty(), null, plan.decidedBy(), write(explanation));
+        }
+
+        /** The range is the provider's choice: CREATE_NETWORK asks for it, and its success records it and carves the /64s. */
+        @Override
+        public String operationParams() {
+            return plan.ipv6Assigned() ? io.skydeck.operations.OperationParams.write(json, Map.of(IPV6_ASSIGNED, "true")) : null;
         }
 
         @Override

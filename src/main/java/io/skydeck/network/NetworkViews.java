@@ -32,12 +32,17 @@ public final class NetworkViews {
     public record SubnetRequest(@NotBlank @Size(max = 64) String zone, @NotBlank @Size(max = 43) String cidr) {
     }
 
+    /**
+     * {@code ipv6Cidr} is the tenant's IPv6 range; {@code ipv6} true without one asks a provider that
+     * assigns the range itself (AWS's Amazon-provided /56) for a dual-stack network.
+     */
     public record CreateNetwork(
             UUID tenantId,
             @NotNull UUID projectId,
             @NotBlank @Pattern(regexp = NAME_PATTERN, message = NAME_MESSAGE) String name,
             @NotBlank @Size(max = 43) String cidr,
             @Size(max = 43) String ipv6Cidr,
+            Boolean ipv6,
             @Valid NetworkHints hints,
             @Valid @Size(max = 16) List<@NotNull @Valid SubnetRequest> subnets) {
     }

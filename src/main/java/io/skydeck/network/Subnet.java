@@ -70,6 +70,11 @@ public class Subnet {
         return status == Status.CREATING || status == Status.AVAILABLE || status == Status.DELETING;
     }
 
+    /** Its /64, carved once the network's provider-assigned IPv6 range is known (before its CREATE_SUBNET runs). */
+    void ipv6Carved(String block) {
+        this.ipv6Cidr = block;
+    }
+
     public UUID id() { return id; }
     public UUID networkId() { return networkId; }
     public UUID tenantId() { return tenantId; }

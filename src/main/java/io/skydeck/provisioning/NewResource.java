@@ -54,6 +54,11 @@ public interface NewResource<R> {
     /** Where rows of this kind are kept. */
     PanacheRepositoryBase<R, UUID> repository();
 
+    /** The create operation's parameters (JSON, as {@code OperationParams} writes them): what its submit needs beyond the row; none by default. */
+    default String operationParams() {
+        return null;
+    }
+
     /** Its size for metering, as the REQUESTED event records it. */
     LifecycleEvents.Shape shape(R resource);
 

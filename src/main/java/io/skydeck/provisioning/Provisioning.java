@@ -86,7 +86,7 @@ public class Provisioning {
             request.repository().persist(resource);
         }
         placements.record(id, tenant.id(), placement, now);
-        Operation operation = operations.start(tenant.id(), request.createKind(), request.type(), id, placement.provider(), null);
+        Operation operation = operations.start(tenant.id(), request.createKind(), request.type(), id, placement.provider(), request.operationParams());
         events.record(LifecycleEvents.idFor(id, LifecycleEvents.Kind.REQUESTED), tenant.id(), request.type(), id,
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();

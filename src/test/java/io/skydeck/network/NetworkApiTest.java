@@ -136,6 +136,12 @@ class NetworkApiTest {
         narrow.put("ipv6Cidr", "fd00:51::/64");
         as(token).body(narrow).post("/v1/networks").then().statusCode(400)
                 .body("errors[0].field", equalTo("ipv6Cidr")).body("errors[0].message", containsString("2 subnets"));
+
+        // The sandbox chooses no IPv6 range: IPv6 without one is refused, naming the field.
+        Map<String, Object> unranged = network("unranged", "10.52.0.0/16");
+        unranged.put("ipv6", true);
+        as(token).body(unranged).post("/v1/networks").then().statusCode(400)
+                .body("errors[0].field", equalTo("ipv6")).body("errors[0].message", containsString("give it as ipv6Cidr"));
     }
 
     @Test

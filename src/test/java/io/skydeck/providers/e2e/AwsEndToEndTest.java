@@ -192,6 +192,89 @@ class AwsEndToEndTest {
         as(token).get("/v1/servers/" + accepted.path("resource.id")).then().body("status", equalTo("FAILED"));
     }
 
+    /**
+     * A dual-stack network on AWS asks for IPv6 without a range: CreateVpc asks for an
+     * Amazon-provided block, the network shows the /56 EC2 reports once it is associated, and each
+     * subnet's CreateSubnet sends a /64 of it, carved in the subnets' IPv4 order.
+     */
+    @Test
+    void aDualStackNetworkGetsTheAmazonProvided56AndEachSubnetA64OfIt() {
+        UUID tenant = createTenant(uniqueName("awsv6"), quota(8, 16, 2, 0, 0, 2));
+        UUID netProject = createProject(tenant, "net");
+        String netToken = Tokens.tenant(tenant);
+        String vpc = "vpc-0d5a1c2b3e4f50617";
+        server.stubFor(action("DescribeVpcs").withFormParam("Filter.1.Name", WireMock.equalTo("tag:skydeck:token"))
+                .willReturn(xml("describe-vpcs-empty.xml")));
+        server.stubFor(action("CreateVpc").withFormParam("CidrBlock", WireMock.equalTo("10.70.0.0/16"))
+                .willReturn(xml("create-vpc-dual-stack.xml")));
+        server.stubFor(action("DescribeVpcs").withFormParam("VpcId.1", WireMock.equalTo(vpc)).inScenario("dual-stack")
+                .whenScenarioStateIs(Scenario.STARTED).willSetStateTo("associated").willReturn(xml("describe-vpcs-dual-stack-associating.xml")));
+        server.stubFor(action("DescribeVpcs").withFormParam("VpcId.1", WireMock.equalTo(vpc)).inScenario("dual-stack")
+                .whenScenarioStateIs("associated").willReturn(xml("describe-vpcs-dual-stack-associated.xml")));
+        server.stubFor(action("DescribeSubnets").withFormParam("Filter.1.Name", WireMock.equalTo("tag:skydeck:token"))
+                .willReturn(xml("describe-subnets-empty.xml")));
+        Map<String, String[]> subnets = Map.of(
+                "us-east-1a", new String[] {"subnet-0d5a00000000000a1", "10.70.0.0/17", "2600:1f18:24d:5b00::/64"},
+                "us-east-1b", new String[] {"subnet-0d5a00000000000b1", "10.70.128.0/17", "2600:1f18:24d:5b01::/64"});
+        subnets.forEach((zone, subnet) -> {
+            server.stubFor(action("CreateSubnet").withFormParam("AvailabilityZone", WireMock.equalTo(zone))
+                    .willReturn(xmlBody(subnetXml("create-subnet-dual-stack.xml", zone, subnet))));
+            server.stubFor(action("DescribeSubnets").withFormParam("SubnetId.1", WireMock.equalTo(subnet[0]))
+                    .willReturn(xmlBody(subnetXml("describe-subnets-dual-stack.xml", zone, subnet))));
+        });
+
+        // The range is Amazon's to choose: one the tenant gives is refused, naming the field.
+        as(netToken).body(Map.of("projectId", netProject.toString(), "name", "given", "cidr", "10.71.0.0/16",
+                        "ipv6Cidr", "2600:1f18:24d:5c00::/56")).post("/v1/networks").then().statusCode(400)
+                .body("errors[0].field", equalTo("ipv6Cidr")).body("errors[0].message", containsString("AWS assigns"));
+        assertThat(server.findAll(sent("CreateVpc").withFormParam("CidrBlock", WireMock.equalTo("10.71.0.0/16")))).isEmpty();
+
+        Response accepted = as(netToken).body(Map.of("projectId", netProject.toString(), "name", "dual", "cidr", "10.70.0.0/16",
+                "ipv6", true)).post("/v1/networks").then().statusCode(202)
+                .body("resource.provider", equalTo("aws-test")).extract().response();
+        String id = accepted.path("resource.id");
+        assertThat(awaitFinished(netToken, accepted.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        Response available = awaitSubnetsAvailable(netToken, id);
+
+        assertThat(available.<String>path("providerNetworkId")).isEqualTo(vpc);
+        assertThat(available.<String>path("ipv6Cidr")).isEqualTo("2600:1f18:24d:5b00::/56");
+        assertThat(available.<List<String>>path("subnets.zone")).containsExactly("us-east-1a", "us-east-1b");
+        assertThat(available.<List<String>>path("subnets.cidr")).containsExactly("10.70.0.0/17", "10.70.128.0/17");
+        assertThat(available.<List<String>>path("subnets.ipv6Cidr")).containsExactly("2600:1f18:24d:5b00::/64", "2600:1f18:24d:5b01::/64");
+        server.verify(1, sent("CreateVpc").withHeader("Authorization", matching(Ec2Stub.SIGNED))
+                .withFormParam("CidrBlock", WireMock.equalTo("10.70.0.0/16"))
+                .withFormParam("AmazonProvidedIpv6CidrBlock", WireMock.equalTo("true")));
+        subnets.forEach((zone, subnet) -> server.verify(1, sent("CreateSubnet")
+                .withFormParam("VpcId", WireMock.equalTo(vpc))
+                .withFormParam("AvailabilityZone", WireMock.equalTo(zone))
+                .withFormParam("CidrBlock", WireMock.equalTo(subnet[1]))
+                .withFormParam("Ipv6CidrBlock", WireMock.equalTo(subnet[2]))));
+        assertThat(server.findAll(sent("AssociateVpcCidrBlock"))).isEmpty();
+    }
+
+    private static String subnetXml(String fixture, String zone, String[] subnet) {
+        return Ec2Stub.fixture(fixture).replace("SUBNET_ID", subnet[0]).replace("IPV4_CIDR", subnet[1])
+                .replace("IPV6_CIDR", subnet[2]).replace("ZONE", zone);
+    }
+
+    private static Response awaitSubnetsAvailable(String token, String networkId) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            Response network = as(token).get("/v1/networks/" + networkId).then().statusCode(200).extract().response();
+            List<String> statuses = network.path("subnets.status");
+            if (!statuses.isEmpty() && statuses.stream().allMatch("AVAILABLE"::equals)) {
+                return network;
+            }
+            assertThat(System.nanoTime()).as("subnets of " + networkId + " AVAILABLE in 30 s: " + network.asString()).isLessThan(deadline);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     @Test
     void theProviderListingShowsTheAccountWithoutItsCredentials() {
         server.stubFor(action("DescribeAvailabilityZones").willReturn(xml("describe-availability-zones.xml")));

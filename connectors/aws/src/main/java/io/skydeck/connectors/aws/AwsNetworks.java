@@ -50,6 +50,12 @@ final class AwsNetworks implements Networks {
                 client -> vpcs(client, List.of(Ec2Tags.tokenFilter(token)), List.of()).stream().findFirst());
         if (earlier.isPresent()) {
             requireSame(token, "CIDR block", cidr, earlier.get().cidrBlock());
+            if (spec.ipv6() && VpcToProviderNetwork.ipv6Blocks(earlier.get()).findAny().isEmpty()) {
+                // A VPC made without its block (or whose association failed) gets one; one it holds is never doubled.
+                String vpcId = earlier.get().vpcId();
+                ec2.call(spec.region(), Call.once("AssociateVpcCidrBlock", Map.of(ResourceType.NETWORK, vpcId)),
+                        client -> client.associateVpcCidrBlock(request -> request.vpcId(vpcId).amazonProvidedIpv6CidrBlock(true)));
+            }
             return accepted(ResourceType.NETWORK, earlier.get().vpcId(), spec.region(), token);
         }
         if (spec.ipv6Cidr().isPresent()) {
@@ -149,9 +155,12 @@ final class AwsNetworks implements Networks {
     public OperationStatus poll(OperationHandle handle) {
         operations.requireOwn(handle);
         var resource = handle.resource();
-        Optional<String> state = resource.type() == ResourceType.NETWORK
+        Optional<Vpc> vpc = resource.type() == ResourceType.NETWORK
                 ? ec2.call(resource.region(), Call.read("DescribeVpcs", Map.of(ResourceType.NETWORK, resource.id())),
-                        client -> vpc(client, resource.id())).map(Vpc::stateAsString)
+                        client -> vpc(client, resource.id()))
+                : Optional.empty();
+        Optional<String> state = resource.type() == ResourceType.NETWORK
+                ? vpc.map(VpcToProviderNetwork::state)
                 : ec2.call(resource.region(), Call.read("DescribeSubnets", Map.of(ResourceType.SUBNET, resource.id())),
                         client -> subnet(client, resource.id())).map(Subnet::stateAsString);
         if (handle.kind() == OperationKind.DELETE) {
@@ -162,6 +171,17 @@ final class AwsNetworks implements Networks {
         }
         boolean available = state.get().equals(VpcState.AVAILABLE.toString()) || state.get().equals(SubnetState.AVAILABLE.toString());
         return available ? operations.succeeded(handle) : operations.inProgress(handle, state.get());
+    }
+
+    @Override
+    public boolean realisesIpv6() {
+        return true;
+    }
+
+    /** A VPC's IPv6 block is Amazon-provided: CreateVpc asks for one, and DescribeVpcs shows the /56 AWS chose. */
+    @Override
+    public boolean assignsIpv6Range() {
+        return true;
     }
 
     // ---- helpers ------------------------------------------------------------------------------

@@ -93,6 +93,71 @@ class AwsNetworkingTest {
         assertThat(peer.count("CreateSubnet")).isEqualTo(1);
     }
 
+    /**
+     * The /56 is AWS's choice and unknown until the association is {@code associated}: the create is
+     * not done before, and the network then shows the block DescribeVpcs reports.
+     */
+    @Test
+    void aDualStackVpcIsDoneOnceItsAmazonProvidedBlockIsAssociatedAndShowsThe56() {
+        var byToken = Map.of("Filter.1.Name", "tag:skydeck:token", "Filter.1.Value.1", NET_TOKEN.value());
+        ec2.stubFor(withForm(action("DescribeVpcs"), byToken).willReturn(xml("describe-vpcs-empty.xml")));
+        ec2.stubFor(withForm(action("CreateVpc"), Map.of("CidrBlock", "10.0.0.0/16", "AmazonProvidedIpv6CidrBlock", "true",
+                "TagSpecification.1.ResourceType", "vpc", "TagSpecification.1.Tag.1.Value", "acme-prod"))
+                .willReturn(xml("create-vpc.xml")));
+        var byId = Map.of("VpcId.1", "vpc-1a2b3c4d");
+        ec2.stubFor(withForm(action("DescribeVpcs"), byId).inScenario("ipv6").whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("associated").willReturn(xml("describe-vpcs-ipv6-associating.xml")));
+        ec2.stubFor(withForm(action("DescribeVpcs"), byId).inScenario("ipv6").whenScenarioStateIs("associated")
+                .willReturn(xml("describe-vpcs-ipv6-associated.xml")));
+        var dualStack = new NetworkSpec("acme-prod", "us-east-1", Optional.of("10.0.0.0/16"), Map.of("skydeck:tenant", "acme"),
+                true, Optional.empty());
+        var networks = cloud.require(Networks.class);
+
+        var handle = networks.createNetwork(dualStack, NET_TOKEN);
+
+        assertThat(cloud.poll(handle)).isInstanceOfSatisfying(OperationStatus.InProgress.class,
+                progress -> assertThat(progress.detail()).contains("associating"));
+        assertThat(cloud.poll(handle)).isEqualTo(new OperationStatus.Succeeded(handle, Ec2Peer.NOW));
+        assertThat(networks.getNetwork("vpc-1a2b3c4d").orElseThrow().ipv6Cidr()).contains("2600:1f18:24d:5b00::/56");
+        assertThat(peer.count("CreateVpc")).isEqualTo(1);
+        assertThat(peer.count("AssociateVpcCidrBlock")).isZero();
+        assertThat(networks.realisesIpv6()).isTrue();
+        assertThat(networks.assignsIpv6Range()).isTrue();
+    }
+
+    /** A VPC found by its token that holds its IPv6 block (associated or still associating) is not given a second one. */
+    @Test
+    void aRepeatedDualStackCreateFindsTheVpcAndAssociatesNoSecondBlock() {
+        ec2.stubFor(action("DescribeVpcs").inScenario("repeat").whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("associated").willReturn(xml("describe-vpcs-ipv6-associating.xml")));
+        ec2.stubFor(action("DescribeVpcs").inScenario("repeat").whenScenarioStateIs("associated")
+                .willReturn(xml("describe-vpcs-ipv6-associated.xml")));
+        var dualStack = new NetworkSpec("acme-prod", "us-east-1", Optional.of("10.0.0.0/16"), Map.of(), true, Optional.empty());
+
+        cloud.require(Networks.class).createNetwork(dualStack, NET_TOKEN);
+        var handle = cloud.require(Networks.class).createNetwork(dualStack, NET_TOKEN);
+
+        assertThat(handle.resource().id()).isEqualTo("vpc-1a2b3c4d");
+        assertThat(peer.count("CreateVpc")).isZero();
+        assertThat(peer.count("AssociateVpcCidrBlock")).isZero();
+    }
+
+    /** A VPC found by its token without an IPv6 block (its association failed) is given one, once. */
+    @Test
+    void aRepeatedDualStackCreateAssociatesABlockWithAVpcThatHasNone() {
+        ec2.stubFor(action("DescribeVpcs").willReturn(xml("describe-vpcs-tagged.xml")));
+        ec2.stubFor(withForm(action("AssociateVpcCidrBlock"), Map.of("VpcId", "vpc-1a2b3c4d", "AmazonProvidedIpv6CidrBlock", "true"))
+                .willReturn(xml("associate-vpc-cidr-block-ipv6.xml")));
+        var dualStack = new NetworkSpec("acme-prod", "us-east-1", Optional.of("10.0.0.0/16"), Map.of(), true, Optional.empty());
+
+        var handle = cloud.require(Networks.class).createNetwork(dualStack, NET_TOKEN);
+
+        assertThat(handle.resource().id()).isEqualTo("vpc-1a2b3c4d");
+        assertThat(peer.count("CreateVpc")).isZero();
+        assertThat(peer.count("AssociateVpcCidrBlock")).isEqualTo(1);
+        assertThat(ec2.findAll(Ec2Peer.sent("AssociateVpcCidrBlock")).get(0).getBodyAsString()).doesNotContain("&Ipv6CidrBlock=", "Ipv6Pool");
+    }
+
     @Test
     void aTenantGivenIpv6RangeIsRefusedForItNeedsAnIpv6Pool() {
         ec2.stubFor(action("DescribeVpcs").willReturn(xml("describe-vpcs-empty.xml")));

@@ -35,4 +35,14 @@ public non-sealed interface Networks extends Capability, TracksOperations {
     default boolean realisesIpv6() {
         return false;
     }
+
+    /**
+     * Whether the provider chooses a network's IPv6 range itself (AWS assigns a VPC an
+     * Amazon-provided /56): a dual-stack spec then has {@code ipv6} true and no range, and the range
+     * is read back from {@link ProviderNetwork#ipv6Cidr()} once the create has succeeded. False by
+     * default: the tenant gives the range.
+     */
+    default boolean assignsIpv6Range() {
+        return false;
+    }
 }

@@ -8,7 +8,9 @@ import io.skydeck.connectors.sandbox.SandboxCloud;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.providers.ProviderRegistry;
+import io.skydeck.support.Operations;
 import io.skydeck.support.Tokens;
+import jakarta.persistence.EntityManager;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,9 @@ class NetworkApiTest {
     @Inject
     ProviderRegistry providers;
 
+    @Inject
+    EntityManager em;
+
     /**
      * One subnet's create fails in the provider after its sibling and the network were made: the
      * network fails as a whole, its quota comes back, and a clean-up finds what the provider made
@@ -90,6 +95,9 @@ class NetworkApiTest {
     @Test
     void aNetworkWhoseSubnetFailsEndsFailedAndLeavesNothingInTheProvider() {
         SandboxCloud sandbox = (SandboxCloud) providers.get("sandbox");
+        // The fault is taken by the next subnet create: not one of an earlier test's networks (a default network, say).
+        Operations.awaitNonePending(em, "CREATE_NETWORK");
+        Operations.awaitNonePending(em, "CREATE_SUBNET");
         sandbox.faults().inject(new Fault.FailOperation(SandboxCall.CREATE_SUBNET,
                 new RequestRejected("sandbox", "No more subnets in this zone.", "SubnetLimitExceeded", null)));
         try {

@@ -132,14 +132,15 @@ class ReachabilityApiTest {
         ask(token, Map.of("workload", worker), Map.of("server", store), "tcp", 5432).then().statusCode(200);
         assertThat(service.builds()).isEqualTo(builds);
 
-        // Another tenant's workload does not exist for this one; a workload in no network is a 400 naming the side.
+        // Another tenant's workload does not exist for this one.
         UUID other = createTenant(uniqueName("reachwlother"), quota(4, 8, 1, 1, 0, 0));
         ask(Tokens.tenant(other), Map.of("cidr", "0.0.0.0/0"), Map.of("workload", worker), "tcp", 443).then().statusCode(404)
                 .contentType(containsString("problem+json"));
         ask(Tokens.tenant(other), Map.of("workload", worker), Map.of("cidr", "0.0.0.0/0"), "tcp", 443).then().statusCode(404);
+        // A workload that names no network is in the tenant's default network, which has no route to the store's.
         String loose = workload(token, project, null, "loose", null);
-        ask(token, Map.of("workload", loose), Map.of("server", store), "tcp", 5432).then().statusCode(400)
-                .body("errors[0].field", equalTo("from.workload"));
+        ask(token, Map.of("workload", loose), Map.of("server", store), "tcp", 5432).then().statusCode(200)
+                .body("reachable", equalTo(false)).body("deniedAt", equalTo("ROUTE"));
     }
 
     private static void replaceRules(String token, String group, List<Map<String, Object>> rules) {

@@ -1,5 +1,6 @@
 package io.skydeck.network;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.skydeck.connectors.sandbox.Fault;
@@ -95,9 +96,9 @@ class NetworkApiTest {
     @Test
     void aNetworkWhoseSubnetFailsEndsFailedAndLeavesNothingInTheProvider() {
         SandboxCloud sandbox = (SandboxCloud) providers.get("sandbox");
-        // The fault is taken by the next subnet create: not one of an earlier test's networks (a default network, say).
-        Operations.awaitNonePending(em, "CREATE_NETWORK");
-        Operations.awaitNonePending(em, "CREATE_SUBNET");
+        // The fault is taken by the next subnet create: not one of an earlier test's networks (a default network, say,
+        // whose CREATE_NETWORK still running would start its CREATE_SUBNETs after the fault is in).
+        awaitNoSandboxNetworkCreateOpen();
         sandbox.faults().inject(new Fault.FailOperation(SandboxCall.CREATE_SUBNET,
                 new RequestRejected("sandbox", "No more subnets in this zone.", "SubnetLimitExceeded", null)));
         try {
@@ -127,6 +128,21 @@ class NetworkApiTest {
         } finally {
             sandbox.faults().clear();
         }
+    }
+
+    private void awaitNoSandboxNetworkCreateOpen() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        List<?> open;
+        do {
+            open = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                    "SELECT kind || ' ' || target_id || ' ' || state FROM operation WHERE provider = 'sandbox'"
+                    + " AND kind IN ('CREATE_NETWORK', 'CREATE_SUBNET') AND state IN ('PENDING', 'RUNNING')").getResultList());
+            if (open.isEmpty()) {
+                return;
+            }
+            Operations.pause(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("network creates of earlier tests still open after 60 s: " + open);
     }
 
     @Test

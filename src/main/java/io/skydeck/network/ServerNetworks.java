@@ -169,7 +169,7 @@ public class ServerNetworks {
                     + choice.network().name() + " (zone " + zone + "): " + refused.getMessage(),
                     List.of(new Problem.FieldError("networkId", refused.reason().name().toLowerCase())), Map.of());
         }
-        transactions.registerInterposedSynchronization(new ReleaseOnRollback(subnet.id(), allocation.address(), owner));
+        transactions.registerInterposedSynchronization(new ReleaseAfter(false, subnet.id(), allocation.address(), owner));
         server.attach(choice.network().id(), subnet.id(), allocation.address().toString());
         join("server", server.id(), server.tenantId(), choice.groups());
     }
@@ -230,31 +230,25 @@ public class ServerNetworks {
         leave("server", server.id());
         UUID subnet = server.subnetId();
         IpAddress address = IpAddress.parse(server.privateAddress());
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    ipam.release(subnet, address, ownerOf(server.id()));
-                }
-            }
-        });
+        transactions.registerInterposedSynchronization(new ReleaseAfter(true, subnet, address, ownerOf(server.id())));
     }
 
     static Owner ownerOf(UUID serverId) {
         return new Owner("server", serverId.toString());
     }
 
-    /** Gives a new server's address back when its transaction rolls back. */
-    private final class ReleaseOnRollback implements Synchronization {
+    /**
+     * Gives a server's address back once its transaction has ended: after a commit (the server
+     * was deleted) or after anything else (the create that took the address did not commit).
+     */
+    private final class ReleaseAfter implements Synchronization {
+        private final boolean onCommit;
         private final UUID subnet;
         private final IpAddress address;
         private final Owner owner;
 
-        ReleaseOnRollback(UUID subnet, IpAddress address, Owner owner) {
+        ReleaseAfter(boolean onCommit, UUID subnet, IpAddress address, Owner owner) {
+            this.onCommit = onCommit;
             this.subnet = subnet;
             this.address = address;
             this.owner = owner;
@@ -266,7 +260,7 @@ public class ServerNetworks {
 
         @Override
         public void afterCompletion(int status) {
-            if (status != Status.STATUS_COMMITTED) {
+            if ((status == Status.STATUS_COMMITTED) == onCommit) {
                 ipam.release(subnet, address, owner);
             }
         }

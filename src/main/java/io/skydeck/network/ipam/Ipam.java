@@ -67,12 +67,6 @@ public class Ipam {
         return store.allocate(network, zone, host, owner);
     }
 
-    /** Into quarantine; false if it was not allocated. */
-    @Transactional(TxType.NOT_SUPPORTED)
-    public boolean release(UUID network, IpAddress address) {
-        return store.release(network, address);
-    }
-
     /** Into quarantine only while {@code owner} holds it; false otherwise. */
     @Transactional(TxType.NOT_SUPPORTED)
     public boolean release(UUID network, IpAddress address, Owner owner) {

@@ -33,7 +33,7 @@ class IpamBeanTest {
         assertThat(ipam.routes(network)).containsExactly(new Route(Cidr.parse("172.16.8.0/26"), "compute-7"));
         assertThat(ipam.blocks(network).get(1).claimed()).containsExactly(
                 new BlockUse(32, Cidr.parse("172.16.8.0/26"), "zone-2", "compute-7", 1, 0, 60, 64));
-        assertThat(ipam.release(network, a.address())).isTrue();
+        assertThat(ipam.release(network, a.address(), new Owner("server", "vm-1"))).isTrue();
         assertThat(ipam.blocks(network).get(1).claimed().get(0).quarantined()).isEqualTo(1);
     }
 

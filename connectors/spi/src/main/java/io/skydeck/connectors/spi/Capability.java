@@ -6,5 +6,5 @@ package io.skydeck.connectors.spi;
  */
 public sealed interface Capability
         permits Servers, Workloads, Networks, NetworkPeerings, VpnConnections, SecurityGroups, PublicIps, Inventory, PriceList,
-                UsageExport {
+                UsageExport, TrafficControl, Deployments {
 }

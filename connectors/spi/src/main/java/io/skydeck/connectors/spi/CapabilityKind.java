@@ -11,7 +11,9 @@ public enum CapabilityKind {
     PUBLIC_IPS(PublicIps.class, "allocate public (floating) IP addresses"),
     INVENTORY(Inventory.class, "report inventory and capacity"),
     PRICE_LIST(PriceList.class, "publish a price list"),
-    USAGE_EXPORT(UsageExport.class, "export billed usage");
+    USAGE_EXPORT(UsageExport.class, "export billed usage"),
+    TRAFFIC_CONTROL(TrafficControl.class, "take instances in and out of traffic"),
+    DEPLOYMENTS(Deployments.class, "install a version onto an instance");
 
     private final Class<? extends Capability> type;
     private final String ability;

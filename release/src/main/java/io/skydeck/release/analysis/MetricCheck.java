@@ -25,7 +25,8 @@ public record MetricCheck(String name, Metric metric, double limit, long minimum
     /** Judges one measurement; {@code null} (the source had nothing) is inconclusive. */
     public CheckResult judge(Measurement m) {
         if (m == null || Double.isNaN(m.value())) {
-            return new CheckResult(this, Verdict.INCONCLUSIVE, Double.NaN, 0, "no measurement of " + metric);
+            String why = "no measurement of " + metric + (m == null || m.why() == null ? "" : ": " + m.why());
+            return new CheckResult(this, Verdict.INCONCLUSIVE, Double.NaN, 0, why);
         }
         if (m.samples() < minimumSamples) {
             return new CheckResult(this, Verdict.INCONCLUSIVE, m.value(), m.samples(),

@@ -35,7 +35,8 @@ import java.util.Set;
  * repeat with the token returns the first handle without patching. A poll is done when the
  * container's status reports the new image and the pod is Ready; an image that cannot be pulled
  * or a container that crash-loops on it fails the install. The ignition check is the pod's Ready
- * condition ({@link PodToInstanceHealth}).
+ * condition ({@link PodToInstanceHealth}). An install spec's package URL and SHA-256 are for a
+ * VM's install hook and play no part here: an image reference (ideally by digest) names its bits.
  *
  * <h2>The workload's template</h2>
  * Pods changed in place leave the controller's template on the old image, and a pod it creates

@@ -1,7 +1,6 @@
 package io.skydeck.connectors.kubernetes;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -16,7 +15,6 @@ import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceRef;
 import io.skydeck.connectors.spi.ResourceType;
-import io.skydeck.connectors.spi.WorkloadKind;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,10 +38,11 @@ import java.util.Set;
  *
  * <h2>The workload's template</h2>
  * Pods changed in place leave the controller's template on the old image, and a pod it creates
- * later (a scale-up, a node lost) would start the old version. So once a poll finds that every
- * pod of a Skydeck workload runs the new image and is Ready — the whole workload passed its
- * ignition check, never earlier, so a bad version never reaches the template — it patches the
- * template's image too:
+ * later (a scale-up, a node lost) would start the old version. So once every pod of a Skydeck
+ * workload runs the new image, is Ready and is in traffic — the whole workload passed its
+ * ignition check and was pulled back in, never earlier, so a bad version or a dark launch never
+ * reaches the template — {@link TemplatePromotion} patches the template's image too, from
+ * whichever call sees that moment: the poll of the last install or the last pull-in:
  * <ul>
  *   <li>StatefulSet and DaemonSet: with {@code updateStrategy: OnDelete} in the same patch, so the
  *       controller applies the new template only to pods it creates from now on and replaces none
@@ -139,7 +138,7 @@ final class PodImageInstalls implements Deployments {
         }
         boolean runsImage = status.filter(s -> sameImage(s.getImage(), operation.image())).isPresent();
         if (runsImage && status.get().getReady() == Boolean.TRUE && PodToInstanceHealth.ready(pod)) {
-            promoteWhenEveryPodRuns(pod, operation.image());
+            new TemplatePromotion(cluster).promoteIfReleased(pod);
             return new OperationStatus.Succeeded(handle, now);
         }
         return new OperationStatus.InProgress(handle, runsImage ? "not Ready yet" : "container " + container + " not on " + operation.image() + " yet");
@@ -155,66 +154,6 @@ final class PodImageInstalls implements Deployments {
     /** Waiting reasons that will not clear on their own: the install failed. */
     private static final Set<String> FAILED_WAITING = Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName",
             "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError");
-
-    /** See the class comment: the template follows once every pod of the workload runs the image and is Ready. */
-    private void promoteWhenEveryPodRuns(Pod pod, String image) {
-        var labels = pod.getMetadata().getLabels();
-        if (labels == null || !labels.containsKey(SkydeckLabels.WORKLOAD) || !labels.containsKey(SkydeckLabels.WORKLOAD_KIND)) {
-            return; // not a Skydeck workload's pod: its controller is someone else's
-        }
-        String namespace = pod.getMetadata().getNamespace();
-        var kind = WorkloadKinds.LOOKUP_ORDER.stream().filter(k -> WorkloadKinds.labelValue(k).equals(labels.get(SkydeckLabels.WORKLOAD_KIND)))
-                .findFirst();
-        if (kind.isEmpty()) {
-            return;
-        }
-        String name = labels.get(SkydeckLabels.WORKLOAD);
-        String workloadId = namespace + "/" + name;
-        HasMetadata workload = cluster.errors().call(ResourceType.WORKLOAD, workloadId, () -> cluster.client()
-                .resources(WorkloadKinds.type(kind.get())).inNamespace(namespace).withName(name).get());
-        if (workload == null) {
-            return;
-        }
-        var template = WorkloadKinds.podTemplate(workload).getSpec().getContainers();
-        int index = indexOf(template);
-        if (index < 0 || image.equals(template.get(index).getImage())) {
-            return;
-        }
-        var selector = new LinkedHashMap<String, String>();
-        selector.put(SkydeckLabels.WORKLOAD, name);
-        selector.put(SkydeckLabels.WORKLOAD_KIND, labels.get(SkydeckLabels.WORKLOAD_KIND));
-        var pods = cluster.errors().call(ResourceType.WORKLOAD, workloadId, () -> cluster.client().pods()
-                .inNamespace(namespace).withLabels(selector).list().getItems());
-        boolean everyPod = pods.stream().allMatch(p -> runsReady(p, image));
-        if (!everyPod) {
-            return;
-        }
-        var ops = new ArrayList<Map<String, Object>>();
-        ops.add(op("test", "/spec/template/spec/containers/" + index + "/name", template.get(index).getName()));
-        ops.add(op("replace", "/spec/template/spec/containers/" + index + "/image", image));
-        if (kind.get() == WorkloadKind.DEPLOYMENT) {
-            var rollingUpdate = new LinkedHashMap<String, Object>();
-            rollingUpdate.put("maxSurge", "25%");
-            rollingUpdate.put("maxUnavailable", 0);
-            var strategy = new LinkedHashMap<String, Object>();
-            strategy.put("type", "RollingUpdate");
-            strategy.put("rollingUpdate", rollingUpdate);
-            ops.add(op("add", "/spec/strategy", strategy));
-        } else {
-            ops.add(op("add", "/spec/updateStrategy", Map.of("type", "OnDelete")));
-        }
-        String patch = cluster.client().getKubernetesSerialization().asJson(ops);
-        cluster.errors().call(ResourceType.WORKLOAD, workloadId, () -> cluster.client().resource(workload)
-                .patch(PatchContext.of(PatchType.JSON), patch));
-    }
-
-    private static boolean runsReady(Pod pod, String image) {
-        var containers = pod.getSpec().getContainers();
-        int index = indexOf(containers);
-        return index >= 0 && image.equals(containers.get(index).getImage()) && PodToInstanceHealth.ready(pod)
-                && PodToInstanceHealth.containerStatuses(pod).stream()
-                .anyMatch(s -> containers.get(index).getName().equals(s.getName()) && sameImage(s.getImage(), image));
-    }
 
     /**
      * Whether the image a container status reports is the one asked for: runtimes report
@@ -235,7 +174,7 @@ final class PodImageInstalls implements Deployments {
     }
 
     /** The container "main", or the only container; -1 when neither exists. */
-    private static int indexOf(List<Container> containers) {
+    static int indexOf(List<Container> containers) {
         for (int i = 0; i < containers.size(); i++) {
             if (WorkloadSpecToManifest.CONTAINER.equals(containers.get(i).getName())) {
                 return i;
@@ -258,7 +197,8 @@ final class PodImageInstalls implements Deployments {
         return new ResourceNotFound(cluster.provider(), ResourceType.WORKLOAD, id, "Pod " + id + " not found.");
     }
 
-    private static Map<String, Object> op(String op, String path, Object value) {
+    /** One RFC 6902 operation, its members in the order people write them. */
+    static Map<String, Object> op(String op, String path, Object value) {
         var entry = new LinkedHashMap<String, Object>();
         entry.put("op", op);
         entry.put("path", path);

@@ -47,9 +47,11 @@ final class ServiceTrafficControl implements TrafficControl {
         label(target, instanceId, SkydeckLabels.TRAFFIC_OUT);
     }
 
+    /** A pull-in may complete a workload's release: then its template follows ({@link TemplatePromotion}). */
     @Override
     public void pullIn(TrafficTarget target, String instanceId) {
-        label(target, instanceId, SkydeckLabels.TRAFFIC_IN);
+        Pod pod = label(target, instanceId, SkydeckLabels.TRAFFIC_IN);
+        new TemplatePromotion(cluster).promoteIfReleased(pod);
     }
 
     /** The pods the Service selects that are Ready and not terminating: its endpoints. */
@@ -65,7 +67,8 @@ final class ServiceTrafficControl implements TrafficControl {
         return inTraffic;
     }
 
-    private void label(TrafficTarget target, String instanceId, String value) {
+    /** @return the pod as it is now, with the label */
+    private Pod label(TrafficTarget target, String instanceId, String value) {
         var service = service(target);
         var podId = PodId.parse(cluster.provider(), ResourceType.WORKLOAD, instanceId);
         if (!podId.namespace().equals(service.getMetadata().getNamespace())) {
@@ -87,11 +90,12 @@ final class ServiceTrafficControl implements TrafficControl {
         if (!selector.containsKey(SkydeckLabels.TRAFFIC)) {
             adopt(service, target, selector);
         }
-        if (!value.equals(labels.get(SkydeckLabels.TRAFFIC))) {
-            String patch = "{\"metadata\":{\"labels\":{\"" + SkydeckLabels.TRAFFIC + "\":\"" + value + "\"}}}";
-            cluster.errors().call(ResourceType.WORKLOAD, instanceId, () -> cluster.client().pods()
-                    .inNamespace(podId.namespace()).withName(podId.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+        if (value.equals(labels.get(SkydeckLabels.TRAFFIC))) {
+            return pod;
         }
+        String patch = "{\"metadata\":{\"labels\":{\"" + SkydeckLabels.TRAFFIC + "\":\"" + value + "\"}}}";
+        return cluster.errors().call(ResourceType.WORKLOAD, instanceId, () -> cluster.client().pods()
+                .inNamespace(podId.namespace()).withName(podId.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
     }
 
     /** Makes the Service select the traffic label, if that changes none of its endpoints. */

@@ -291,6 +291,29 @@ class KubernetesReleaseTest {
     }
 
     @Test
+    void withItsPodsOutOfTrafficTheTemplateWaitsForTheLastPullIn() {
+        cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 2, 100, 128), IdempotencyToken.of("w-1"));
+        service(Map.of("skydeck.io/workload", "web", "skydeck.io/workload-kind", "deployment", "skydeck.io/traffic", "in"));
+        pod("web-a", "web:1", true, "in");
+        pod("web-b", "web:1", true, "in");
+        for (String pod : List.of("web-a", "web-b")) {
+            traffic.pullOut(WEB, NS + "/" + pod);
+            var handle = deployments.install(install(pod, "web:2"), IdempotencyToken.of("i-" + pod));
+            kubelet(pod, "web:2", true, null);
+            assertThat(deployments.poll(handle)).isInstanceOf(OperationStatus.Succeeded.class);
+        }
+        traffic.pullIn(WEB, NS + "/web-a");
+        assertThat(templateImage()).as("web-b is still out: a dark pod does not release the workload").isEqualTo("web:1");
+        sent.clear();
+
+        traffic.pullIn(WEB, NS + "/web-b");
+
+        assertThat(mutations()).extracting(Sent::path).containsExactly(
+                "/api/v1/namespaces/skydeck-acme/pods/web-b", "/apis/apps/v1/namespaces/skydeck-acme/deployments/web");
+        assertThat(templateImage()).isEqualTo("web:2");
+    }
+
+    @Test
     void aStatefulSetTemplateFollowsWithOnDeleteSoNoPodIsReplaced() {
         var spec = new WorkloadSpec("db", REGION, Optional.empty(), NS, WorkloadKind.STATEFUL_SET, "db:1", 1,
                 new io.skydeck.connectors.spi.ContainerResources(100, 128, 1), Map.of());
@@ -323,6 +346,11 @@ class KubernetesReleaseTest {
 
         var stored = client.apps().deployments().inNamespace(NS).withName("web").get();
         assertThat(stored.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("web:1");
+    }
+
+    private String templateImage() {
+        return client.apps().deployments().inNamespace(NS).withName("web").get().getSpec().getTemplate().getSpec().getContainers()
+                .get(0).getImage();
     }
 
     private List<Sent> mutations() {

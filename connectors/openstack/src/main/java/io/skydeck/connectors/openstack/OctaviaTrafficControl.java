@@ -37,7 +37,8 @@ import java.util.TreeSet;
  *       pool's members use (a pool without any member cannot say which port: refused).
  *   <li>in traffic = {@code GET /v2.0/lbaas/pools/{pool}/members}, members enabled and {@code
  *       ONLINE} or {@code NO_MONITOR} (see {@link Member#receivesTraffic()}), mapped back to
- *       servers through Nova's server list (every page).
+ *       servers through Nova's server list (every page); a member whose address is no server of
+ *       this project (another project's, or a bare IP) is not reported.
  * </ul>
  * Every change puts the load balancer into {@code PENDING_UPDATE} for a moment, and Octavia answers
  * another change meanwhile with 409 "… is immutable and cannot be updated": that is {@link

@@ -6,6 +6,7 @@ import io.skydeck.connectors.spi.Capability;
 import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.Deployments;
 import io.skydeck.connectors.spi.Inventory;
 import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.Networks;
@@ -17,6 +18,7 @@ import io.skydeck.connectors.spi.PublicIps;
 import io.skydeck.connectors.spi.Region;
 import io.skydeck.connectors.spi.SecurityGroups;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.connectors.spi.TrafficControl;
 import software.amazon.awssdk.services.ec2.model.AvailabilityZone;
 
 import java.time.Clock;
@@ -32,7 +34,8 @@ import java.util.function.Function;
 /**
  * An AWS account as a Skydeck provider, through EC2 (which also serves the VPC API) with the
  * AWS SDK for Java v2: servers, networks, security groups, Elastic IPs and instance types, in
- * the regions the configuration names.
+ * the regions the configuration names; releases through Elastic Load Balancing v2 target groups
+ * ({@link AwsTrafficControl}) and root volume replacement from an AMI ({@link AwsDeployments}).
  *
  * <p>Not offered: {@code Workloads} (EKS is a Kubernetes provider), {@code PriceList} (prices
  * come from the separate Pricing API, not EC2) and {@code UsageExport} (the Cost and Usage
@@ -45,6 +48,7 @@ import java.util.function.Function;
 public final class AwsCloud implements CloudProvider {
     private final AwsSettings settings;
     private final Ec2Gateway ec2;
+    private final ElbGateway elb;
     private final CapabilitySet capabilities;
     private final Map<String, List<String>> discoveredZones = new ConcurrentHashMap<>();
 
@@ -58,15 +62,19 @@ public final class AwsCloud implements CloudProvider {
         var credentials = settings.credentials().provider(environment);
         credentials.resolveCredentials();
         this.ec2 = new Ec2Gateway(settings, credentials, clock);
+        this.elb = new ElbGateway(settings, credentials, clock);
         var operations = new Ec2Operations(settings.name(), clock);
+        var deployments = new AwsDeployments(ec2, operations);
         this.capabilities = CapabilitySet.empty()
-                .with(Servers.class, new AwsServers(ec2, operations))
+                .with(Servers.class, new AwsServers(ec2, operations, deployments))
                 .with(Networks.class, new AwsNetworks(ec2, operations))
                 .with(NetworkPeerings.class, new AwsPeerings(ec2, operations))
                 .with(VpnConnections.class, new AwsVpns(ec2, operations))
                 .with(SecurityGroups.class, new AwsSecurityGroups(ec2, operations))
                 .with(PublicIps.class, new AwsPublicIps(ec2, operations))
-                .with(Inventory.class, new AwsInventory(ec2));
+                .with(Inventory.class, new AwsInventory(ec2))
+                .with(TrafficControl.class, new AwsTrafficControl(elb))
+                .with(Deployments.class, deployments);
     }
 
     /** Production wiring: credentials from the process environment, the system UTC clock. */
@@ -146,6 +154,7 @@ public final class AwsCloud implements CloudProvider {
     @Override
     public void close() {
         ec2.close();
+        elb.close();
     }
 
     @Override

@@ -40,10 +40,13 @@ import java.util.Optional;
 final class AwsServers implements Servers {
     private final Ec2Gateway ec2;
     private final Ec2Operations operations;
+    private final AwsDeployments deployments;
 
-    AwsServers(Ec2Gateway ec2, Ec2Operations operations) {
+    /** @param deployments polls an install's handle: it is an UPDATE of a server, so {@code CloudProvider.poll} brings it here */
+    AwsServers(Ec2Gateway ec2, Ec2Operations operations, AwsDeployments deployments) {
         this.ec2 = ec2;
         this.operations = operations;
+        this.deployments = deployments;
     }
 
     @Override
@@ -156,6 +159,9 @@ final class AwsServers implements Servers {
     @Override
     public OperationStatus poll(OperationHandle handle) {
         operations.requireOwn(handle);
+        if (handle.kind() == OperationKind.UPDATE) {
+            return deployments.poll(handle);
+        }
         String id = handle.resource().id();
         Optional<Instance> instance = ec2.call(handle.resource().region(), Call.read("DescribeInstances", Map.of(ResourceType.SERVER, id)),
                 client -> describeIn(client, id));
@@ -177,7 +183,8 @@ final class AwsServers implements Servers {
             case STOP -> state == InstanceStateName.STOPPED ? operations.succeeded(handle) : operations.inProgress(handle, detail);
             case RESIZE -> Ec2Operations.argument(handle).orElse("").equals(instance.get().instanceTypeAsString())
                     ? operations.succeeded(handle) : operations.inProgress(handle, "modifying instance type");
-            case DELETE, SCALE, UPDATE -> throw new IllegalArgumentException("no " + handle.kind() + " runs on an EC2 instance");
+            case UPDATE -> deployments.poll(handle);
+            case DELETE, SCALE -> throw new IllegalArgumentException("no " + handle.kind() + " runs on an EC2 instance");
         };
     }
 

@@ -16,14 +16,16 @@ import java.util.Optional;
  *                              means "ask EC2" (DescribeAvailabilityZones, cached)
  * @param credentials           where the keys are read from; never the keys themselves
  * @param endpointOverride      an EC2 endpoint to use instead of AWS's (tests, a VPC endpoint)
+ * @param loadBalancingEndpointOverride an Elastic Load Balancing (v2) endpoint to use instead of
+ *                              AWS's; separate from EC2's because a VPC endpoint serves one service
  * @param apiCallTimeout        the whole call, all SDK-internal attempts included
  * @param apiCallAttemptTimeout one HTTP attempt
  * @param retryPolicy           what this connector repeats itself; {@link RetryPolicy#none()}
  *                              when the service's resilience layer does it
  */
 public record AwsSettings(String name, List<Region> regions, AwsCredentialsSource credentials,
-                          Optional<URI> endpointOverride, Duration apiCallTimeout, Duration apiCallAttemptTimeout,
-                          RetryPolicy retryPolicy) {
+                          Optional<URI> endpointOverride, Optional<URI> loadBalancingEndpointOverride,
+                          Duration apiCallTimeout, Duration apiCallAttemptTimeout, RetryPolicy retryPolicy) {
 
     public AwsSettings {
         Objects.requireNonNull(name, "name");
@@ -33,6 +35,7 @@ public record AwsSettings(String name, List<Region> regions, AwsCredentialsSourc
         }
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(endpointOverride, "endpointOverride");
+        Objects.requireNonNull(loadBalancingEndpointOverride, "loadBalancingEndpointOverride");
         Objects.requireNonNull(apiCallTimeout, "apiCallTimeout");
         Objects.requireNonNull(apiCallAttemptTimeout, "apiCallAttemptTimeout");
         Objects.requireNonNull(retryPolicy, "retryPolicy");
@@ -41,21 +44,33 @@ public record AwsSettings(String name, List<Region> regions, AwsCredentialsSourc
         }
     }
 
-    /** AWS's endpoints, 10 s per attempt, 30 s per call, {@link RetryPolicy#standard()}. */
-    public static AwsSettings of(String name, List<Region> regions, AwsCredentialsSource credentials) {
-        return new AwsSettings(name, regions, credentials, Optional.empty(), Duration.ofSeconds(30), Duration.ofSeconds(10),
-                RetryPolicy.standard());
+    /**
+     * Without a load-balancing endpoint: ELBv2 calls go to AWS's own endpoint of the region even
+     * when EC2's is overridden (an EC2 VPC endpoint does not answer ELBv2).
+     */
+    public AwsSettings(String name, List<Region> regions, AwsCredentialsSource credentials, Optional<URI> endpointOverride,
+                       Duration apiCallTimeout, Duration apiCallAttemptTimeout, RetryPolicy retryPolicy) {
+        this(name, regions, credentials, endpointOverride, Optional.empty(), apiCallTimeout, apiCallAttemptTimeout, retryPolicy);
     }
 
+    /** AWS's endpoints, 10 s per attempt, 30 s per call, {@link RetryPolicy#standard()}. */
+    public static AwsSettings of(String name, List<Region> regions, AwsCredentialsSource credentials) {
+        return new AwsSettings(name, regions, credentials, Optional.empty(), Optional.empty(), Duration.ofSeconds(30),
+                Duration.ofSeconds(10), RetryPolicy.standard());
+    }
+
+    /** One endpoint for every AWS API this connector calls: a test peer, or a gateway that serves them all. */
     public AwsSettings withEndpointOverride(URI endpoint) {
-        return new AwsSettings(name, regions, credentials, Optional.of(endpoint), apiCallTimeout, apiCallAttemptTimeout, retryPolicy);
+        return new AwsSettings(name, regions, credentials, Optional.of(endpoint), Optional.of(endpoint), apiCallTimeout,
+                apiCallAttemptTimeout, retryPolicy);
     }
 
     public AwsSettings withTimeouts(Duration call, Duration attempt) {
-        return new AwsSettings(name, regions, credentials, endpointOverride, call, attempt, retryPolicy);
+        return new AwsSettings(name, regions, credentials, endpointOverride, loadBalancingEndpointOverride, call, attempt, retryPolicy);
     }
 
     public AwsSettings withRetryPolicy(RetryPolicy policy) {
-        return new AwsSettings(name, regions, credentials, endpointOverride, apiCallTimeout, apiCallAttemptTimeout, policy);
+        return new AwsSettings(name, regions, credentials, endpointOverride, loadBalancingEndpointOverride, apiCallTimeout,
+                apiCallAttemptTimeout, policy);
     }
 }

@@ -1,5 +1,6 @@
 /**
- * The AWS provider: EC2 and VPC through the AWS SDK for Java v2.
+ * The AWS provider: EC2 and VPC, and Elastic Load Balancing v2 target groups, through the AWS
+ * SDK for Java v2.
  *
  * <h2>Wiring</h2>
  * <pre>{@code
@@ -11,12 +12,14 @@
  *     .withRetryPolicy(RetryPolicy.standard());                     // RetryPolicy.none() if the service retries
  * CloudProvider aws = AwsCloud.connect(settings);                   // one EC2 client per region
  * }</pre>
- * {@code withEndpointOverride(URI)} points every region's client at one endpoint (tests, a VPC
- * interface endpoint). Capabilities: Servers, Networks (VPCs, subnets), SecurityGroups,
- * PublicIps (Elastic IPs), Inventory (instance types only; no hosts).
+ * {@code withEndpointOverride(URI)} points every region's EC2 and ELBv2 client at one endpoint
+ * (tests); the canonical constructor takes the two separately (a VPC interface endpoint serves
+ * one service). Capabilities: Servers, Networks (VPCs, subnets), SecurityGroups, PublicIps
+ * (Elastic IPs), Inventory (instance types only; no hosts), TrafficControl (ELBv2 target
+ * groups), Deployments (root volume replacement from an AMI).
  *
  * <h2>Idempotency</h2>
- * RunInstances carries the Skydeck token as {@code ClientToken}; {@code findByToken} filters
+ * RunInstances and CreateReplaceRootVolumeTask carry the Skydeck token as {@code ClientToken}; {@code findByToken} filters
  * DescribeInstances on {@code client-token}. CreateVpc, CreateSubnet, CreateSecurityGroup and
  * AllocateAddress have no client token: the token is the tag {@code skydeck:token}, written in
  * the create call's TagSpecifications and looked up before creating.

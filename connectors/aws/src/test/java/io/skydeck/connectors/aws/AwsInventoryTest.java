@@ -57,9 +57,10 @@ class AwsInventoryTest {
     }
 
     @Test
-    void theConnectorOffersWhatEc2HasAndNothingElse() {
+    void theConnectorOffersWhatEc2AndElbv2HaveAndNothingElse() {
         assertThat(cloud.capabilities()).containsExactlyInAnyOrder(CapabilityKind.SERVERS, CapabilityKind.NETWORKS, CapabilityKind.NETWORK_PEERINGS, CapabilityKind.VPN_CONNECTIONS,
-                CapabilityKind.SECURITY_GROUPS, CapabilityKind.PUBLIC_IPS, CapabilityKind.INVENTORY);
+                CapabilityKind.SECURITY_GROUPS, CapabilityKind.PUBLIC_IPS, CapabilityKind.INVENTORY,
+                CapabilityKind.TRAFFIC_CONTROL, CapabilityKind.DEPLOYMENTS);
         assertThat(cloud.kind()).isEqualTo(io.skydeck.connectors.spi.ProviderKind.AWS);
         assertThat(Map.of("name", cloud.name())).containsEntry("name", "aws-test");
     }

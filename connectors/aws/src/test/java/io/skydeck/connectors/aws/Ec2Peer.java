@@ -40,6 +40,7 @@ final class Ec2Peer {
     static final String ACCESS_KEY_ID = "AKIDSKYDECKEXAMPLE";
     static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSKYDECKKEY";
     static final String API_VERSION = "2016-11-15";
+    static final String ELB_API_VERSION = "2015-12-01";
     static final Instant NOW = Instant.parse("2026-04-01T10:00:00Z");
     static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
@@ -70,7 +71,8 @@ final class Ec2Peer {
                 pauses::add, () -> 1.0);
         var settings = new AwsSettings("aws-test", regions,
                 new AwsCredentialsSource.Environment("SKYDECK_AWS_KEY", "SKYDECK_AWS_SECRET", Optional.empty()),
-                Optional.of(URI.create(wireMock.baseUrl())), attemptTimeout.multipliedBy(4), attemptTimeout, retry);
+                Optional.of(URI.create(wireMock.baseUrl())), Optional.of(URI.create(wireMock.baseUrl())),
+                attemptTimeout.multipliedBy(4), attemptTimeout, retry);
         return new AwsCloud(settings, Map.of("SKYDECK_AWS_KEY", ACCESS_KEY_ID, "SKYDECK_AWS_SECRET", SECRET)::get, CLOCK);
     }
 
@@ -85,6 +87,32 @@ final class Ec2Peer {
                 .withHeader("Content-Type", matching("application/x-www-form-urlencoded.*"))
                 .withFormParam("Action", equalTo(action))
                 .withFormParam("Version", equalTo(API_VERSION));
+    }
+
+    /**
+     * A signed Elastic Load Balancing (v2) call of this action in us-east-1: the same Query
+     * protocol as EC2's, its own API version and the "elasticloadbalancing" signing scope.
+     */
+    static MappingBuilder elbAction(String action) {
+        return post(urlPathEqualTo("/"))
+                .withHeader("Authorization", matching("AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY_ID
+                        + "/\\d{8}/us-east-1/elasticloadbalancing/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}"))
+                .withHeader("Content-Type", matching("application/x-www-form-urlencoded.*"))
+                .withFormParam("Action", equalTo(action))
+                .withFormParam("Version", equalTo(ELB_API_VERSION));
+    }
+
+    /** A fixture of the ELBv2 API reference's examples, from {@code elbv2/}. */
+    static ResponseDefinitionBuilder elbXml(String fixture) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(resource("/elbv2/" + fixture));
+    }
+
+    /** ELBv2's error document ("Common Error Types"): an ErrorResponse, unlike EC2's Response/Errors. */
+    static ResponseDefinitionBuilder elbError(int status, String code, String message) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "text/xml").withBody(
+                "<ErrorResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">\n  <Error>\n"
+                        + "    <Type>Sender</Type>\n    <Code>" + code + "</Code>\n    <Message>" + message + "</Message>\n"
+                        + "  </Error>\n  <RequestId>a7d4f2b2-8c3e-11e6-9e49-example</RequestId>\n</ErrorResponse>");
     }
 
     static RequestPatternBuilder sent(String action) {
@@ -103,9 +131,13 @@ final class Ec2Peer {
     }
 
     static String fixture(String name) {
-        try (InputStream in = Ec2Peer.class.getResourceAsStream("/ec2/" + name)) {
+        return resource("/ec2/" + name);
+    }
+
+    static String resource(String path) {
+        try (InputStream in = Ec2Peer.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalArgumentException("no fixture ec2/" + name);
+                throw new IllegalArgumentException("no fixture " + path);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -16,6 +16,8 @@ record ErrorResponse(int status, Optional<Duration> retryAfter, String body) {
     private static final ThreadLocal<ErrorResponse> LAST = new ThreadLocal<>();
     // Nova: {"itemNotFound": {"code": 404, "message": "..."}}; Neutron: {"NeutronError": {"type": "...", "message": "..."}}.
     private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    // Octavia (WSME): {"faultcode": "Client", "faultstring": "...", "debuginfo": null}.
+    private static final Pattern FAULT_STRING = Pattern.compile("\"faultstring\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern FAULT_NAME = Pattern.compile("^\\s*\\{\\s*\"([A-Za-z]+)\"\\s*:\\s*\\{");
     private static final Pattern NEUTRON_TYPE = Pattern.compile("\"type\"\\s*:\\s*\"([A-Za-z]+)\"");
     private static final Pattern RETRY_AFTER_IN_BODY = Pattern.compile("\"retryAfter\"\\s*:\\s*\"?(\\d+)");
@@ -35,7 +37,11 @@ record ErrorResponse(int status, Optional<Duration> retryAfter, String body) {
     /** The fault's message ("Quota exceeded for instances: …"), if the body has one. */
     Optional<String> message() {
         Matcher matcher = MESSAGE.matcher(body);
-        return matcher.find() ? Optional.of(matcher.group(1).replace("\\\"", "\"")) : Optional.empty();
+        if (matcher.find()) {
+            return Optional.of(matcher.group(1).replace("\\\"", "\""));
+        }
+        Matcher octavia = FAULT_STRING.matcher(body);
+        return octavia.find() ? Optional.of(octavia.group(1).replace("\\\"", "\"")) : Optional.empty();
     }
 
     /** The fault's name: Nova's top-level key ("overLimit", "itemNotFound") or Neutron's type ("OverQuota"). */

@@ -44,6 +44,21 @@ final class KeystoneSession {
         return client.useRegion(region);
     }
 
+    /**
+     * Whether the token's catalog lists a service of this type ("load-balancer") with an endpoint
+     * in {@code region}. Asks Keystone only when there is no usable token yet.
+     */
+    boolean catalogOffers(String serviceType, String region) {
+        var catalog = validToken().getCatalog();
+        if (catalog == null) {
+            return false;
+        }
+        return catalog.stream()
+                .filter(service -> serviceType.equals(service.getType()))
+                .flatMap(service -> service.getEndpoints() == null ? java.util.stream.Stream.empty() : service.getEndpoints().stream())
+                .anyMatch(endpoint -> region.equals(endpoint.getRegion()) || region.equals(endpoint.getRegionId()));
+    }
+
     /** Forgets the token, e.g. after Keystone said it is no longer valid. */
     void invalidate() {
         token = null;

@@ -6,6 +6,7 @@ import io.skydeck.connectors.spi.Capability;
 import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.Deployments;
 import io.skydeck.connectors.spi.Inventory;
 import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.Networks;
@@ -17,6 +18,7 @@ import io.skydeck.connectors.spi.Region;
 import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.SecurityGroups;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.connectors.spi.TrafficControl;
 import org.openstack4j.core.transport.Config;
 import org.openstack4j.model.compute.ext.AvailabilityZone;
 
@@ -29,16 +31,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A private OpenStack cloud through OpenStack4j: Keystone v3, Nova, Neutron. It offers servers,
- * networks, security groups, floating IPs and inventory; it has no price list (a private
+ * A private OpenStack cloud through OpenStack4j: Keystone v3, Nova, Neutron, and Octavia where
+ * the cloud has it. It offers servers, networks, security groups, floating IPs, inventory,
+ * installs by rebuild ({@link OpenStackDeployments}) and, with Octavia, traffic control through
+ * pool members ({@link OctaviaTrafficControl}); it has no price list (a private
  * cloud's prices are Skydeck's own rate cards) and runs no container workloads.
  *
  * <p>Construct one per configured provider with {@link #connect(OpenStackConfig)}; it is safe
- * to share between threads. Nothing is sent until the first call.
+ * to share between threads. Nothing is sent until the first call; asking for its capabilities is
+ * one (Keystone issues the token whose catalog says whether there is Octavia).
  */
 public final class OpenStackCloud implements CloudProvider {
     private final OpenStackSession session;
     private final CapabilitySet capabilities;
+    private final OctaviaTrafficControl trafficControl;
+    private volatile boolean octaviaLastSeen;
     private final Map<String, List<String>> lastKnownZones = new ConcurrentHashMap<>();
 
     OpenStackCloud(OpenStackConfig config, Clock clock, java.util.function.Supplier<String> password) {
@@ -52,7 +59,9 @@ public final class OpenStackCloud implements CloudProvider {
                 .with(NetworkPeerings.class, new OpenStackPeerings(session))
                 .with(SecurityGroups.class, new OpenStackSecurityGroups(session))
                 .with(PublicIps.class, new OpenStackPublicIps(session))
-                .with(Inventory.class, new OpenStackInventory(session));
+                .with(Inventory.class, new OpenStackInventory(session))
+                .with(Deployments.class, new OpenStackDeployments(session));
+        this.trafficControl = new OctaviaTrafficControl(session);
     }
 
     /** The provider as configured; the password is read from its source at each authentication. */
@@ -101,14 +110,41 @@ public final class OpenStackCloud implements CloudProvider {
                 .toList());
     }
 
+    /**
+     * The fixed capabilities, plus {@code TRAFFIC_CONTROL} when the cloud has Octavia: a Keystone
+     * catalog listing a "load-balancer" service in one of the configured regions. Read from the
+     * token (Keystone is asked only when no token is held yet). When Keystone cannot be asked the
+     * last answer stands, and before any answer there is no traffic control: the service shows
+     * "no traffic control on this provider" rather than failing.
+     */
     @Override
     public Set<CapabilityKind> capabilities() {
-        return capabilities.kinds();
+        if (!hasOctavia()) {
+            return capabilities.kinds();
+        }
+        var kinds = java.util.EnumSet.copyOf(capabilities.kinds());
+        kinds.add(CapabilityKind.TRAFFIC_CONTROL);
+        return java.util.Collections.unmodifiableSet(kinds);
     }
 
     @Override
     public <C extends Capability> Optional<C> capability(Class<C> type) {
+        if (type == TrafficControl.class) {
+            return hasOctavia() ? Optional.of(type.cast(trafficControl)) : Optional.empty();
+        }
         return capabilities.get(type);
+    }
+
+    /** The catalog's answer now; when Keystone cannot be asked, the last answer (none before the first). */
+    private boolean hasOctavia() {
+        try {
+            boolean offered = session.regions().stream()
+                    .anyMatch(region -> session.catalogOffers(OctaviaTrafficControl.SERVICE_TYPE, region));
+            octaviaLastSeen = offered;
+            return offered;
+        } catch (RuntimeException cannotAsk) {
+            return octaviaLastSeen;
+        }
     }
 
     /** Authenticates (or reuses the token) and lists the first region's zones. */

@@ -35,6 +35,7 @@ final class OpenStackServers implements Servers {
     private final OpenStackSession session;
     private final NovaServerPages pages;
     private final NeutronServerPorts ports;
+    private final OpenStackDeployments deployments;
 
     OpenStackServers(OpenStackSession session) {
         this(session, new NovaServerPages(NovaServerPages.NOVA_MAX_LIMIT));
@@ -44,6 +45,8 @@ final class OpenStackServers implements Servers {
         this.session = session;
         this.pages = pages;
         this.ports = new NeutronServerPorts(session);
+        // An install's handle is an UPDATE of a server, so CloudProvider.poll brings it here.
+        this.deployments = new OpenStackDeployments(session);
     }
 
     @Override
@@ -146,6 +149,9 @@ final class OpenStackServers implements Servers {
 
     @Override
     public OperationStatus poll(OperationHandle handle) {
+        if (handle.kind() == OperationKind.UPDATE) {
+            return deployments.poll(handle);
+        }
         String detail = session.detailOf(handle);
         String serverId = handle.resource().id();
         String region = handle.resource().region();

@@ -111,6 +111,21 @@ final class OpenStackSession {
         }
     }
 
+    /**
+     * Whether the cloud's catalog has a service of this type in the region, e.g. Octavia's
+     * "load-balancer". Read from the token Keystone issued; a failure to authenticate leaves as
+     * a ProviderException.
+     */
+    boolean catalogOffers(String serviceType, String region) {
+        try {
+            return keystone.catalogOffers(serviceType, region);
+        } catch (RuntimeException failure) {
+            throw faults.fromThrowable(failure, Target.of(ResourceType.REGION, region));
+        } finally {
+            ErrorResponse.clear();
+        }
+    }
+
     /** OpenStack4j reports delete and action failures as a value; this makes them exceptions. */
     void requireSuccess(ActionResponse response, Target target) {
         if (!response.isSuccess()) {

@@ -30,6 +30,7 @@ final class ServerToProviderServer {
         Map<String, String> tags = new HashMap<>(metadata);
         Optional<IdempotencyToken> token = Optional.ofNullable(tags.remove(TOKEN_KEY)).flatMap(ServerToProviderServer::token);
         tags.remove(PORT_KEY);
+        tags.remove(OpenStackDeployments.INSTALL_TOKEN_KEY);
         return new ProviderServer(
                 server.getId(),
                 nullToEmpty(server.getName()),

@@ -53,6 +53,19 @@ final class OpenStackStubs implements AutoCloseable {
         return "/network/v2.0" + path;
     }
 
+    /** Octavia's API under the catalog's "/load-balancer"; OpenStack4j appends the "/v2.0" Octavia also serves as "/v2". */
+    String loadBalancer(String path) {
+        return "/load-balancer/v2.0" + path;
+    }
+
+    private boolean octavia;
+
+    /** The catalog of the next token lists Octavia ("load-balancer") in RegionOne. */
+    OpenStackStubs withOctavia() {
+        this.octavia = true;
+        return this;
+    }
+
     OpenStackConfig config() {
         return OpenStackConfig.of("openstack-test", baseUrl() + "/v3", USER,
                         OpenStackConfig.PasswordSource.fromEnv("OS_TEST_PASSWORD"), PROJECT, REGION)
@@ -109,6 +122,10 @@ final class OpenStackStubs implements AutoCloseable {
                 {"id": "%s", "interface": "public", "region_id": "RegionOne", "region": "RegionOne", "url": "%s"}""";
         String compute = endpoint.formatted("e-nova", baseUrl() + "/compute/v2.1");
         String network = endpoint.formatted("e-neutron", baseUrl() + "/network");
+        String loadBalancer = octavia ? """
+                ,
+                    {"endpoints": [%s], "id": "s-octavia", "type": "load-balancer", "name": "octavia"}"""
+                .formatted(endpoint.formatted("e-octavia", baseUrl() + "/load-balancer")) : "";
         return """
                 {"token": {
                   "methods": ["password"],
@@ -121,9 +138,9 @@ final class OpenStackStubs implements AutoCloseable {
                   "roles": [{"id": "51cc68287d524c759f47c811e6463340", "name": "member"}],
                   "catalog": [
                     {"endpoints": [%s], "id": "s-nova", "type": "compute", "name": "nova"},
-                    {"endpoints": [%s], "id": "s-neutron", "type": "network", "name": "neutron"}
+                    {"endpoints": [%s], "id": "s-neutron", "type": "network", "name": "neutron"}%s
                   ]
-                }}""".formatted(USER, expiresAt, Instant.now(), PROJECT, compute, network);
+                }}""".formatted(USER, expiresAt, Instant.now(), PROJECT, compute, network, loadBalancer);
     }
 
     /** A Nova server as GET /servers/{id} shows it at microversion 2.1. */

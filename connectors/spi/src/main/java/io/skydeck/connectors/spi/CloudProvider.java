@@ -42,7 +42,7 @@ public interface CloudProvider extends AutoCloseable {
             case VPN_CONNECTION -> VpnConnections.class;
             case SECURITY_GROUP, SECURITY_GROUP_RULE -> SecurityGroups.class;
             case PUBLIC_IP -> PublicIps.class;
-            case FLAVOR, IMAGE, HOST, REGION, ZONE, OPERATION ->
+            case FLAVOR, IMAGE, HOST, REGION, ZONE, OPERATION, TRAFFIC_TARGET ->
                     throw new IllegalArgumentException("no operation runs on a " + handle.resource().type());
         };
         return ((TracksOperations) require(owner)).poll(handle);

@@ -16,5 +16,7 @@ public enum ResourceType {
     HOST,
     REGION,
     ZONE,
-    OPERATION
+    OPERATION,
+    /** What carries a group's traffic: an ELBv2 target group, an Octavia pool (see {@link TrafficTarget}). */
+    TRAFFIC_TARGET
 }

@@ -204,10 +204,13 @@ class ConsoleBrowserTest {
     @Order(6)
     void aSchedulerSeesCapacityAServersPlacementAndDrift() {
         signInAs(Tokens.scheduler(), "capacity");
-        await(By.cssSelector("li.cell"));
+        await(By.cssSelector("li.cell.host"));
         assertThat(browser.findElements(By.cssSelector("#nav a"))).extracting(WebElement::getText)
                 .containsExactly("Servers", "Workloads", "Networks", "Capacity", "Placement", "Drift");
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("sbx-east-1a");
+        // web-1 is on a host of the sandbox: the host layer of the heat map shows what was placed there.
+        assertThat(browser.findElements(By.cssSelector("li.cell.host"))).hasSizeGreaterThan(1)
+                .extracting(WebElement::getText).anySatisfy(text -> assertThat(text).containsPattern("[1-9][0-9]* placed$"));
         check("capacity");
         open("placement/" + serverId, By.id("why-h"));
         assertThat(browser.findElement(By.id("why-h")).getText()).isEqualTo("Why web-1 is where it is");

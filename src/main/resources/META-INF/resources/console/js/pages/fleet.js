@@ -14,12 +14,11 @@ function pct(free, capacity) {
 }
 
 /**
- * Provider → region → zone, each zone a cell coloured by the share of its vCPUs in use. The API
- * reports capacity per zone (hosts and hosts in use, not each host's load), so the zone is the
- * finest cell; a per-host layer needs a host-level capacity endpoint first.
+ * Provider → region → zone → host: each zone a card with its totals, each host a cell inside it,
+ * coloured by the share of its vCPUs in use (a public cloud's zone is one virtual host).
  */
 export async function capacity(root, who, args, signal) {
-  const zones = await all('/v1/capacity');
+  const [zones, hosts] = await Promise.all([all('/v1/capacity'), all('/v1/capacity/hosts')]);
   const tree = new Map();
   zones.forEach(z => {
     const provider = tree.get(z.provider) || new Map();
@@ -28,17 +27,24 @@ export async function capacity(root, who, args, signal) {
     provider.set(z.region, region);
     tree.set(z.provider, provider);
   });
+  const hostsOf = z => hosts.filter(h => h.provider === z.provider && h.region === z.region && h.zone === z.zone);
+  const used = a => pct(a.free.vcpu, a.capacity.vcpu);
   render(root, html`<h1>Capacity</h1>
     <p><button type="button" id="refresh" class="secondary">Re-read the providers' inventories</button></p>
     <div class="legend" aria-hidden="true">vCPUs in use: ${HEAT.map((c, i) => html`<span class="swatch" data-heat="${i}"></span><span>${Math.round(100 * i / HEAT.length)}%+</span>`)}</div>
     ${[...tree.entries()].map(([provider, regions]) => html`<section class="card" aria-labelledby="p-${provider}">
       <h2 id="p-${provider}">${provider}</h2>
       ${[...regions.entries()].map(([region, list]) => html`<h3>${region}</h3>
-        <ul class="heat" aria-label="Zones of ${region}">${list.map(z => html`<li class="cell" data-fill="${pct(z.free.vcpu, z.capacity.vcpu)}">
-          <strong>${z.zone}</strong><br>
-          vCPU ${z.capacity.vcpu - z.free.vcpu}/${z.capacity.vcpu} (${Math.round(100 * pct(z.free.vcpu, z.capacity.vcpu))}%)<br>
-          memory ${Math.round(100 * pct(z.free.memoryMib, z.capacity.memoryMib))}% · GPU ${z.capacity.gpu - z.free.gpu}/${z.capacity.gpu}<br>
-          hosts in use ${z.hostsInUse}/${z.hosts}</li>`)}</ul>`)}
+        <div class="zones">${list.map(z => html`<section class="zone cell" data-fill="${used(z)}" aria-label="Zone ${z.zone}">
+          <h4>${z.zone}</h4>
+          <p>vCPU ${z.capacity.vcpu - z.free.vcpu}/${z.capacity.vcpu} (${Math.round(100 * used(z))}%) ·
+          memory ${Math.round(100 * pct(z.free.memoryMib, z.capacity.memoryMib))}% · GPU ${z.capacity.gpu - z.free.gpu}/${z.capacity.gpu} ·
+          hosts in use ${z.hostsInUse}/${z.hosts}</p>
+          <ul class="heat" aria-label="Hosts of ${z.zone}">${hostsOf(z).map(h => html`<li class="cell host" data-fill="${used(h)}">
+            <strong>${h.host}</strong><br>vCPU ${h.capacity.vcpu - h.free.vcpu}/${h.capacity.vcpu} (${Math.round(100 * used(h))}%)<br>
+            memory ${Math.round(100 * pct(h.free.memoryMib, h.capacity.memoryMib))}%${h.capacity.gpu ? ' · GPU ' + (h.capacity.gpu - h.free.gpu) + '/' + h.capacity.gpu : ''}<br>
+            ${h.allocations} placed</li>`)}</ul>
+        </section>`)}</div>`)}
     </section>`)}
     ${zones.length ? '' : html`<p class="muted">No provider reports capacity.</p>`}`);
   root.querySelectorAll('[data-fill]').forEach(c => {
@@ -46,10 +52,6 @@ export async function capacity(root, who, args, signal) {
   });
   root.querySelectorAll('[data-heat]').forEach(s => {
     s.style.background = HEAT[Number(s.dataset.heat)];
-  });
-  root.querySelectorAll('ul.heat').forEach(u => {
-    u.style.listStyle = 'none';
-    u.style.padding = '0';
   });
   document.getElementById('refresh').onclick = () => attempt(async () => {
     await post('/v1/capacity/refresh');

@@ -135,8 +135,12 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(3)
-    void aTenantsOtherPagesShowWorkloadsNetworksQuotaAndUsage() {
+    void aTenantRunsAWorkloadAndSeesNetworksQuotaAndUsage() {
         open("workloads", By.id("list-h"));
+        await(By.id("f-name")).sendKeys("api");
+        browser.findElement(By.cssSelector("#create button[type=submit]")).click();
+        By status = By.xpath("//tr[td[1][normalize-space()='api']]/td[2]");
+        new WebDriverWait(browser, PATIENCE).until(d -> "RUNNING".equals(d.findElement(status).getText()));
         check("workloads");
         open("networks", By.id("list-h"));
         new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.tagName("main")).getText().contains("(default)"));

@@ -18,15 +18,26 @@ function projectSelect(list) {
 
 /** Things whose operation this tab already follows, so a re-render does not open a second stream. */
 const watching = new Set();
+/** The last state seen of each thing's operation, so a re-render keeps showing it. */
+const lastOp = new Map();
+
+function opText(op) {
+  return html`${op.kind} ${state(op.state)}${op.error ? html` <span class="muted">${op.error.detail}</span>` : ''}`;
+}
+
+function opCell(id) {
+  return html`<span id="op-${id}" aria-live="polite">${lastOp.has(id) ? opText(lastOp.get(id)) : '—'}</span>`;
+}
 
 /** Shows an operation's state in the cell with id op-{targetId}, live, then calls done. */
 function watch(operation, targetId, signal, done) {
   watching.add(targetId);
   const cell = () => document.getElementById('op-' + targetId);
   const paint = op => {
+    lastOp.set(targetId, op);
     const c = cell();
     if (c) {
-      c.innerHTML = esc(html`${op.kind} ${state(op.state)}${op.error ? html` <span class="muted">${op.error.detail}</span>` : ''}`);
+      c.innerHTML = esc(opText(op));
     }
   };
   paint(operation);
@@ -70,7 +81,7 @@ export async function servers(root, who, args, signal) {
     ${table('Servers', [
       ['Name', s => s.name],
       ['Status', s => state(s.status, 'status-' + s.id)],
-      ['Operation', s => html`<span id="op-${s.id}" aria-live="polite">—</span>`],
+      ['Operation', s => opCell(s.id)],
       ['Flavor', s => s.flavor],
       ['Placement', s => s.placement && s.placement.host ? s.placement.provider + ' / ' + s.placement.region + ' / ' + s.placement.zone + ' / ' + s.placement.host : '—'],
       ['Address', s => s.network ? s.network.privateAddress : '—'],
@@ -81,13 +92,8 @@ export async function servers(root, who, args, signal) {
         ${canChange ? html` <button type="button" class="danger" data-act="delete" data-id="${s.id}" aria-label="Delete ${s.name}">Delete</button>` : ''}`],
     ], visible)}</section>`);
 
-  const refreshRow = async id => {
-    const s = await get('/v1/servers/' + id);
-    const cell = document.getElementById('status-' + id);
-    if (cell) {
-      cell.outerHTML = esc(state(s.status, 'status-' + id));
-    }
-  };
+  // When an operation ends the row's status and actions change: draw the page again.
+  const refreshRow = () => servers(root, who, args, signal);
   const form = document.getElementById('create');
   if (form) {
     form.onsubmit = e => {
@@ -137,7 +143,7 @@ export async function workloads(root, who, args, signal) {
     ${table('Workloads', [
       ['Name', w => w.name],
       ['Status', w => state(w.status, 'status-' + w.id)],
-      ['Operation', w => html`<span id="op-${w.id}" aria-live="polite">—</span>`],
+      ['Operation', w => opCell(w.id)],
       ['Kind', w => w.kind],
       ['Image', w => w.image],
       ['Replicas', w => w.replicas, 'num'],

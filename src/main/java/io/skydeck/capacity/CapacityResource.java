@@ -4,6 +4,8 @@ import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.platform.paging.Page;
+import io.skydeck.placement.HostLoad;
+import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.ZoneCapacity;
 import io.skydeck.providers.InventoryState;
 import io.skydeck.providers.ProviderRegistry;
@@ -38,6 +40,18 @@ public class CapacityResource {
         }
     }
 
+    /** One host's capacity, for the layer below a zone (the console's heat map). */
+    public record HostView(String provider, String kind, String region, String zone, String host, int allocations,
+                           ZoneView.Amount capacity, ZoneView.Amount free) {
+
+        static HostView of(HostLoad h) {
+            PlacementTarget t = h.target();
+            return new HostView(t.provider(), t.kind().name().toLowerCase(), t.region(), t.zone(), t.hostId(), h.allocations(),
+                    new ZoneView.Amount(h.capacity().vcpu(), h.capacity().memoryMib(), h.capacity().gpu()),
+                    new ZoneView.Amount(h.free().vcpu(), h.free().memoryMib(), h.free().gpu()));
+        }
+    }
+
     @Inject
     PlacementService placement;
 
@@ -53,6 +67,25 @@ public class CapacityResource {
                         .filter(z -> region == null || z.region().equals(region))
                         .toList(),
                 cursor, limit, z -> z.provider() + "|" + z.region() + "|" + z.zone(), ZoneView::of);
+    }
+
+    /**
+     * Every host's capacity and free capacity, by provider, region and zone. A public cloud hides its
+     * hosts, so there each zone appears as the one virtual host placement uses for it.
+     */
+    @GET
+    @Path("/hosts")
+    @RolesAllowed({Roles.SCHEDULER, Roles.ADMIN})
+    public Page<HostView> hosts(@QueryParam("provider") String provider, @QueryParam("region") String region,
+                                @QueryParam("zone") String zone, @QueryParam("cursor") String cursor,
+                                @QueryParam("limit") Integer limit) {
+        return Page.sorted(placement.hostLoads().stream()
+                        .filter(h -> provider == null || h.target().provider().equals(provider))
+                        .filter(h -> region == null || h.target().region().equals(region))
+                        .filter(h -> zone == null || h.target().zone().equals(zone))
+                        .toList(),
+                cursor, limit, h -> h.target().provider() + "|" + h.target().region() + "|" + h.target().zone() + "|"
+                        + h.target().hostId(), HostView::of);
     }
 
     /**

@@ -16,6 +16,7 @@ import io.skydeck.connectors.spi.ProviderException;
 import io.skydeck.connectors.spi.Servers;
 import io.skydeck.connectors.spi.Region;
 import io.skydeck.placement.Host;
+import io.skydeck.placement.HostLoad;
 import io.skydeck.placement.HourlyRate;
 import io.skydeck.placement.PlacementDecision;
 import io.skydeck.placement.PlacementEngine;
@@ -397,6 +398,10 @@ public class PlacementService {
 
     public List<ZoneCapacity> capacity() {
         return engine.capacity();
+    }
+
+    public List<HostLoad> hostLoads() {
+        return engine.hostLoads();
     }
 
     /** The explanation stored with a decision and returned by {@code GET /v1/servers/{id}/placement}. */

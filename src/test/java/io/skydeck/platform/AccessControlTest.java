@@ -96,6 +96,7 @@ class AccessControlTest {
                 new Endpoint("GET", "/v1/operations/" + operationA, null, List.of("finance"), true),
                 new Endpoint("POST", "/v1/operations/" + operationA + "/cancel", null, List.of("finance", "scheduler"), true),
                 new Endpoint("GET", "/v1/capacity", null, List.of("tenant", "finance"), false),
+                new Endpoint("GET", "/v1/capacity/hosts", null, List.of("tenant", "finance"), false),
                 new Endpoint("POST", "/v1/capacity/refresh", null, List.of("tenant", "finance"), false),
                 new Endpoint("POST", "/v1/workloads", Map.of("projectId", projectA.toString(), "name", "wl2", "image", "nginx",
                         "replicas", 1, "cpuMillis", 100, "memoryMib", 64, "tenantId", tenantA.toString()),

@@ -41,7 +41,7 @@ class ListConventionTest {
     /** Lists this test fills with two rows or more, so their paging is really exercised. */
     private static final Set<String> SEEDED = Set.of("/v1/tenants", "/v1/projects", "/v1/tenants/{id}/quota/reservations",
             "/v1/servers", "/v1/servers/{id}/events", "/v1/workloads/{id}/events", "/v1/operations", "/v1/audit",
-            "/v1/capacity", "/v1/providers/{name}/flavors", "/v1/rate-cards", "/v1/commitments", "/v1/bill-imports",
+            "/v1/capacity", "/v1/capacity/hosts", "/v1/providers/{name}/flavors", "/v1/rate-cards", "/v1/commitments", "/v1/bill-imports",
             "/v1/reconciliations", "/v1/invoices", "/v1/networks", "/v1/networks/{id}/subnets", "/v1/networks/{id}/ipam");
 
     @Test

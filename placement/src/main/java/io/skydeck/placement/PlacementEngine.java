@@ -119,6 +119,17 @@ public final class PlacementEngine {
         return view;
     }
 
+    /** Capacity and free capacity of every host, in the order hosts were added. */
+    public synchronized List<HostLoad> hostLoads() {
+        List<HostLoad> view = new ArrayList<>(table.size);
+        for (int i = 0; i < table.size; i++) {
+            view.add(new HostLoad(table.hosts[i].target(),
+                    new Resources(table.capacityVcpu[i], table.capacityMemory[i], table.capacityGpu[i]),
+                    table.free(i), table.allocations[i]));
+        }
+        return view;
+    }
+
     /** Hosts that pass every filter for the request, found through the free-capacity index. For tests. */
     synchronized List<PlacementTarget> feasible(PlacementRequest request) {
         return scan.feasible(request);

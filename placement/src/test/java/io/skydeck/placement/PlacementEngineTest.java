@@ -407,4 +407,19 @@ class PlacementEngineTest {
         }
         return targets;
     }
+
+    @Test
+    void hostLoadsShowEachHostsFreeCapacityAndAllocationsAfterPlacements() {
+        PlacementEngine engine = new PlacementEngine(PlacementPolicy.defaults());
+        engine.addHost(host("sandbox", "r1", "a", "h1", USUAL));
+        engine.addHost(host("sandbox", "r1", "b", "h2", USUAL));
+        PlacementTarget used = placed(engine.place(request("web-1", 2, PlacementHints.none().inZone("b")))).target();
+
+        assertThat(engine.hostLoads()).extracting(h -> h.target().hostId(), HostLoad::allocations)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("h1", 0), org.assertj.core.groups.Tuple.tuple("h2", 1));
+        HostLoad h2 = engine.hostLoads().get(1);
+        assertThat(h2.target()).isEqualTo(used);
+        assertThat(h2.capacity().vcpu() - h2.free().vcpu()).isEqualTo(2);
+        assertThat(engine.hostLoads().get(0).free()).isEqualTo(engine.hostLoads().get(0).capacity());
+    }
 }

@@ -1,0 +1,277 @@
+package io.skydeck.console;
+
+import com.deque.html.axecore.results.Results;
+import com.deque.html.axecore.selenium.AxeBuilder;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.skydeck.support.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Level;
+
+import static io.skydeck.support.Api.createProject;
+import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.quota;
+import static io.skydeck.support.Api.uniqueName;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The web console in a real browser: Debian's headless Chromium driven by Selenium against the
+ * service this test starts. Each page's main flow end to end, a screenshot of every page under
+ * target/console-screenshots/, axe-core run in every page (no serious or critical violation), and
+ * no error in the browser's console. One browser for the whole class, to keep it quick.
+ */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target/console-screenshots");
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final Set<String> BLOCKING = Set.of("serious", "critical");
+
+    private static ChromeDriver browser;
+    private static int shots;
+    private static UUID tenantId;
+    private static String serverId;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run installs them)");
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,900", "--no-first-run", "--disable-extensions");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aTenantSignsInWithAPastedTokenCreatesAServerAndWatchesItBecomeActive() {
+        tenantId = createTenant(uniqueName("console"), quota(16, 64, 4, 4, 2, 2));
+        createProject(tenantId, "shop");
+        browser.get(base + "console/");
+        browser.executeScript("sessionStorage.clear()");
+        browser.navigate().refresh();
+        WebElement tokenInput = await(By.id("token-input"));
+        check("sign-in");
+        tokenInput.sendKeys(bare(Tokens.tenant(tenantId)));
+        browser.findElement(By.cssSelector("#login button[type=submit]")).click();
+
+        await(By.id("f-name")).sendKeys("web-1");
+        browser.findElement(By.cssSelector("#create button[type=submit]")).click();
+        By status = By.xpath("//tr[td[1][normalize-space()='web-1']]/td[2]");
+        new WebDriverWait(browser, PATIENCE).until(d -> "ACTIVE".equals(d.findElement(status).getText()));
+        // The operation cell was painted from the operation's event stream, not from a reload.
+        assertThat(browser.findElement(By.xpath("//tr[td[1][normalize-space()='web-1']]/td[3]")).getText())
+                .isEqualTo("CREATE_SERVER SUCCEEDED");
+        serverId = browser.findElement(By.xpath("//tr[td[1][normalize-space()='web-1']]//a[text()='Why here?']"))
+                .getAttribute("href").replaceAll(".*/placement/", "");
+        assertThat(browser.findElements(By.cssSelector("#nav a"))).extracting(WebElement::getText)
+                .containsExactly("Servers", "Workloads", "Networks", "Quota", "Usage & invoices");
+        check("servers");
+    }
+
+    @Test
+    @Order(2)
+    void theTokenCommandsLinkSignsInThroughTheFragmentWhichIsThenStripped() {
+        browser.executeScript("sessionStorage.clear()");
+        browser.get(base + "console#token=" + bare(Tokens.tenant(tenantId)));
+        await(By.id("f-name"));
+        assertThat(browser.getCurrentUrl()).doesNotContain("token").endsWith("/console/#/servers");
+        assertThat((String) browser.executeScript("return sessionStorage.getItem('skydeck.token')")).startsWith("ey");
+        // A finance page is not in a tenant's console: asking for it lands on the tenant's first page.
+        browser.get(base + "console/#/bill-imports");
+        await(By.id("f-name"));
+        assertThat(browser.getCurrentUrl()).endsWith("#/servers");
+    }
+
+    @Test
+    @Order(3)
+    void aTenantRunsAWorkloadAndSeesNetworksQuotaAndUsage() {
+        open("workloads", By.id("list-h"));
+        await(By.id("f-name")).sendKeys("api");
+        browser.findElement(By.cssSelector("#create button[type=submit]")).click();
+        By status = By.xpath("//tr[td[1][normalize-space()='api']]/td[2]");
+        new WebDriverWait(browser, PATIENCE).until(d -> "RUNNING".equals(d.findElement(status).getText()));
+        check("workloads");
+        open("networks", By.id("list-h"));
+        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.tagName("main")).getText().contains("(default)"));
+        check("networks");
+        open("quota", By.id("gauge-servers"));
+        assertThat(browser.findElement(By.id("gauge-servers")).getAttribute("value")).isEqualTo("1");
+        check("quota");
+        open("usage", By.id("cost-day"));
+        check("usage");
+    }
+
+    @Test
+    @Order(4)
+    void financeUploadsABillOpensTheReconciliationItTriggersAndMarksItReconciled() throws IOException {
+        signInAs(Tokens.finance(), "bill-imports");
+        String provider = uniqueName("console-bill");
+        String month = YearMonth.now(ZoneOffset.UTC).toString();
+        String next = YearMonth.now(ZoneOffset.UTC).plusMonths(1).toString();
+        String bill = "BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,ResourceId,"
+                + "ServiceName,SkuId,BilledCost,EffectiveCost,ListCost,ConsumedQuantity,ConsumedUnit,BillingCurrency\n"
+                + month + "-01T00:00:00Z," + next + "-01T00:00:00Z," + month + "-01T00:00:00Z," + month + "-01T01:00:00Z,Usage,Sandbox,"
+                + "vm-unknown,Compute,SERVER_HOURS:m1.large,0.08,0.08,0.08,1,Hour,USD\n";
+        Path file = Files.createTempFile("console-bill", ".csv");
+        Files.writeString(file, bill, StandardCharsets.UTF_8);
+        WebElement providerInput = await(By.id("f-provider"));
+        providerInput.clear();
+        providerInput.sendKeys(provider);
+        browser.findElement(By.id("f-file")).sendKeys(file.toAbsolutePath().toString());
+        browser.findElement(By.cssSelector("#upload button[type=submit]")).click();
+        WebElement link = new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.cssSelector("a.recon-link")));
+        assertThat(browser.findElement(By.id("progress")).getAttribute("value")).isEqualTo("100");
+        assertThat(browser.findElement(By.id("import-result")).getText()).contains("FOCUS, 1 lines");
+        check("bill-import");
+
+        link.click();
+        await(By.id("mark"));
+        new WebDriverWait(browser, PATIENCE).until(d -> !d.findElements(By.cssSelector("#by-kind canvas")).isEmpty());
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Reconciliation " + provider + " " + month);
+        check("reconciliation");
+
+        browser.findElement(By.xpath("//td/a[contains(@aria-label, 'UNKNOWN_TO_SKYDECK')]")).click();
+        WebElement detail = await(By.id("discrepancy"));
+        assertThat(detail.getText()).contains("vm-unknown").contains("UNKNOWN_TO_SKYDECK");
+        check("discrepancy");
+        browser.findElement(By.id("mark")).click();
+        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.id("reconciled")).getText().startsWith("by finance@test"));
+        open("reconciliations", By.id("list-h"));
+        check("reconciliations");
+    }
+
+    @Test
+    @Order(5)
+    void financeDraftsAndFinalizesATenantsInvoice() {
+        open("invoices", By.id("draft"));
+        new Select(browser.findElement(By.id("f-tenant"))).selectByValue(tenantId.toString());
+        browser.findElement(By.cssSelector("#draft button[type=submit]")).click();
+        By finalize = By.xpath("//tr[td[2][normalize-space()='" + tenantName() + "']]//button[text()='Finalize']");
+        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(finalize)).click();
+        By status = By.xpath("//tr[td[2][normalize-space()='" + tenantName() + "']]/td[4]");
+        new WebDriverWait(browser, PATIENCE).until(d -> "FINALIZED".equals(d.findElement(status).getText()));
+        check("invoices");
+    }
+
+    @Test
+    @Order(6)
+    void aSchedulerSeesCapacityAServersPlacementAndDrift() {
+        signInAs(Tokens.scheduler(), "capacity");
+        await(By.cssSelector("li.cell.host"));
+        assertThat(browser.findElements(By.cssSelector("#nav a"))).extracting(WebElement::getText)
+                .containsExactly("Servers", "Workloads", "Networks", "Capacity", "Placement", "Drift");
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("sbx-east-1a");
+        // web-1 is on a host of the sandbox: the host layer of the heat map shows what was placed there.
+        assertThat(browser.findElements(By.cssSelector("li.cell.host"))).hasSizeGreaterThan(1)
+                .extracting(WebElement::getText).anySatisfy(text -> assertThat(text).containsPattern("[1-9][0-9]* placed$"));
+        check("capacity");
+        open("placement/" + serverId, By.id("why-h"));
+        assertThat(browser.findElement(By.id("why-h")).getText()).isEqualTo("Why web-1 is where it is");
+        check("placement");
+        open("drift", By.id("f-h"));
+        browser.findElement(By.id("sync")).click();
+        new WebDriverWait(browser, PATIENCE).until(d -> !d.findElement(By.id("sync-h")).findElement(By.xpath(".."))
+                .findElements(By.tagName("table")).isEmpty());
+        check("drift");
+    }
+
+    private String tenantName() {
+        return (String) io.skydeck.support.Api.as(Tokens.admin()).get("/v1/tenants/" + tenantId).then().extract().path("name");
+    }
+
+    private void signInAs(String authorization, String page) {
+        browser.get(base + "console#token=" + bare(authorization));
+        browser.get(base + "console/#/" + page);
+        await(By.cssSelector("main h1"));
+    }
+
+    private void open(String route, By ready) {
+        browser.get(base + "console/#/" + route);
+        await(ready);
+    }
+
+    private WebElement await(By by) {
+        try {
+            return new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(by));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no " + by + " at " + browser.getCurrentUrl() + "; the page says: "
+                    + browser.findElement(By.tagName("body")).getText(), e);
+        }
+    }
+
+    private static String bare(String authorization) {
+        return authorization.substring("Bearer ".length());
+    }
+
+    /** A screenshot, axe-core's serious and critical violations (none allowed), and the browser's errors (none allowed). */
+    private void check(String page) {
+        try {
+            Files.write(SCREENSHOTS.resolve(String.format("%02d-%s.png", ++shots, page)), browser.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Results axe = new AxeBuilder().analyze(browser);
+        List<String> blocking = axe.getViolations().stream()
+                .filter(r -> BLOCKING.contains(r.getImpact()))
+                .map(r -> r.getImpact() + " " + r.getId() + ": " + r.getHelp() + " at "
+                        + r.getNodes().stream().map(n -> String.valueOf(n.getTarget())).toList())
+                .toList();
+        assertThat(blocking).as("axe-core on the %s page", page).isEmpty();
+        List<String> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
+        assertThat(errors).as("browser console errors on the %s page", page).isEmpty();
+    }
+}

@@ -96,14 +96,20 @@ public class ReleaseResource {
         return Response.ok(releases.view(r)).tag(String.valueOf(r.version())).build();
     }
 
-    /** The release's events, oldest first: every transition of the release and of its instances. */
+    /** The release's events, oldest first: every transition of the release and of its instances; the cursor is the last event's seq. */
     @GET
     @Path("/{id}/events")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
-    public Page<EventView> events(@PathParam("id") UUID id, @QueryParam("after") Long after, @QueryParam("limit") Integer limit) {
+    public Page<EventView> events(@PathParam("id") UUID id, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         visible(id);
         int size = PageRequest.limitOf(limit);
-        var events = stream.events(id, after == null ? 0 : after, size + 1);
+        long after;
+        try {
+            after = cursor == null || cursor.isBlank() ? 0 : Long.parseLong(cursor);
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalid("cursor", "is not a cursor of this list");
+        }
+        var events = stream.events(id, after, size + 1);
         boolean more = events.size() > size;
         var shown = more ? events.subList(0, size) : events;
         return new Page<>(shown, more ? String.valueOf(shown.get(size - 1).seq()) : null);

@@ -158,7 +158,7 @@ final class ReleaseDriver implements Runnable {
                 Rollout recorded = rollout;
                 long expected = version;
                 ReleaseProgress.Written written = QuarkusTransaction.requiringNew().call(() ->
-                        drivers.progress.write(releaseId, Optional.of(token), expected, recorded, changes, touched, "skydeck"));
+                        drivers.progress.write(releaseId, Optional.of(token), expected, recorded, changes, touched, "driver " + replica));
                 if (written.outcome() == ReleaseProgress.Outcome.LEASE_LOST) {
                     LOG.infof("release %s: %s lost its lease; its last results are left to the new driver", releaseId, replica);
                     return;

@@ -148,7 +148,11 @@ class ReleaseApiTest {
         // A person looks and lets it go on: the rest rolls, the brake's failures stay failed.
         as(fixtures.token).post("/v1/releases/" + id + "/continue").then().statusCode(200).body("state", equalTo("ROLLING"));
         Response done = fixtures.awaitState(id, "SUCCEEDED");
-        assertThat(done.<String>path("reason")).isEqualTo("3 of 10 instances failed, below the brake");
+        List<Map<String, Object>> after = fixtures.events(id);
+        assertThat(after.get(after.size() - 1)).containsEntry("to", "SUCCEEDED")
+                .containsEntry("reason", "3 of 10 instances failed, below the brake");
+        assertThat(after.stream().filter(e -> "ROLLING".equals(e.get("to")) && "BRAKED".equals(e.get("from"))).findFirst().orElseThrow())
+                .containsEntry("reason", "continued after the brake with 3 failed").containsEntry("actor", "user@" + fixtures.tenant);
         assertThat(done.<List<String>>path("instances.state").subList(8, 10)).containsOnly("DONE");
     }
 

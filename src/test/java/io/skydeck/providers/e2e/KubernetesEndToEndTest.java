@@ -105,7 +105,8 @@ class KubernetesEndToEndTest {
                 .body("kind", equalTo("kubernetes"))
                 .body("regions[0].id", equalTo("eu-1"))
                 .body("regions[0].zones", equalTo(List.of("eu-1a")))
-                .body("capabilities", equalTo(List.of("inventory", "network-peerings", "networks", "security-groups", "workloads")))
+                .body("capabilities", equalTo(List.of("deployments", "inventory", "network-peerings", "networks", "security-groups",
+                        "traffic-control", "workloads")))
                 .extract().asString();
         assertThat(body).doesNotContain(KubernetesStub.TOKEN, KubernetesStub.tokenFile.toString());
     }

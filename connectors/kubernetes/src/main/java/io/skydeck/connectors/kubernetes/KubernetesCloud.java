@@ -6,6 +6,7 @@ import io.skydeck.connectors.spi.Capability;
 import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.Deployments;
 import io.skydeck.connectors.spi.Inventory;
 import io.skydeck.connectors.spi.NetworkPeerings;
 import io.skydeck.connectors.spi.Networks;
@@ -15,6 +16,7 @@ import io.skydeck.connectors.spi.ProviderKind;
 import io.skydeck.connectors.spi.Region;
 import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.SecurityGroups;
+import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.connectors.spi.Workloads;
 
 import java.time.Clock;
@@ -25,7 +27,8 @@ import java.util.Set;
 /**
  * One Kubernetes cluster as a Skydeck provider: {@link Workloads} (Deployments, StatefulSets,
  * DaemonSets), {@link SecurityGroups} (NetworkPolicies), {@link Inventory} (node capacity),
- * plus {@link #tenantNamespaces()} for what the SPI cannot say.
+ * {@link TrafficControl} (a pod in or out of a Service, {@link ServiceTrafficControl}),
+ * {@link Deployments} (a pod's image changed in place, {@link PodImageInstalls}), plus {@link #tenantNamespaces()} for what the SPI cannot say.
  *
  * <pre>{@code
  * // in Quarkus: the client quarkus-kubernetes-client produces; the service closes it
@@ -57,7 +60,9 @@ public final class KubernetesCloud implements CloudProvider {
                 .with(Networks.class, new NamespaceNetworks(cluster))
                 .with(NetworkPeerings.class, new NamespacePeerings(cluster))
                 .with(SecurityGroups.class, new NetworkPolicySecurityGroups(cluster))
-                .with(Inventory.class, inventory);
+                .with(Inventory.class, inventory)
+                .with(TrafficControl.class, new ServiceTrafficControl(cluster))
+                .with(Deployments.class, new PodImageInstalls(cluster));
     }
 
     /** Builds its own client from {@code config} (see {@link KubernetesClients}) and closes it on {@link #close()}. */

@@ -109,6 +109,10 @@ final class KubernetesWorkloads implements Workloads {
 
     @Override
     public OperationStatus poll(OperationHandle handle) {
+        if (InstallOperation.isInstall(handle.operationId())) {
+            // An install's handle is on a pod, a WORKLOAD-typed resource, so the provider's poll routes it here.
+            return new PodImageInstalls(cluster).poll(handle);
+        }
         var operation = parse(handle);
         var workload = read(operation);
         Instant now = cluster.clock().instant();

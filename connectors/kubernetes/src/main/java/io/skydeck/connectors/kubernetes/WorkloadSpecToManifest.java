@@ -105,6 +105,8 @@ final class WorkloadSpecToManifest {
         // Membership of security groups is a pod label: each group's NetworkPolicy selects it.
         labels.putAll(SecurityGroupMembers.labelsFor(spec.securityGroupIds()));
         labels.putAll(selectorLabels(spec));
+        // In traffic from the start; outside the selector, so pulling a pod out never orphans it (see ServiceTrafficControl).
+        labels.put(SkydeckLabels.TRAFFIC, SkydeckLabels.TRAFFIC_IN);
         var requests = ContainerQuantities.cpuAndMemory(spec.perReplica());
         var container = new ContainerBuilder()
                 .withName(CONTAINER)

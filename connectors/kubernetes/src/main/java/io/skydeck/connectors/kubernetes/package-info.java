@@ -25,6 +25,11 @@
  * <li>Networks → a namespace {@code prefix + name} with a default-deny ingress NetworkPolicy
  *     ({@link io.skydeck.connectors.kubernetes.NamespaceNetworks}); no subnets.</li>
  * <li>Inventory → nodes as container pools: allocatable minus the requests of bound pods.</li>
+ * <li>Releases → traffic target = Service "namespace/name", instance = pod "namespace/name";
+ *     pull out/in = the pod's {@code skydeck.io/traffic} label (out of the controller's selector,
+ *     in every Skydeck pod template) ({@link io.skydeck.connectors.kubernetes.ServiceTrafficControl});
+ *     install = the pod's container image patched in place, the workload's template once every
+ *     pod runs it ({@link io.skydeck.connectors.kubernetes.PodImageInstalls}).</li>
  * <li>Not offered: servers, public IPs, price list, usage export — a cluster has none of its own.</li>
  * </ul>
  */

@@ -32,7 +32,10 @@ record SandboxChanges(long sequence, long nextId,
                       Map<String, SandboxState.TokenUse> tokens,
                       Map<Integer, UsageSegment> usage,
                       int usageSize,
-                      Map<String, String> serverSubnets) {
+                      Map<String, String> serverSubnets,
+                      Map<String, SandboxLoadBalancer> loadBalancers,
+                      Map<String, String> podImages,
+                      Map<String, ArtifactDefect> artifactDefects) {
 
     SandboxChanges {
         // A table left out of the line comes back as null.
@@ -48,6 +51,9 @@ record SandboxChanges(long sequence, long nextId,
         tokens = orEmpty(tokens);
         usage = orEmpty(usage);
         serverSubnets = orEmpty(serverSubnets);
+        loadBalancers = orEmpty(loadBalancers);
+        podImages = orEmpty(podImages);
+        artifactDefects = orEmpty(artifactDefects);
     }
 
     private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {

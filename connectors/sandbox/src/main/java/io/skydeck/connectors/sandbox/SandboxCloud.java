@@ -4,6 +4,7 @@ import io.skydeck.connectors.spi.Capability;
 import io.skydeck.connectors.spi.CapabilityKind;
 import io.skydeck.connectors.spi.CapabilitySet;
 import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.Deployments;
 import io.skydeck.connectors.spi.IdempotencyToken;
 import io.skydeck.connectors.spi.Inventory;
 import io.skydeck.connectors.spi.Networks;
@@ -26,6 +27,7 @@ import io.skydeck.connectors.spi.ResourceRef;
 import io.skydeck.connectors.spi.ResourceType;
 import io.skydeck.connectors.spi.SecurityGroups;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.connectors.spi.UsageExport;
 import io.skydeck.connectors.spi.Workloads;
 
@@ -82,6 +84,9 @@ public final class SandboxCloud implements CloudProvider {
     private final Object lock = new Object();
     private final Map<ResourceType, Settler> settlers = new EnumMap<>(ResourceType.class);
     private final CapabilitySet capabilities;
+    /** Settles installs, whatever their instance's type: see {@link #settlerOf}. */
+    private final SandboxDeployments deployments;
+    private final SandboxTraffic traffic;
     private SandboxState state;
     private boolean crashed;
 
@@ -120,6 +125,8 @@ public final class SandboxCloud implements CloudProvider {
         settlers.put(ResourceType.PUBLIC_IP, publicIps);
         settlers.put(ResourceType.NETWORK_PEERING, peerings);
         settlers.put(ResourceType.VPN_CONNECTION, vpns);
+        this.deployments = new SandboxDeployments(this);
+        this.traffic = new SandboxTraffic(this);
         this.capabilities = CapabilitySet.empty()
                 .with(Servers.class, servers)
                 .with(Workloads.class, workloads)
@@ -130,7 +137,9 @@ public final class SandboxCloud implements CloudProvider {
                 .with(PublicIps.class, publicIps)
                 .with(Inventory.class, new SandboxInventory(this))
                 .with(PriceList.class, new SandboxPriceList(this))
-                .with(UsageExport.class, new SandboxUsageExport(this));
+                .with(UsageExport.class, new SandboxUsageExport(this))
+                .with(TrafficControl.class, new SandboxTrafficControl(this))
+                .with(Deployments.class, deployments);
     }
 
     /** The out-of-the-box sandbox: {@link SandboxTopology#defaultTopology()}, named "sandbox". */
@@ -180,6 +189,11 @@ public final class SandboxCloud implements CloudProvider {
     /** Where tests arm faults. */
     public SandboxFaults faults() {
         return faults;
+    }
+
+    /** The simulated users' traffic: load balancers as they stand, measurements, defective versions. */
+    public SandboxTraffic traffic() {
+        return traffic;
     }
 
     public SandboxTopology topology() {
@@ -349,7 +363,7 @@ public final class SandboxCloud implements CloudProvider {
                         "Operation " + handle.operationId() + " was not issued by " + name + ".");
             }
             // What the settler shows of the result, then judged: a task that ended may not have done what was asked.
-            return judge.apply(operation, settlers.get(operation.resource().type()).reported(operation, operation.status(name)));
+            return judge.apply(operation, settlerOf(operation).reported(operation, operation.status(name)));
         });
     }
 
@@ -386,8 +400,19 @@ public final class SandboxCloud implements CloudProvider {
         for (SandboxOperation operation : due) {
             SandboxOperation finished = operation.finished();
             state.operations.put(finished.id(), finished);
-            settlers.get(finished.resource().type()).finish(finished);
+            settlerOf(finished).finish(finished);
         }
+    }
+
+    /**
+     * Who finishes an operation: the capability that owns its resource type, except an install
+     * (an UPDATE of a server or of a pod, which is a workload-typed resource), which
+     * {@link SandboxDeployments} finishes on both alike. A public IP's UPDATE is its association.
+     */
+    private Settler settlerOf(SandboxOperation operation) {
+        var type = operation.resource().type();
+        boolean install = operation.kind() == OperationKind.UPDATE && (type == ResourceType.SERVER || type == ResourceType.WORKLOAD);
+        return install ? deployments : settlers.get(type);
     }
 
     private void persist() {

@@ -52,6 +52,16 @@ final class SandboxState {
     TrackedMap<String> serverSubnets = new TrackedMap<>();
     TrackedMap<SandboxOperation> operations = new TrackedMap<>();
     TrackedMap<TokenUse> tokens = new TrackedMap<>();
+    /** The load balancers releases pull instances in and out of, by {@link SandboxLoadBalancer#key}. */
+    TrackedMap<SandboxLoadBalancer> loadBalancers = new TrackedMap<>();
+    /**
+     * The image a pod runs when it is not its workload's (an install put another one on it), by
+     * pod id; cleared once every pod of the workload runs the same image, which then becomes the
+     * workload's.
+     */
+    TrackedMap<String> podImages = new TrackedMap<>();
+    /** The artifacts marked defective, by artifact: simulated bad versions for release tests. */
+    TrackedMap<ArtifactDefect> artifactDefects = new TrackedMap<>();
     TrackedList<UsageSegment> usage = new TrackedList<>();
 
     String newId(String prefix) {
@@ -64,7 +74,8 @@ final class SandboxState {
         return new SandboxChanges(sequence, nextId, servers.changes(), workloads.changes(), networks.changes(),
                 subnets.changes(), securityGroups.changes(), publicIps.changes(), peerings.changes(),
                 vpnConnections.changes(), operations.changes(), tokens.changes(),
-                usage.changes(), usage.size(), serverSubnets.changes());
+                usage.changes(), usage.size(), serverSubnets.changes(), loadBalancers.changes(), podImages.changes(),
+                artifactDefects.changes());
     }
 
     /** Replays one journal line. */
@@ -81,6 +92,9 @@ final class SandboxState {
         operations.apply(changes.operations());
         tokens.apply(changes.tokens());
         serverSubnets.apply(changes.serverSubnets());
+        loadBalancers.apply(changes.loadBalancers());
+        podImages.apply(changes.podImages());
+        artifactDefects.apply(changes.artifactDefects());
         usage.apply(changes.usage(), changes.usageSize());
         journalSequence = changes.sequence();
     }
@@ -104,7 +118,7 @@ final class SandboxState {
 
     private List<TrackedMap<?>> tables() {
         return List.of(servers, workloads, networks, subnets, securityGroups, publicIps, peerings, vpnConnections, operations, tokens,
-                serverSubnets);
+                serverSubnets, loadBalancers, podImages, artifactDefects);
     }
 
     /** Closes the open usage segments of a resource at {@code at}. */

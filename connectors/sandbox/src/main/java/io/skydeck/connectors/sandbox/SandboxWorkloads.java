@@ -24,7 +24,8 @@ import java.util.Optional;
  * Container workloads in one container pool per zone. A workload's id is "namespace/name", as
  * on Kubernetes. The sandbox's pool is a single node, so a DaemonSet runs exactly one replica.
  * Metering runs while replicas are ready: vCPU-hours and GiB-hours at the topology's container
- * rates, restarted at each finished scale.
+ * rates, restarted at each finished scale. Its pods are {@link SandboxInstance.Pod}s, which
+ * {@link SandboxDeployments} installs on one by one.
  */
 final class SandboxWorkloads implements Workloads, SandboxCloud.Settler {
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
@@ -196,6 +197,7 @@ final class SandboxWorkloads implements Workloads, SandboxCloud.Settler {
             }
             case START, STOP, RESIZE, UPDATE -> throw new IllegalStateException("workloads do not " + operation.kind());
         }
+        SandboxDeployments.forgetGonePods(state, workload.id());
     }
 
     private void startMetering(ProviderWorkload workload, int replicas, Instant at) {

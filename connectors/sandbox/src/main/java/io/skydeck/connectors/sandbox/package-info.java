@@ -10,6 +10,16 @@
  * cloud.faults().inject(new Fault.FailCall(SandboxCall.CREATE_SERVER, new QuotaExceeded("sandbox", "Quota exceeded")));
  * }</pre>
  *
+ * Releases: {@code TrafficControl} pulls servers and pods ({@code namespace/name-0} …, see
+ * {@code SandboxTraffic#pods}) in and out of load balancers made on first use; {@code Deployments}
+ * installs an artifact as an UPDATE operation taking the create latency; {@link
+ * io.skydeck.connectors.sandbox.SandboxTraffic} measures each instance's simulated traffic and
+ * marks bad versions:
+ * <pre>{@code
+ * cloud.traffic().markDefective(ArtifactDefect.failsIgnition("app-2.0", 30)); // fails on the instances its hash picks
+ * cloud.traffic().measure(List.of("srv-000001"), Duration.ofMinutes(5));     // requests, errors, p99
+ * }</pre>
+ *
  * Time only moves with the injected clock: an operation accepted at t with latency d is
  * reported finished by any call made at or after t + d, finished <em>at</em> t + d.
  *

@@ -1,12 +1,17 @@
 package io.skydeck.connectors.sandbox;
 
+import io.skydeck.connectors.spi.Deployments;
 import io.skydeck.connectors.spi.IdempotencyToken;
+import io.skydeck.connectors.spi.InstallSpec;
+import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderServer;
 import io.skydeck.connectors.spi.ProviderUnavailable;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.connectors.spi.ServerStatus;
 import io.skydeck.connectors.spi.Servers;
+import io.skydeck.connectors.spi.TrafficControl;
+import io.skydeck.connectors.spi.TrafficTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -70,6 +76,26 @@ class SharedSandboxTest {
         assertThat(again).isEqualTo(handle);
         b.delete(handle.resource().id(), IdempotencyToken.of("d-1"));
         assertThat(a.list()).isEmpty();
+    }
+
+    @Test
+    void loadBalancersInstallsAndBadVersionsAreSharedByBothInstances() {
+        SandboxCloud a = open();
+        SandboxCloud b = open();
+        String server = a.require(Servers.class).create(ServerSpec.of("web-1", "sbx-east-1", "m1.small", "ubuntu-22.04"),
+                IdempotencyToken.of("t-1")).resource().id();
+        var lb = new TrafficTarget("sbx-east-1", "lb-web");
+
+        a.require(TrafficControl.class).pullIn(lb, server);
+        b.traffic().markDefective(ArtifactDefect.failsIgnition("app-2", 100));
+        var handle = b.require(Deployments.class).install(
+                new InstallSpec("sbx-east-1", server, "app-2", Optional.empty(), Optional.empty()), IdempotencyToken.of("i-1"));
+
+        assertThat(b.require(TrafficControl.class).inTraffic(lb)).containsExactly(server);
+        assertThat(a.require(Deployments.class).poll(handle)).isInstanceOf(OperationStatus.Succeeded.class);
+        assertThat(a.require(Deployments.class).health("sbx-east-1", server).healthy()).isFalse();
+        assertThat(a.traffic().measure(List.of(server), java.time.Duration.ofMinutes(1)))
+                .isEqualTo(b.traffic().measure(List.of(server), java.time.Duration.ofMinutes(1)));
     }
 
     @Test

@@ -69,6 +69,10 @@ class OpenStackEndToEndTest {
                         {"server": {"OS-DCF:diskConfig": "AUTO", "adminPass": "6NpUwoz2QDRN", "id": "%s",
                           "links": [], "security_groups": [{"name": "default"}]}}""".formatted(SERVER_ID))));
 
+        // As Nova answers right after the boot request: the server exists and is building. (The runner
+        // may poll before this test has stubbed the ACTIVE answer below, which then takes precedence.)
+        server.stubFor(get(urlPathEqualTo(compute("/servers/" + SERVER_ID))).withHeader("X-Auth-Token", WireMock.equalTo(TOKEN))
+                .willReturn(okJson("{\"server\": " + novaServer(SERVER_ID, "web-1", "BUILD", "pending") + "}")));
         // Names as users know them: Nova's flavor "2" is m1.small, Glance's image is cirros.
         as(token).body(Map.of("projectId", project.toString(), "name", "web-0", "flavor", "m1.small", "image", "tiny-raw"))
                 .post("/v1/servers").then().statusCode(400)

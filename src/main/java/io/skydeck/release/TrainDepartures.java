@@ -84,7 +84,11 @@ public class TrainDepartures {
     @Inject
     Clock clock;
 
-    @Scheduled(identity = "release-train-departures", every = "${skydeck.release.trains.check-every:5s}", delayed = "10s")
+    /** Holds the job's period ({@code skydeck.trains.check-every}), which the annotation reads. */
+    @Inject
+    TrainConfig config;
+
+    @Scheduled(identity = "release-train-departures", every = "${skydeck.trains.check-every:5s}", delayed = "10s")
     @Nonconcurrent
     @ActivateRequestContext
     void scheduled() {

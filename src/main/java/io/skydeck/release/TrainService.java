@@ -142,6 +142,9 @@ public class TrainService {
         Instant now = now();
         Instant readyAt = request.readyAt() == null ? now : request.readyAt().truncatedTo(ChronoUnit.MICROS);
         boolean express = Boolean.TRUE.equals(request.express());
+        if (express && readyAt.isAfter(now)) {
+            throw ProblemException.invalid("readyAt", "an express leaves now; book the departure after " + readyAt + " without express");
+        }
         Line rules = departures.rulesOf(line, departures.booked(line.id()));
         Booking booking;
         try {

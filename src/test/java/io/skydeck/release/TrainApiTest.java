@@ -302,6 +302,10 @@ class TrainApiTest {
         Map<String, Object> both = ticket(shop);
         both.put("version", "v2");
         expectTicketField(open, both, "versionId");
+        Map<String, Object> expressLater = ticket(shop);
+        expressLater.put("express", true);
+        expressLater.put("readyAt", Instant.now().plusSeconds(600).toString());
+        expectTicketField(open, expressLater, "readyAt");
         expectTicketField(open, withRelease(ticket(shop), "batchSize", 0), "release.batchSize");
         expectTicketField(open, withRelease(ticket(shop), "brakeRatio", 2.0), "release.brakeRatio");
         expectTicketField(open, withRelease(ticket(shop), "strategy", "CANARY"), "release.strategy");

@@ -70,9 +70,10 @@ public class TrainResource {
 
     @GET
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
-    public Page<LineView> list(@QueryParam("tenantId") String tenantParam) {
-        return new Page<>(trains.lines(caller.listFilter(QueryParams.uuid("tenantId", tenantParam))).stream().map(trains::view).toList(),
-                null);
+    public Page<LineView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("cursor") String cursor,
+                               @QueryParam("limit") Integer limit) {
+        return Page.sorted(trains.lines(caller.listFilter(QueryParams.uuid("tenantId", tenantParam))), cursor, limit,
+                l -> order(l.createdAt(), l.id()), trains::view);
     }
 
     @GET
@@ -100,9 +101,9 @@ public class TrainResource {
     @GET
     @Path("/{id}/tickets")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
-    public Page<TicketView> tickets(@PathParam("id") UUID id) {
+    public Page<TicketView> tickets(@PathParam("id") UUID id, @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         visible(id);
-        return new Page<>(trains.tickets(id).stream().map(trains::view).toList(), null);
+        return Page.sorted(trains.tickets(id), cursor, limit, t -> order(t.createdAt(), t.id()), trains::view);
     }
 
     @GET
@@ -138,8 +139,11 @@ public class TrainResource {
     @GET
     @Path("/{id}/departures")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
-    public Page<DepartureView> departures(@PathParam("id") UUID id) {
-        return new Page<>(trains.departuresOf(visible(id)), null);
+    public Page<DepartureView> departures(@PathParam("id") UUID id, @QueryParam("cursor") String cursor,
+                                          @QueryParam("limit") Integer limit) {
+        // Departed carriages by number, then the scheduled departures by time.
+        return Page.sorted(trains.departuresOf(visible(id)), cursor, limit, d -> d.number() != null
+                ? String.format("0-%010d", d.number()) : String.format("1-%020d", d.departsAt().getEpochSecond()), d -> d);
     }
 
     @GET
@@ -148,6 +152,11 @@ public class TrainResource {
     public DepartureView departure(@PathParam("id") UUID id, @PathParam("n") int number) {
         visible(id);
         return trains.departure(id, number).orElseThrow(() -> ProblemException.notFound("departure", number));
+    }
+
+    /** A key that sorts as (time, id) does. */
+    private static String order(java.time.Instant at, UUID id) {
+        return String.format("%020d-%s", at.getEpochSecond() * 1_000_000 + at.getNano() / 1_000, id);
     }
 
     private TrainLine visible(UUID id) {

@@ -174,7 +174,16 @@ class ListConventionTest {
                     .then().statusCode(201);
         }
 
+        // Two release-train lines; the first one's tickets and departures are lists too.
+        String line = null;
+        for (String pool : new String[] {"trains-a", "trains-b"}) {
+            String id = as(owner).body(Map.of("pool", pool, "cron", "0 0 * * * ?")).post("/v1/trains").then().statusCode(201)
+                    .extract().path("id");
+            line = line == null ? id : line;
+        }
         Map<String, String> samples = new LinkedHashMap<>();
+        samples.put("/v1/trains/{id}/tickets", line);
+        samples.put("/v1/trains/{id}/departures", line);
         samples.put("/v1/servers/{id}/events", server.path("resource.id"));
         samples.put("/v1/workloads/{id}/events", workload.path("resource.id"));
         samples.put("/v1/tenants/{id}/quota/reservations", tenant.toString());

@@ -43,7 +43,7 @@ class ListConventionTest {
             "/v1/servers", "/v1/servers/{id}/events", "/v1/workloads/{id}/events", "/v1/operations", "/v1/audit",
             "/v1/capacity", "/v1/capacity/hosts", "/v1/providers/{name}/flavors", "/v1/rate-cards", "/v1/commitments", "/v1/bill-imports",
             "/v1/reconciliations", "/v1/invoices", "/v1/networks", "/v1/networks/{id}/subnets", "/v1/networks/{id}/ipam",
-            "/v1/applications/{id}/groups", "/v1/applications/{id}/versions", "/v1/releases/{id}/events");
+            "/v1/applications/{id}/groups", "/v1/applications/{id}/versions", "/v1/releases/{id}/events", "/v1/trains");
 
     @Test
     void everyListPagesTheSameWayAndRefusesABadLimit() {
@@ -196,10 +196,20 @@ class ListConventionTest {
             Operations.pause(50);
         }
 
+        // Two release-train lines; the first one's tickets and departures are lists too.
+        String line = null;
+        for (String pool : new String[] {"trains-a", "trains-b"}) {
+            String id = as(owner).body(Map.of("pool", pool, "cron", "0 0 * * * ?")).post("/v1/trains").then().statusCode(201)
+                    .extract().path("id");
+            line = line == null ? id : line;
+        }
+
         Map<String, String> samples = new LinkedHashMap<>();
         samples.put("/v1/applications/{id}/groups", app);
         samples.put("/v1/applications/{id}/versions", app);
         samples.put("/v1/releases/{id}/events", release);
+        samples.put("/v1/trains/{id}/tickets", line);
+        samples.put("/v1/trains/{id}/departures", line);
         samples.put("/v1/servers/{id}/events", server.path("resource.id"));
         samples.put("/v1/workloads/{id}/events", workload.path("resource.id"));
         samples.put("/v1/tenants/{id}/quota/reservations", tenant.toString());

@@ -168,7 +168,13 @@ public final class ReachabilityBench {
         }
 
         // The figure: the same estate and question mix through the service's endpoint.
-        FixedRateLoad.Result served = new ReachabilityEndpoint(topology).run(endpoint, warmupStream, stream);
+        FixedRateLoad.Result served;
+        try {
+            served = new ReachabilityEndpoint(topology).run(endpoint, warmupStream, stream);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            served = null; // the HTTP clients' threads would keep the JVM alive
+        }
         if (served == null) {
             System.exit(1);
         }
@@ -262,9 +268,11 @@ public final class ReachabilityBench {
                     rules.add(rule);
                 }
             }
-            // Half the groups keep the providers' default "all traffic out" rule, last, so a scan meets it after the others.
-            if (random.nextBoolean()) {
-                rules.set(rules.size() - 1, new SecurityRule(Direction.EGRESS, Protocol.ANY, PortRange.ALL, new Remote.Range(Cidr.parse("0.0.0.0/0"))));
+            // Half the groups keep the providers' default "all traffic out" rule, last, so a scan meets it after the others
+            // (unless the group drew it already: the service holds no group with a rule twice).
+            SecurityRule allOut = new SecurityRule(Direction.EGRESS, Protocol.ANY, PortRange.ALL, new Remote.Range(Cidr.parse("0.0.0.0/0")));
+            if (random.nextBoolean() && !rules.contains(allOut)) {
+                rules.set(rules.size() - 1, allOut);
             }
             groups.add(new SecurityGroup("sg-" + g, "tenant-" + g % 50, "group-" + g, rules));
         }

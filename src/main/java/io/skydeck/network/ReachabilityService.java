@@ -56,8 +56,23 @@ public class ReachabilityService {
     /** Tenants whose topology is kept; the least recently asked go first. */
     private static final int KEPT_TENANTS = 256;
 
-    /** A tenant's topology as built at one version, with its index. */
-    private record Built(long version, Topology topology, Reachability reachability) {
+    /**
+     * A tenant's topology as built at one version, with its index, and what a question looks up
+     * in it by id (servers and workloads, group names) so that a question costs no scan of the estate.
+     */
+    private record Built(long version, Topology topology, Reachability reachability, Map<String, Endpoint> endpoints,
+                         Map<String, String> groupNames) {
+        static Built of(long version, Topology topology) {
+            Map<String, Endpoint> endpoints = new HashMap<>();
+            topology.peers().forEach(p -> {
+                if (p instanceof Endpoint e) {
+                    endpoints.put(e.id(), e);
+                }
+            });
+            Map<String, String> names = new HashMap<>();
+            topology.groups().forEach(g -> names.put(g.id(), g.name()));
+            return new Built(version, topology, Reachability.of(topology), Map.copyOf(endpoints), Map.copyOf(names));
+        }
     }
 
     private final Map<UUID, Built> built = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
@@ -115,16 +130,14 @@ public class ReachabilityService {
             throw ProblemException.invalid("port", port == null ? protocol.label() + " needs a port" : port + " is outside 0..65535");
         }
         Built current = current(tenantId);
-        Topology topology = current.topology();
         Reachability reachability = current.reachability();
-        Peer source = peer("from", tenantId, from, topology);
-        Peer destination = peer("to", tenantId, to, topology);
+        Peer source = peer("from", tenantId, from, current);
+        Peer destination = peer("to", tenantId, to, current);
         Answer answer = reachability.analyze(source, destination, new Traffic(protocol, protocol.hasPorts() ? port : Traffic.NO_PORT));
         String link = answer.path().filter(p -> p instanceof Path.ViaLink).map(p -> ((Path.ViaLink) p).linkId()).orElse(null);
         String path = answer.path().map(p -> p.kind().name()).orElse(null);
         if (answer instanceof Answer.Reachable yes) {
-            Map<String, String> names = new HashMap<>();
-            topology.groups().forEach(g -> names.put(g.id(), g.name()));
+            Map<String, String> names = current.groupNames();
             return new Verdict(true, path, link, yes.egress().map(r -> RuleView.of(r, names)).orElse(null),
                     yes.ingress().map(r -> RuleView.of(r, names)).orElse(null), null, null);
         }
@@ -145,8 +158,7 @@ public class ReachabilityService {
         if (kept != null && kept.version() == version) {
             return kept;
         }
-        Topology topology = topologyOf(tenantId);
-        Built fresh = new Built(version, topology, Reachability.of(topology));
+        Built fresh = Built.of(version, topologyOf(tenantId));
         builds.incrementAndGet();
         built.merge(tenantId, fresh, (old, mine) -> old.version() > mine.version() ? old : mine);
         return fresh;
@@ -211,7 +223,7 @@ public class ReachabilityService {
         return peers;
     }
 
-    private Peer peer(String field, UUID tenantId, Side side, Topology topology) {
+    private Peer peer(String field, UUID tenantId, Side side, Built current) {
         int given = (side.server() == null ? 0 : 1) + (side.workload() == null ? 0 : 1) + (side.cidr() == null ? 0 : 1);
         if (given != 1) {
             throw ProblemException.invalid(field, "name exactly one of server, workload and cidr");
@@ -227,7 +239,7 @@ public class ReachabilityService {
         String kind = side.server() != null ? "server" : "workload";
         UUID asked = side.server() != null ? side.server() : side.workload();
         String id = asked.toString();
-        return topology.peers().stream().filter(p -> p instanceof Endpoint e && e.id().equals(id)).findFirst()
+        return Optional.<Peer>ofNullable(current.endpoints().get(id))
                 .orElseThrow(() -> exists(kind, tenantId, asked) ? ProblemException.invalid(field + "." + kind, kind + " " + asked
                         + " is in no available network") : ProblemException.notFound(kind, asked));
     }

@@ -42,7 +42,8 @@ class ListConventionTest {
     private static final Set<String> SEEDED = Set.of("/v1/tenants", "/v1/projects", "/v1/tenants/{id}/quota/reservations",
             "/v1/servers", "/v1/servers/{id}/events", "/v1/workloads/{id}/events", "/v1/operations", "/v1/audit",
             "/v1/capacity", "/v1/capacity/hosts", "/v1/providers/{name}/flavors", "/v1/rate-cards", "/v1/commitments", "/v1/bill-imports",
-            "/v1/reconciliations", "/v1/invoices", "/v1/networks", "/v1/networks/{id}/subnets", "/v1/networks/{id}/ipam");
+            "/v1/reconciliations", "/v1/invoices", "/v1/networks", "/v1/networks/{id}/subnets", "/v1/networks/{id}/ipam",
+            "/v1/applications/{id}/groups", "/v1/applications/{id}/versions", "/v1/releases/{id}/events");
 
     @Test
     void everyListPagesTheSameWayAndRefusesABadLimit() {
@@ -174,7 +175,31 @@ class ListConventionTest {
                     .then().statusCode(201);
         }
 
+        // An application with two groups and two versions, and a release run to its end (its events are a list too).
+        String app = as(owner).body(Map.of("name", "shop")).post("/v1/applications").then().statusCode(201).extract().path("id");
+        String group = null;
+        for (String groupName : new String[] {"web", "api"}) {
+            String made = as(owner).body(Map.of("name", groupName, "serverIds", List.of(server.<String>path("resource.id"))))
+                    .post("/v1/applications/" + app + "/groups").then().statusCode(201).extract().path("id");
+            group = group == null ? made : group;
+        }
+        String version = null;
+        for (String versionName : new String[] {"v1", "v2"}) {
+            String made = as(owner).body(Map.of("name", versionName, "image", "shop:" + versionName))
+                    .post("/v1/applications/" + app + "/versions").then().statusCode(201).extract().path("id");
+            version = version == null ? made : version;
+        }
+        String release = as(owner).body(Map.of("groupId", group, "versionId", version, "bastion", false)).post("/v1/releases")
+                .then().statusCode(202).extract().path("id");
+        for (int tries = 0; !"SUCCEEDED".equals(as(owner).get("/v1/releases/" + release).then().extract().path("state")); tries++) {
+            assertThat(tries).as("release finished").isLessThan(600);
+            Operations.pause(50);
+        }
+
         Map<String, String> samples = new LinkedHashMap<>();
+        samples.put("/v1/applications/{id}/groups", app);
+        samples.put("/v1/applications/{id}/versions", app);
+        samples.put("/v1/releases/{id}/events", release);
         samples.put("/v1/servers/{id}/events", server.path("resource.id"));
         samples.put("/v1/workloads/{id}/events", workload.path("resource.id"));
         samples.put("/v1/tenants/{id}/quota/reservations", tenant.toString());

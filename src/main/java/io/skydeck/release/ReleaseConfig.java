@@ -1,0 +1,39 @@
+package io.skydeck.release;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How this replica drives releases. */
+@ConfigMapping(prefix = "skydeck.release")
+public interface ReleaseConfig {
+
+    /** Whether this replica drives releases at all (a read-only replica, or a test that drives by hand, says false). */
+    @WithDefault("true")
+    boolean drive();
+
+    /** This replica's name in a lease; default: the host name and a random suffix, new at every start. */
+    Optional<String> replicaId();
+
+    /** How long a lease holds without renewal: how long a dead driver's release waits before another replica takes it. */
+    @WithDefault("PT15S")
+    Duration leaseDuration();
+
+    /** How often a replica looks for releases with steps to run and no live driver. */
+    @WithDefault("PT1S")
+    Duration scanInterval();
+
+    /** How often a running install is polled. */
+    @WithDefault("PT0.5S")
+    Duration pollInterval();
+
+    /** How long an install may run before the step counts as failed. */
+    @WithDefault("PT15M")
+    Duration installTimeout();
+
+    /** How long an ignition check keeps asking before the instance counts as unhealthy. */
+    @WithDefault("PT60S")
+    Duration ignitionTimeout();
+}

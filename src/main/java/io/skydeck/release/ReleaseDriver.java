@@ -1,0 +1,184 @@
+package io.skydeck.release;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.skydeck.release.rollout.Change;
+import io.skydeck.release.rollout.Rollout;
+import io.skydeck.release.rollout.StepCall;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives one release on this replica while it holds the release's lease: restores the stored
+ * rollout, runs every step the rollout has given out (each on a thread of its own, outside any
+ * transaction), and records the results that have come in — all of them at once — in one short
+ * transaction fenced by the lease's token, storing the rollout's snapshot with them. Steps the
+ * rollout gives out next are started only after that write, so every instance that starts is on
+ * record as started first: after a crash the next driver re-runs exactly the steps on record as
+ * running, and nothing is skipped or started twice.
+ *
+ * <p>A person's action changes the stored release under the driver (see
+ * {@link ReleaseService#act}); the driver notices the moved version — at its write, or while it
+ * waits — reloads the rollout and records its results again on it. When nothing is left to run
+ * (baking, braked, paused, finished) it lets the lease go and ends; an action that gives out new
+ * steps makes the release wanted by a driver again.
+ */
+final class ReleaseDriver implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(ReleaseDriver.class);
+    private static final Duration LOOK_FOR_ACTIONS_EVERY = Duration.ofMillis(200);
+
+    private final UUID releaseId;
+    private final String replica;
+    private final long token;
+    private final ReleaseDrivers drivers;
+    private final BlockingQueue<InstanceSteps.Result> results = new LinkedBlockingQueue<>();
+    private volatile boolean dead;
+    private ExecutorService workers;
+
+    ReleaseDriver(UUID releaseId, String replica, long token, ReleaseDrivers drivers) {
+        this.releaseId = releaseId;
+        this.replica = replica;
+        this.token = token;
+        this.drivers = drivers;
+    }
+
+    UUID releaseId() {
+        return releaseId;
+    }
+
+    String replica() {
+        return replica;
+    }
+
+    long token() {
+        return token;
+    }
+
+    /**
+     * Plays a replica that stops dead: no more renewals, no more steps started, nothing let go.
+     * Steps already running finish on their own threads; what they would record is written only
+     * if the lease is still this driver's (it is not, once another replica took it over).
+     */
+    void die() {
+        dead = true;
+    }
+
+    @Override
+    public void run() {
+        try {
+            drive();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "release %s: driver on %s stopped; another pass (or replica) picks the release up", releaseId, replica);
+        } finally {
+            if (workers != null && !dead) {
+                workers.shutdownNow();
+            }
+            drivers.ended(this);
+        }
+    }
+
+    private void drive() throws RuntimeException {
+        InstanceSteps.Plan plan = QuarkusTransaction.requiringNew().call(() -> drivers.releases.plan(releaseId));
+        ReleaseProgress.Stored stored = load();
+        Rollout rollout = Rollout.restore(stored.snapshot());
+        long version = stored.version();
+        workers = Executors.newFixedThreadPool(Math.max(1, stored.snapshot().policy().parallelism()), r -> {
+            Thread t = new Thread(r, "skydeck-release-" + releaseId.toString().substring(0, 8));
+            t.setDaemon(true);
+            return t;
+        });
+        Set<Long> inFlight = new HashSet<>();
+        Duration ttl = drivers.config.leaseDuration();
+        long renewAt = System.nanoTime() + ttl.toNanos() / 3;
+        while (!dead) {
+            if (System.nanoTime() >= renewAt) {
+                if (!drivers.lease.renew(releaseId, token, ttl)) {
+                    LOG.infof("release %s: %s lost its lease; another replica drives it", releaseId, replica);
+                    return;
+                }
+                renewAt = System.nanoTime() + ttl.toNanos() / 3;
+            }
+            for (StepCall call : rollout.running()) {
+                if (inFlight.add(call.id())) {
+                    workers.execute(() -> results.add(drivers.steps.run(plan, call)));
+                }
+            }
+            if (inFlight.isEmpty()) {
+                if (drivers.lease.releaseIfIdle(releaseId, token, version)) {
+                    return;
+                }
+                ReleaseProgress.Stored now = load(); // a person acted since our last write
+                rollout = Rollout.restore(now.snapshot());
+                version = now.version();
+                continue;
+            }
+            InstanceSteps.Result first;
+            try {
+                first = results.poll(LOOK_FOR_ACTIONS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (dead) {
+                break;
+            }
+            if (first == null) {
+                long stamp = QuarkusTransaction.requiringNew().call(() -> drivers.progress.version(releaseId));
+                if (stamp != version) {
+                    ReleaseProgress.Stored now = load();
+                    rollout = Rollout.restore(now.snapshot());
+                    version = now.version();
+                }
+                continue;
+            }
+            List<InstanceSteps.Result> batch = new ArrayList<>();
+            batch.add(first);
+            results.drainTo(batch);
+            while (true) {
+                Set<String> touched = new LinkedHashSet<>();
+                for (InstanceSteps.Result r : batch) {
+                    rollout.record(r.call(), r.succeeded(), r.failure());
+                    touched.add(r.call().instance());
+                }
+                List<Change> changes = rollout.drainChanges();
+                changes.stream().map(Change::instance).filter(i -> i != null).forEach(touched::add);
+                Rollout recorded = rollout;
+                long expected = version;
+                ReleaseProgress.Written written = QuarkusTransaction.requiringNew().call(() ->
+                        drivers.progress.write(releaseId, Optional.of(token), expected, recorded, changes, touched, "driver " + replica));
+                if (written.outcome() == ReleaseProgress.Outcome.LEASE_LOST) {
+                    LOG.infof("release %s: %s lost its lease; its last results are left to the new driver", releaseId, replica);
+                    return;
+                }
+                if (written.outcome() == ReleaseProgress.Outcome.WRITTEN) {
+                    version = written.version();
+                    break;
+                }
+                ReleaseProgress.Stored now = load(); // stale: a person acted; record the same results on what they left
+                rollout = Rollout.restore(now.snapshot());
+                version = now.version();
+            }
+            for (InstanceSteps.Result r : batch) {
+                inFlight.remove(r.call().id());
+            }
+            drivers.written(this);
+        }
+    }
+
+    private ReleaseProgress.Stored load() {
+        return QuarkusTransaction.requiringNew().call(() -> drivers.progress.load(releaseId, false).orElseThrow());
+    }
+}

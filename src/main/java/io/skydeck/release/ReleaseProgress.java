@@ -1,0 +1,266 @@
+package io.skydeck.release;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.release.rollout.Change;
+import io.skydeck.release.rollout.ReleaseState;
+import io.skydeck.release.rollout.Rollout;
+import io.skydeck.release.rollout.RolloutSnapshot;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import org.hibernate.Session;
+
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Stores a release's progress: the rollout's snapshot, the instances' rows and one event per
+ * transition, together, in the caller's transaction. A write names the release version it
+ * started from and lands only if that is still the stored one — a person's action that came in
+ * between makes it stale, and the driver reloads and records its results again. A driver's write
+ * also names its lease's fencing token, checked under a share lock on the lease row, so a replica
+ * whose lease was taken over can no longer write anything.
+ *
+ * <p>Instances and events are written with JDBC batches: a roll of a thousand instances records
+ * tens of them per transaction, and one statement per row would be most of the release's overhead.
+ */
+@ApplicationScoped
+public class ReleaseProgress {
+
+    /** The stored release as a driver or an action starts from. */
+    public record Stored(UUID id, long version, RolloutSnapshot snapshot) {
+    }
+
+    /** How a write went. */
+    public enum Outcome { WRITTEN, STALE, LEASE_LOST }
+
+    public record Written(Outcome outcome, long version) {
+    }
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    Clock clock;
+
+    /** The release as stored; with {@code lock}, its row stays locked until the transaction ends (a person's action). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<Stored> load(UUID releaseId, boolean lock) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT version, CAST(snapshot AS text) FROM app_release WHERE id = ?1"
+                        + (lock ? " FOR UPDATE" : ""))
+                .setParameter(1, releaseId).getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        Object[] row = rows.get(0);
+        return Optional.of(new Stored(releaseId, ((Number) row[0]).longValue(), read((String) row[1])));
+    }
+
+    /** The stored version alone: what a waiting driver compares to see whether a person acted. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public long version(UUID releaseId) {
+        return ((Number) em.createNativeQuery("SELECT version FROM app_release WHERE id = ?1").setParameter(1, releaseId)
+                .getSingleResult()).longValue();
+    }
+
+    /**
+     * Writes the rollout as it is now, the transitions since the last write and the rows of the
+     * instances {@code touched}; {@code fence} is the driver's lease token, or empty for a
+     * person's action (which holds the row lock instead).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Written write(UUID releaseId, Optional<Long> fence, long expectedVersion, Rollout rollout, List<Change> changes,
+                         Collection<String> touched, String actor) {
+        if (fence.isPresent()) {
+            @SuppressWarnings("unchecked")
+            List<Number> token = em.createNativeQuery("SELECT token FROM release_lease WHERE release_id = ?1 FOR SHARE")
+                    .setParameter(1, releaseId).getResultList();
+            if (token.isEmpty() || token.get(0).longValue() != fence.get()) {
+                return new Written(Outcome.LEASE_LOST, expectedVersion);
+            }
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        RolloutSnapshot snapshot = rollout.snapshot();
+        ReleaseState state = rollout.state();
+        int updated = em.createNativeQuery("""
+                        UPDATE app_release SET snapshot = CAST(?1 AS jsonb), state = ?2, reason = ?3, running_steps = ?4,
+                               version = version + 1, updated_at = ?5,
+                               finished_at = CASE WHEN ?6 THEN COALESCE(finished_at, ?5) ELSE finished_at END
+                         WHERE id = ?7 AND version = ?8""")
+                .setParameter(1, write(snapshot)).setParameter(2, state.name()).setParameter(3, rollout.reason())
+                .setParameter(4, rollout.running().size()).setParameter(5, now)
+                .setParameter(6, state.finished())
+                .setParameter(7, releaseId).setParameter(8, expectedVersion).executeUpdate();
+        if (updated == 0) {
+            return new Written(Outcome.STALE, expectedVersion);
+        }
+        if (state == ReleaseState.SUCCEEDED && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("SUCCEEDED"))) {
+            em.createNativeQuery("UPDATE release_group g SET current_version_id = r.version_id FROM app_release r"
+                    + " WHERE r.id = ?1 AND g.id = r.group_id").setParameter(1, releaseId).executeUpdate();
+        }
+        Map<String, RolloutSnapshot.Instance> byId = new HashMap<>();
+        for (RolloutSnapshot.Instance i : snapshot.instances()) {
+            byId.put(i.id(), i);
+        }
+        em.unwrap(Session.class).doWork(connection -> {
+            if (!touched.isEmpty()) {
+                try (PreparedStatement update = connection.prepareStatement(
+                        "UPDATE release_instance SET state = ?, step = ?, failure = ?, updated_at = ? WHERE release_id = ? AND instance = ?")) {
+                    for (String id : touched) {
+                        RolloutSnapshot.Instance i = byId.get(id);
+                        update.setString(1, i.state().name());
+                        update.setString(2, i.running() == null ? null : i.running().name());
+                        update.setString(3, i.failure());
+                        update.setTimestamp(4, Timestamp.from(now));
+                        update.setObject(5, releaseId);
+                        update.setString(6, id);
+                        update.addBatch();
+                    }
+                    update.executeBatch();
+                }
+            }
+            insertEvents(connection, releaseId, changes, actor, now);
+        });
+        return new Written(Outcome.WRITTEN, expectedVersion + 1);
+    }
+
+    /** The instances of a new release, in the group's order, and its first events. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void insertInstances(UUID releaseId, List<NewInstance> instances, Rollout rollout, List<Change> changes, String actor) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        Map<String, RolloutSnapshot.Instance> byId = new HashMap<>();
+        rollout.snapshot().instances().forEach(i -> byId.put(i.id(), i));
+        em.unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO release_instance (release_id, instance, position, batch, server_id, provider_instance_id,
+                                                  previous_artifact, state, step, failure, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""")) {
+                for (int p = 0; p < instances.size(); p++) {
+                    NewInstance n = instances.get(p);
+                    RolloutSnapshot.Instance i = byId.get(n.instance());
+                    insert.setObject(1, releaseId);
+                    insert.setString(2, n.instance());
+                    insert.setInt(3, p);
+                    insert.setInt(4, i.batch());
+                    insert.setObject(5, n.serverId());
+                    insert.setString(6, n.providerInstanceId());
+                    insert.setString(7, n.previousArtifact());
+                    insert.setString(8, i.state().name());
+                    insert.setString(9, i.running() == null ? null : i.running().name());
+                    insert.setTimestamp(10, Timestamp.from(now));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            insertEvents(connection, releaseId, changes, actor, now);
+        });
+    }
+
+    /** One instance of a new release: its id in the rollout, its server, its provider id, what a rollback restores. */
+    public record NewInstance(String instance, UUID serverId, String providerInstanceId, String previousArtifact) {
+    }
+
+    /** What a driver needs of each instance to call the provider. */
+    public record Target(String instance, String providerInstanceId, String previousArtifact) {
+    }
+
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Map<String, Target> targets(UUID releaseId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT instance, provider_instance_id, previous_artifact FROM release_instance"
+                + " WHERE release_id = ?1").setParameter(1, releaseId).getResultList();
+        Map<String, Target> targets = new HashMap<>();
+        for (Object[] row : rows) {
+            targets.put((String) row[0], new Target((String) row[0], (String) row[1], (String) row[2]));
+        }
+        return targets;
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ReleaseViews.InstanceView> instances(UUID releaseId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT instance, server_id, provider_instance_id, batch, state, step, failure, updated_at
+                  FROM release_instance WHERE release_id = ?1 ORDER BY position""").setParameter(1, releaseId).getResultList();
+        return rows.stream().map(r -> new ReleaseViews.InstanceView((String) r[0], (UUID) r[1], (String) r[2], ((Number) r[3]).intValue(),
+                (String) r[4], (String) r[5], (String) r[6], instant(r[7]))).toList();
+    }
+
+    /** Events of the release after {@code afterSeq}, oldest first, at most {@code limit}. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ReleaseViews.EventView> events(UUID releaseId, long afterSeq, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT seq, instance, from_state, to_state, reason, actor, occurred_at FROM release_event
+                 WHERE release_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3""")
+                .setParameter(1, releaseId).setParameter(2, afterSeq).setParameter(3, limit).getResultList();
+        return rows.stream().map(r -> new ReleaseViews.EventView(((Number) r[0]).longValue(), releaseId, (String) r[1], (String) r[2],
+                (String) r[3], (String) r[4], (String) r[5], instant(r[6]))).toList();
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Instant i) {
+            return i;
+        }
+        if (value instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        return null;
+    }
+
+    private static void insertEvents(java.sql.Connection connection, UUID releaseId, List<Change> changes, String actor, Instant now)
+            throws java.sql.SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO release_event (release_id, instance, from_state, to_state, reason, actor, occurred_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)""")) {
+            for (Change c : changes) {
+                insert.setObject(1, releaseId);
+                insert.setString(2, c.instance());
+                insert.setString(3, c.from());
+                insert.setString(4, c.to());
+                insert.setString(5, c.reason());
+                insert.setString(6, actor);
+                insert.setTimestamp(7, Timestamp.from(now));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    String write(RolloutSnapshot snapshot) {
+        try {
+            return json.writeValueAsString(snapshot);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a rollout snapshot is not serialisable", e);
+        }
+    }
+
+    RolloutSnapshot read(String text) {
+        try {
+            return json.readValue(text, RolloutSnapshot.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored rollout snapshot cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.skydeck.release;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The JSON of {@code /v1/applications} and {@code /v1/releases}: requests in, views out. */
+public final class ReleaseViews {
+
+    private ReleaseViews() {
+    }
+
+    /** {@code tenantId}: whose application (an operator must say; a tenant's token says it already). */
+    public record CreateApplication(UUID tenantId, @NotBlank @Size(max = 100) String name) {
+    }
+
+    /**
+     * A group: either {@code serverIds} (the tenant's servers, in release order: the first is the
+     * bastion) or {@code workloadId}; {@code trafficTarget} is the id of what carries its traffic on
+     * the provider (a sandbox load balancer's name, an ELBv2 target group ARN, ...), none if it has none.
+     */
+    public record CreateGroup(@NotBlank @Size(max = 100) String name, List<UUID> serverIds, UUID workloadId,
+                              @Size(max = 500) String trafficTarget) {
+    }
+
+    /** A version: {@code packageUrl} with its {@code sha256} (64 hex digits), and/or an {@code image}. */
+    public record CreateVersion(@NotBlank @Size(max = 100) String name, @Size(max = 2000) String packageUrl, String sha256,
+                                @Size(max = 500) String image) {
+    }
+
+    /**
+     * A release. {@code strategy} defaults to ROLLING (the only one carried out yet). The batch is
+     * {@code batchSize} instances or {@code batchPercent} of the group (not both; default 1
+     * instance); {@code parallelism} (default: the batch size) instances of a batch run at once;
+     * the brake holds once more than {@code brakeRatio} (default 0.2) of the group failed or fewer
+     * than {@code onlineMinimum} (default 0) would be in traffic; {@code bastion} (default true)
+     * smokes and bakes the first instance before the roll. {@code tenantId}: an operator names the
+     * tenant; a tenant's token names its own.
+     */
+    public record CreateRelease(UUID tenantId, UUID groupId, UUID versionId, String strategy, Integer batchSize, Integer batchPercent,
+                                Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion) {
+    }
+
+    public record ApplicationView(UUID id, UUID tenantId, String name, Instant createdAt) {
+        static ApplicationView of(Application a) {
+            return new ApplicationView(a.id(), a.tenantId(), a.name(), a.createdAt());
+        }
+    }
+
+    public record GroupView(UUID id, UUID applicationId, UUID tenantId, String name, ReleaseGroup.Kind kind, String provider,
+                            String region, List<UUID> serverIds, UUID workloadId, String trafficTarget, UUID currentVersionId,
+                            Instant createdAt) {
+        static GroupView of(ReleaseGroup g, List<UUID> servers) {
+            return new GroupView(g.id(), g.applicationId(), g.tenantId(), g.name(), g.kind(), g.provider(), g.region(), servers,
+                    g.workloadId(), g.trafficTarget(), g.currentVersionId(), g.createdAt());
+        }
+    }
+
+    public record VersionView(UUID id, UUID applicationId, String name, String packageUrl, String sha256, String image,
+                              Instant createdAt) {
+        static VersionView of(ApplicationVersion v) {
+            return new VersionView(v.id(), v.applicationId(), v.name(), v.packageUrl(), v.sha256(), v.image(), v.createdAt());
+        }
+    }
+
+    /** One instance of a release: where it is, the step it runs (null when none), why it failed. */
+    public record InstanceView(String instance, UUID serverId, String providerInstanceId, int batch, String state, String step,
+                               String failure, Instant updatedAt) {
+    }
+
+    /**
+     * A release with every instance. {@code trafficControl} is null when the release pulls
+     * instances out of and into traffic, else why it does not ("no traffic control on this provider").
+     */
+    public record ReleaseView(UUID id, UUID tenantId, UUID applicationId, UUID groupId, UUID versionId, UUID previousVersionId,
+                              String strategy, int batchSize, int parallelism, BigDecimal brakeRatio, BigDecimal onlineMinimum,
+                              boolean bastion, String state, String reason, String trafficControl, int failed, int inTraffic,
+                              List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+    }
+
+    /** One transition: of the release when {@code instance} is null, else of that instance. */
+    public record EventView(long seq, UUID releaseId, String instance, String from, String to, String reason, String actor,
+                            Instant occurredAt) {
+    }
+}

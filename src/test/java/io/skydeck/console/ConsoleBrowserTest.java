@@ -289,6 +289,7 @@ class ConsoleBrowserTest {
         await(By.id("act-pull-in-bastion"));
         assertThat(browser.findElement(By.id("release-state")).getText()).isEqualTo("BAKING");
         assertThat(browser.findElement(By.cssSelector("#grid td[data-batch='0'][data-state='VERIFIED']")).getText()).isEqualTo("1");
+        assertThat(browser.findElement(By.cssSelector("#grid tbody tr:first-child li")).getText()).isEqualTo("rel-0 VERIFIED");
         assertThat(browser.findElements(By.id("act-approve"))).as("approve waits for the bastion to be in traffic").isEmpty();
         check("release-baking");
 

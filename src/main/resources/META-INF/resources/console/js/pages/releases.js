@@ -78,14 +78,14 @@ function batches(r) {
   return [...byBatch.keys()].sort((a, b) => a - b).map(b => ({ batch: b, instances: byBatch.get(b) }));
 }
 
-function grid(r) {
+function grid(r, names) {
   const rows = batches(r);
   const columns = INSTANCE_STATES.filter(s => r.instances.some(i => i.state === s) || ['WAITING', 'UPDATING', 'DONE', 'FAILED'].includes(s));
   return html`<table id="grid"><caption class="muted">Instances by state per batch</caption>
     <thead><tr><th scope="col">Batch</th>${columns.map(c => html`<th scope="col" class="num">${c}</th>`)}<th scope="col">Instances</th></tr></thead>
     <tbody>${rows.map(row => html`<tr><th scope="row">${row.batch}${row.batch === 0 && r.bastion ? ' (bastion)' : ''}</th>
       ${columns.map(c => html`<td class="num" data-batch="${row.batch}" data-state="${c}">${row.instances.filter(i => i.state === c).length}</td>`)}
-      <td><ul class="instances">${row.instances.map(i => html`<li class="inst inst-${i.state}" title="${i.failure || ''}">${i.instance}
+      <td><ul class="instances">${row.instances.map(i => html`<li class="inst inst-${i.state}" title="${i.failure || i.instance}">${names.get(i.serverId) || i.instance}
         <span class="state">${i.state}</span>${i.step ? html` <span class="muted">${i.step}…</span>` : ''}</li>`)}</ul></td></tr>`)}</tbody></table>`;
 }
 
@@ -131,7 +131,9 @@ function eventRows(events) {
 
 async function release(root, who, id, signal) {
   let r = await get('/v1/releases/' + id);
-  const [app, names] = await Promise.all([get('/v1/applications/' + r.applicationId), namesOf(r.applicationId)]);
+  const [app, names, servers] = await Promise.all([get('/v1/applications/' + r.applicationId), namesOf(r.applicationId),
+    all('/v1/servers?tenantId=' + r.tenantId)]);
+  servers.forEach(s => names.set(s.id, s.name));
   const events = [];
   const seen = new Set();
   render(root, html`<h1>Release of ${app.name}: ${names.get(r.versionId) || r.versionId}</h1>
@@ -146,7 +148,7 @@ async function release(root, who, id, signal) {
       return;
     }
     s.innerHTML = esc(summary(r, names, who));
-    document.getElementById('batches').innerHTML = esc(grid(r));
+    document.getElementById('batches').innerHTML = esc(grid(r, names));
     document.getElementById('events').innerHTML = esc(eventRows(events));
     s.querySelectorAll('button[data-action]').forEach(b => {
       b.onclick = () => attempt(async () => {

@@ -215,6 +215,8 @@ async function release(root, who, id, signal) {
         }
         if (!signal.aborted) {
           await refresh();
+          // A stream that ends while the release goes on is opened again, not in a tight loop.
+          await new Promise(resolve => setTimeout(resolve, polling ? 0 : 300));
         }
       }
     } finally {

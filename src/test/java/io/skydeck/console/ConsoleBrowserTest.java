@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -119,7 +120,7 @@ class ConsoleBrowserTest {
         await(By.id("f-name")).sendKeys("web-1");
         browser.findElement(By.cssSelector("#create button[type=submit]")).click();
         By status = By.xpath("//tr[td[1][normalize-space()='web-1']]/td[2]");
-        new WebDriverWait(browser, PATIENCE).until(d -> "ACTIVE".equals(d.findElement(status).getText()));
+        waiting().until(d -> "ACTIVE".equals(d.findElement(status).getText()));
         // The operation cell was painted from the operation's event stream, not from a reload.
         assertThat(browser.findElement(By.xpath("//tr[td[1][normalize-space()='web-1']]/td[3]")).getText())
                 .isEqualTo("CREATE_SERVER SUCCEEDED");
@@ -151,10 +152,10 @@ class ConsoleBrowserTest {
         await(By.id("f-name")).sendKeys("api");
         browser.findElement(By.cssSelector("#create button[type=submit]")).click();
         By status = By.xpath("//tr[td[1][normalize-space()='api']]/td[2]");
-        new WebDriverWait(browser, PATIENCE).until(d -> "RUNNING".equals(d.findElement(status).getText()));
+        waiting().until(d -> "RUNNING".equals(d.findElement(status).getText()));
         check("workloads");
         open("networks", By.id("list-h"));
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.tagName("main")).getText().contains("(default)"));
+        waiting().until(d -> d.findElement(By.tagName("main")).getText().contains("(default)"));
         check("networks");
         open("quota", By.id("gauge-servers"));
         assertThat(browser.findElement(By.id("gauge-servers")).getAttribute("value")).isEqualTo("1");
@@ -181,14 +182,14 @@ class ConsoleBrowserTest {
         providerInput.sendKeys(provider);
         browser.findElement(By.id("f-file")).sendKeys(file.toAbsolutePath().toString());
         browser.findElement(By.cssSelector("#upload button[type=submit]")).click();
-        WebElement link = new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.cssSelector("a.recon-link")));
+        WebElement link = waiting().until(d -> d.findElement(By.cssSelector("a.recon-link")));
         assertThat(browser.findElement(By.id("progress")).getAttribute("value")).isEqualTo("100");
         assertThat(browser.findElement(By.id("import-result")).getText()).contains("FOCUS, 1 lines");
         check("bill-import");
 
         link.click();
         await(By.id("mark"));
-        new WebDriverWait(browser, PATIENCE).until(d -> !d.findElements(By.cssSelector("#by-kind canvas")).isEmpty());
+        waiting().until(d -> !d.findElements(By.cssSelector("#by-kind canvas")).isEmpty());
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Reconciliation " + provider + " " + month);
         check("reconciliation");
 
@@ -199,11 +200,11 @@ class ConsoleBrowserTest {
         check("discrepancy");
         browser.findElement(By.id("f-note")).sendKeys("test VM of the provider's own");
         browser.findElement(By.id("mark-discrepancy")).click();
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.id("d-reconciled")).getText()
+        waiting().until(d -> d.findElement(By.id("d-reconciled")).getText()
                 .matches("by finance@test at .*: test VM of the provider's own"));
         assertThat(browser.findElements(By.id("mark-discrepancy"))).isEmpty();
         browser.findElement(By.id("mark")).click();
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.id("reconciled")).getText().startsWith("by finance@test"));
+        waiting().until(d -> d.findElement(By.id("reconciled")).getText().startsWith("by finance@test"));
         open("reconciliations", By.id("list-h"));
         check("reconciliations");
     }
@@ -215,9 +216,9 @@ class ConsoleBrowserTest {
         new Select(browser.findElement(By.id("f-tenant"))).selectByValue(tenantId.toString());
         browser.findElement(By.cssSelector("#draft button[type=submit]")).click();
         By finalize = By.xpath("//tr[td[2][normalize-space()='" + tenantName() + "']]//button[text()='Finalize']");
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(finalize)).click();
+        waiting().until(d -> d.findElement(finalize)).click();
         By status = By.xpath("//tr[td[2][normalize-space()='" + tenantName() + "']]/td[4]");
-        new WebDriverWait(browser, PATIENCE).until(d -> "FINALIZED".equals(d.findElement(status).getText()));
+        waiting().until(d -> "FINALIZED".equals(d.findElement(status).getText()));
         check("invoices");
     }
 
@@ -238,7 +239,7 @@ class ConsoleBrowserTest {
         check("placement");
         open("drift", By.id("f-h"));
         browser.findElement(By.id("sync")).click();
-        new WebDriverWait(browser, PATIENCE).until(d -> !d.findElement(By.id("sync-h")).findElement(By.xpath(".."))
+        waiting().until(d -> !d.findElement(By.id("sync-h")).findElement(By.xpath(".."))
                 .findElements(By.tagName("table")).isEmpty());
         check("drift");
     }
@@ -295,7 +296,7 @@ class ConsoleBrowserTest {
 
         browser.findElement(By.id("act-pull-in-bastion")).click();
         await(By.id("act-approve")).click();
-        new WebDriverWait(browser, PATIENCE).until(d -> "SUCCEEDED".equals(d.findElement(By.id("release-state")).getText()));
+        waiting().until(d -> "SUCCEEDED".equals(d.findElement(By.id("release-state")).getText()));
         for (int batch = 0; batch < 3; batch++) {
             assertThat(browser.findElement(By.cssSelector("#grid td[data-batch='" + batch + "'][data-state='DONE']")).getText())
                     .isEqualTo("1");
@@ -340,9 +341,16 @@ class ConsoleBrowserTest {
         await(ready);
     }
 
+    /** A wait that looks again when a page redraws the element it was reading. */
+    private static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
     private WebElement await(By by) {
         try {
-            return new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(by));
+            return waiting().until(d -> d.findElement(by));
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("no " + by + " at " + browser.getCurrentUrl() + "; the page says: "
                     + browser.findElement(By.tagName("body")).getText(), e);

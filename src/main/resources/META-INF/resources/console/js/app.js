@@ -92,11 +92,18 @@ async function show() {
     return;
   }
   document.title = page.title + ' · Skydeck console';
-  render(main(), html`<p>Loading…</p>`);
+  // Each visit draws into a box of its own: a page still loading when the person moves on draws
+  // into its box, no longer in the document, instead of over the page that replaced it.
+  const root = document.createElement('div');
+  render(root, html`<p>Loading…</p>`);
+  main().replaceChildren(root);
+  const signal = current.signal;
   try {
-    await page.show(main(), who, args, current.signal);
+    await page.show(root, who, args, signal);
   } catch (e) {
-    alertError(e);
+    if (!signal.aborted) {
+      alertError(e);
+    }
   }
 }
 

@@ -55,6 +55,9 @@ public class ReleaseProgress {
     ObjectMapper json;
 
     @Inject
+    io.skydeck.platform.audit.AuditLog audit;
+
+    @Inject
     Clock clock;
 
     /** The release as stored; with {@code lock}, its row stays locked until the transaction ends (a person's action). */
@@ -112,6 +115,19 @@ public class ReleaseProgress {
         if (state == ReleaseState.SUCCEEDED && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("SUCCEEDED"))) {
             em.createNativeQuery("UPDATE release_group g SET current_version_id = r.version_id FROM app_release r"
                     + " WHERE r.id = ?1 AND g.id = r.group_id").setParameter(1, releaseId).executeUpdate();
+        }
+        if (fence.isPresent()) {
+            // The driver's own transitions of the release (braked, smoke failed, succeeded, rolled back) go to the
+            // audit log too; a person's action is audited by the action itself.
+            List<Change> moves = changes.stream().filter(c -> c.instance() == null).toList();
+            if (!moves.isEmpty()) {
+                UUID tenantId = (UUID) em.createNativeQuery("SELECT tenant_id FROM app_release WHERE id = ?1", UUID.class)
+                        .setParameter(1, releaseId).getSingleResult();
+                for (Change c : moves) {
+                    audit.record("release." + c.to().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), "release", releaseId, tenantId,
+                            Map.of("from", c.from(), "reason", String.valueOf(c.reason()), "driver", actor));
+                }
+            }
         }
         Map<String, RolloutSnapshot.Instance> byId = new HashMap<>();
         for (RolloutSnapshot.Instance i : snapshot.instances()) {

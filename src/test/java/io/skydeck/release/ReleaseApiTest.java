@@ -105,7 +105,7 @@ class ReleaseApiTest {
                 .containsExactly("SMOKING", "BAKING", "ROLLING", "SUCCEEDED");
         List<String> actions = as(Tokens.admin()).queryParam("tenantId", fixtures.tenant.toString()).queryParam("targetId", id)
                 .queryParam("limit", 100).get("/v1/audit").then().statusCode(200).extract().path("items.action");
-        assertThat(actions).contains("release.created", "release.approve", "release.pull-in-bastion");
+        assertThat(actions).contains("release.created", "release.baking", "release.pull-in-bastion", "release.approve", "release.succeeded");
 
         // The stream replays every event and ends, the release being finished.
         String stream = as(fixtures.token).accept("text/event-stream").get("/v1/releases/" + id + "/stream")

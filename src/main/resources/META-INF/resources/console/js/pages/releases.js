@@ -126,7 +126,7 @@ function eventRows(events) {
     ['To', e => state(e.to)],
     ['Why', e => e.reason || ''],
     ['By', e => e.actor || ''],
-  ], events.slice(-100).reverse(), 'none yet.');
+  ], [...events].sort((a, b) => b.seq - a.seq).slice(0, 100), 'none yet.');
 }
 
 async function release(root, who, id, signal) {
@@ -210,7 +210,7 @@ async function release(root, who, id, signal) {
           }
         } else {
           await new Promise(resolve => setTimeout(resolve, 1000));
-          (await get('/v1/releases/' + id + '/events?limit=100&cursor=' + (events.length ? events[events.length - 1].seq : 0)))
+          (await get('/v1/releases/' + id + '/events?limit=100&cursor=' + Math.max(0, ...seen)))
             .items.forEach(addEvent);
         }
         if (!signal.aborted) {

@@ -4,7 +4,12 @@ import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.selenium.AxeBuilder;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.skydeck.connectors.spi.TrafficControl;
+import io.skydeck.connectors.spi.TrafficTarget;
+import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.support.Tokens;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -13,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -32,14 +38,17 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
 
+import static io.skydeck.support.Api.as;
 import static io.skydeck.support.Api.createProject;
 import static io.skydeck.support.Api.createTenant;
 import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitFinished;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -66,6 +75,9 @@ class ConsoleBrowserTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    @Inject
+    ProviderRegistry providers;
 
     @BeforeAll
     static void startBrowser() throws IOException {
@@ -108,14 +120,14 @@ class ConsoleBrowserTest {
         await(By.id("f-name")).sendKeys("web-1");
         browser.findElement(By.cssSelector("#create button[type=submit]")).click();
         By status = By.xpath("//tr[td[1][normalize-space()='web-1']]/td[2]");
-        new WebDriverWait(browser, PATIENCE).until(d -> "ACTIVE".equals(d.findElement(status).getText()));
+        waiting().until(d -> "ACTIVE".equals(d.findElement(status).getText()));
         // The operation cell was painted from the operation's event stream, not from a reload.
         assertThat(browser.findElement(By.xpath("//tr[td[1][normalize-space()='web-1']]/td[3]")).getText())
                 .isEqualTo("CREATE_SERVER SUCCEEDED");
         serverId = browser.findElement(By.xpath("//tr[td[1][normalize-space()='web-1']]//a[text()='Why here?']"))
                 .getAttribute("href").replaceAll(".*/placement/", "");
         assertThat(browser.findElements(By.cssSelector("#nav a"))).extracting(WebElement::getText)
-                .containsExactly("Servers", "Workloads", "Networks", "Quota", "Usage & invoices");
+                .containsExactly("Servers", "Workloads", "Networks", "Releases", "Quota", "Usage & invoices");
         check("servers");
     }
 
@@ -140,10 +152,10 @@ class ConsoleBrowserTest {
         await(By.id("f-name")).sendKeys("api");
         browser.findElement(By.cssSelector("#create button[type=submit]")).click();
         By status = By.xpath("//tr[td[1][normalize-space()='api']]/td[2]");
-        new WebDriverWait(browser, PATIENCE).until(d -> "RUNNING".equals(d.findElement(status).getText()));
+        waiting().until(d -> "RUNNING".equals(d.findElement(status).getText()));
         check("workloads");
         open("networks", By.id("list-h"));
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.tagName("main")).getText().contains("(default)"));
+        waiting().until(d -> d.findElement(By.tagName("main")).getText().contains("(default)"));
         check("networks");
         open("quota", By.id("gauge-servers"));
         assertThat(browser.findElement(By.id("gauge-servers")).getAttribute("value")).isEqualTo("1");
@@ -154,7 +166,7 @@ class ConsoleBrowserTest {
 
     @Test
     @Order(4)
-    void financeUploadsABillOpensTheReconciliationItTriggersAndMarksItReconciled() throws IOException {
+    void financeUploadsABillOpensTheReconciliationItTriggersExplainsADiscrepancyAndMarksTheRunReconciled() throws IOException {
         signInAs(Tokens.finance(), "bill-imports");
         String provider = uniqueName("console-bill");
         String month = YearMonth.now(ZoneOffset.UTC).toString();
@@ -170,23 +182,29 @@ class ConsoleBrowserTest {
         providerInput.sendKeys(provider);
         browser.findElement(By.id("f-file")).sendKeys(file.toAbsolutePath().toString());
         browser.findElement(By.cssSelector("#upload button[type=submit]")).click();
-        WebElement link = new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.cssSelector("a.recon-link")));
+        WebElement link = waiting().until(d -> d.findElement(By.cssSelector("a.recon-link")));
         assertThat(browser.findElement(By.id("progress")).getAttribute("value")).isEqualTo("100");
         assertThat(browser.findElement(By.id("import-result")).getText()).contains("FOCUS, 1 lines");
         check("bill-import");
 
         link.click();
         await(By.id("mark"));
-        new WebDriverWait(browser, PATIENCE).until(d -> !d.findElements(By.cssSelector("#by-kind canvas")).isEmpty());
+        waiting().until(d -> !d.findElements(By.cssSelector("#by-kind canvas")).isEmpty());
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Reconciliation " + provider + " " + month);
         check("reconciliation");
 
         browser.findElement(By.xpath("//td/a[contains(@aria-label, 'UNKNOWN_TO_SKYDECK')]")).click();
         WebElement detail = await(By.id("discrepancy"));
         assertThat(detail.getText()).contains("vm-unknown").contains("UNKNOWN_TO_SKYDECK");
+        assertThat(browser.findElement(By.id("d-reconciled")).getText()).isEqualTo("not yet");
         check("discrepancy");
+        browser.findElement(By.id("f-note")).sendKeys("test VM of the provider's own");
+        browser.findElement(By.id("mark-discrepancy")).click();
+        waiting().until(d -> d.findElement(By.id("d-reconciled")).getText()
+                .matches("by finance@test at .*: test VM of the provider's own"));
+        assertThat(browser.findElements(By.id("mark-discrepancy"))).isEmpty();
         browser.findElement(By.id("mark")).click();
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(By.id("reconciled")).getText().startsWith("by finance@test"));
+        waiting().until(d -> d.findElement(By.id("reconciled")).getText().startsWith("by finance@test"));
         open("reconciliations", By.id("list-h"));
         check("reconciliations");
     }
@@ -198,9 +216,9 @@ class ConsoleBrowserTest {
         new Select(browser.findElement(By.id("f-tenant"))).selectByValue(tenantId.toString());
         browser.findElement(By.cssSelector("#draft button[type=submit]")).click();
         By finalize = By.xpath("//tr[td[2][normalize-space()='" + tenantName() + "']]//button[text()='Finalize']");
-        new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(finalize)).click();
+        waiting().until(d -> d.findElement(finalize)).click();
         By status = By.xpath("//tr[td[2][normalize-space()='" + tenantName() + "']]/td[4]");
-        new WebDriverWait(browser, PATIENCE).until(d -> "FINALIZED".equals(d.findElement(status).getText()));
+        waiting().until(d -> "FINALIZED".equals(d.findElement(status).getText()));
         check("invoices");
     }
 
@@ -221,9 +239,91 @@ class ConsoleBrowserTest {
         check("placement");
         open("drift", By.id("f-h"));
         browser.findElement(By.id("sync")).click();
-        new WebDriverWait(browser, PATIENCE).until(d -> !d.findElement(By.id("sync-h")).findElement(By.xpath(".."))
+        waiting().until(d -> !d.findElement(By.id("sync-h")).findElement(By.xpath(".."))
                 .findElements(By.tagName("table")).isEmpty());
         check("drift");
+    }
+
+    /**
+     * A release of three sandbox servers behind the sandbox's load balancer, batches of one: the
+     * API brings it to BAKING (the bastion passed its smoke, out of traffic); the tenant pulls the
+     * bastion in and approves in the console, and the page, fed by the release's event stream,
+     * shows the rest roll to SUCCEEDED.
+     */
+    @Test
+    @Order(7)
+    void aTenantPullsInTheBastionOfABakingReleaseApprovesItAndWatchesItSucceed() {
+        UUID tenant = createTenant(uniqueName("console-rel"), quota(16, 64, 3, 0, 0));
+        UUID project = createProject(tenant, "shop");
+        String token = Tokens.tenant(tenant);
+        List<String> servers = new java.util.ArrayList<>();
+        List<String> operations = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Response accepted = as(token).body(Map.of("projectId", project.toString(), "name", "rel-" + i, "flavor", "m1.tiny",
+                    "image", "debian-12", "hints", Map.of("region", "sbx-east-1"))).post("/v1/servers")
+                    .then().statusCode(202).extract().response();
+            servers.add(accepted.path("resource.id"));
+            operations.add(accepted.path("operation.id"));
+        }
+        String app = as(token).body(Map.of("name", uniqueName("shop"))).post("/v1/applications")
+                .then().statusCode(201).extract().path("id");
+        String target = "lb-" + app.substring(0, 8);
+        TrafficControl traffic = providers.get("sandbox").require(TrafficControl.class);
+        for (int i = 0; i < 3; i++) {
+            assertThat(awaitFinished(token, operations.get(i)).<String>path("state")).isEqualTo("SUCCEEDED");
+            traffic.pullIn(new TrafficTarget("sbx-east-1", target),
+                    as(token).get("/v1/servers/" + servers.get(i)).then().statusCode(200).extract().path("providerServerId"));
+        }
+        String group = as(token).body(Map.of("name", "web", "serverIds", servers, "trafficTarget", target))
+                .post("/v1/applications/" + app + "/groups").then().statusCode(201).extract().path("id");
+        String version = as(token).body(Map.of("name", "v2", "packageUrl", "https://packages.example/shop-v2.tar.gz",
+                        "sha256", "ab".repeat(32), "image", "shop:v2"))
+                .post("/v1/applications/" + app + "/versions").then().statusCode(201).extract().path("id");
+        String release = as(token).body(Map.of("groupId", group, "versionId", version, "batchSize", 1)).post("/v1/releases")
+                .then().statusCode(202).extract().path("id");
+        awaitBastionVerified(token, release);
+
+        signInAs(token, "releases");
+        WebElement link = await(By.cssSelector("main a[href='#/releases/" + release + "']"));
+        check("releases");
+        link.click();
+        await(By.id("act-pull-in-bastion"));
+        assertThat(browser.findElement(By.id("release-state")).getText()).isEqualTo("BAKING");
+        assertThat(browser.findElement(By.cssSelector("#grid td[data-batch='0'][data-state='VERIFIED']")).getText()).isEqualTo("1");
+        assertThat(browser.findElement(By.cssSelector("#grid tbody tr:first-child li")).getText()).isEqualTo("rel-0 VERIFIED");
+        assertThat(browser.findElements(By.id("act-approve"))).as("approve waits for the bastion to be in traffic").isEmpty();
+        check("release-baking");
+
+        browser.findElement(By.id("act-pull-in-bastion")).click();
+        await(By.id("act-approve")).click();
+        waiting().until(d -> "SUCCEEDED".equals(d.findElement(By.id("release-state")).getText()));
+        for (int batch = 0; batch < 3; batch++) {
+            assertThat(browser.findElement(By.cssSelector("#grid td[data-batch='" + batch + "'][data-state='DONE']")).getText())
+                    .isEqualTo("1");
+        }
+        assertThat(browser.findElement(By.id("events")).getText()).contains("approved").contains("pulled in by a person");
+        check("release-succeeded");
+        // A finished release offers only what the API still accepts of it: rolling back.
+        assertThat(browser.findElements(By.cssSelector("button[data-action]"))).extracting(WebElement::getText)
+                .containsExactly("Roll back");
+    }
+
+    private static void awaitBastionVerified(String token, String release) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (true) {
+            Response r = as(token).get("/v1/releases/" + release).then().statusCode(200).extract().response();
+            if ("BAKING".equals(r.path("state")) && "VERIFIED".equals(r.path("instances[0].state"))
+                    && r.path("instances[0].step") == null) {
+                return;
+            }
+            assertThat(System.nanoTime()).as("release never baked: %s", r.asString()).isLessThan(deadline);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 
     private String tenantName() {
@@ -241,9 +341,16 @@ class ConsoleBrowserTest {
         await(ready);
     }
 
+    /** A wait that looks again when a page redraws the element it was reading. */
+    private static WebDriverWait waiting() {
+        WebDriverWait wait = new WebDriverWait(browser, PATIENCE);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
+    }
+
     private WebElement await(By by) {
         try {
-            return new WebDriverWait(browser, PATIENCE).until(d -> d.findElement(by));
+            return waiting().until(d -> d.findElement(by));
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("no " + by + " at " + browser.getCurrentUrl() + "; the page says: "
                     + browser.findElement(By.tagName("body")).getText(), e);

@@ -106,6 +106,8 @@ class FinanceAccessTest {
                 auth -> req(auth).get("/v1/reconciliations/recon-x/report.csv"),
                 auth -> req(auth).get("/v1/reconciliations/recon-x/report.html"),
                 auth -> req(auth).post("/v1/reconciliations/recon-x/mark-reconciled"),
+                auth -> req(auth).get("/v1/reconciliations/recon-x/discrepancies/1"),
+                auth -> req(auth).body("{\"note\":\"x\"}").post("/v1/reconciliations/recon-x/discrepancies/1/reconciled"),
                 auth -> req(auth).body("{\"period\":\"2024-07\"}").post("/v1/invoice-runs"),
                 auth -> req(auth).get("/v1/jobs/runs"),
                 auth -> req(auth).get("/v1/jobs/runs/" + UUID.randomUUID()));

@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -63,8 +64,19 @@ public class ReconciliationResource {
     public record RunWithDiscrepancies(ReconciliationRuns.RunView run, List<DiscrepancyRow> discrepancies, Long nextAfterSeq) {
     }
 
+    /** Why a discrepancy is explained: a credit note to come, a resource tagged late, ... */
+    public record MarkDiscrepancy(@NotBlank @Size(max = 2000) String note) {
+    }
+
+    /** One discrepancy and, once finance explained it, its mark (null until then). */
+    public record DiscrepancyDetail(DiscrepancyRow discrepancy, DiscrepancyMarks.Mark reconciled) {
+    }
+
     @Inject
     ReconciliationRuns runs;
+
+    @Inject
+    DiscrepancyMarks marks;
 
     @Inject
     RequestedJobs requested;
@@ -169,6 +181,35 @@ public class ReconciliationResource {
             throw new ProblemException(ProblemType.CONFLICT, "run " + id + " was already marked reconciled by " + now.reconciledBy());
         }
         return runs.find(id).orElseThrow();
+    }
+
+    @GET
+    @Path("/{id}/discrepancies/{seq}")
+    public DiscrepancyDetail discrepancy(@PathParam("id") String id, @PathParam("seq") long seq) {
+        return new DiscrepancyDetail(discrepancyOf(id, seq), marks.find(id, seq).orElse(null));
+    }
+
+    /**
+     * Finance's statement that one discrepancy is explained, with a note. Idempotent: marking a
+     * marked discrepancy again answers the first mark, unchanged. A match has nothing to explain.
+     */
+    @POST
+    @Path("/{id}/discrepancies/{seq}/reconciled")
+    public DiscrepancyMarks.Mark markDiscrepancyReconciled(@PathParam("id") String id, @PathParam("seq") long seq,
+                                                           @NotNull @Valid MarkDiscrepancy request) {
+        DiscrepancyRow row = discrepancyOf(id, seq);
+        if (row.kind() == Discrepancy.Kind.MATCHED) {
+            throw new ProblemException(ProblemType.CONFLICT, "discrepancy " + seq + " of " + id + " is a match: nothing to reconcile");
+        }
+        return marks.mark(id, seq, caller.subject(), clock.instant(), request.note().trim());
+    }
+
+    private DiscrepancyRow discrepancyOf(String id, long seq) {
+        find(id);
+        List<DiscrepancyRow> rows = new ArrayList<>();
+        runs.discrepancies(id, Optional.empty(), seq - 1, 1, rows::add);
+        return rows.stream().filter(r -> r.seq() == seq).findFirst()
+                .orElseThrow(() -> ProblemException.notFound("discrepancy", id + "/" + seq));
     }
 
     private ReconciliationRuns.RunView find(String id) {

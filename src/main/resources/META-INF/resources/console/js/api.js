@@ -76,45 +76,55 @@ export async function all(path, maxPages = 20) {
   return items;
 }
 
+/**
+ * Reads a server-sent-event stream of JSON. EventSource cannot send an Authorization header, so
+ * the stream is read with fetch, which can; the token stays out of the URL and out of cookies.
+ * Calls onData with each event's JSON; stops early when it returns true. Resolves when the stream
+ * ends (or was stopped); rejects if it cannot be opened or breaks.
+ */
+export async function readStream(path, onData, signal) {
+  const response = await fetch(path, { headers: headers({ 'Accept': 'text/event-stream' }), signal });
+  if (response.status === 401) {
+    onUnauthorized();
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, await problemOf(response));
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) {
+      return;
+    }
+    buffer += value;
+    let end;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const event = buffer.substring(0, end);
+      buffer = buffer.substring(end).replace(/^\r?\n\r?\n/, '');
+      const data = event.split(/\r?\n/).filter(l => l.startsWith('data:')).map(l => l.substring(5)).join('\n');
+      if (data.trim() && onData(JSON.parse(data)) === true) {
+        reader.cancel().catch(() => {});
+        return;
+      }
+    }
+  }
+}
+
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 /**
- * Follows /v1/operations/{id}/stream. EventSource cannot send an Authorization header, so the
- * stream is read with fetch, which can; the token stays out of the URL and out of cookies.
- * Calls onChange with each operation state until it finishes; falls back to polling if the
- * stream breaks. Resolves with the last state.
+ * Follows /v1/operations/{id}/stream, calling onChange with each operation state until it
+ * finishes; falls back to polling if the stream breaks. Resolves with the last state.
  */
 export async function follow(operationId, onChange, signal) {
   let last = null;
   try {
-    const response = await fetch('/v1/operations/' + operationId + '/stream',
-      { headers: headers({ 'Accept': 'text/event-stream' }), signal });
-    if (!response.ok) {
-      throw new ApiError(response.status, await problemOf(response));
-    }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) {
-        break;
-      }
-      buffer += value;
-      let end;
-      while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const event = buffer.substring(0, end);
-        buffer = buffer.substring(end).replace(/^\r?\n\r?\n/, '');
-        const data = event.split(/\r?\n/).filter(l => l.startsWith('data:')).map(l => l.substring(5)).join('\n');
-        if (data.trim()) {
-          last = JSON.parse(data);
-          onChange(last);
-        }
-      }
-      if (last && FINISHED.includes(last.state)) {
-        reader.cancel().catch(() => {});
-        return last;
-      }
-    }
+    await readStream('/v1/operations/' + operationId + '/stream', op => {
+      last = op;
+      onChange(op);
+      return FINISHED.includes(op.state);
+    }, signal);
   } catch (e) {
     if (signal && signal.aborted) {
       return last;

@@ -10,14 +10,13 @@ import * as tenancy from './pages/tenancy.js';
 import * as billing from './pages/billing.js';
 import * as finance from './pages/finance.js';
 import * as fleet from './pages/fleet.js';
+import * as releases from './pages/releases.js';
 
 const PAGES = [
   { path: 'servers', title: 'Servers', roles: ['tenant', 'admin', 'scheduler'], show: compute.servers },
   { path: 'workloads', title: 'Workloads', roles: ['tenant', 'admin', 'scheduler'], show: compute.workloads },
   { path: 'networks', title: 'Networks', roles: ['tenant', 'admin', 'scheduler'], show: networks.networks },
-  // RELEASES: the release API (/v1/releases) is being built. When it exists, add here
-  // { path: 'releases', title: 'Releases', roles: ['tenant', 'admin'], show: releases.releases }
-  // with live progress (instances by state per batch) and approve / pause / continue / rollback.
+  { path: 'releases', title: 'Releases', roles: ['tenant', 'admin'], show: releases.releases },
   { path: 'quota', title: 'Quota', roles: ['tenant'], show: tenancy.quota },
   { path: 'usage', title: 'Usage & invoices', roles: ['tenant'], show: billing.usage },
   { path: 'invoices', title: 'Invoices', roles: ['finance', 'admin'], show: billing.invoices },
@@ -93,11 +92,18 @@ async function show() {
     return;
   }
   document.title = page.title + ' · Skydeck console';
-  render(main(), html`<p>Loading…</p>`);
+  // Each visit draws into a box of its own: a page still loading when the person moves on draws
+  // into its box, no longer in the document, instead of over the page that replaced it.
+  const root = document.createElement('div');
+  render(root, html`<p>Loading…</p>`);
+  main().replaceChildren(root);
+  const signal = current.signal;
   try {
-    await page.show(main(), who, args, current.signal);
+    await page.show(root, who, args, signal);
   } catch (e) {
-    alertError(e);
+    if (!signal.aborted) {
+      alertError(e);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // Finance: provider-bill uploads (with upload progress, then the reconciliation the import
-// triggers), reconciliation runs with charts by kind, a discrepancy's detail, mark reconciled.
+// triggers), reconciliation runs with charts by kind, a discrepancy's detail (marked reconciled
+// one by one, with a note), and the whole run marked reconciled.
 import { get, post, all, upload } from '../api.js';
 import { html, render, table, when, money, thisMonth, attempt, fields, esc, alertError } from '../ui.js';
 import { bars, figure, paintLegends } from '../charts.js';
@@ -132,6 +133,7 @@ async function reconciliation(root, who, args, signal) {
   const rows = data.discrepancies;
   const run = data.run;
   const selected = args[1] === 'discrepancies' ? rows.find(d => String(d.seq) === args[2]) : null;
+  const mark = selected ? (await get('/v1/reconciliations/' + encodeURIComponent(id) + '/discrepancies/' + selected.seq)).reconciled : null;
   const kinds = KINDS.filter(k => k !== 'MATCHED' && ((run.counts || {})[k] || 0) > 0);
   const deltas = kinds.map(k => rows.filter(d => d.kind === k).reduce((s, d) => s + delta(d), 0));
   render(root, html`<h1>Reconciliation ${run.provider} ${run.period}</h1>
@@ -149,7 +151,11 @@ async function reconciliation(root, who, args, signal) {
       ${table('Discrepancies by kind', [['Kind', k => k], ['Count', k => (run.counts || {})[k] || 0, 'num'],
         ['Cost delta', k => money(rows.filter(d => d.kind === k).reduce((s, d) => s + delta(d), 0)), 'num']], KINDS)}</section>
     ${selected ? html`<section class="card" aria-labelledby="d-h" id="discrepancy"><h2 id="d-h">Discrepancy ${selected.seq}: ${selected.kind}</h2>
-      <dl class="kv">${Object.entries(selected).map(([k, v]) => html`<dt>${k}</dt><dd>${v === null ? '—' : v}</dd>`)}</dl>
+      <dl class="kv">${Object.entries(selected).map(([k, v]) => html`<dt>${k}</dt><dd>${v === null ? '—' : v}</dd>`)}
+        <dt>Explained</dt><dd id="d-reconciled">${markText(mark, selected)}</dd></dl>
+      ${!mark && selected.kind !== 'MATCHED' ? html`<form id="mark-d" class="mark-d">
+        <label for="f-note">Why this difference is fine <textarea id="f-note" name="note" required maxlength="2000"></textarea></label>
+        <button type="submit" id="mark-discrepancy">Mark this discrepancy reconciled</button></form>` : ''}
       <p><a href="#/reconciliations/${run.id}">Back to the run</a></p></section>` : ''}
     <section class="card" aria-labelledby="list-h"><h2 id="list-h">Keys (${rows.length}${data.nextAfterSeq ? '+' : ''})</h2>
     ${table('Discrepancies', [
@@ -168,12 +174,32 @@ async function reconciliation(root, who, args, signal) {
   if (selected) {
     document.getElementById('discrepancy').scrollIntoView();
   }
-  const mark = document.getElementById('mark');
-  if (mark) {
-    mark.onclick = () => attempt(async () => {
+  const markRun = document.getElementById('mark');
+  if (markRun) {
+    markRun.onclick = () => attempt(async () => {
       const done = await post('/v1/reconciliations/' + encodeURIComponent(run.id) + '/mark-reconciled');
       document.getElementById('reconciled').textContent = 'by ' + done.reconciledBy + ' at ' + when(done.reconciledAt);
-      mark.remove();
+      markRun.remove();
     });
   }
+  const markOne = document.getElementById('mark-d');
+  if (markOne) {
+    markOne.onsubmit = e => {
+      e.preventDefault();
+      attempt(async () => {
+        const done = await post('/v1/reconciliations/' + encodeURIComponent(run.id) + '/discrepancies/' + selected.seq + '/reconciled',
+          { note: document.getElementById('f-note').value });
+        document.getElementById('d-reconciled').textContent = markText(done, selected);
+        markOne.remove();
+      });
+    };
+  }
+}
+
+/** A discrepancy's mark as a sentence. */
+function markText(mark, d) {
+  if (mark) {
+    return 'by ' + mark.reconciledBy + ' at ' + when(mark.reconciledAt) + ': ' + mark.note;
+  }
+  return d.kind === 'MATCHED' ? 'a match: nothing to explain' : 'not yet';
 }

@@ -151,9 +151,8 @@ public class ReachabilityService {
     }
 
     private Built current(UUID tenantId) {
-        long version = ((Number) em.createNativeQuery("""
-                SELECT coalesce((SELECT version FROM network_topology_version WHERE tenant_id = ?1), 0)""")
-                .setParameter(1, tenantId).getSingleResult()).longValue();
+        TopologyVersion row = em.find(TopologyVersion.class, tenantId);
+        long version = row == null ? 0 : row.version();
         Built kept = built.get(tenantId);
         if (kept != null && kept.version() == version) {
             return kept;

@@ -5,10 +5,8 @@ import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceType;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 import java.time.Clock;
@@ -60,22 +58,9 @@ final class Ec2Gateway implements AutoCloseable {
         this.provider = settings.name();
         this.retryPolicy = settings.retryPolicy();
         this.clock = clock;
-        // The socket timeout only backs up the SDK's attempt timeout, which is the one we rely on.
-        this.http = ApacheHttpClient.builder()
-                .connectionTimeout(settings.apiCallAttemptTimeout())
-                .socketTimeout(settings.apiCallAttemptTimeout().plusSeconds(1))
-                .build();
+        this.http = SdkClients.httpClient(settings);
         for (var region : settings.regions()) {
-            var builder = Ec2Client.builder()
-                    .region(software.amazon.awssdk.regions.Region.of(region.id()))
-                    .credentialsProvider(credentials)
-                    .httpClient(http)
-                    .overrideConfiguration(o -> o
-                            .apiCallTimeout(settings.apiCallTimeout())
-                            .apiCallAttemptTimeout(settings.apiCallAttemptTimeout())
-                            .retryStrategy(AwsRetryStrategy.doNotRetry()));
-            settings.endpointOverride().ifPresent(builder::endpointOverride);
-            clients.put(region.id(), builder.build());
+            clients.put(region.id(), SdkClients.build(Ec2Client.builder(), region.id(), settings, credentials, http, settings.endpointOverride()));
         }
     }
 

@@ -2,7 +2,6 @@ package io.skydeck.platform.paging;
 
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +73,13 @@ public final class KeysetQuery {
             args.put("keysetAt", c.createdAt());
             args.put("keysetId", c.id());
         });
-        return repository.find(query.toString(), Sort.by(timeField).and("id"), args).range(0, page.limit());
+        // The order and the row count are written into the query rather than given as Sort and
+        // range: Hibernate binds a range as JDBC parameters, and with the row count unknown to
+        // PostgreSQL its generic plan looks far dearer than a custom one, so every execution of
+        // every page was planned afresh (0.1-0.3 ms, more than reading the page). With the count
+        // a literal (one query text per page size, all bounded by PageRequest), the prepared
+        // statement settles on its generic plan after five runs and a page costs no planning.
+        query.append(" order by ").append(timeField).append(", id limit ").append(page.limit() + 1);
+        return repository.find(query.toString(), args);
     }
 }

@@ -15,6 +15,7 @@ import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceRef;
 import io.skydeck.connectors.spi.ResourceType;
+import io.skydeck.connectors.spi.WorkloadInstance;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -149,6 +150,17 @@ final class PodImageInstalls implements Deployments {
         cluster.requireRegion(region);
         var podId = PodId.parse(cluster.provider(), ResourceType.WORKLOAD, instanceId);
         return PodToInstanceHealth.of(pod(podId).orElseThrow(() -> notFound(instanceId)));
+    }
+
+    @Override
+    public boolean releasesWorkloads() {
+        return true;
+    }
+
+    /** The workload's pods, by name: see {@link WorkloadPods}. */
+    @Override
+    public List<WorkloadInstance> instancesOf(String region, String workloadId) {
+        return new WorkloadPods(cluster).of(region, workloadId);
     }
 
     /** Waiting reasons that will not clear on their own: the install failed. */

@@ -348,6 +348,54 @@ class KubernetesReleaseTest {
         assertThat(stored.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("web:1");
     }
 
+    @Test
+    void aWorkloadIsReleasedOverItsPodsByNameLeavingOutThoseOnTheirWayOut() {
+        cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 3, 100, 128), IdempotencyToken.of("w-1"));
+        settled("web", 3);
+        pod("web-c", "web:1", true, "in");
+        pod("web-a", "web:1", true, "in");
+        pod("web-b", "web:0", false, "in");
+        client.pods().inNamespace(NS).resource(new PodBuilder(podObject("web-old", "web:0", false, "in"))
+                .editStatus().withPhase("Failed").endStatus().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder(podObject("web-d", "web:1", true, "in"))
+                .editMetadata().withDeletionTimestamp("2025-03-01T09:59:00Z").endMetadata().build()).create();
+        client.pods().inNamespace(NS).resource(new PodBuilder(podObject("api-a", "api:1", true, "in")).editMetadata()
+                .withLabels(Map.of("skydeck.io/workload", "api", "skydeck.io/workload-kind", "deployment")).endMetadata().build())
+                .create(); // another workload's pod in the same namespace
+        sent.clear();
+
+        assertThat(deployments.releasesWorkloads()).isTrue();
+        assertThat(deployments.instancesOf(REGION, NS + "/web")).containsExactly(
+                new io.skydeck.connectors.spi.WorkloadInstance(NS + "/web-a", "web:1", true),
+                new io.skydeck.connectors.spi.WorkloadInstance(NS + "/web-b", "web:0", false),
+                new io.skydeck.connectors.spi.WorkloadInstance(NS + "/web-c", "web:1", true));
+        assertThat(mutations()).as("listing pods changes nothing").isEmpty();
+        assertThat(sent).extracting(Sent::path).anyMatch(path -> path.startsWith("/api/v1/namespaces/skydeck-acme/pods?labelSelector="));
+    }
+
+    @Test
+    void aWorkloadWhoseControllerIsStillReplacingPodsIsNotReleasedAndAnUnknownOneIsNotFound() {
+        cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 2, 100, 128), IdempotencyToken.of("w-1"));
+        pod("web-a", "web:1", true, "in");
+
+        // No status yet: the controller has not rolled it out.
+        assertThatThrownBy(() -> deployments.instancesOf(REGION, NS + "/web"))
+                .isInstanceOfSatisfying(RequestRejected.class, e -> assertThat(e.providerCode()).contains("ControllerBusy"))
+                .hasMessageContaining("PROGRESSING");
+        assertThatThrownBy(() -> deployments.instancesOf(REGION, NS + "/api")).isInstanceOf(ResourceNotFound.class);
+        assertThatThrownBy(() -> deployments.instancesOf(REGION, "kube-system/coredns")).isInstanceOf(RequestRejected.class);
+    }
+
+    /** Plays the Deployment controller: every replica updated and available. */
+    private void settled(String deployment, int replicas) {
+        var stored = client.apps().deployments().inNamespace(NS).withName(deployment).get();
+        stored.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                .withObservedGeneration(stored.getMetadata().getGeneration())
+                .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+                .addNewCondition().withType("Available").withStatus("True").endCondition().build());
+        client.resource(stored).updateStatus();
+    }
+
     private String templateImage() {
         return client.apps().deployments().inNamespace(NS).withName("web").get().getSpec().getTemplate().getSpec().getContainers()
                 .get(0).getImage();

@@ -56,7 +56,8 @@ final class WorkloadPods {
                 .inNamespace(id.namespace()).withLabels(selector.getMatchLabels()).list().getItems());
         return pods.stream()
                 .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null)
-                .filter(pod -> pod.getStatus() == null || !FINISHED_PHASES.contains(pod.getStatus().getPhase()))
+                .filter(pod -> pod.getStatus() == null || pod.getStatus().getPhase() == null
+                        || !FINISHED_PHASES.contains(pod.getStatus().getPhase()))
                 .sorted(Comparator.comparing(pod -> pod.getMetadata().getName()))
                 .map(pod -> instance(id.namespace(), pod))
                 .toList();

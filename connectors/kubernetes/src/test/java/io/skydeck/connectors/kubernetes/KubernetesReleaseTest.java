@@ -357,8 +357,11 @@ class KubernetesReleaseTest {
         pod("web-b", "web:0", false, "in");
         client.pods().inNamespace(NS).resource(new PodBuilder(podObject("web-old", "web:0", false, "in"))
                 .editStatus().withPhase("Failed").endStatus().build()).create();
+        // Terminating: deleted, but held by a finalizer (the mock then only sets deletionTimestamp, as an API server does).
         client.pods().inNamespace(NS).resource(new PodBuilder(podObject("web-d", "web:1", true, "in"))
-                .editMetadata().withDeletionTimestamp("2025-03-01T09:59:00Z").endMetadata().build()).create();
+                .editMetadata().withFinalizers("test.skydeck.io/hold").endMetadata().build()).create();
+        client.pods().inNamespace(NS).withName("web-d").delete();
+        assertThat(client.pods().inNamespace(NS).withName("web-d").get().getMetadata().getDeletionTimestamp()).isNotNull();
         client.pods().inNamespace(NS).resource(new PodBuilder(podObject("api-a", "api:1", true, "in")).editMetadata()
                 .withLabels(Map.of("skydeck.io/workload", "api", "skydeck.io/workload-kind", "deployment")).endMetadata().build())
                 .create(); // another workload's pod in the same namespace

@@ -160,12 +160,20 @@ public class KubernetesReleaseCluster implements QuarkusTestResourceLifecycleMan
         }
         String id = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
         boolean crashes = CRASHES.getOrDefault(id, Set.of()).contains(image);
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(status(image, !crashes)));
+        writeStatus(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), image, !crashes);
     }
 
-    /** The status part of a merge patch: lists in a merge patch replace the stored ones whole. */
-    static Map<String, Object> status(String image, boolean ready) {
+    /**
+     * Writes the pod's whole status as a kubelet reports it: container {@code main} on {@code image},
+     * Ready or crash-looping. A JSON patch that replaces {@code /status}: the mock's merge patch
+     * appends to lists instead of replacing them, which would leave the old container status first.
+     */
+    static void writeStatus(String namespace, String pod, String image, boolean ready) {
+        client.pods().inNamespace(namespace).withName(pod).patch(PatchContext.of(PatchType.JSON),
+                client.getKubernetesSerialization().asJson(List.of(Map.of("op", "add", "path", "/status", "value", status(image, ready)))));
+    }
+
+    private static Map<String, Object> status(String image, boolean ready) {
         var container = new LinkedHashMap<String, Object>();
         container.put("name", "main");
         container.put("image", image);
@@ -176,7 +184,7 @@ public class KubernetesReleaseCluster implements QuarkusTestResourceLifecycleMan
         status.put("phase", "Running");
         status.put("conditions", List.of(Map.of("type", "Ready", "status", ready ? "True" : "False")));
         status.put("containerStatuses", List.of(container));
-        return Map.of("status", status);
+        return status;
     }
 
     private static void sleepQuietly() {

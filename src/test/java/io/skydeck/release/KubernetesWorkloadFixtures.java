@@ -182,10 +182,7 @@ final class KubernetesWorkloadFixtures {
                 .withSpec(template.getSpec())
                 .build();
         client().pods().inNamespace(namespace).resource(pod).create();
-        // The kubelet would start it; the merge patch is what KubernetesReleaseCluster's kubelet writes too.
-        client().pods().inNamespace(namespace).withName(name).patch(
-                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                client().getKubernetesSerialization().asJson(KubernetesReleaseCluster.status(image, true)));
+        KubernetesReleaseCluster.writeStatus(namespace, name, image, true); // the kubelet started it
     }
 
     private Deployment awaitDeployment(String name) {

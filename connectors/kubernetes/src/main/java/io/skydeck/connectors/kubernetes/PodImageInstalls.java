@@ -131,13 +131,15 @@ final class PodImageInstalls implements Deployments {
                     + specImage + " while " + operation.image() + " was being installed.", "Superseded", null));
         }
         var status = PodToInstanceHealth.containerStatuses(pod).stream().filter(s -> container.equals(s.getName())).findFirst();
-        var waiting = status.map(s -> s.getState() == null ? null : s.getState().getWaiting());
+        boolean runsImage = status.filter(s -> sameImage(s.getImage(), operation.image())).isPresent();
+        // Only the new image's failure fails the install: until the kubelet restarts the container, the status still
+        // tells of the image it replaces — a rollback onto a crash-looping pod would otherwise fail on the old crash.
+        var waiting = status.filter(s -> runsImage).map(s -> s.getState() == null ? null : s.getState().getWaiting());
         if (waiting.isPresent() && FAILED_WAITING.contains(waiting.get().getReason())) {
             return new OperationStatus.Failed(handle, now, new RequestRejected(cluster.provider(), "Pod " + id + " cannot run "
                     + operation.image() + ": " + waiting.get().getReason()
                     + (waiting.get().getMessage() == null ? "" : " (" + waiting.get().getMessage() + ")"), waiting.get().getReason(), null));
         }
-        boolean runsImage = status.filter(s -> sameImage(s.getImage(), operation.image())).isPresent();
         if (runsImage && status.get().getReady() == Boolean.TRUE && PodToInstanceHealth.ready(pod)) {
             new TemplatePromotion(cluster).promoteIfReleased(pod);
             return new OperationStatus.Succeeded(handle, now);

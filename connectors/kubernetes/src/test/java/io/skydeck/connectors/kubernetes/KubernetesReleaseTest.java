@@ -263,6 +263,21 @@ class KubernetesReleaseTest {
     }
 
     @Test
+    void aRestoreOntoACrashLoopingPodWaitsForTheRestartInsteadOfFailingOnTheOldCrash() {
+        pod("web-a", "web:1", true, "in");
+        deployments.install(install("web-a", "web:broken"), IdempotencyToken.of("i-1"));
+        kubelet("web-a", "web:broken", false, "CrashLoopBackOff");
+
+        var restore = deployments.install(install("web-a", "web:1"), IdempotencyToken.of("restore-1"));
+
+        // The status still tells of web:broken crash-looping: that is not web:1 failing.
+        assertThat(deployments.poll(restore)).isInstanceOfSatisfying(OperationStatus.InProgress.class,
+                p -> assertThat(p.detail()).contains("not on web:1 yet"));
+        kubelet("web-a", "web:1", true, null);
+        assertThat(deployments.poll(restore)).isInstanceOf(OperationStatus.Succeeded.class);
+    }
+
+    @Test
     void theDeploymentTemplateFollowsOnlyWhenEveryPodRunsTheVersionAndIsReady() {
         cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 2, 100, 128), IdempotencyToken.of("w-1"));
         pod("web-a", "web:1", true, "in");

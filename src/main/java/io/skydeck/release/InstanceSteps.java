@@ -8,6 +8,7 @@ import io.skydeck.connectors.spi.InstanceHealth;
 import io.skydeck.connectors.spi.OperationHandle;
 import io.skydeck.connectors.spi.OperationStatus;
 import io.skydeck.connectors.spi.ProviderException;
+import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.connectors.spi.TrafficTarget;
 import io.skydeck.providers.ProviderRegistry;
@@ -42,9 +43,13 @@ import java.util.UUID;
 @ApplicationScoped
 public class InstanceSteps {
 
-    /** What a release's steps need, read once when a driver starts. */
+    /**
+     * What a release's steps need, read once when a driver starts; {@code pods} when the group is
+     * a workload and its instances are pods.
+     */
     public record Plan(UUID releaseId, String provider, String region, Optional<TrafficTarget> traffic, String artifact,
-                       Optional<String> packageUrl, Optional<String> sha256, Map<String, ReleaseProgress.Target> targets) {
+                       Optional<String> packageUrl, Optional<String> sha256, Map<String, ReleaseProgress.Target> targets,
+                       boolean pods) {
     }
 
     /** A step's outcome; {@code failure} says why when it failed. */
@@ -81,6 +86,8 @@ public class InstanceSteps {
                 }
             }
             return new Result(call, true, null);
+        } catch (ResourceNotFound e) {
+            return new Result(call, false, gone(plan, target, e));
         } catch (ProviderException e) {
             return new Result(call, false, e.getMessage());
         } catch (RuntimeException e) {
@@ -99,7 +106,8 @@ public class InstanceSteps {
                 return new Result(call, true, null);
             }
             if (status instanceof OperationStatus.Failed failed) {
-                return new Result(call, false, failed.error().getMessage());
+                return new Result(call, false, failed.error() instanceof ResourceNotFound gone
+                        ? gone(plan, plan.targets().get(call.instance()), gone) : failed.error().getMessage());
             }
             if (System.nanoTime() > deadline) {
                 return new Result(call, false, "the " + purpose + " did not finish within " + config.installTimeout());
@@ -121,6 +129,20 @@ public class InstanceSteps {
             }
             pause();
         }
+    }
+
+    /**
+     * Why a step failed on an instance the provider no longer has. A pod that vanished mid-release
+     * was deleted or replaced by its controller: the release does not follow it to its
+     * replacement (see {@link ReleaseService}), and says so, rather than only "not found".
+     */
+    private static String gone(Plan plan, ReleaseProgress.Target target, ResourceNotFound e) {
+        if (plan.pods() && target != null && target.providerInstanceId().equals(e.id())) {
+            return "pod " + target.providerInstanceId() + " is gone: deleted or replaced by its controller during the release. "
+                    + "Its replacement runs the workload's template image and is not part of this release; release the workload again "
+                    + "to bring it onto the version (" + e.getMessage() + ")";
+        }
+        return e.getMessage();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.skydeck.release;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.release.rollout.Change;
+import io.skydeck.release.rollout.InstanceState;
 import io.skydeck.release.rollout.ReleaseState;
 import io.skydeck.release.rollout.Rollout;
 import io.skydeck.release.rollout.RolloutSnapshot;
@@ -115,6 +116,29 @@ public class ReleaseProgress {
         if (state == ReleaseState.SUCCEEDED && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("SUCCEEDED"))) {
             em.createNativeQuery("UPDATE release_group g SET current_version_id = r.version_id FROM app_release r"
                     + " WHERE r.id = ?1 AND g.id = r.group_id").setParameter(1, releaseId).executeUpdate();
+            if (snapshot.instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
+                // A workload group's record shows the image its pods now run. Only when every pod took it: that is
+                // also when the cluster brought the workload's template along (TemplatePromotion), and the record
+                // says what the template says.
+                em.createNativeQuery("""
+                                UPDATE workload w SET image = v.image, updated_at = ?2, version = w.version + 1
+                                  FROM app_release r JOIN release_group g ON g.id = r.group_id
+                                       JOIN application_version v ON v.id = r.version_id
+                                 WHERE r.id = ?1 AND w.id = g.workload_id AND v.image IS NOT NULL AND w.image <> v.image""")
+                        .setParameter(1, releaseId).setParameter(2, now).executeUpdate();
+            }
+        }
+        if (state == ReleaseState.ROLLED_BACK && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("ROLLED_BACK"))
+                && snapshot.instances().stream().allMatch(i -> i.state() == InstanceState.REVERTED)) {
+            // Every pod is back on the image it ran before (one image for all): if a succeeded release had moved the
+            // workload's record on, it follows the pods back, as the template does.
+            em.createNativeQuery("""
+                            UPDATE workload w SET image = before.image, updated_at = ?2, version = w.version + 1
+                              FROM app_release r JOIN release_group g ON g.id = r.group_id,
+                                   (SELECT min(previous_artifact) AS image, count(DISTINCT previous_artifact) AS images
+                                      FROM release_instance WHERE release_id = ?1) before
+                             WHERE r.id = ?1 AND w.id = g.workload_id AND before.images = 1 AND w.image <> before.image""")
+                    .setParameter(1, releaseId).setParameter(2, now).executeUpdate();
         }
         if (fence.isPresent()) {
             // The driver's own transitions of the release (braked, smoke failed, succeeded, rolled back) go to the

@@ -68,8 +68,10 @@ public class ReleaseResource {
     @RolesAllowed({Roles.TENANT, Roles.ADMIN})
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull CreateRelease request) {
         Tenant tenant = tenants.actingFor(caller, request.tenantId());
+        // A workload group's pods come from the cluster: read before any transaction begins.
+        Optional<ReleaseService.WorkloadPods> pods = releases.workloadPods(tenant, request);
         Response response = idempotency.execute(key, "POST /v1/releases", request, () -> {
-            Release r = releases.create(tenant, request);
+            Release r = releases.create(tenant, request, pods);
             return Response.accepted(releases.view(r)).location(URI.create("/v1/releases/" + r.id())).build();
         });
         drivers.wake();

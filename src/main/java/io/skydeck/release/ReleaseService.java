@@ -3,14 +3,21 @@ package io.skydeck.release;
 import io.skydeck.compute.Server;
 import io.skydeck.compute.ServerRepository;
 import io.skydeck.compute.ServerStatus;
+import io.skydeck.compute.Workload;
+import io.skydeck.compute.WorkloadRepository;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Deployments;
+import io.skydeck.connectors.spi.RequestRejected;
+import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.connectors.spi.TrafficTarget;
+import io.skydeck.connectors.spi.WorkloadInstance;
+import io.skydeck.connectors.spi.WorkloadKind;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.paging.Cursor;
 import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
+import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.platform.security.Caller;
@@ -50,6 +57,18 @@ import java.util.UUID;
  * Releases: checks a request, plans the library's {@link Rollout} over the group and stores it;
  * applies a person's actions to the stored rollout. The steps themselves are run by a
  * {@link ReleaseDrivers driver}, never here: this class only writes what the rollout decided.
+ *
+ * <p><b>Workload groups.</b> A release of a Kubernetes workload runs over the workload's pods,
+ * which only the cluster knows: {@link #workloadPods} reads them from the provider before the
+ * release is stored, outside any transaction, and {@link #create} stores them as the release's
+ * instances (pod id, and the image each runs now as what a rollback restores). The set is fixed
+ * from then on — the rollout's batches, brake and restart-safety all count a fixed set. A pod
+ * its controller deletes or replaces during the release is <em>not</em> re-resolved: its next step
+ * finds it gone, and the instance fails with a reason saying so (it counts toward the brake like
+ * any failure); the replacement, started from the workload's template, runs the old image and is
+ * not part of the release. Pods started during a release (a scale-up, a replacement) keep the
+ * template's image, which then keeps the workload's template from following the release
+ * ({@code TemplatePromotion} waits for every pod), so a later release brings them over.
  */
 @ApplicationScoped
 public class ReleaseService {
@@ -95,6 +114,9 @@ public class ReleaseService {
     ServerRepository servers;
 
     @Inject
+    WorkloadRepository workloads;
+
+    @Inject
     ReleaseProgress progress;
 
     @Inject
@@ -115,8 +137,54 @@ public class ReleaseService {
     @Inject
     Clock clock;
 
+    /** A workload group's pods as the cluster listed them, read before the release is stored. */
+    public record WorkloadPods(UUID groupId, List<WorkloadInstance> pods) {
+        public WorkloadPods {
+            pods = List.copyOf(pods);
+        }
+    }
+
+    /**
+     * For a request naming a workload group of the tenant: the workload's pods, read from its
+     * provider now — outside any transaction, so no lock is held while the cluster answers.
+     * Empty for any other request ({@link #create} answers those).
+     */
+    @Transactional(Transactional.TxType.NEVER)
+    public Optional<WorkloadPods> workloadPods(Tenant tenant, CreateRelease request) {
+        if (request.groupId() == null) {
+            return Optional.empty();
+        }
+        Optional<ReleaseGroup> found = groups.findByIdOptional(request.groupId())
+                .filter(g -> g.tenantId().equals(tenant.id()) && g.kind() == ReleaseGroup.Kind.WORKLOAD);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        ReleaseGroup group = found.get();
+        Workload workload = liveWorkload(group);
+        Deployments deployments = providers.get(group.provider()).require(Deployments.class);
+        if (!deployments.releasesWorkloads()) {
+            throw ProblemException.invalid("groupId", "provider " + group.provider() + " cannot release a workload's instances; "
+                    + "group " + group.name() + " is a workload");
+        }
+        try {
+            return Optional.of(new WorkloadPods(group.id(), deployments.instancesOf(group.region(), workload.providerWorkloadId())));
+        } catch (ResourceNotFound e) {
+            throw ProblemException.invalid("groupId", "workload " + workload.name() + " of group " + group.name()
+                    + " is not on its provider any more: " + e.getMessage());
+        } catch (RequestRejected e) {
+            throw new ProblemException(ProblemType.CONFLICT, "groupId: " + e.getMessage(),
+                    List.of(new Problem.FieldError("groupId", e.getMessage())), Map.of());
+        }
+    }
+
+    /** A release of a server group; a workload group's release needs its pods read first ({@link #workloadPods}). */
     @Transactional
     public Release create(Tenant tenant, CreateRelease request) {
+        return create(tenant, request, Optional.empty());
+    }
+
+    @Transactional
+    public Release create(Tenant tenant, CreateRelease request, Optional<WorkloadPods> pods) {
         if (request.groupId() == null) {
             throw ProblemException.invalid("groupId", "is required");
         }
@@ -133,24 +201,15 @@ public class ReleaseService {
             throw ProblemException.invalid("versionId", "version " + version.name() + " is of another application than group " + group.name());
         }
         Strategy strategy = strategy(request.strategy());
-        if (group.kind() == ReleaseGroup.Kind.WORKLOAD) {
-            throw ProblemException.invalid("groupId", "group " + group.name() + " is a Kubernetes workload; releases onto a workload "
-                    + "group are not yet supported (releases onto server groups are)");
-        }
         CloudProvider provider = providers.get(group.provider());
         provider.require(Deployments.class);
         String trafficNote = provider.capability(TrafficControl.class).isEmpty() ? NO_TRAFFIC_CONTROL
                 : group.trafficTarget() == null ? "the group has no traffic target" : null;
 
-        List<Server> members = new ArrayList<>();
-        for (UUID id : applications.serverIds(group.id())) {
-            Server s = servers.findById(id);
-            if (s.status() != ServerStatus.ACTIVE && s.status() != ServerStatus.STOPPED) {
-                throw ProblemException.invalid("groupId", "server " + s.name() + " (" + s.id() + ") of group " + group.name() + " is "
-                        + s.status() + "; take it out of the group or wait until it is ACTIVE");
-            }
-            members.add(s);
-        }
+        Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
+        List<ReleaseProgress.NewInstance> members = group.kind() == ReleaseGroup.Kind.WORKLOAD
+                ? pods(group, version, pods)
+                : servers(group, previous);
         if (request.batchSize() != null && request.batchPercent() != null) {
             throw ProblemException.invalid("batchPercent", "give batchSize or batchPercent, not both");
         }
@@ -166,7 +225,7 @@ public class ReleaseService {
         boolean bastion = Optional.ofNullable(request.bastion()).orElse(true);
         Rollout rollout;
         try {
-            rollout = Rollout.plan(members.stream().map(s -> s.id().toString()).toList(),
+            rollout = Rollout.plan(members.stream().map(ReleaseProgress.NewInstance::instance).toList(),
                     new RolloutPolicy(batchSize, parallelism, brakeRatio, onlineMinimum, bastion));
         } catch (InvalidRollout e) {
             throw ProblemException.invalid(e.field(), e.getMessage().substring(e.field().length() + 2));
@@ -182,7 +241,6 @@ public class ReleaseService {
         changes.add(new Change(null, "REQUESTED", planned.name(), strategy + " release of version " + version.name()));
         changes.addAll(rollout.drainChanges());
 
-        Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
         Instant now = now();
         Release release = new Release(UUID.randomUUID(), tenant.id(), group.applicationId(), group.id(), version.id(),
                 previous.map(ApplicationVersion::id).orElse(null), strategy, batchSize, parallelism, ratio(brakeRatio), ratio(onlineMinimum),
@@ -190,12 +248,55 @@ public class ReleaseService {
         releases.persist(release);
         em.flush();
         lease.create(release.id());
-        List<ReleaseProgress.NewInstance> instances = members.stream().map(s -> new ReleaseProgress.NewInstance(s.id().toString(), s.id(),
-                s.providerServerId(), previous.map(ApplicationVersion::artifact).orElse(s.image()))).toList();
-        progress.insertInstances(release.id(), instances, rollout, changes, caller.subject());
+        progress.insertInstances(release.id(), members, rollout, changes, caller.subject());
         audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
                 "strategy", strategy, "instances", members.size()));
         return release;
+    }
+
+    /** The group's servers, bastion first; a rollback puts back the group's version, or the server's own image. */
+    private List<ReleaseProgress.NewInstance> servers(ReleaseGroup group, Optional<ApplicationVersion> previous) {
+        List<ReleaseProgress.NewInstance> members = new ArrayList<>();
+        for (UUID id : applications.serverIds(group.id())) {
+            Server s = servers.findById(id);
+            if (s.status() != ServerStatus.ACTIVE && s.status() != ServerStatus.STOPPED) {
+                throw ProblemException.invalid("groupId", "server " + s.name() + " (" + s.id() + ") of group " + group.name() + " is "
+                        + s.status() + "; take it out of the group or wait until it is ACTIVE");
+            }
+            members.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
+                    previous.map(ApplicationVersion::artifact).orElse(s.image())));
+        }
+        return members;
+    }
+
+    /**
+     * The workload's pods as read before this transaction, bastion first; a rollback puts back the
+     * image each pod ran when they were read. A workload runs container images: a version that is
+     * only a package cannot go on it.
+     */
+    private List<ReleaseProgress.NewInstance> pods(ReleaseGroup group, ApplicationVersion version, Optional<WorkloadPods> pods) {
+        if (version.image() == null) {
+            throw ProblemException.invalid("versionId", "version " + version.name() + " has a packageUrl but no image; group "
+                    + group.name() + " is a Kubernetes workload, which runs container images: give the version an image");
+        }
+        liveWorkload(group);
+        if (pods.isEmpty() || !pods.get().groupId().equals(group.id())) {
+            // Only the REST path reads a workload's pods first (outside the transaction); trains do not yet.
+            throw ProblemException.invalid("groupId", "group " + group.name() + " is a workload; its release is started through "
+                    + "POST /v1/releases, which reads its pods from the cluster first");
+        }
+        if (pods.get().pods().isEmpty()) {
+            throw ProblemException.invalid("groupId", "the workload of group " + group.name() + " has no pods to release");
+        }
+        return pods.get().pods().stream()
+                .map(p -> new ReleaseProgress.NewInstance(p.id(), null, p.id(), p.image()))
+                .toList();
+    }
+
+    private Workload liveWorkload(ReleaseGroup group) {
+        return workloads.findByIdOptional(group.workloadId())
+                .filter(w -> (w.status() == Workload.Status.RUNNING || w.status() == Workload.Status.SCALING) && w.providerWorkloadId() != null)
+                .orElseThrow(() -> ProblemException.invalid("groupId", "the workload of group " + group.name() + " is not running"));
     }
 
     /**
@@ -208,6 +309,10 @@ public class ReleaseService {
         ReleaseProgress.Stored stored = progress.load(releaseId, true).orElseThrow(() -> ProblemException.notFound("release", releaseId));
         Rollout rollout = Rollout.restore(stored.snapshot());
         ReleaseState before = rollout.state();
+        if (action == Action.ROLLBACK && before == ReleaseState.SUCCEEDED
+                && stored.snapshot().instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
+            refuseRollbackOfReplacedPods(releaseId);
+        }
         try {
             switch (action) {
                 case APPROVE -> rollout.approve();
@@ -234,6 +339,27 @@ public class ReleaseService {
         audit.record("release." + action.path(), "release", releaseId, release.tenantId(),
                 Map.of("from", before.name(), "to", rollout.state().name()));
         return release;
+    }
+
+    /**
+     * A release of a Deployment that succeeded on every pod brought its template along, and the Deployment's
+     * controller then replaced every pod the release ran over with new ones (see the Kubernetes
+     * connector's PodImageInstalls): there is nothing left for a rollback's steps to restore. Going
+     * back is a new release of the previous image. StatefulSets and DaemonSets keep their pods
+     * (OnDelete) and roll back like servers.
+     */
+    private void refuseRollbackOfReplacedPods(UUID releaseId) {
+        Release r = releases.findById(releaseId);
+        ReleaseGroup g = groups.findById(r.groupId());
+        if (g.kind() != ReleaseGroup.Kind.WORKLOAD) {
+            return;
+        }
+        Optional<Workload> w = workloads.findByIdOptional(g.workloadId());
+        if (w.isPresent() && w.get().kind() == WorkloadKind.DEPLOYMENT) {
+            throw new ProblemException(ProblemType.CONFLICT, "release " + releaseId + " succeeded and Deployment " + w.get().name()
+                    + " took its image into the template, so its controller has replaced the pods this release ran on; "
+                    + "to go back, release the previous version (a version with the previous image) to group " + g.name());
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -278,8 +404,13 @@ public class ReleaseService {
         ApplicationVersion v = applications.version(r.versionId()).orElseThrow();
         Optional<TrafficTarget> traffic = r.trafficNote() == null ? Optional.of(new TrafficTarget(g.region(), g.trafficTarget()))
                 : Optional.empty();
+        if (g.kind() == ReleaseGroup.Kind.WORKLOAD) {
+            // A pod takes the image; the package is for a VM's install hook.
+            return new InstanceSteps.Plan(r.id(), g.provider(), g.region(), traffic, v.image(), Optional.empty(), Optional.empty(),
+                    progress.targets(r.id()), true);
+        }
         return new InstanceSteps.Plan(r.id(), g.provider(), g.region(), traffic, v.artifact(), Optional.ofNullable(v.packageUrl()),
-                Optional.ofNullable(v.sha256()), progress.targets(r.id()));
+                Optional.ofNullable(v.sha256()), progress.targets(r.id()), false);
     }
 
     private static Strategy strategy(String text) {

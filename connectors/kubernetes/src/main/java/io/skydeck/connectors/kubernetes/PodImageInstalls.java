@@ -15,6 +15,7 @@ import io.skydeck.connectors.spi.RequestRejected;
 import io.skydeck.connectors.spi.ResourceNotFound;
 import io.skydeck.connectors.spi.ResourceRef;
 import io.skydeck.connectors.spi.ResourceType;
+import io.skydeck.connectors.spi.WorkloadInstance;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,13 +131,15 @@ final class PodImageInstalls implements Deployments {
                     + specImage + " while " + operation.image() + " was being installed.", "Superseded", null));
         }
         var status = PodToInstanceHealth.containerStatuses(pod).stream().filter(s -> container.equals(s.getName())).findFirst();
-        var waiting = status.map(s -> s.getState() == null ? null : s.getState().getWaiting());
+        boolean runsImage = status.filter(s -> sameImage(s.getImage(), operation.image())).isPresent();
+        // Only the new image's failure fails the install: until the kubelet restarts the container, the status still
+        // tells of the image it replaces — a rollback onto a crash-looping pod would otherwise fail on the old crash.
+        var waiting = status.filter(s -> runsImage).map(s -> s.getState() == null ? null : s.getState().getWaiting());
         if (waiting.isPresent() && FAILED_WAITING.contains(waiting.get().getReason())) {
             return new OperationStatus.Failed(handle, now, new RequestRejected(cluster.provider(), "Pod " + id + " cannot run "
                     + operation.image() + ": " + waiting.get().getReason()
                     + (waiting.get().getMessage() == null ? "" : " (" + waiting.get().getMessage() + ")"), waiting.get().getReason(), null));
         }
-        boolean runsImage = status.filter(s -> sameImage(s.getImage(), operation.image())).isPresent();
         if (runsImage && status.get().getReady() == Boolean.TRUE && PodToInstanceHealth.ready(pod)) {
             new TemplatePromotion(cluster).promoteIfReleased(pod);
             return new OperationStatus.Succeeded(handle, now);
@@ -149,6 +152,17 @@ final class PodImageInstalls implements Deployments {
         cluster.requireRegion(region);
         var podId = PodId.parse(cluster.provider(), ResourceType.WORKLOAD, instanceId);
         return PodToInstanceHealth.of(pod(podId).orElseThrow(() -> notFound(instanceId)));
+    }
+
+    @Override
+    public boolean releasesWorkloads() {
+        return true;
+    }
+
+    /** The workload's pods, by name: see {@link WorkloadPods}. */
+    @Override
+    public List<WorkloadInstance> instancesOf(String region, String workloadId) {
+        return new WorkloadPods(cluster).of(region, workloadId);
     }
 
     /** Waiting reasons that will not clear on their own: the install failed. */

@@ -1,6 +1,7 @@
 package io.skydeck.connectors.kubernetes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -55,6 +56,20 @@ final class WorkloadKinds {
         }
         if (object instanceof DaemonSet ds) {
             return ds.getSpec().getTemplate();
+        }
+        throw new IllegalArgumentException("not a workload: " + object.getKind());
+    }
+
+    /** The controller's pod selector: which pods are its own. */
+    static LabelSelector selector(HasMetadata object) {
+        if (object instanceof Deployment d) {
+            return d.getSpec().getSelector();
+        }
+        if (object instanceof StatefulSet s) {
+            return s.getSpec().getSelector();
+        }
+        if (object instanceof DaemonSet ds) {
+            return ds.getSpec().getSelector();
         }
         throw new IllegalArgumentException("not a workload: " + object.getKind());
     }

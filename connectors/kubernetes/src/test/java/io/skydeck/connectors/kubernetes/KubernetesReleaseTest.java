@@ -263,6 +263,21 @@ class KubernetesReleaseTest {
     }
 
     @Test
+    void aRestoreOntoACrashLoopingPodWaitsForTheRestartInsteadOfFailingOnTheOldCrash() {
+        pod("web-a", "web:1", true, "in");
+        deployments.install(install("web-a", "web:broken"), IdempotencyToken.of("i-1"));
+        kubelet("web-a", "web:broken", false, "CrashLoopBackOff");
+
+        var restore = deployments.install(install("web-a", "web:1"), IdempotencyToken.of("restore-1"));
+
+        // The status still tells of web:broken crash-looping: that is not web:1 failing.
+        assertThat(deployments.poll(restore)).isInstanceOfSatisfying(OperationStatus.InProgress.class,
+                p -> assertThat(p.detail()).contains("not on web:1 yet"));
+        kubelet("web-a", "web:1", true, null);
+        assertThat(deployments.poll(restore)).isInstanceOf(OperationStatus.Succeeded.class);
+    }
+
+    @Test
     void theDeploymentTemplateFollowsOnlyWhenEveryPodRunsTheVersionAndIsReady() {
         cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 2, 100, 128), IdempotencyToken.of("w-1"));
         pod("web-a", "web:1", true, "in");
@@ -346,6 +361,57 @@ class KubernetesReleaseTest {
 
         var stored = client.apps().deployments().inNamespace(NS).withName("web").get();
         assertThat(stored.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("web:1");
+    }
+
+    @Test
+    void aWorkloadIsReleasedOverItsPodsByNameLeavingOutThoseOnTheirWayOut() {
+        cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 3, 100, 128), IdempotencyToken.of("w-1"));
+        settled("web", 3);
+        pod("web-c", "web:1", true, "in");
+        pod("web-a", "web:1", true, "in");
+        pod("web-b", "web:0", false, "in");
+        client.pods().inNamespace(NS).resource(new PodBuilder(podObject("web-old", "web:0", false, "in"))
+                .editStatus().withPhase("Failed").endStatus().build()).create();
+        // Terminating: deleted, but held by a finalizer (the mock then only sets deletionTimestamp, as an API server does).
+        client.pods().inNamespace(NS).resource(new PodBuilder(podObject("web-d", "web:1", true, "in"))
+                .editMetadata().withFinalizers("test.skydeck.io/hold").endMetadata().build()).create();
+        client.pods().inNamespace(NS).withName("web-d").delete();
+        assertThat(client.pods().inNamespace(NS).withName("web-d").get().getMetadata().getDeletionTimestamp()).isNotNull();
+        client.pods().inNamespace(NS).resource(new PodBuilder(podObject("api-a", "api:1", true, "in")).editMetadata()
+                .withLabels(Map.of("skydeck.io/workload", "api", "skydeck.io/workload-kind", "deployment")).endMetadata().build())
+                .create(); // another workload's pod in the same namespace
+        sent.clear();
+
+        assertThat(deployments.releasesWorkloads()).isTrue();
+        assertThat(deployments.instancesOf(REGION, NS + "/web")).containsExactly(
+                new io.skydeck.connectors.spi.WorkloadInstance(NS + "/web-a", "web:1", true),
+                new io.skydeck.connectors.spi.WorkloadInstance(NS + "/web-b", "web:0", false),
+                new io.skydeck.connectors.spi.WorkloadInstance(NS + "/web-c", "web:1", true));
+        assertThat(mutations()).as("listing pods changes nothing").isEmpty();
+        assertThat(sent).extracting(Sent::path).anyMatch(path -> path.startsWith("/api/v1/namespaces/skydeck-acme/pods?labelSelector="));
+    }
+
+    @Test
+    void aWorkloadWhoseControllerIsStillReplacingPodsIsNotReleasedAndAnUnknownOneIsNotFound() {
+        cloud.require(Workloads.class).create(WorkloadSpec.deployment("web", REGION, NS, "web:1", 2, 100, 128), IdempotencyToken.of("w-1"));
+        pod("web-a", "web:1", true, "in");
+
+        // No status yet: the controller has not rolled it out.
+        assertThatThrownBy(() -> deployments.instancesOf(REGION, NS + "/web"))
+                .isInstanceOfSatisfying(RequestRejected.class, e -> assertThat(e.providerCode()).contains("ControllerBusy"))
+                .hasMessageContaining("PROGRESSING");
+        assertThatThrownBy(() -> deployments.instancesOf(REGION, NS + "/api")).isInstanceOf(ResourceNotFound.class);
+        assertThatThrownBy(() -> deployments.instancesOf(REGION, "kube-system/coredns")).isInstanceOf(RequestRejected.class);
+    }
+
+    /** Plays the Deployment controller: every replica updated and available. */
+    private void settled(String deployment, int replicas) {
+        var stored = client.apps().deployments().inNamespace(NS).withName(deployment).get();
+        stored.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+                .withObservedGeneration(stored.getMetadata().getGeneration())
+                .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
+                .addNewCondition().withType("Available").withStatus("True").endCondition().build());
+        client.resource(stored).updateStatus();
     }
 
     private String templateImage() {

@@ -131,6 +131,11 @@ public class ReleaseService {
         if (request.versionId() == null) {
             throw ProblemException.invalid("versionId", "is required");
         }
+        if (request.standbyGroupId() != null && request.standbyGroupId().compareTo(request.groupId()) < 0) {
+            // Both groups of a two-group release are locked, always in id order: two requests naming the same pair the
+            // other way round wait for each other instead of deadlocking.
+            groups.findByIdOptional(request.standbyGroupId(), LockModeType.PESSIMISTIC_WRITE);
+        }
         ReleaseGroup group = groups.findByIdOptional(request.groupId(), LockModeType.PESSIMISTIC_WRITE)
                 .filter(g -> g.tenantId().equals(tenant.id()))
                 .orElseThrow(() -> ProblemException.notFound("release group", request.groupId()));

@@ -2,6 +2,7 @@ package io.skydeck.release;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.skydeck.connectors.sandbox.ArtifactDefect;
 import io.skydeck.connectors.sandbox.SandboxCloud;
 import io.skydeck.connectors.sandbox.SandboxLoadBalancer;
 import io.skydeck.connectors.sandbox.TrafficMeasurement;
@@ -184,6 +185,42 @@ class ReleaseStrategiesTest {
         assertThat(lastBlueIn).isLessThan(firstGreenOut);
         // The group is free for the next release.
         g.release("BLUE_GREEN", Map.of()).then().statusCode(202);
+    }
+
+    /**
+     * A version the sandbox fails on two of the three green instances (its name chosen so), brake
+     * at a third: the release brakes before any switch, blue keeps every request, and a rollback
+     * ends with blue in traffic and green out.
+     */
+    @Test
+    void aVersionFailingOnGreenPastTheBrakeNeverTakesTrafficFromBlue() {
+        TwoGroups g = new TwoGroups();
+        ArtifactDefect defect = null;
+        for (int n = 0; n < 1000 && defect == null; n++) {
+            ArtifactDefect candidate = ArtifactDefect.failsIgnition("shop:bad-green-" + n, 50);
+            if (g.greenIds().stream().filter(candidate::failsIgnitionOn).count() == 2) {
+                defect = candidate;
+            }
+        }
+        assertThat(defect).as("an artifact name that fails on exactly 2 of the 3 green instances").isNotNull();
+        sandbox.traffic().markDefective(defect);
+        try {
+            String bad = as(fixtures.token).body(Map.of("name", "bad", "image", defect.artifact()))
+                    .post("/v1/applications/" + g.app + "/versions").then().statusCode(201).extract().path("id");
+            String id = g.release("BLUE_GREEN", Map.of("versionId", bad, "brakeRatio", 0.34)).then().statusCode(202).extract().path("id");
+
+            Response braked = fixtures.awaitState(id, "BRAKED");
+            assertThat(braked.<String>path("reason")).contains("2 of 3 standby instances failed");
+            assertThat(braked.<Integer>path("failed")).isEqualTo(2);
+            assertThat(braked.<List<String>>path("instances.state").subList(0, 3)).containsOnly("WAITING");
+            assertThat(g.members()).isEqualTo(g.blueIds());
+
+            as(fixtures.token).post("/v1/releases/" + id + "/rollback").then().statusCode(200);
+            fixtures.awaitState(id, "ROLLED_BACK");
+            assertThat(g.members()).isEqualTo(g.blueIds());
+        } finally {
+            sandbox.traffic().clearDefect(defect.artifact());
+        }
     }
 
     @Test

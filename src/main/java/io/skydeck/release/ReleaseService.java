@@ -51,8 +51,9 @@ import java.util.UUID;
 /**
  * Releases: checks a request, plans the library's {@link Rollout} over the group (ROLLING,
  * RECREATE) or its {@link Switchover} over the group and a standby group (BLUE_GREEN, DARK,
- * AB_TEST: see {@link SwitchoverReleases}) and stores it; applies a person's actions to it. The steps themselves are run by a
- * {@link ReleaseDrivers driver}, never here: this class only writes what the rollout decided.
+ * AB_TEST: see {@link SwitchoverReleases}) and stores it; applies a person's actions to it. The
+ * steps themselves are run by a {@link ReleaseDrivers driver}, never here: this class only writes
+ * what the rollout decided.
  */
 @ApplicationScoped
 public class ReleaseService {

@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -44,12 +45,16 @@ import java.util.UUID;
 public class InstanceSteps {
 
     /**
-     * What a release's steps need, read once when a driver starts; {@code pods} when the group is
-     * a workload and its instances are pods.
+     * What a release's steps need, read once when a driver starts; {@code route} is an AB_TEST
+     * release's header route; {@code pods} when the group is a workload and its instances are pods.
      */
     public record Plan(UUID releaseId, String provider, String region, Optional<TrafficTarget> traffic, String artifact,
                        Optional<String> packageUrl, Optional<String> sha256, Map<String, ReleaseProgress.Target> targets,
-                       boolean pods) {
+                       Optional<HeaderRoute> route, boolean pods) {
+    }
+
+    /** Requests carrying {@code header: value} go to {@code variantInstances} (provider ids: the standby group). */
+    public record HeaderRoute(String header, String value, Set<String> variantInstances) {
     }
 
     /** A step's outcome; {@code failure} says why when it failed. */
@@ -70,6 +75,13 @@ public class InstanceSteps {
             switch (call.step()) {
                 case PULL_OUT -> plan.traffic().ifPresent(t -> retrying(() -> traffic(plan).pullOut(t, target.providerInstanceId())));
                 case PULL_IN -> plan.traffic().ifPresent(t -> retrying(() -> traffic(plan).pullIn(t, target.providerInstanceId())));
+                case ROUTE -> {
+                    // Of the target, not of the instance it is given out on (see Switchover): the whole standby group.
+                    HeaderRoute route = plan.route().orElseThrow(() -> new IllegalStateException("the release routes no header"));
+                    TrafficTarget t = plan.traffic().orElseThrow(() -> new IllegalStateException("the release has no traffic target"));
+                    retrying(() -> traffic(plan).routeByHeader(t, route.variantInstances(), route.header(), route.value()));
+                }
+                case UNROUTE -> plan.traffic().ifPresent(t -> retrying(() -> traffic(plan).routeByHeader(t, Set.of(), null, null)));
                 case FETCH -> {
                     // The instance fetches and checks the package during the install (see the class comment).
                 }

@@ -11,7 +11,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One release of a version onto a group. The state machine is the library's {@code Rollout}; this
+ * One release of a version onto a group. The state machine is the library's {@code Rollout} (or,
+ * for the two-group strategies, its {@code Switchover} with the standby group beside); this
  * row holds its snapshot and, beside it, what lists and filters need (state, reason). Inserted as
  * an entity; every later change goes through {@link ReleaseProgress}, which writes it only when
  * {@code version} is the one read (and, for a driver, while its lease holds).
@@ -56,6 +57,12 @@ public class Release {
     private Instant updatedAt;
     @Column(name = "finished_at")
     private Instant finishedAt;
+    @Column(name = "standby_group_id")
+    private UUID standbyGroupId;
+    @Column(name = "route_header")
+    private String routeHeader;
+    @Column(name = "route_value")
+    private String routeValue;
 
     protected Release() {
     }
@@ -84,6 +91,13 @@ public class Release {
         this.updatedAt = now;
     }
 
+    /** BLUE_GREEN, DARK, AB_TEST: the group that gets the version, and for AB_TEST the header that reaches it. */
+    void twoGroups(UUID standbyGroupId, String routeHeader, String routeValue) {
+        this.standbyGroupId = standbyGroupId;
+        this.routeHeader = routeHeader;
+        this.routeValue = routeValue;
+    }
+
     public UUID id() { return id; }
     public UUID tenantId() { return tenantId; }
     public UUID applicationId() { return applicationId; }
@@ -105,4 +119,7 @@ public class Release {
     public Instant createdAt() { return createdAt; }
     public Instant updatedAt() { return updatedAt; }
     public Instant finishedAt() { return finishedAt; }
+    public UUID standbyGroupId() { return standbyGroupId; }
+    public String routeHeader() { return routeHeader; }
+    public String routeValue() { return routeValue; }
 }

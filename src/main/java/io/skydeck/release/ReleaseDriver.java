@@ -2,7 +2,7 @@ package io.skydeck.release;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.skydeck.release.rollout.Change;
-import io.skydeck.release.rollout.Rollout;
+import io.skydeck.release.rollout.ReleaseFlow;
 import io.skydeck.release.rollout.StepCall;
 import org.jboss.logging.Logger;
 
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drives one release on this replica while it holds the release's lease: restores the stored
- * rollout, runs every step the rollout has given out (each on a thread of its own, outside any
+ * rollout (any {@link ReleaseFlow}: the Tars flow or a two-group switchover), runs every step the rollout has given out (each on a thread of its own, outside any
  * transaction), and records the results that have come in — all of them at once — in one short
  * transaction fenced by the lease's token, storing the rollout's snapshot with them. Steps the
  * rollout gives out next are started only after that write, so every instance that starts is on
@@ -93,9 +93,9 @@ final class ReleaseDriver implements Runnable {
     private void drive() throws RuntimeException {
         InstanceSteps.Plan plan = QuarkusTransaction.requiringNew().call(() -> drivers.releases.plan(releaseId));
         ReleaseProgress.Stored stored = load();
-        Rollout rollout = Rollout.restore(stored.snapshot());
+        ReleaseFlow rollout = stored.flow();
         long version = stored.version();
-        workers = Executors.newFixedThreadPool(Math.max(1, stored.snapshot().policy().parallelism()), r -> {
+        workers = Executors.newFixedThreadPool(Math.max(1, rollout.parallelism()), r -> {
             Thread t = new Thread(r, "skydeck-release-" + releaseId.toString().substring(0, 8));
             t.setDaemon(true);
             return t;
@@ -121,7 +121,7 @@ final class ReleaseDriver implements Runnable {
                     return;
                 }
                 ReleaseProgress.Stored now = load(); // a person acted since our last write
-                rollout = Rollout.restore(now.snapshot());
+                rollout = now.flow();
                 version = now.version();
                 continue;
             }
@@ -139,7 +139,7 @@ final class ReleaseDriver implements Runnable {
                 long stamp = QuarkusTransaction.requiringNew().call(() -> drivers.progress.version(releaseId));
                 if (stamp != version) {
                     ReleaseProgress.Stored now = load();
-                    rollout = Rollout.restore(now.snapshot());
+                    rollout = now.flow();
                     version = now.version();
                 }
                 continue;
@@ -155,7 +155,7 @@ final class ReleaseDriver implements Runnable {
                 }
                 List<Change> changes = rollout.drainChanges();
                 changes.stream().map(Change::instance).filter(i -> i != null).forEach(touched::add);
-                Rollout recorded = rollout;
+                ReleaseFlow recorded = rollout;
                 long expected = version;
                 ReleaseProgress.Written written = QuarkusTransaction.requiringNew().call(() ->
                         drivers.progress.write(releaseId, Optional.of(token), expected, recorded, changes, touched, "driver " + replica));
@@ -168,7 +168,7 @@ final class ReleaseDriver implements Runnable {
                     break;
                 }
                 ReleaseProgress.Stored now = load(); // stale: a person acted; record the same results on what they left
-                rollout = Rollout.restore(now.snapshot());
+                rollout = now.flow();
                 version = now.version();
             }
             for (InstanceSteps.Result r : batch) {

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.release.rollout.Change;
 import io.skydeck.release.rollout.InstanceState;
+import io.skydeck.release.rollout.ReleaseFlow;
 import io.skydeck.release.rollout.ReleaseState;
 import io.skydeck.release.rollout.Rollout;
 import io.skydeck.release.rollout.RolloutSnapshot;
+import io.skydeck.release.switchover.Switchover;
+import io.skydeck.release.switchover.SwitchoverSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -26,7 +29,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Stores a release's progress: the rollout's snapshot, the instances' rows and one event per
+ * Stores a release's progress: the flow's snapshot (a {@link Rollout}'s, or for the two-group
+ * strategies a {@link Switchover}'s, told apart by the release's strategy), the instances' rows and one event per
  * transition, together, in the caller's transaction. A write names the release version it
  * started from and lands only if that is still the stored one — a person's action that came in
  * between makes it stale, and the driver reloads and records its results again. A driver's write
@@ -39,8 +43,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class ReleaseProgress {
 
-    /** The stored release as a driver or an action starts from. */
-    public record Stored(UUID id, long version, RolloutSnapshot snapshot) {
+    /** The stored release as a driver or an action starts from: its flow, restored from the snapshot. */
+    public record Stored(UUID id, long version, ReleaseFlow flow) {
     }
 
     /** How a write went. */
@@ -65,14 +69,14 @@ public class ReleaseProgress {
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<Stored> load(UUID releaseId, boolean lock) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT version, CAST(snapshot AS text) FROM app_release WHERE id = ?1"
+        List<Object[]> rows = em.createNativeQuery("SELECT version, CAST(snapshot AS text), strategy FROM app_release WHERE id = ?1"
                         + (lock ? " FOR UPDATE" : ""))
                 .setParameter(1, releaseId).getResultList();
         if (rows.isEmpty()) {
             return Optional.empty();
         }
         Object[] row = rows.get(0);
-        return Optional.of(new Stored(releaseId, ((Number) row[0]).longValue(), read((String) row[1])));
+        return Optional.of(new Stored(releaseId, ((Number) row[0]).longValue(), flow(Strategy.valueOf((String) row[2]), (String) row[1])));
     }
 
     /** The stored version alone: what a waiting driver compares to see whether a person acted. */
@@ -88,7 +92,7 @@ public class ReleaseProgress {
      * person's action (which holds the row lock instead).
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Written write(UUID releaseId, Optional<Long> fence, long expectedVersion, Rollout rollout, List<Change> changes,
+    public Written write(UUID releaseId, Optional<Long> fence, long expectedVersion, ReleaseFlow rollout, List<Change> changes,
                          Collection<String> touched, String actor) {
         if (fence.isPresent()) {
             @SuppressWarnings("unchecked")
@@ -99,7 +103,7 @@ public class ReleaseProgress {
             }
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        RolloutSnapshot snapshot = rollout.snapshot();
+        Record snapshot = rollout.snapshot();
         ReleaseState state = rollout.state();
         int updated = em.createNativeQuery("""
                         UPDATE app_release SET snapshot = CAST(?1 AS jsonb), state = ?2, reason = ?3, running_steps = ?4,
@@ -114,9 +118,10 @@ public class ReleaseProgress {
             return new Written(Outcome.STALE, expectedVersion);
         }
         if (state == ReleaseState.SUCCEEDED && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("SUCCEEDED"))) {
+            // A two-group release leaves the version on its standby group; its live group keeps the previous one.
             em.createNativeQuery("UPDATE release_group g SET current_version_id = r.version_id FROM app_release r"
-                    + " WHERE r.id = ?1 AND g.id = r.group_id").setParameter(1, releaseId).executeUpdate();
-            if (snapshot.instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
+                    + " WHERE r.id = ?1 AND g.id = COALESCE(r.standby_group_id, r.group_id)").setParameter(1, releaseId).executeUpdate();
+            if (rollout.instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
                 // A workload group's record shows the image its pods now run. Only when every pod took it: that is
                 // also when the cluster brought the workload's template along (TemplatePromotion), and the record
                 // says what the template says.
@@ -129,7 +134,7 @@ public class ReleaseProgress {
             }
         }
         if (state == ReleaseState.ROLLED_BACK && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("ROLLED_BACK"))
-                && snapshot.instances().stream().allMatch(i -> i.state() == InstanceState.REVERTED)) {
+                && rollout.instances().stream().allMatch(i -> i.state() == InstanceState.REVERTED)) {
             // Every pod is back on the image it ran before (one image for all): if a succeeded release had moved the
             // workload's record on, it follows the pods back, as the template does.
             em.createNativeQuery("""
@@ -153,8 +158,8 @@ public class ReleaseProgress {
                 }
             }
         }
-        Map<String, RolloutSnapshot.Instance> byId = new HashMap<>();
-        for (RolloutSnapshot.Instance i : snapshot.instances()) {
+        Map<String, ReleaseFlow.FlowInstance> byId = new HashMap<>();
+        for (ReleaseFlow.FlowInstance i : rollout.instances()) {
             byId.put(i.id(), i);
         }
         em.unwrap(Session.class).doWork(connection -> {
@@ -162,7 +167,7 @@ public class ReleaseProgress {
                 try (PreparedStatement update = connection.prepareStatement(
                         "UPDATE release_instance SET state = ?, step = ?, failure = ?, updated_at = ? WHERE release_id = ? AND instance = ?")) {
                     for (String id : touched) {
-                        RolloutSnapshot.Instance i = byId.get(id);
+                        ReleaseFlow.FlowInstance i = byId.get(id);
                         update.setString(1, i.state().name());
                         update.setString(2, i.running() == null ? null : i.running().name());
                         update.setString(3, i.failure());
@@ -181,10 +186,10 @@ public class ReleaseProgress {
 
     /** The instances of a new release, in the group's order, and its first events. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void insertInstances(UUID releaseId, List<NewInstance> instances, Rollout rollout, List<Change> changes, String actor) {
+    public void insertInstances(UUID releaseId, List<NewInstance> instances, ReleaseFlow rollout, List<Change> changes, String actor) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Map<String, RolloutSnapshot.Instance> byId = new HashMap<>();
-        rollout.snapshot().instances().forEach(i -> byId.put(i.id(), i));
+        Map<String, ReleaseFlow.FlowInstance> byId = new HashMap<>();
+        rollout.instances().forEach(i -> byId.put(i.id(), i));
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO release_instance (release_id, instance, position, batch, server_id, provider_instance_id,
@@ -192,7 +197,7 @@ public class ReleaseProgress {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""")) {
                 for (int p = 0; p < instances.size(); p++) {
                     NewInstance n = instances.get(p);
-                    RolloutSnapshot.Instance i = byId.get(n.instance());
+                    ReleaseFlow.FlowInstance i = byId.get(n.instance());
                     insert.setObject(1, releaseId);
                     insert.setString(2, n.instance());
                     insert.setInt(3, p);
@@ -288,7 +293,19 @@ public class ReleaseProgress {
         }
     }
 
-    String write(RolloutSnapshot snapshot) {
+    /** The flow a stored snapshot is of: the release's strategy says which. */
+    ReleaseFlow flow(Strategy strategy, String json) {
+        if (strategy.twoGroups()) {
+            try {
+                return Switchover.restore(this.json.readValue(json, SwitchoverSnapshot.class));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a stored switchover snapshot cannot be read: " + e.getOriginalMessage(), e);
+            }
+        }
+        return Rollout.restore(read(json));
+    }
+
+    String write(Record snapshot) {
         try {
             return json.writeValueAsString(snapshot);
         } catch (JsonProcessingException e) {

@@ -29,9 +29,11 @@ import io.skydeck.release.rollout.ActionRefused;
 import io.skydeck.release.rollout.Change;
 import io.skydeck.release.rollout.InstanceState;
 import io.skydeck.release.rollout.InvalidRollout;
+import io.skydeck.release.rollout.ReleaseFlow;
 import io.skydeck.release.rollout.ReleaseState;
 import io.skydeck.release.rollout.Rollout;
 import io.skydeck.release.rollout.RolloutPolicy;
+import io.skydeck.release.switchover.Switchover;
 import io.skydeck.tenancy.Tenant;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -54,9 +56,11 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Releases: checks a request, plans the library's {@link Rollout} over the group and stores it;
- * applies a person's actions to the stored rollout. The steps themselves are run by a
- * {@link ReleaseDrivers driver}, never here: this class only writes what the rollout decided.
+ * Releases: checks a request, plans the library's {@link Rollout} over the group (ROLLING,
+ * RECREATE) or its {@link Switchover} over the group and a standby group (BLUE_GREEN, DARK,
+ * AB_TEST: see {@link SwitchoverReleases}) and stores it; applies a person's actions to it. The
+ * steps themselves are run by a {@link ReleaseDrivers driver}, never here: this class only writes
+ * what the rollout decided.
  *
  * <p><b>Workload groups.</b> A release of a Kubernetes workload runs over the workload's pods,
  * which only the cluster knows: {@link #workloadPods} reads them from the provider before the
@@ -79,7 +83,9 @@ public class ReleaseService {
     /** A person's action on a release, as its path names it. */
     public enum Action {
         APPROVE("approve"), PULL_IN_BASTION("pull-in-bastion"), PAUSE("pause"), RESUME("resume"), CONTINUE("continue"),
-        ROLLBACK("rollback"), ABORT("abort");
+        ROLLBACK("rollback"), ABORT("abort"),
+        /** DARK and AB_TEST: put the standby group into all traffic. */
+        PROMOTE("promote");
 
         private final String path;
 
@@ -121,6 +127,9 @@ public class ReleaseService {
 
     @Inject
     ReleaseLease lease;
+
+    @Inject
+    SwitchoverReleases switchovers;
 
     @Inject
     ProviderRegistry providers;
@@ -191,6 +200,11 @@ public class ReleaseService {
         if (request.versionId() == null) {
             throw ProblemException.invalid("versionId", "is required");
         }
+        if (request.standbyGroupId() != null && request.standbyGroupId().compareTo(request.groupId()) < 0) {
+            // Both groups of a two-group release are locked, always in id order: two requests naming the same pair the
+            // other way round wait for each other instead of deadlocking.
+            groups.findByIdOptional(request.standbyGroupId(), LockModeType.PESSIMISTIC_WRITE);
+        }
         ReleaseGroup group = groups.findByIdOptional(request.groupId(), LockModeType.PESSIMISTIC_WRITE)
                 .filter(g -> g.tenantId().equals(tenant.id()))
                 .orElseThrow(() -> ProblemException.notFound("release group", request.groupId()));
@@ -207,9 +221,32 @@ public class ReleaseService {
                 : group.trafficTarget() == null ? "the group has no traffic target" : null;
 
         Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
+        if (group.kind() == ReleaseGroup.Kind.WORKLOAD && strategy != Strategy.ROLLING) {
+            throw ProblemException.invalid("strategy", strategy + " is not carried out on a Kubernetes workload group yet; "
+                    + "group " + group.name() + " is released ROLLING");
+        }
+        if (strategy.twoGroups()) {
+            List<Server> live = liveServers(group);
+            return persist(tenant, group, version, strategy, live, trafficNote, switchovers.plan(strategy, group, live, provider, request));
+        }
         List<ReleaseProgress.NewInstance> members = group.kind() == ReleaseGroup.Kind.WORKLOAD
                 ? pods(group, version, pods)
                 : servers(group, previous);
+        if (strategy == Strategy.RECREATE) {
+            for (var tars : List.of(Map.entry("batchSize", Optional.ofNullable(request.batchSize())),
+                    Map.entry("batchPercent", Optional.ofNullable(request.batchPercent())),
+                    Map.entry("onlineMinimum", Optional.ofNullable(request.onlineMinimum())),
+                    Map.entry("bastion", Optional.ofNullable(request.bastion())))) {
+                tars.getValue().ifPresent(v -> {
+                    throw ProblemException.invalid(tars.getKey(), "does not apply to a RECREATE release: the whole group is one batch, "
+                            + "with no bastion and no online minimum");
+                });
+            }
+        }
+        if (request.standbyGroupId() != null || request.routeHeader() != null || request.routeValue() != null) {
+            throw ProblemException.invalid(request.standbyGroupId() != null ? "standbyGroupId" : request.routeHeader() != null
+                    ? "routeHeader" : "routeValue", "applies to BLUE_GREEN, DARK and AB_TEST releases; this one is " + strategy);
+        }
         if (request.batchSize() != null && request.batchPercent() != null) {
             throw ProblemException.invalid("batchPercent", "give batchSize or batchPercent, not both");
         }
@@ -223,18 +260,20 @@ public class ReleaseService {
         double brakeRatio = Optional.ofNullable(request.brakeRatio()).orElse(0.2);
         double onlineMinimum = Optional.ofNullable(request.onlineMinimum()).orElse(0.0);
         boolean bastion = Optional.ofNullable(request.bastion()).orElse(true);
+        if (strategy == Strategy.RECREATE) {
+            parallelism = Optional.ofNullable(request.parallelism()).orElse(members.size());
+            batchSize = Math.max(1, members.size());
+            bastion = false;
+        }
         Rollout rollout;
         try {
-            rollout = Rollout.plan(members.stream().map(ReleaseProgress.NewInstance::instance).toList(),
-                    new RolloutPolicy(batchSize, parallelism, brakeRatio, onlineMinimum, bastion));
+            rollout = Rollout.plan(members.stream().map(ReleaseProgress.NewInstance::instance).toList(), strategy == Strategy.RECREATE
+                    ? RolloutPolicy.recreate(members.size(), parallelism, brakeRatio)
+                    : new RolloutPolicy(batchSize, parallelism, brakeRatio, onlineMinimum, bastion));
         } catch (InvalidRollout e) {
             throw ProblemException.invalid(e.field(), e.getMessage().substring(e.field().length() + 2));
         }
-        if (releases.count("groupId = ?1 and state not in ?2", group.id(),
-                List.of(ReleaseState.SUCCEEDED.name(), ReleaseState.ROLLED_BACK.name(), ReleaseState.ABORTED.name())) > 0) {
-            throw new ProblemException(ProblemType.CONFLICT, "group " + group.name() + " has a release that has not finished; "
-                    + "finish, roll back or abort it first");
-        }
+        refuseUnfinished(group, null);
         ReleaseState planned = rollout.state();
         rollout.advance();
         List<Change> changes = new ArrayList<>();
@@ -256,15 +295,20 @@ public class ReleaseService {
 
     /** The group's servers, bastion first; a rollback puts back the group's version, or the server's own image. */
     private List<ReleaseProgress.NewInstance> servers(ReleaseGroup group, Optional<ApplicationVersion> previous) {
-        List<ReleaseProgress.NewInstance> members = new ArrayList<>();
+        return liveServers(group).stream().map(s -> new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
+                previous.map(ApplicationVersion::artifact).orElse(s.image()))).toList();
+    }
+
+    /** The group's servers, bastion first, each ACTIVE or STOPPED. */
+    private List<Server> liveServers(ReleaseGroup group) {
+        List<Server> members = new ArrayList<>();
         for (UUID id : applications.serverIds(group.id())) {
             Server s = servers.findById(id);
             if (s.status() != ServerStatus.ACTIVE && s.status() != ServerStatus.STOPPED) {
                 throw ProblemException.invalid("groupId", "server " + s.name() + " (" + s.id() + ") of group " + group.name() + " is "
                         + s.status() + "; take it out of the group or wait until it is ACTIVE");
             }
-            members.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
-                    previous.map(ApplicationVersion::artifact).orElse(s.image())));
+            members.add(s);
         }
         return members;
     }
@@ -299,6 +343,48 @@ public class ReleaseService {
                 .orElseThrow(() -> ProblemException.invalid("groupId", "the workload of group " + group.name() + " is not running"));
     }
 
+    /** A two-group release: stored like a rolling one, with the standby group's instances after the live group's. */
+    private Release persist(Tenant tenant, ReleaseGroup group, ApplicationVersion version, Strategy strategy, List<Server> members,
+                            String trafficNote, SwitchoverReleases.Planned planned) {
+        refuseUnfinished(group, planned.standby());
+        Switchover flow = planned.flow();
+        ReleaseState first = flow.state();
+        flow.advance();
+        List<Change> changes = new ArrayList<>();
+        changes.add(new Change(null, "REQUESTED", first.name(), strategy + " release of version " + version.name() + " onto standby group "
+                + planned.standby().name() + " beside " + group.name()));
+        changes.addAll(flow.drainChanges());
+        Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
+        Optional<ApplicationVersion> standbyPrevious = Optional.ofNullable(planned.standby().currentVersionId()).flatMap(applications::version);
+        Release release = new Release(UUID.randomUUID(), tenant.id(), group.applicationId(), group.id(), version.id(),
+                previous.map(ApplicationVersion::id).orElse(null), strategy, planned.standbyMembers().size(), flow.parallelism(),
+                ratio(flow.policy().brakeRatio()), ratio(0), false, flow.state().name(), trafficNote, progress.write(flow.snapshot()),
+                flow.running().size(), now());
+        release.twoGroups(planned.standby().id(), planned.routeHeader(), planned.routeValue());
+        releases.persist(release);
+        em.flush();
+        lease.create(release.id());
+        List<ReleaseProgress.NewInstance> instances = new ArrayList<>();
+        members.forEach(s -> instances.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
+                previous.map(ApplicationVersion::artifact).orElse(s.image()))));
+        planned.standbyMembers().forEach(s -> instances.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
+                standbyPrevious.map(ApplicationVersion::artifact).orElse(s.image()))));
+        progress.insertInstances(release.id(), instances, flow, changes, caller.subject());
+        audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "standbyGroup",
+                planned.standby().id(), "version", version.id(), "strategy", strategy, "instances", instances.size()));
+        return release;
+    }
+
+    /** One unfinished release per group, whether the group is its live or its standby group. */
+    private void refuseUnfinished(ReleaseGroup group, ReleaseGroup standby) {
+        List<UUID> ids = standby == null ? List.of(group.id()) : List.of(group.id(), standby.id());
+        if (releases.count("(groupId in ?1 or standbyGroupId in ?1) and state not in ?2", ids,
+                List.of(ReleaseState.SUCCEEDED.name(), ReleaseState.ROLLED_BACK.name(), ReleaseState.ABORTED.name())) > 0) {
+            throw new ProblemException(ProblemType.CONFLICT, "group " + group.name() + (standby == null ? "" : " or " + standby.name())
+                    + " has a release that has not finished; finish, roll back or abort it first");
+        }
+    }
+
     /**
      * A person's action, applied to the stored rollout under the release's row lock: a driver's
      * write that raced it finds the version moved, reloads and records its results again.
@@ -307,21 +393,18 @@ public class ReleaseService {
     @Transactional
     public Release act(UUID releaseId, Action action) {
         ReleaseProgress.Stored stored = progress.load(releaseId, true).orElseThrow(() -> ProblemException.notFound("release", releaseId));
-        Rollout rollout = Rollout.restore(stored.snapshot());
+        ReleaseFlow rollout = stored.flow();
         ReleaseState before = rollout.state();
         if (action == Action.ROLLBACK && before == ReleaseState.SUCCEEDED
-                && stored.snapshot().instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
+                && rollout.instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
             refuseRollbackOfReplacedPods(releaseId);
         }
+        Release current = releases.findById(releaseId);
         try {
-            switch (action) {
-                case APPROVE -> rollout.approve();
-                case PULL_IN_BASTION -> rollout.pullInBastion();
-                case PAUSE -> rollout.pause();
-                case RESUME -> rollout.resume();
-                case CONTINUE -> rollout.continueAfterBrake();
-                case ROLLBACK -> rollout.rollback();
-                case ABORT -> rollout.abort();
+            if (rollout instanceof Switchover switchover) {
+                SwitchoverReleases.act(switchover, action, Strategy.valueOf(current.strategy()));
+            } else {
+                act((Rollout) rollout, action, current.strategy());
             }
         } catch (ActionRefused e) {
             throw new ProblemException(ProblemType.CONFLICT, e.getMessage());
@@ -362,6 +445,19 @@ public class ReleaseService {
         }
     }
 
+    private static void act(Rollout rollout, Action action, String strategy) {
+        switch (action) {
+            case APPROVE -> rollout.approve();
+            case PULL_IN_BASTION -> rollout.pullInBastion();
+            case PAUSE -> rollout.pause();
+            case RESUME -> rollout.resume();
+            case CONTINUE -> rollout.continueAfterBrake();
+            case ROLLBACK -> rollout.rollback();
+            case ABORT -> rollout.abort();
+            case PROMOTE -> throw new ActionRefused(rollout.state(), "only a DARK or AB_TEST release is promoted; this one is " + strategy);
+        }
+    }
+
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<Release> find(UUID id) {
         return releases.findByIdOptional(id);
@@ -393,7 +489,8 @@ public class ReleaseService {
         }
         return new ReleaseView(r.id(), r.tenantId(), r.applicationId(), r.groupId(), r.versionId(), r.previousVersionId(), r.strategy(),
                 r.batchSize(), r.parallelism(), r.brakeRatio(), r.onlineMinimum(), r.bastion(), r.state(), r.reason(), r.trafficNote(),
-                failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt());
+                failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.standbyGroupId(), r.routeHeader(),
+                r.routeValue());
     }
 
     /** What a driver needs to run the release's steps. */
@@ -404,13 +501,15 @@ public class ReleaseService {
         ApplicationVersion v = applications.version(r.versionId()).orElseThrow();
         Optional<TrafficTarget> traffic = r.trafficNote() == null ? Optional.of(new TrafficTarget(g.region(), g.trafficTarget()))
                 : Optional.empty();
+        Optional<InstanceSteps.HeaderRoute> route = r.routeHeader() == null ? Optional.empty()
+                : Optional.of(new InstanceSteps.HeaderRoute(r.routeHeader(), r.routeValue(), switchovers.variantInstances(r.id())));
         if (g.kind() == ReleaseGroup.Kind.WORKLOAD) {
             // A pod takes the image; the package is for a VM's install hook.
             return new InstanceSteps.Plan(r.id(), g.provider(), g.region(), traffic, v.image(), Optional.empty(), Optional.empty(),
-                    progress.targets(r.id()), true);
+                    progress.targets(r.id()), route, true);
         }
         return new InstanceSteps.Plan(r.id(), g.provider(), g.region(), traffic, v.artifact(), Optional.ofNullable(v.packageUrl()),
-                Optional.ofNullable(v.sha256()), progress.targets(r.id()), false);
+                Optional.ofNullable(v.sha256()), progress.targets(r.id()), route, false);
     }
 
     private static Strategy strategy(String text) {
@@ -423,8 +522,8 @@ public class ReleaseService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("strategy", "'" + text + "' is not one of " + List.of(Strategy.values()));
         }
-        if (strategy != Strategy.ROLLING) {
-            throw ProblemException.invalid("strategy", strategy + " is not yet supported; ROLLING (the Tars flow) is");
+        if (strategy == Strategy.CANARY) {
+            throw ProblemException.invalid("strategy", strategy + " is not yet supported; ROLLING, RECREATE, BLUE_GREEN, DARK and AB_TEST are");
         }
         return strategy;
     }

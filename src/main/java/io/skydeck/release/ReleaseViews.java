@@ -34,7 +34,11 @@ public final class ReleaseViews {
     }
 
     /**
-     * A release. {@code strategy} defaults to ROLLING (the only one carried out yet). The batch is
+     * A release. {@code strategy} defaults to ROLLING; RECREATE takes no batch, bastion or online
+     * minimum. BLUE_GREEN, DARK and AB_TEST name a {@code standbyGroupId} (same application,
+     * provider, region and traffic target as the group, no server in common) that gets the version
+     * while the group keeps serving, and take only {@code parallelism} and {@code brakeRatio};
+     * AB_TEST also names {@code routeHeader} and {@code routeValue} (a cookie: header {@code Cookie}). The batch is
      * {@code batchSize} instances or {@code batchPercent} of the group (not both; default 1
      * instance); {@code parallelism} (default: the batch size) instances of a batch run at once;
      * the brake holds once more than {@code brakeRatio} (default 0.2) of the group failed or fewer
@@ -43,7 +47,8 @@ public final class ReleaseViews {
      * tenant; a tenant's token names its own.
      */
     public record CreateRelease(UUID tenantId, UUID groupId, UUID versionId, String strategy, Integer batchSize, Integer batchPercent,
-                                Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion) {
+                                Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion,
+                                UUID standbyGroupId, @Size(max = 200) String routeHeader, @Size(max = 1000) String routeValue) {
     }
 
     public record ApplicationView(UUID id, UUID tenantId, String name, Instant createdAt) {
@@ -76,11 +81,14 @@ public final class ReleaseViews {
     /**
      * A release with every instance. {@code trafficControl} is null when the release pulls
      * instances out of and into traffic, else why it does not ("no traffic control on this provider").
+     * {@code standbyGroupId}, {@code routeHeader}, {@code routeValue}: of a two-group release (else
+     * null); its instances' {@code batch} is 0 for the live group and 1 for the standby group.
      */
     public record ReleaseView(UUID id, UUID tenantId, UUID applicationId, UUID groupId, UUID versionId, UUID previousVersionId,
                               String strategy, int batchSize, int parallelism, BigDecimal brakeRatio, BigDecimal onlineMinimum,
                               boolean bastion, String state, String reason, String trafficControl, int failed, int inTraffic,
-                              List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+                              List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt,
+                              UUID standbyGroupId, String routeHeader, String routeValue) {
     }
 
     /** One transition: of the release when {@code instance} is null, else of that instance. */

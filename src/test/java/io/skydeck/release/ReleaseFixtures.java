@@ -59,6 +59,21 @@ final class ReleaseFixtures {
         return as(token).body(body).post("/v1/applications/" + app + "/groups").then().statusCode(201).extract().path("id");
     }
 
+    /** A group of the servers at {@code positions}, in that order (a blue or a green group of a two-group release). */
+    String groupOf(String app, String trafficTarget, int... positions) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("name", uniqueName("web"));
+        List<String> ids = new ArrayList<>();
+        for (int p : positions) {
+            ids.add(servers.get(p).toString());
+        }
+        body.put("serverIds", ids);
+        if (trafficTarget != null) {
+            body.put("trafficTarget", trafficTarget);
+        }
+        return as(token).body(body).post("/v1/applications/" + app + "/groups").then().statusCode(201).extract().path("id");
+    }
+
     String version(String app, String name) {
         return as(token).body(Map.of("name", name, "packageUrl", "https://packages.example/shop-" + name + ".tar.gz",
                         "sha256", sha(name), "image", "shop:" + name))

@@ -7,7 +7,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.providers.ProviderRegistry;
-import io.skydeck.release.rollout.Rollout;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,7 +97,7 @@ class ReleaseTakeoverTest {
         assertThat(lease.renew(id, a.token(), java.time.Duration.ofSeconds(2))).isFalse();
         ReleaseProgress.Written late = QuarkusTransaction.requiringNew().call(() -> {
             ReleaseProgress.Stored stored = progress.load(id, false).orElseThrow();
-            return progress.write(id, Optional.of(a.token()), stored.version(), Rollout.restore(stored.snapshot()), List.of(),
+            return progress.write(id, Optional.of(a.token()), stored.version(), stored.flow(), List.of(),
                     List.of(), "driver replica-a");
         });
         assertThat(late.outcome()).isEqualTo(ReleaseProgress.Outcome.LEASE_LOST);

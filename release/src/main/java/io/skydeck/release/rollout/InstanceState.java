@@ -17,7 +17,12 @@ public enum InstanceState {
     /** The previous version is back, in traffic. */
     REVERTED(true),
     /** A step of the rollback failed; out of traffic, for a person to look at. */
-    REVERT_FAILED(false);
+    REVERT_FAILED(false),
+    /**
+     * Out of traffic on purpose, whatever it runs: the old live group after a blue-green switch
+     * (kept with the previous version for a rollback), the standby group after a rollback.
+     */
+    STANDBY(false);
 
     private final boolean inTraffic;
 
@@ -32,6 +37,6 @@ public enum InstanceState {
 
     /** Whether nothing more happens to the instance unless the release is rolled back. */
     public boolean settled() {
-        return this == DONE || this == FAILED || this == REVERTED || this == REVERT_FAILED;
+        return this == DONE || this == FAILED || this == REVERTED || this == REVERT_FAILED || this == STANDBY;
     }
 }

@@ -14,6 +14,18 @@ public enum ReleaseState {
     PAUSED,
     /** Too many instances failed, or too few are left in traffic: nothing new starts until a person continues or rolls back. */
     BRAKED,
+    /** Blue-green, dark and A/B: the standby group gets the version while it is out of traffic. */
+    DEPLOYING,
+    /** Dark: the standby group runs the version and takes no traffic; a person promotes it or rolls back. */
+    DEPLOYED_DARK,
+    /** A/B: requests carrying the test's header are being routed to the standby group, which is pulled in. */
+    ROUTING,
+    /** A/B: requests carrying the header reach the standby group, all others the live one; a person promotes or rolls back. */
+    TESTING,
+    /** The standby group is pulled in, then the live group pulled out: all traffic moves to the version. */
+    SWITCHING,
+    /** The standby group serves everything; the old live group keeps the previous version, out of traffic, until approved. */
+    SWITCHED,
     /** Every instance the release touched gets the previous version back. */
     ROLLING_BACK,
     SUCCEEDED,

@@ -29,7 +29,7 @@ import java.util.Set;
  *
  * <p>Not thread-safe: one driver owns a rollout at a time (the service makes that one replica).
  */
-public final class Rollout {
+public final class Rollout implements ReleaseFlow {
 
     private static final class Slot {
         final String id;
@@ -109,6 +109,7 @@ public final class Rollout {
                 snapshot.reason(), snapshot.lastCall());
     }
 
+    @Override
     public RolloutSnapshot snapshot() {
         List<RolloutSnapshot.Instance> instances = new ArrayList<>(slots.size());
         for (Slot s : slots) {
@@ -117,16 +118,19 @@ public final class Rollout {
         return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, instances);
     }
 
+    @Override
     public ReleaseState state() {
         return state;
     }
 
     /** Why the release is where it is (the brake's reason, the bastion's failure), or null. */
+    @Override
     public String reason() {
         return reason;
     }
 
     /** Steps given out whose results are not known: what a driver runs (again) after a restore. */
+    @Override
     public List<StepCall> running() {
         List<StepCall> calls = new ArrayList<>();
         for (Slot s : slots) {
@@ -138,6 +142,7 @@ public final class Rollout {
     }
 
     /** The transitions since the last call, oldest first. */
+    @Override
     public List<Change> drainChanges() {
         List<Change> drained = List.copyOf(changes);
         changes.clear();
@@ -196,6 +201,7 @@ public final class Rollout {
      * step and whatever may start now). A result for a call the instance is not running (a
      * duplicate, or a late one from before a restore) changes nothing.
      */
+    @Override
     public List<StepCall> record(StepCall call, boolean succeeded, String failure) {
         Slot s = slot(call.instance());
         if (s.running != call.step() || s.call != call.id()) {
@@ -511,6 +517,20 @@ public final class Rollout {
 
     private static String percent(double ratio) {
         return Math.round(ratio * 1000) / 10.0 + " %";
+    }
+
+    @Override
+    public List<FlowInstance> instances() {
+        List<FlowInstance> rows = new ArrayList<>(slots.size());
+        for (Slot s : slots) {
+            rows.add(new FlowInstance(s.id, s.batch, s.state, s.running, s.failure));
+        }
+        return rows;
+    }
+
+    @Override
+    public int parallelism() {
+        return policy.parallelism();
     }
 
     /** The ids of the instances in {@code state}, in the group's order. */

@@ -24,6 +24,17 @@ public record RolloutPolicy(int batchSize, int parallelism, double brakeRatio, d
         }
     }
 
+    /**
+     * RECREATE: the whole group is one batch with no bastion and no online minimum — every
+     * instance is pulled out, installed, checked and pulled back in, {@code parallelism} at a
+     * time (the whole group at once when it is the group's size). The brake still holds: past
+     * {@code brakeRatio} of failures nothing more starts. Nothing else of the Tars flow changes,
+     * so RECREATE is this policy and not a state machine of its own.
+     */
+    public static RolloutPolicy recreate(int groupSize, int parallelism, double brakeRatio) {
+        return new RolloutPolicy(Math.max(1, groupSize), parallelism, brakeRatio, 0.0, false);
+    }
+
     /** Instances that must stay in traffic in a group of {@code size}. */
     public int minimumInTraffic(int size) {
         return (int) Math.ceil(onlineMinimum * size - 1e-9);

@@ -19,5 +19,12 @@ public enum Step {
     /** Put the instance back into traffic. */
     PULL_IN,
     /** Put the previous version back. */
-    RESTORE
+    RESTORE,
+    /**
+     * A/B: send requests carrying the release's header to the standby group only. Not of one
+     * instance but of the traffic target; given out on the standby group's first instance.
+     */
+    ROUTE,
+    /** A/B: end the header route (every request goes to the members again); given out like {@link #ROUTE}. */
+    UNROUTE
 }

@@ -5,9 +5,12 @@ import { get, post, all, readStream } from '../api.js';
 import { html, render, table, state, when, attempt, esc } from '../ui.js';
 
 const FINISHED = ['SUCCEEDED', 'ROLLED_BACK', 'ABORTED'];
-const INSTANCE_STATES = ['WAITING', 'UPDATING', 'VERIFIED', 'DONE', 'FAILED', 'REVERTING', 'REVERTED', 'REVERT_FAILED'];
+const INSTANCE_STATES = ['WAITING', 'UPDATING', 'VERIFIED', 'DONE', 'FAILED', 'REVERTING', 'REVERTED', 'REVERT_FAILED', 'STANDBY'];
 
-/** The actions a release in each state accepts (Rollout's rules); pull-in and approve also look at the bastion. */
+/**
+ * The actions a release in each state accepts (Rollout's rules, and Switchover's for blue-green, dark
+ * and A/B); pull-in and approve also look at the bastion.
+ */
 const ACTIONS = {
   SMOKING: ['pause', 'rollback', 'abort'],
   SMOKE_FAILED: ['rollback', 'abort'],
@@ -19,10 +22,16 @@ const ACTIONS = {
   SUCCEEDED: ['rollback'],
   ROLLED_BACK: [],
   ABORTED: [],
+  DEPLOYING: ['pause', 'rollback', 'abort'],
+  DEPLOYED_DARK: ['promote', 'rollback', 'abort'],
+  ROUTING: ['pause', 'rollback', 'abort'],
+  TESTING: ['promote', 'rollback', 'abort'],
+  SWITCHING: ['pause', 'rollback', 'abort'],
+  SWITCHED: ['approve', 'rollback', 'abort'],
 };
 const LABELS = {
   'pull-in-bastion': 'Pull bastion into traffic', approve: 'Approve (end bake)', pause: 'Pause', resume: 'Resume',
-  continue: 'Continue after brake', rollback: 'Roll back', abort: 'Abort',
+  continue: 'Continue after brake', rollback: 'Roll back', abort: 'Abort', promote: 'Promote to all traffic',
 };
 const DANGER = ['rollback', 'abort'];
 

@@ -7,7 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The sandbox's simulated users, for releases: the load balancers as {@link SandboxTrafficControl}
@@ -29,7 +33,8 @@ import java.util.Optional;
  * </ul>
  * The model does not replay history: an instance is measured as if it had served its current
  * artifact for the whole window, whether or not it was in a load balancer, and weights and header
- * routes do not change its rate. Analysis that compares a canary with the rest of its group sees
+ * routes do not change its rate. Where a single request goes under a header route is answered by
+ * {@link #route}. Analysis that compares a canary with the rest of its group sees
  * the difference the artifacts make, which is what it is for.
  */
 public final class SandboxTraffic {
@@ -79,6 +84,57 @@ public final class SandboxTraffic {
             p99 = p99.plus(defect.get().addedLatency());
         }
         return new TrafficMeasurement(instanceId, artifact, from, to, requests, errors, p99);
+    }
+
+    /**
+     * The instances that may answer a request carrying {@code headers} (name to value; names are
+     * matched ignoring case) sent to {@code target}, as its load balancer routes it — what a test
+     * or the console asks to see an A/B split work. Without a header route, every member that
+     * still exists. With one, a request that carries the route's header with its value goes to the
+     * route's variant instances that are members, every other request to the members that are not
+     * variants. A route on the {@code Cookie} header matches when the value is one of the request's
+     * cookie pairs ({@code ab=b} in {@code Cookie: id=7; ab=b}). When the side a request belongs to
+     * has no member, the other side answers it, as a listener rule whose target group is empty
+     * falls through to the default action.
+     */
+    public Set<String> route(TrafficTarget target, Map<String, String> headers) {
+        return cloud.<Set<String>>read(SandboxCall.READ_TRAFFIC, () -> {
+            var state = cloud.state();
+            var lb = state.loadBalancers.get(SandboxLoadBalancer.key(target.region(), target.id()));
+            if (lb == null) {
+                return Set.of();
+            }
+            Set<String> members = lb.members().stream().filter(id -> SandboxInstance.find(state, id).isPresent())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (lb.headerRoute().isEmpty()) {
+                return members;
+            }
+            var route = lb.headerRoute().get();
+            Set<String> variant = new TreeSet<>(members);
+            variant.retainAll(route.variantInstances());
+            Set<String> rest = new TreeSet<>(members);
+            rest.removeAll(route.variantInstances());
+            Set<String> chosen = matches(route, headers) ? variant : rest;
+            return chosen.isEmpty() ? (chosen == variant ? rest : variant) : chosen;
+        });
+    }
+
+    private static boolean matches(SandboxLoadBalancer.HeaderRoute route, Map<String, String> headers) {
+        for (var header : headers.entrySet()) {
+            if (!header.getKey().equalsIgnoreCase(route.header()) || header.getValue() == null) {
+                continue;
+            }
+            if (route.header().equalsIgnoreCase("Cookie")) {
+                for (String pair : header.getValue().split(";")) {
+                    if (pair.trim().equals(route.value())) {
+                        return true;
+                    }
+                }
+            } else if (header.getValue().trim().equals(route.value())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The load balancer behind {@code target}; empty until a release first used it. */

@@ -18,8 +18,10 @@ import java.util.stream.Collectors;
  * when the call returns, as registering a target does: there is no operation to poll. Repeating
  * a call changes nothing.
  *
- * <p>Weights and header routes are recorded as given and shown by {@link SandboxTraffic#loadBalancer};
- * the simulated traffic ({@link SandboxTraffic#measure}) does not route by them.
+ * <p>Weights and header routes are recorded as given and shown by {@link SandboxTraffic#loadBalancer}.
+ * A header route decides where each request goes ({@link SandboxTraffic#route}: requests carrying
+ * the header to the variant members, all others to the rest); the simulated rates of
+ * {@link SandboxTraffic#measure} do not depend on weights or routes.
  */
 final class SandboxTrafficControl implements TrafficControl {
     private final SandboxCloud cloud;

@@ -130,6 +130,40 @@ class SandboxTrafficControlTest {
     }
 
     @Test
+    void aHeaderRouteSendsRequestsWithTheHeaderToTheVariantAndAllOthersToTheRest() {
+        String c = server("web-3", EAST);
+        traffic.pullIn(WEB_LB, a);
+        traffic.pullIn(WEB_LB, b);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("X-Variant", "b"))).containsExactlyInAnyOrder(a, b);
+
+        traffic.routeByHeader(WEB_LB, Set.of(b, c), "X-Variant", "b");
+        // c is a variant but not a member: it receives nothing until it is pulled in.
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("x-variant", "b"))).containsExactly(b);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("X-Variant", "a"))).containsExactly(a);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of())).containsExactly(a);
+        traffic.pullIn(WEB_LB, c);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("X-Variant", "b"))).containsExactlyInAnyOrder(b, c);
+
+        // With no variant member left, requests with the header fall through to the rest.
+        traffic.pullOut(WEB_LB, b);
+        traffic.pullOut(WEB_LB, c);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("X-Variant", "b"))).containsExactly(a);
+
+        traffic.routeByHeader(WEB_LB, Set.of(), null, null);
+        traffic.pullIn(WEB_LB, b);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("X-Variant", "b"))).containsExactlyInAnyOrder(a, b);
+    }
+
+    @Test
+    void aCookieRouteMatchesOneOfTheRequestsCookiePairs() {
+        traffic.pullIn(WEB_LB, a);
+        traffic.pullIn(WEB_LB, b);
+        traffic.routeByHeader(WEB_LB, Set.of(b), "Cookie", "ab=b");
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("Cookie", "id=7; ab=b"))).containsExactly(b);
+        assertThat(cloud.traffic().route(WEB_LB, java.util.Map.of("Cookie", "id=7; ab=bb"))).containsExactly(a);
+    }
+
+    @Test
     void loadBalancersSurviveARestart() {
         traffic.pullIn(WEB_LB, a);
         traffic.weigh(WEB_LB, Set.of(a), 25);

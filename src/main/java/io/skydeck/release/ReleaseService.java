@@ -104,6 +104,9 @@ public class ReleaseService {
     ProviderRegistry providers;
 
     @Inject
+    ReleaseGates gates;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -163,10 +166,11 @@ public class ReleaseService {
         int parallelism = Optional.ofNullable(request.parallelism()).orElse(batchSize);
         double brakeRatio = Optional.ofNullable(request.brakeRatio()).orElse(0.2);
         double onlineMinimum = Optional.ofNullable(request.onlineMinimum()).orElse(0.0);
-        boolean bastion = Optional.ofNullable(request.bastion()).orElse(true);
+        ReleaseGates.Planned gated = gates.plan(strategy, request, group, provider, members.size(), trafficNote);
+        boolean bastion = Optional.ofNullable(request.bastion()).orElse(gated.canary().isEmpty());
         Rollout rollout;
         try {
-            rollout = Rollout.plan(members.stream().map(s -> s.id().toString()).toList(),
+            rollout = gated.rollout(members.stream().map(s -> s.id().toString()).toList(),
                     new RolloutPolicy(batchSize, parallelism, brakeRatio, onlineMinimum, bastion));
         } catch (InvalidRollout e) {
             throw ProblemException.invalid(e.field(), e.getMessage().substring(e.field().length() + 2));
@@ -193,6 +197,7 @@ public class ReleaseService {
         List<ReleaseProgress.NewInstance> instances = members.stream().map(s -> new ReleaseProgress.NewInstance(s.id().toString(), s.id(),
                 s.providerServerId(), previous.map(ApplicationVersion::artifact).orElse(s.image()))).toList();
         progress.insertInstances(release.id(), instances, rollout, changes, caller.subject());
+        gates.store(release.id(), gated);
         audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
                 "strategy", strategy, "instances", members.size()));
         return release;
@@ -254,6 +259,7 @@ public class ReleaseService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public ReleaseView view(Release r) {
         List<InstanceView> instances = progress.instances(r.id());
+        ReleaseGates.Views gated = gates.views(r.id());
         int failed = 0;
         int inTraffic = 0;
         for (InstanceView i : instances) {
@@ -267,7 +273,7 @@ public class ReleaseService {
         }
         return new ReleaseView(r.id(), r.tenantId(), r.applicationId(), r.groupId(), r.versionId(), r.previousVersionId(), r.strategy(),
                 r.batchSize(), r.parallelism(), r.brakeRatio(), r.onlineMinimum(), r.bastion(), r.state(), r.reason(), r.trafficNote(),
-                failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt());
+                failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt(), gated.analysis(), gated.canary());
     }
 
     /** What a driver needs to run the release's steps. */
@@ -292,8 +298,8 @@ public class ReleaseService {
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("strategy", "'" + text + "' is not one of " + List.of(Strategy.values()));
         }
-        if (strategy != Strategy.ROLLING) {
-            throw ProblemException.invalid("strategy", strategy + " is not yet supported; ROLLING (the Tars flow) is");
+        if (strategy != Strategy.ROLLING && strategy != Strategy.CANARY) {
+            throw ProblemException.invalid("strategy", strategy + " is not yet supported; ROLLING (the Tars flow) and CANARY are");
         }
         return strategy;
     }

@@ -34,7 +34,8 @@ public final class ReleaseViews {
     }
 
     /**
-     * A release. {@code strategy} defaults to ROLLING (the only one carried out yet). The batch is
+     * A release. {@code strategy} defaults to ROLLING; CANARY needs {@code canary} (see {@link GateViews}),
+     * and either may be judged by an {@code analysis}. The batch is
      * {@code batchSize} instances or {@code batchPercent} of the group (not both; default 1
      * instance); {@code parallelism} (default: the batch size) instances of a batch run at once;
      * the brake holds once more than {@code brakeRatio} (default 0.2) of the group failed or fewer
@@ -43,7 +44,8 @@ public final class ReleaseViews {
      * tenant; a tenant's token names its own.
      */
     public record CreateRelease(UUID tenantId, UUID groupId, UUID versionId, String strategy, Integer batchSize, Integer batchPercent,
-                                Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion) {
+                                Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion,
+                                GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary) {
     }
 
     public record ApplicationView(UUID id, UUID tenantId, String name, Instant createdAt) {
@@ -76,11 +78,13 @@ public final class ReleaseViews {
     /**
      * A release with every instance. {@code trafficControl} is null when the release pulls
      * instances out of and into traffic, else why it does not ("no traffic control on this provider").
+     * {@code analysis} (its checks and runs) and {@code canary} (its steps and gate) are null when it has none.
      */
     public record ReleaseView(UUID id, UUID tenantId, UUID applicationId, UUID groupId, UUID versionId, UUID previousVersionId,
                               String strategy, int batchSize, int parallelism, BigDecimal brakeRatio, BigDecimal onlineMinimum,
                               boolean bastion, String state, String reason, String trafficControl, int failed, int inTraffic,
-                              List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt) {
+                              List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt,
+                              GateViews.AnalysisView analysis, GateViews.CanaryView canary) {
     }
 
     /** One transition: of the release when {@code instance} is null, else of that instance. */

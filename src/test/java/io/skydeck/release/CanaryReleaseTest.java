@@ -111,8 +111,8 @@ class CanaryReleaseTest {
         Response rolledBack = fixtures.awaitState(id, "ROLLED_BACK");
 
         assertThat(rolledBack.<List<String>>path("instances.state")).containsExactly("REVERTED", "WAITING", "WAITING", "WAITING");
-        assertThat(rolledBack.<String>path("reason")).startsWith("batch 0: analysis of step 1 failed: success-rate: SUCCESS_RATE 0.8")
-                .endsWith("rolled back without a person");
+        assertThat(rolledBack.<String>path("reason")).startsWith("batch 0: analysis of step 1 failed: success-rate: SUCCESS_RATE 0.")
+                .contains("beyond ≥ 0.99").endsWith("rolled back without a person");
         List<Map<String, Object>> runs = rolledBack.path("analysis.runs");
         assertThat(runs).hasSize(1);
         assertThat(runs.get(0).get("verdict")).isEqualTo("FAILED");

@@ -91,6 +91,10 @@ public class ReleaseGates {
         if (Boolean.TRUE.equals(request.bastion())) {
             throw ProblemException.invalid("bastion", "a canary has no bastion: its first step is the canary");
         }
+        if (request.batchSize() != null || request.batchPercent() != null) {
+            throw ProblemException.invalid(request.batchSize() != null ? "batchSize" : "batchPercent",
+                    "a canary's steps make its batches; give parallelism alone");
+        }
         CanarySpec canary = CanarySpec.of(request.canary(), groupSize, analysis.isPresent());
         if (canary.mode() == CanarySpec.Mode.WEIGHT) {
             String target = group.trafficTarget() == null ? "(none)" : group.trafficTarget();

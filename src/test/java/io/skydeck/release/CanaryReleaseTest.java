@@ -262,6 +262,8 @@ class CanaryReleaseTest {
         fixtures.release(Map.of("groupId", group, "versionId", v2, "strategy", "CANARY", "canary", Map.of("steps", List.of(
                 Map.of("weight", 50), Map.of("weight", 20))))).then().statusCode(400)
                 .body("errors[0].field", equalTo("canary.steps[1].weight"));
+        fixtures.release(Map.of("groupId", group, "versionId", v2, "strategy", "CANARY", "batchSize", 2, "canary", Map.of("steps",
+                List.of(Map.of("instances", 1))))).then().statusCode(400).body("errors[0].field", equalTo("batchSize"));
         fixtures.release(Map.of("groupId", group, "versionId", v2, "analysis", Map.of("source", "prometheus", "checks", List.of(
                 Map.of("metric", "success-rate", "threshold", 0.99, "query", "up"))))).then().statusCode(400)
                 .body("errors[0].field", equalTo("analysis.source")).body("detail", containsString("prometheus-url"));

@@ -121,11 +121,6 @@ public record CanarySpec(Mode mode, int canaryInstances, List<Step> steps) {
         return new LinkedHashSet<>(IntStream.range(0, steps.size()).boxed().toList());
     }
 
-    /** Whether the gate after {@code batch} sets weights on the traffic target. */
-    boolean weighs(int batch) {
-        return mode == Mode.WEIGHT;
-    }
-
     /**
      * The canary steps the gate after {@code batch} walks. By weight: batch 0's gate is the whole
      * weight canary; batch 1's gives all traffic to the group, every instance of which now runs the

@@ -10,6 +10,8 @@ import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.release.analysis.Analysis;
 import io.skydeck.release.analysis.CheckResult;
+import io.skydeck.release.rollout.Rollout;
+import io.skydeck.release.rollout.RolloutPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -19,6 +21,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -38,13 +41,14 @@ public class ReleaseGates {
     public record Planned(Optional<AnalysisSpec> analysis, Optional<CanarySpec> canary, List<Integer> batchSizes,
                           Set<Integer> canaryHolds) {
 
-        /** The batches held after: the canary's, or with an analysis alone every batch of {@code batches}. */
-        io.skydeck.release.rollout.Rollout rollout(List<String> instances, io.skydeck.release.rollout.RolloutPolicy policy) {
-            int batches = io.skydeck.release.rollout.Rollout.plan(instances, policy, batchSizes, Set.of()).batches().stream()
+        /** The rollout of the group's instances, in the gates' batches and holding where they hold. */
+        Rollout rollout(List<String> instances, RolloutPolicy policy) {
+            int batches = Rollout.plan(instances, policy, batchSizes, Set.of()).batches().stream()
                     .mapToInt(Integer::intValue).max().orElse(0) + 1;
-            return io.skydeck.release.rollout.Rollout.plan(instances, policy, batchSizes, holdAfter(batches));
+            return Rollout.plan(instances, policy, batchSizes, holdAfter(batches));
         }
 
+        /** The batches held after: the canary's, or with an analysis alone every batch of {@code batches}. */
         Set<Integer> holdAfter(int batches) {
             if (canary.isPresent()) {
                 return canaryHolds;
@@ -146,7 +150,7 @@ public class ReleaseGates {
                             INSERT INTO release_analysis_run (release_id, batch, step, verdict, source, summary, checks, instances, actor, measured_at)
                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS jsonb), ?8, ?9, ?10)""")
                     .setParameter(1, releaseId).setParameter(2, run.batch()).setParameter(3, run.step())
-                    .setParameter(4, run.result().verdict().name()).setParameter(5, run.source().name().toLowerCase(java.util.Locale.ROOT))
+                    .setParameter(4, run.result().verdict().name()).setParameter(5, run.source().name().toLowerCase(Locale.ROOT))
                     .setParameter(6, summary(run.result())).setParameter(7, write(checks)).setParameter(8, run.instances())
                     .setParameter(9, actor).setParameter(10, now).executeUpdate();
         }
@@ -177,7 +181,7 @@ public class ReleaseGates {
                 ((Number) r[1]).intValue(), ((Number) r[2]).intValue(), (String) r[3], (String) r[4],
                 read((String) r[5], new TypeReference<List<GateViews.CheckResultView>>() { }), ((Number) r[6]).intValue(), (String) r[7],
                 instant(r[8]))).toList();
-        return Optional.of(new GateViews.AnalysisView(spec.source().name().toLowerCase(java.util.Locale.ROOT), spec.window(), spec.checks(),
+        return Optional.of(new GateViews.AnalysisView(spec.source().name().toLowerCase(Locale.ROOT), spec.window(), spec.checks(),
                 runs));
     }
 

@@ -192,6 +192,33 @@ class CanaryReleaseTest {
         assertThat(done.<List<String>>path("instances.state")).containsOnly("DONE");
     }
 
+    /** A person rolls back a canary held at 30 %: its instance gets the old version back and its traffic goes back to 0. */
+    @Test
+    void aPersonsRollbackOfAHeldCanaryTakesItsWeightBackToZero() {
+        String app = fixtures.application();
+        String target = "lb-" + app.substring(0, 8);
+        inTraffic(target, 3);
+        String group = fixtures.group(app, 3, target);
+        Response accepted = fixtures.release(Map.of("groupId", group, "versionId", fixtures.version(app, "v7"), "strategy", "CANARY",
+                "canary", Map.of("steps", List.of(Map.of("weight", 30, "pause", "indefinite"), Map.of("weight", 60)))));
+        assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
+        String id = accepted.path("id");
+        Response held = fixtures.awaitState(id, "PAUSED");
+        assertThat(held.<Integer>path("canary.gate.weight")).isEqualTo(30);
+        assertThat(loadBalancer(target).split()).contains(new SandboxLoadBalancer.WeightedSplit(List.of(fixtures.providerIds.get(0)), 30));
+
+        as(fixtures.token).post("/v1/releases/" + id + "/rollback").then().statusCode(200);
+
+        Response rolledBack = fixtures.awaitState(id, "ROLLED_BACK");
+        assertThat(rolledBack.<List<String>>path("instances.state")).containsExactly("REVERTED", "WAITING", "WAITING");
+        assertThat(rolledBack.<Integer>path("canary.gate.weight")).isZero();
+        assertThat(loadBalancer(target).split()).contains(new SandboxLoadBalancer.WeightedSplit(List.of(fixtures.providerIds.get(0)), 0));
+        assertThat(artifactOf(fixtures.providerIds.get(0))).isEqualTo("debian-12");
+        assertThat(fixtures.events(id)).filteredOn(e -> "CANARY_WEIGHT".equals(e.get("to"))).extracting(e -> e.get("reason"))
+                .containsExactly("30 % of the traffic to 1 canary instance(s)",
+                        "0 % of the traffic to the canary instance(s): the release rolls back");
+    }
+
     /** ROLLING, no bastion, batches of 2: the analysis after the first batch fails, and the release rolls back without a person. */
     @Test
     void aRollingReleaseWhoseAnalysisFailsAfterABatchRollsBack() {

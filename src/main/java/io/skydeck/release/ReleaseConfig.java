@@ -3,6 +3,7 @@ package io.skydeck.release;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -36,4 +37,17 @@ public interface ReleaseConfig {
     /** How long an ignition check keeps asking before the instance counts as unhealthy. */
     @WithDefault("PT60S")
     Duration ignitionTimeout();
+
+    /** Release analysis. */
+    AnalysisSettings analysis();
+
+    interface AnalysisSettings {
+
+        /** The Prometheus whose HTTP query API a release's {@code prometheus} analysis asks; none: such analyses are refused (400). */
+        Optional<URI> prometheusUrl();
+
+        /** How long a Prometheus query may take before the check counts as inconclusive. */
+        @WithDefault("PT5S")
+        Duration prometheusTimeout();
+    }
 }

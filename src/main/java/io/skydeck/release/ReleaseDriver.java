@@ -100,6 +100,8 @@ final class ReleaseDriver implements Runnable {
             t.setDaemon(true);
             return t;
         });
+        GateRunner gate = new GateRunner(releaseId, replica, token, drivers, plan);
+        gate.prepare(rollout);
         Set<Long> inFlight = new HashSet<>();
         Duration ttl = drivers.config.leaseDuration();
         long renewAt = System.nanoTime() + ttl.toNanos() / 3;
@@ -114,6 +116,28 @@ final class ReleaseDriver implements Runnable {
             for (StepCall call : rollout.running()) {
                 if (inFlight.add(call.id())) {
                     workers.execute(() -> results.add(drivers.steps.run(plan, call)));
+                }
+            }
+            if (gate.due(rollout)) {
+                GateRunner.Turn turn = gate.turn(rollout, version);
+                if (turn instanceof GateRunner.Turn.LeaseLost) {
+                    LOG.infof("release %s: %s lost its lease at a gate; the new driver goes on from the stored gate", releaseId, replica);
+                    return;
+                }
+                if (turn instanceof GateRunner.Turn.Wrote wrote) {
+                    version = wrote.version();
+                    continue;
+                }
+                if (turn instanceof GateRunner.Turn.Stale || inFlight.isEmpty()) {
+                    if (turn instanceof GateRunner.Turn.Waiting waiting) {
+                        sleepUntil(waiting.until());
+                    }
+                    ReleaseProgress.Stored now = load(); // a person may have acted while the gate waited
+                    if (now.version() != version) {
+                        rollout = now.flow();
+                        version = now.version();
+                    }
+                    continue;
                 }
             }
             if (inFlight.isEmpty()) {
@@ -175,6 +199,19 @@ final class ReleaseDriver implements Runnable {
                 inFlight.remove(r.call().id());
             }
             drivers.written(this);
+        }
+    }
+
+    /** Waits for a gate's pause, a little at a time, so that renewals and a person's actions are seen. */
+    private void sleepUntil(java.time.Instant until) {
+        long millis = Math.min(LOOK_FOR_ACTIONS_EVERY.toMillis(), java.time.Duration.between(drivers.clock.instant(), until).toMillis());
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while a gate waits", e);
+            }
         }
     }
 

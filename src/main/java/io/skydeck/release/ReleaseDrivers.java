@@ -48,6 +48,18 @@ public class ReleaseDrivers {
     @Inject
     InstanceSteps steps;
 
+    @Inject
+    ReleaseGates gates;
+
+    @Inject
+    AnalysisSources sources;
+
+    @Inject
+    io.skydeck.providers.ProviderRegistry providers;
+
+    @Inject
+    java.time.Clock clock;
+
     private final Map<UUID, ReleaseDriver> driving = new ConcurrentHashMap<>();
     private final AtomicBoolean scanQueued = new AtomicBoolean();
     private final AtomicLong writes = new AtomicLong();

@@ -111,7 +111,7 @@ public class ReleaseProgress {
                                finished_at = CASE WHEN ?6 THEN COALESCE(finished_at, ?5) ELSE finished_at END
                          WHERE id = ?7 AND version = ?8""")
                 .setParameter(1, write(snapshot)).setParameter(2, state.name()).setParameter(3, rollout.reason())
-                .setParameter(4, rollout.running().size()).setParameter(5, now)
+                .setParameter(4, rollout.pendingWork()).setParameter(5, now)
                 .setParameter(6, state.finished())
                 .setParameter(7, releaseId).setParameter(8, expectedVersion).executeUpdate();
         if (updated == 0) {

@@ -135,6 +135,9 @@ public class ReleaseService {
     ProviderRegistry providers;
 
     @Inject
+    ReleaseGates gates;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -221,9 +224,9 @@ public class ReleaseService {
                 : group.trafficTarget() == null ? "the group has no traffic target" : null;
 
         Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
-        if (group.kind() == ReleaseGroup.Kind.WORKLOAD && strategy != Strategy.ROLLING) {
-            throw ProblemException.invalid("strategy", strategy + " is not carried out on a Kubernetes workload group yet; "
-                    + "group " + group.name() + " is released ROLLING");
+        if (group.kind() == ReleaseGroup.Kind.WORKLOAD && strategy.twoGroups()) {
+            throw ProblemException.invalid("strategy", strategy + " needs a standby group of servers; group " + group.name()
+                    + " is a Kubernetes workload, which is released ROLLING, RECREATE or CANARY");
         }
         if (strategy.twoGroups()) {
             List<Server> live = liveServers(group);
@@ -259,7 +262,8 @@ public class ReleaseService {
         int parallelism = Optional.ofNullable(request.parallelism()).orElse(batchSize);
         double brakeRatio = Optional.ofNullable(request.brakeRatio()).orElse(0.2);
         double onlineMinimum = Optional.ofNullable(request.onlineMinimum()).orElse(0.0);
-        boolean bastion = Optional.ofNullable(request.bastion()).orElse(true);
+        ReleaseGates.Planned gated = gates.plan(strategy, request, group, provider, members.size(), trafficNote);
+        boolean bastion = Optional.ofNullable(request.bastion()).orElse(gated.canary().isEmpty());
         if (strategy == Strategy.RECREATE) {
             parallelism = Optional.ofNullable(request.parallelism()).orElse(members.size());
             batchSize = Math.max(1, members.size());
@@ -267,7 +271,7 @@ public class ReleaseService {
         }
         Rollout rollout;
         try {
-            rollout = Rollout.plan(members.stream().map(ReleaseProgress.NewInstance::instance).toList(), strategy == Strategy.RECREATE
+            rollout = gated.rollout(members.stream().map(ReleaseProgress.NewInstance::instance).toList(), strategy == Strategy.RECREATE
                     ? RolloutPolicy.recreate(members.size(), parallelism, brakeRatio)
                     : new RolloutPolicy(batchSize, parallelism, brakeRatio, onlineMinimum, bastion));
         } catch (InvalidRollout e) {
@@ -288,6 +292,7 @@ public class ReleaseService {
         em.flush();
         lease.create(release.id());
         progress.insertInstances(release.id(), members, rollout, changes, caller.subject());
+        gates.store(release.id(), gated);
         audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
                 "strategy", strategy, "instances", members.size()));
         return release;
@@ -476,6 +481,7 @@ public class ReleaseService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public ReleaseView view(Release r) {
         List<InstanceView> instances = progress.instances(r.id());
+        ReleaseGates.Views gated = gates.views(r.id());
         int failed = 0;
         int inTraffic = 0;
         for (InstanceView i : instances) {
@@ -490,7 +496,7 @@ public class ReleaseService {
         return new ReleaseView(r.id(), r.tenantId(), r.applicationId(), r.groupId(), r.versionId(), r.previousVersionId(), r.strategy(),
                 r.batchSize(), r.parallelism(), r.brakeRatio(), r.onlineMinimum(), r.bastion(), r.state(), r.reason(), r.trafficNote(),
                 failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.standbyGroupId(), r.routeHeader(),
-                r.routeValue());
+                r.routeValue(), gated.analysis(), gated.canary());
     }
 
     /** What a driver needs to run the release's steps. */
@@ -521,9 +527,6 @@ public class ReleaseService {
             strategy = Strategy.valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("strategy", "'" + text + "' is not one of " + List.of(Strategy.values()));
-        }
-        if (strategy == Strategy.CANARY) {
-            throw ProblemException.invalid("strategy", strategy + " is not yet supported; ROLLING, RECREATE, BLUE_GREEN, DARK and AB_TEST are");
         }
         return strategy;
     }

@@ -38,7 +38,8 @@ public final class ReleaseViews {
      * minimum. BLUE_GREEN, DARK and AB_TEST name a {@code standbyGroupId} (same application,
      * provider, region and traffic target as the group, no server in common) that gets the version
      * while the group keeps serving, and take only {@code parallelism} and {@code brakeRatio};
-     * AB_TEST also names {@code routeHeader} and {@code routeValue} (a cookie: header {@code Cookie}). The batch is
+     * AB_TEST also names {@code routeHeader} and {@code routeValue} (a cookie: header {@code Cookie}). CANARY needs {@code canary}
+     * (see {@link GateViews}); ROLLING and CANARY may be judged by an {@code analysis}. The batch is
      * {@code batchSize} instances or {@code batchPercent} of the group (not both; default 1
      * instance); {@code parallelism} (default: the batch size) instances of a batch run at once;
      * the brake holds once more than {@code brakeRatio} (default 0.2) of the group failed or fewer
@@ -48,7 +49,8 @@ public final class ReleaseViews {
      */
     public record CreateRelease(UUID tenantId, UUID groupId, UUID versionId, String strategy, Integer batchSize, Integer batchPercent,
                                 Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion,
-                                UUID standbyGroupId, @Size(max = 200) String routeHeader, @Size(max = 1000) String routeValue) {
+                                UUID standbyGroupId, @Size(max = 200) String routeHeader, @Size(max = 1000) String routeValue,
+                                GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary) {
     }
 
     public record ApplicationView(UUID id, UUID tenantId, String name, Instant createdAt) {
@@ -83,12 +85,14 @@ public final class ReleaseViews {
      * instances out of and into traffic, else why it does not ("no traffic control on this provider").
      * {@code standbyGroupId}, {@code routeHeader}, {@code routeValue}: of a two-group release (else
      * null); its instances' {@code batch} is 0 for the live group and 1 for the standby group.
+     * {@code analysis} (its checks and runs) and {@code canary} (its steps and gate) are null when it has none.
      */
     public record ReleaseView(UUID id, UUID tenantId, UUID applicationId, UUID groupId, UUID versionId, UUID previousVersionId,
                               String strategy, int batchSize, int parallelism, BigDecimal brakeRatio, BigDecimal onlineMinimum,
                               boolean bastion, String state, String reason, String trafficControl, int failed, int inTraffic,
                               List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt,
-                              UUID standbyGroupId, String routeHeader, String routeValue) {
+                              UUID standbyGroupId, String routeHeader, String routeValue, GateViews.AnalysisView analysis,
+                              GateViews.CanaryView canary) {
     }
 
     /** One transition: of the release when {@code instance} is null, else of that instance. */

@@ -2,10 +2,10 @@ package io.skydeck.release;
 
 /**
  * The six ways of the seed's continuous delivery. ROLLING is the Tars flow and RECREATE the same
- * flow with one batch, no bastion and no online minimum (the library's {@code Rollout}); BLUE_GREEN,
- * DARK and AB_TEST install the version on a standby group beside the live one (the library's
- * {@code Switchover}). CANARY is not carried out here; the service answers it with a 400 naming
- * {@code strategy}.
+ * flow with one batch, no bastion and no online minimum (the library's {@code Rollout}); CANARY
+ * steps by traffic weight or instance count with pauses and analysis (see {@link CanarySpec});
+ * BLUE_GREEN, DARK and AB_TEST install the version on a standby group beside the live one (the
+ * library's {@code Switchover}).
  */
 public enum Strategy {
     ROLLING, BLUE_GREEN, CANARY, DARK, AB_TEST, RECREATE;

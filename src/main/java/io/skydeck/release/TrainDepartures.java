@@ -405,7 +405,7 @@ public class TrainDepartures {
     private static CreateRelease createRelease(TrainTicket t, ApplicationVersion version) {
         Settings s = t.settings();
         return new CreateRelease(null, t.groupId(), version.id(), s.strategy(), s.batchSize(), s.batchPercent(), s.parallelism(),
-                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null);
+                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, null, null);
     }
 
     private Optional<UUID> carriageAt(UUID lineId, Instant departure) {

@@ -231,7 +231,7 @@ class ReleaseApiTest {
         String version = fixtures.version(app, "v2");
         expectField(Map.of("versionId", version), "groupId");
         expectField(Map.of("groupId", group), "versionId");
-        expectField(Map.of("groupId", group, "versionId", version, "strategy", "CANARY"), "strategy");
+        expectField(Map.of("groupId", group, "versionId", version, "strategy", "CANARY"), "canary");
         expectField(Map.of("groupId", group, "versionId", version, "strategy", "teleport"), "strategy");
         expectField(Map.of("groupId", group, "versionId", version, "batchSize", 0), "batchSize");
         expectField(Map.of("groupId", group, "versionId", version, "batchSize", 1, "batchPercent", 10), "batchPercent");

@@ -81,7 +81,7 @@ public final class Canary {
             case SHIFTING, PROMOTING, ROLLING_BACK -> new CanaryAction.SetWeight(weight());
             case WAITING -> new CanaryAction.WaitUntil(waitUntil);
             case ANALYSING -> new CanaryAction.Analyse(step);
-            case PAUSED -> new CanaryAction.AwaitPerson(reason);
+            case PAUSED, HELD -> new CanaryAction.AwaitPerson(reason);
             case PROMOTED, ROLLED_BACK -> new CanaryAction.Done(state);
         };
     }
@@ -95,6 +95,9 @@ public final class Canary {
             state = CanaryState.ROLLED_BACK;
         } else if (state == CanaryState.PROMOTING) {
             state = CanaryState.PROMOTED;
+        } else if (state == CanaryState.SHIFTING && steps.get(step).untilResumed()) {
+            state = CanaryState.HELD;
+            reason = "step " + (step + 1) + " holds at " + percent + " % until a person resumes it";
         } else if (state == CanaryState.SHIFTING) {
             state = CanaryState.WAITING;
             waitUntil = now.plus(steps.get(step).pause());
@@ -130,13 +133,21 @@ public final class Canary {
         }
     }
 
-    /** A person lets a paused canary go on to its next step (after looking at what the analysis could not judge). */
+    /**
+     * A person lets a paused canary go on to its next step (after looking at what the analysis
+     * could not judge), or a held step on to its analysis (or, without one, to the next step).
+     */
     public void proceed() {
-        if (state != CanaryState.PAUSED) {
-            throw new IllegalStateException("only a paused canary proceeds; this one is " + state);
+        if (state != CanaryState.PAUSED && state != CanaryState.HELD) {
+            throw new IllegalStateException("only a paused or held canary proceeds; this one is " + state);
         }
+        boolean held = state == CanaryState.HELD;
         reason = null;
-        advance();
+        if (held && steps.get(step).analyse()) {
+            state = CanaryState.ANALYSING;
+        } else {
+            advance();
+        }
     }
 
     /** A person stops it: the traffic goes back to the stable version. */
@@ -150,7 +161,8 @@ public final class Canary {
 
     /** A person holds it at its current weight. */
     public void pause(String why) {
-        if (state.finished() || state == CanaryState.ROLLING_BACK || state == CanaryState.PROMOTING || state == CanaryState.PAUSED) {
+        if (state.finished() || state == CanaryState.ROLLING_BACK || state == CanaryState.PROMOTING || state == CanaryState.PAUSED
+                || state == CanaryState.HELD) {
             throw new IllegalStateException("a " + state + " canary cannot be paused");
         }
         reason = why;

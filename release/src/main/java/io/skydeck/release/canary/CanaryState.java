@@ -6,6 +6,8 @@ public enum CanaryState {
     SHIFTING,
     /** The step's weight is set; waiting out its pause. */
     WAITING,
+    /** The step's weight is set and its pause has no end: a person lets it go on (to its analysis, if it has one). */
+    HELD,
     /** The step's analysis is running. */
     ANALYSING,
     /** An analysis was inconclusive (or a person paused): a person decides; nothing promotes by itself. */

@@ -29,6 +29,11 @@ public interface ReleaseFlow {
     /** Every instance, in the release's order. */
     List<FlowInstance> instances();
 
+    /** What a driver has to do: the steps running, and anything else the flow waits on a driver for. */
+    default int pendingWork() {
+        return running().size();
+    }
+
     /** How many steps may run at once (the driver's thread count). */
     int parallelism();
 

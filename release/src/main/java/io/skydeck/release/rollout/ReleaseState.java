@@ -10,6 +10,12 @@ public enum ReleaseState {
     BAKING,
     /** The rest of the group, batch after batch, instances of a batch in parallel. */
     ROLLING,
+    /**
+     * A batch settled and the release holds before the next one (or before it succeeds) until its
+     * gate — an analysis, a canary step's weight, pause and analysis — lets it go on, rolls it back
+     * or hands it to a person (then it is {@code PAUSED}; resuming brings it back here).
+     */
+    HOLDING,
     /** A person paused: running steps finish, nothing new starts. */
     PAUSED,
     /** Too many instances failed, or too few are left in traffic: nothing new starts until a person continues or rolls back. */

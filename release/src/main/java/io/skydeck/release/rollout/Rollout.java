@@ -27,6 +27,13 @@ import java.util.Set;
  * continues or rolls back. The decision is taken when the failure is recorded, before any other
  * instance could start, so nothing starts after it.
  *
+ * <p><b>Gates</b> (analysis, canary steps): a rollout planned with batches to {@linkplain
+ * #plan(List, RolloutPolicy, List, Set) hold after} stops {@code HOLDING} once such a batch has
+ * settled, before the next batch starts or the release succeeds. It decides nothing there itself:
+ * whoever runs the gate says {@link #gatePassed}, {@link #gateFailed} (rolls back by itself) or
+ * {@link #gateUndecided} (paused for a person; resuming brings the hold back, and the gate then
+ * knows a person has looked).
+ *
  * <p>Not thread-safe: one driver owns a rollout at a time (the service makes that one replica).
  */
 public final class Rollout implements ReleaseFlow {
@@ -59,11 +66,17 @@ public final class Rollout implements ReleaseFlow {
     private int acknowledgedFailures;
     private String reason;
     private long lastCall;
+    private final List<Integer> holdAfter;
+    private Integer passedThrough;
+    private Integer heldAt;
     private final List<Change> changes = new ArrayList<>();
 
     private Rollout(RolloutPolicy policy, List<Slot> slots, ReleaseState state, ReleaseState pausedFrom, int acknowledgedFailures,
-                    String reason, long lastCall) {
+                    String reason, long lastCall, List<Integer> holdAfter, Integer passedThrough, Integer heldAt) {
         this.lastCall = lastCall;
+        this.holdAfter = List.copyOf(holdAfter);
+        this.passedThrough = passedThrough;
+        this.heldAt = heldAt;
         this.policy = policy;
         this.slots = slots;
         this.state = state;
@@ -96,7 +109,49 @@ public final class Rollout implements ReleaseFlow {
             int batch = policy.bastion() ? (i == 0 ? 0 : 1 + (i - 1) / policy.batchSize()) : i / policy.batchSize();
             slots.add(new Slot(Objects.requireNonNull(instances.get(i), "instance"), batch, InstanceState.WAITING, null, 0, false, null));
         }
-        return new Rollout(policy, slots, policy.bastion() ? ReleaseState.SMOKING : ReleaseState.ROLLING, null, 0, null, 0);
+        return new Rollout(policy, slots, policy.bastion() ? ReleaseState.SMOKING : ReleaseState.ROLLING, null, 0, null, 0, List.of(),
+                null, null);
+    }
+
+    /**
+     * A new release in batches of the sizes given (empty: the policy's batches, bastion included)
+     * that holds for its gate after each batch in {@code holdAfter} (see the class comment).
+     * Batches of given sizes have no bastion: a policy with one is refused.
+     */
+    public static Rollout plan(List<String> instances, RolloutPolicy policy, List<Integer> batchSizes, Set<Integer> holdAfter) {
+        Rollout planned = plan(instances, policy);
+        List<Slot> slots = planned.slots;
+        if (!batchSizes.isEmpty()) {
+            if (policy.bastion()) {
+                throw new InvalidRollout("bastion", "batches of given sizes have no bastion");
+            }
+            int total = 0;
+            for (int size : batchSizes) {
+                if (size < 1) {
+                    throw new InvalidRollout("batches", "a batch of " + size + " instances is empty");
+                }
+                total += size;
+            }
+            if (total != slots.size()) {
+                throw new InvalidRollout("batches", "batches of " + batchSizes + " are " + total + " instances, the group " + slots.size());
+            }
+            List<Slot> sized = new ArrayList<>(slots.size());
+            int i = 0;
+            for (int b = 0; b < batchSizes.size(); b++) {
+                for (int n = 0; n < batchSizes.get(b); n++, i++) {
+                    Slot s = slots.get(i);
+                    sized.add(new Slot(s.id, b, s.state, null, 0, false, null));
+                }
+            }
+            slots = sized;
+        }
+        int batches = slots.get(slots.size() - 1).batch + 1;
+        for (int b : holdAfter) {
+            if (b < 0 || b >= batches) {
+                throw new InvalidRollout("holdAfter", "batch " + b + " is not one of the " + batches + " batches");
+            }
+        }
+        return new Rollout(policy, slots, planned.state, null, 0, null, 0, holdAfter.stream().sorted().toList(), null, null);
     }
 
     /** The rollout as it was stored. */
@@ -106,7 +161,7 @@ public final class Rollout implements ReleaseFlow {
             slots.add(new Slot(i.id(), i.batch(), i.state(), i.running(), i.call(), i.changed(), i.failure()));
         }
         return new Rollout(snapshot.policy(), slots, snapshot.state(), snapshot.pausedFrom(), snapshot.acknowledgedFailures(),
-                snapshot.reason(), snapshot.lastCall());
+                snapshot.reason(), snapshot.lastCall(), snapshot.holdAfter(), snapshot.passedThrough(), snapshot.heldAt());
     }
 
     @Override
@@ -115,7 +170,8 @@ public final class Rollout implements ReleaseFlow {
         for (Slot s : slots) {
             instances.add(new RolloutSnapshot.Instance(s.id, s.batch, s.state, s.running, s.call, s.changed, s.failure));
         }
-        return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, instances);
+        return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, instances, holdAfter, passedThrough,
+                heldAt);
     }
 
     @Override
@@ -127,6 +183,61 @@ public final class Rollout implements ReleaseFlow {
     @Override
     public String reason() {
         return reason;
+    }
+
+    /** The batch the release holds after, waiting for its gate; empty unless {@code HOLDING}. */
+    public java.util.OptionalInt heldAfter() {
+        return state == ReleaseState.HOLDING && heldAt != null ? java.util.OptionalInt.of(heldAt) : java.util.OptionalInt.empty();
+    }
+
+    /** The batch a paused release was holding after (a gate handed it to a person, or a person paused the hold). */
+    public java.util.OptionalInt pausedHolding() {
+        return state == ReleaseState.PAUSED && pausedFrom == ReleaseState.HOLDING && heldAt != null ? java.util.OptionalInt.of(heldAt)
+                : java.util.OptionalInt.empty();
+    }
+
+    /** What a driver has to do: the steps running, and a held gate as one more piece of work. */
+    @Override
+    public int pendingWork() {
+        return running().size() + (heldAfter().isPresent() ? 1 : 0);
+    }
+
+    /** The batch of each instance, in the group's order. */
+    public List<Integer> batches() {
+        return slots.stream().map(s -> s.batch).toList();
+    }
+
+    /** The gate after {@code batch} let the release go on: the next batch starts (or the release succeeds). */
+    public List<StepCall> gatePassed(int batch, String why) {
+        requireHeldAt(batch);
+        passedThrough = batch;
+        heldAt = null;
+        to(ReleaseState.ROLLING, why);
+        return advance();
+    }
+
+    /** The gate after {@code batch} failed: every changed instance gets the previous version back, without a person. */
+    public List<StepCall> gateFailed(int batch, String why) {
+        requireHeldAt(batch);
+        heldAt = null;
+        reason = why;
+        to(ReleaseState.ROLLING_BACK, why);
+        return advance();
+    }
+
+    /** The gate after {@code batch} could not decide: a person must (resume to let the gate go on, or roll back). */
+    public void gateUndecided(int batch, String why) {
+        requireHeldAt(batch);
+        reason = why;
+        pausedFrom = ReleaseState.HOLDING;
+        to(ReleaseState.PAUSED, why);
+    }
+
+    private void requireHeldAt(int batch) {
+        if (state != ReleaseState.HOLDING || heldAt == null || heldAt != batch) {
+            throw new ActionRefused(state, "the release does not hold after batch " + batch + "; it is " + state
+                    + (heldAt == null ? "" : " after batch " + heldAt));
+        }
     }
 
     /** Steps given out whose results are not known: what a driver runs (again) after a restore. */
@@ -260,7 +371,7 @@ public final class Rollout implements ReleaseFlow {
     /** Nothing new starts; running instances finish their steps. */
     public void pause() {
         if (state != ReleaseState.SMOKING && state != ReleaseState.BAKING && state != ReleaseState.ROLLING
-                && state != ReleaseState.ROLLING_BACK) {
+                && state != ReleaseState.ROLLING_BACK && state != ReleaseState.HOLDING) {
             throw new ActionRefused(state, "a " + state + " release cannot be paused");
         }
         pausedFrom = state;
@@ -293,6 +404,7 @@ public final class Rollout implements ReleaseFlow {
             throw new ActionRefused(state, "a " + state + " release cannot be rolled back");
         }
         pausedFrom = null;
+        heldAt = null;
         to(ReleaseState.ROLLING_BACK, "rollback by a person");
         return advance();
     }
@@ -303,11 +415,19 @@ public final class Rollout implements ReleaseFlow {
             throw new ActionRefused(state, "a " + state + " release cannot be aborted");
         }
         pausedFrom = null;
+        heldAt = null;
         to(ReleaseState.ABORTED, "aborted by a person");
     }
 
     private void roll(List<StepCall> calls) {
         int batch = currentBatch();
+        int settled = batch < 0 ? slots.get(slots.size() - 1).batch : batch - 1;
+        if (settled >= 0 && holdAfter.contains(settled) && (passedThrough == null || passedThrough < settled) && runningCount() == 0) {
+            // Nothing of the next batch has started (it starts only once this gate passed): hold here.
+            heldAt = settled;
+            to(ReleaseState.HOLDING, "batch " + settled + " settled; waiting for its gate");
+            return;
+        }
         if (batch < 0) {
             to(ReleaseState.SUCCEEDED, failed() == 0 ? "every instance runs the new version"
                     : failed() + " of " + slots.size() + " instances failed, below the brake");

@@ -7,14 +7,23 @@ import java.util.Objects;
  * Everything a rollout is, as a driver stores it after every change and gives it back to
  * {@link Rollout#restore} after a restart or on another replica. {@code running} is the step an
  * instance was given and whose result is not known yet; the driver runs it again on restore.
+ * {@code holdAfter} are the batches after which the release holds for its gate, {@code passedThrough}
+ * the last batch whose gate let it go on (null: none yet), {@code heldAt} the batch it holds after now.
  */
 public record RolloutSnapshot(ReleaseState state, ReleaseState pausedFrom, int acknowledgedFailures, String reason,
-                              RolloutPolicy policy, long lastCall, List<Instance> instances) {
+                              RolloutPolicy policy, long lastCall, List<Instance> instances, List<Integer> holdAfter,
+                              Integer passedThrough, Integer heldAt) {
 
     public RolloutSnapshot {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(policy, "policy");
         instances = List.copyOf(instances);
+        holdAfter = holdAfter == null ? List.of() : List.copyOf(holdAfter); // snapshots stored before gates existed
+    }
+
+    public RolloutSnapshot(ReleaseState state, ReleaseState pausedFrom, int acknowledgedFailures, String reason, RolloutPolicy policy,
+                           long lastCall, List<Instance> instances) {
+        this(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, instances, List.of(), null, null);
     }
 
     /**

@@ -84,4 +84,31 @@ class CanaryTest {
                 .hasMessage("steps.weightPercent: weights must rise step by step; 20 follows 50");
         assertThatThrownBy(() -> new CanaryStep(0, Duration.ZERO, false)).hasMessage("steps.weightPercent: 0 is outside 1..100");
     }
+
+    @Test
+    void aStepWithoutEndHoldsForAPersonAndThenAnalyses() {
+        Canary c = Canary.start(List.of(CanaryStep.untilResumed(20, true), new CanaryStep(60, Duration.ZERO, false)));
+        assertThat(drive(c, List.of())).containsExactly(20);
+        assertThat(c.state()).isEqualTo(CanaryState.HELD);
+        assertThat(c.next(T0.plus(Duration.ofDays(30)))).isEqualTo(new CanaryAction.AwaitPerson("step 1 holds at 20 % until a person resumes it"));
+
+        c.proceed();
+
+        assertThat(c.next(T0)).isEqualTo(new CanaryAction.Analyse(0));
+        c.analysed(0, Verdict.SUCCESSFUL, "fine");
+        assertThat(drive(c, List.of())).containsExactly(60, 100);
+        assertThat(c.state()).isEqualTo(CanaryState.PROMOTED);
+    }
+
+    @Test
+    void aHeldStepWithoutAnalysisGoesOnToTheNextStepWhenResumed() {
+        Canary c = Canary.start(List.of(CanaryStep.untilResumed(20, false), new CanaryStep(60, Duration.ZERO, false)));
+        drive(c, List.of());
+        assertThatThrownBy(() -> c.pause("again")).isInstanceOf(IllegalStateException.class);
+
+        c.proceed();
+
+        assertThat(c.step()).isEqualTo(1);
+        assertThat(c.next(T0)).isEqualTo(new CanaryAction.SetWeight(60));
+    }
 }

@@ -60,6 +60,9 @@ public class ReleaseProgress {
     @Inject
     Clock clock;
 
+    @Inject
+    DegradeSwitchService degradeSwitches;
+
     /** The release as stored; with {@code lock}, its row stays locked until the transaction ends (a person's action). */
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<Stored> load(UUID releaseId, boolean lock) {
@@ -112,9 +115,22 @@ public class ReleaseProgress {
         if (updated == 0) {
             return new Written(Outcome.STALE, expectedVersion);
         }
-        if (state == ReleaseState.SUCCEEDED && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("SUCCEEDED"))) {
+        boolean finishing = state.finished() && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals(state.name()));
+        if (finishing && state == ReleaseState.SUCCEEDED) {
             em.createNativeQuery("UPDATE release_group g SET current_version_id = r.version_id FROM app_release r"
                     + " WHERE r.id = ?1 AND g.id = r.group_id").setParameter(1, releaseId).executeUpdate();
+        }
+        if (finishing && state == ReleaseState.ROLLED_BACK) {
+            // A rollback of a release that had SUCCEEDED puts the group back on the version before it (none
+            // for a group's first release); one that never succeeded left the group's version alone.
+            em.createNativeQuery("UPDATE release_group g SET current_version_id = r.previous_version_id FROM app_release r"
+                    + " WHERE r.id = ?1 AND g.id = r.group_id AND g.current_version_id = r.version_id").setParameter(1, releaseId)
+                    .executeUpdate();
+        }
+        if (finishing) {
+            // The degrade switches the release held go back in the transaction that ends it: a replica that
+            // dies after this commit has nothing left to restore, one that dies before it leaves the release unfinished.
+            degradeSwitches.restoreAfterRelease(releaseId);
         }
         if (fence.isPresent()) {
             // The driver's own transitions of the release (braked, smoke failed, succeeded, rolled back) go to the

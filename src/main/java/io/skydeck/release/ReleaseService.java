@@ -104,6 +104,9 @@ public class ReleaseService {
     ProviderRegistry providers;
 
     @Inject
+    DegradeSwitchService degradeSwitches;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -117,6 +120,16 @@ public class ReleaseService {
 
     @Transactional
     public Release create(Tenant tenant, CreateRelease request) {
+        return create(tenant, request, null);
+    }
+
+    /**
+     * @param actor who starts the release when it is not the request's caller (a train: "train"),
+     *              recorded on its first events and in the audit log; null: the caller
+     */
+    @Transactional
+    public Release create(Tenant tenant, CreateRelease request, String actor) {
+        String startedBy = actor != null ? actor : caller.subject();
         if (request.groupId() == null) {
             throw ProblemException.invalid("groupId", "is required");
         }
@@ -133,6 +146,8 @@ public class ReleaseService {
             throw ProblemException.invalid("versionId", "version " + version.name() + " is of another application than group " + group.name());
         }
         Strategy strategy = strategy(request.strategy());
+        List<UUID> switches = degradeSwitches.resolve(tenant.id(), Optional.ofNullable(request.degradeSwitches()).orElse(List.of()),
+                "degradeSwitches");
         if (group.kind() == ReleaseGroup.Kind.WORKLOAD) {
             throw ProblemException.invalid("groupId", "group " + group.name() + " is a Kubernetes workload; releases onto a workload "
                     + "group are not yet supported (releases onto server groups are)");
@@ -192,9 +207,14 @@ public class ReleaseService {
         lease.create(release.id());
         List<ReleaseProgress.NewInstance> instances = members.stream().map(s -> new ReleaseProgress.NewInstance(s.id().toString(), s.id(),
                 s.providerServerId(), previous.map(ApplicationVersion::artifact).orElse(s.image()))).toList();
-        progress.insertInstances(release.id(), instances, rollout, changes, caller.subject());
-        audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
-                "strategy", strategy, "instances", members.size()));
+        progress.insertInstances(release.id(), instances, rollout, changes, startedBy);
+        audit.recordAs(actor, "release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
+                "strategy", strategy, "instances", members.size(), "degradeSwitches", switches));
+        // Held from the start, in this transaction: the release and its holds exist together or not at all.
+        if (!switches.isEmpty()) {
+            degradeSwitches.holdForRelease(tenant.id(), release.id(), switches,
+                    Optional.of("held by release " + release.id() + " of version " + version.name()));
+        }
         return release;
     }
 
@@ -205,9 +225,18 @@ public class ReleaseService {
      */
     @Transactional
     public Release act(UUID releaseId, Action action) {
+        return act(releaseId, action, null);
+    }
+
+    /** @param actor who acts when it is not the request's caller (a train rolling back its carriage); null: the caller */
+    @Transactional
+    public Release act(UUID releaseId, Action action, String actor) {
         ReleaseProgress.Stored stored = progress.load(releaseId, true).orElseThrow(() -> ProblemException.notFound("release", releaseId));
         Rollout rollout = Rollout.restore(stored.snapshot());
         ReleaseState before = rollout.state();
+        if (action == Action.ROLLBACK && before == ReleaseState.SUCCEEDED) {
+            refuseIfSuperseded(releaseId);
+        }
         try {
             switch (action) {
                 case APPROVE -> rollout.approve();
@@ -225,15 +254,29 @@ public class ReleaseService {
         Set<String> touched = new LinkedHashSet<>();
         changes.stream().map(Change::instance).filter(i -> i != null).forEach(touched::add);
         ReleaseProgress.Written written = progress.write(releaseId, Optional.empty(), stored.version(), rollout, changes, touched,
-                caller.subject());
+                actor != null ? actor : caller.subject());
         if (written.outcome() != ReleaseProgress.Outcome.WRITTEN) {
             throw new IllegalStateException("release " + releaseId + " changed under its row lock");
         }
         Release release = releases.findById(releaseId);
         em.refresh(release);
-        audit.record("release." + action.path(), "release", releaseId, release.tenantId(),
+        audit.recordAs(actor, "release." + action.path(), "release", releaseId, release.tenantId(),
                 Map.of("from", before.name(), "to", rollout.state().name()));
         return release;
+    }
+
+    /**
+     * A finished release is rolled back only while it is still the group's last: its rollback puts
+     * back what the group ran before it (the group's current version too), which would undo a
+     * later release's work. Under the group's row lock, as a new release's check is.
+     */
+    private void refuseIfSuperseded(UUID releaseId) {
+        Release r = releases.findById(releaseId);
+        ReleaseGroup group = groups.findById(r.groupId(), LockModeType.PESSIMISTIC_WRITE);
+        if (releases.count("groupId = ?1 and createdAt > ?2 and id <> ?3", group.id(), r.createdAt(), r.id()) > 0) {
+            throw new ProblemException(ProblemType.CONFLICT, "release " + releaseId + " is not the last release of group " + group.name()
+                    + "; a later release changed the group since, so rolling this one back would undo it; release the version wanted instead");
+        }
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -267,7 +310,7 @@ public class ReleaseService {
         }
         return new ReleaseView(r.id(), r.tenantId(), r.applicationId(), r.groupId(), r.versionId(), r.previousVersionId(), r.strategy(),
                 r.batchSize(), r.parallelism(), r.brakeRatio(), r.onlineMinimum(), r.bastion(), r.state(), r.reason(), r.trafficNote(),
-                failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt());
+                failed, inTraffic, instances, degradeSwitches.heldFor(r.id()), r.version(), r.createdAt(), r.updatedAt(), r.finishedAt());
     }
 
     /** What a driver needs to run the release's steps. */

@@ -1,6 +1,7 @@
 package io.skydeck.providers;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.skydeck.connectors.sandbox.ArtifactDefect;
 import io.skydeck.connectors.sandbox.DatabaseStateStore;
 import io.skydeck.connectors.sandbox.FileStateStore;
 import io.skydeck.connectors.sandbox.SandboxCloud;
@@ -58,7 +59,10 @@ public class ProviderRegistry {
             if (config.sandbox().freshStart()) {
                 store.forget();
             }
-            register(new SandboxCloud(SandboxCloud.DEFAULT_NAME, topology, store, clock));
+            SandboxCloud sandbox = new SandboxCloud(SandboxCloud.DEFAULT_NAME, topology, store, clock);
+            config.sandbox().artifactDefects().forEach((artifact, percent) ->
+                    sandbox.traffic().markDefective(ArtifactDefect.failsIgnition(artifact, percent)));
+            register(sandbox);
         }
         ProvidersConfig configured = config.providers();
         configured.openstack().forEach((name, c) -> configure(name, c, ConfiguredClouds.openStack(name, c, clock)));

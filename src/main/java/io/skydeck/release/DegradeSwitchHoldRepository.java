@@ -24,6 +24,11 @@ public class DegradeSwitchHoldRepository implements PanacheRepositoryBase<Degrad
         return list("releaseId = ?1 and endedAt is null order by switchId", releaseId);
     }
 
+    /** Every hold the release took, given back or not. */
+    List<DegradeSwitchHold> allOf(UUID releaseId) {
+        return list("releaseId = ?1 order by takenAt, switchId", releaseId);
+    }
+
     boolean exists(UUID releaseId, UUID switchId) {
         return count("releaseId = ?1 and switchId = ?2", releaseId, switchId) > 0;
     }

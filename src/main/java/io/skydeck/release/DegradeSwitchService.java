@@ -18,9 +18,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -93,6 +95,47 @@ public class DegradeSwitchService {
     public Map<UUID, List<UUID>> holders(Collection<UUID> switchIds) {
         return holds.activeOn(switchIds).stream().collect(Collectors.groupingBy(DegradeSwitchHold::switchId,
                 LinkedHashMap::new, Collectors.mapping(DegradeSwitchHold::releaseId, Collectors.toList())));
+    }
+
+    /**
+     * The switches a release request names, by id or by name, each the tenant's own: 400 naming
+     * {@code field} for one that is not (another tenant's switch is as unknown as a missing one).
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<UUID> resolve(UUID tenantId, Collection<String> references, String field) {
+        Set<UUID> ids = new LinkedHashSet<>();
+        for (String reference : references) {
+            if (reference == null || reference.isBlank()) {
+                throw ProblemException.invalid(field, "names an empty degrade switch");
+            }
+            Optional<DegradeSwitch> found = asUuid(reference.trim()).flatMap(switches::findByIdOptional)
+                    .or(() -> switches.find("tenantId = ?1 and name = ?2", tenantId, reference.trim()).firstResultOptional())
+                    .filter(s -> s.tenantId().equals(tenantId));
+            ids.add(found.orElseThrow(() -> ProblemException.invalid(field, "'" + reference + "' is not a degrade switch of this tenant"))
+                    .id());
+        }
+        return List.copyOf(ids);
+    }
+
+    /** The switches a release holds or held, as its view shows them. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public List<ReleaseViews.HeldSwitch> heldFor(UUID releaseId) {
+        List<ReleaseViews.HeldSwitch> shown = new ArrayList<>();
+        for (DegradeSwitchHold h : holds.allOf(releaseId)) {
+            DegradeSwitch s = switches.findById(h.switchId());
+            String hold = h.active() ? "HELD" : h.endedHow().name();
+            shown.add(new ReleaseViews.HeldSwitch(s.id(), s.name(), s.dependency(), s.isOn() ? "ON" : "OFF", hold, h.takenAt(),
+                    h.endedAt()));
+        }
+        return shown;
+    }
+
+    private static Optional<UUID> asUuid(String text) {
+        try {
+            return Optional.of(UUID.fromString(text));
+        } catch (IllegalArgumentException notAnId) {
+            return Optional.empty();
+        }
     }
 
     /** The holds {@code releaseId} has not given back yet. */

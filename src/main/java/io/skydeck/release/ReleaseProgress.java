@@ -65,6 +65,9 @@ public class ReleaseProgress {
     @Inject
     Clock clock;
 
+    @Inject
+    DegradeSwitchService degradeSwitches;
+
     /** The release as stored; with {@code lock}, its row stays locked until the transaction ends (a person's action). */
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<Stored> load(UUID releaseId, boolean lock) {
@@ -117,7 +120,8 @@ public class ReleaseProgress {
         if (updated == 0) {
             return new Written(Outcome.STALE, expectedVersion);
         }
-        if (state == ReleaseState.SUCCEEDED && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals("SUCCEEDED"))) {
+        boolean finishing = state.finished() && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals(state.name()));
+        if (finishing && state == ReleaseState.SUCCEEDED) {
             // A two-group release leaves the version on its standby group; its live group keeps the previous one.
             em.createNativeQuery("UPDATE release_group g SET current_version_id = r.version_id FROM app_release r"
                     + " WHERE r.id = ?1 AND g.id = COALESCE(r.standby_group_id, r.group_id)").setParameter(1, releaseId).executeUpdate();
@@ -144,6 +148,18 @@ public class ReleaseProgress {
                                       FROM release_instance WHERE release_id = ?1) before
                              WHERE r.id = ?1 AND w.id = g.workload_id AND before.images = 1 AND w.image <> before.image""")
                     .setParameter(1, releaseId).setParameter(2, now).executeUpdate();
+        }
+        if (finishing && state == ReleaseState.ROLLED_BACK) {
+            // A rollback of a release that had SUCCEEDED puts the group back on the version before it (none
+            // for a group's first release); one that never succeeded left the group's version alone.
+            em.createNativeQuery("UPDATE release_group g SET current_version_id = r.previous_version_id FROM app_release r"
+                    + " WHERE r.id = ?1 AND g.id = r.group_id AND g.current_version_id = r.version_id").setParameter(1, releaseId)
+                    .executeUpdate();
+        }
+        if (finishing) {
+            // The degrade switches the release held go back in the transaction that ends it: a replica that
+            // dies after this commit has nothing left to restore, one that dies before it leaves the release unfinished.
+            degradeSwitches.restoreAfterRelease(releaseId);
         }
         if (fence.isPresent()) {
             // The driver's own transitions of the release (braked, smoke failed, succeeded, rolled back) go to the

@@ -138,6 +138,9 @@ public class ReleaseService {
     ReleaseGates gates;
 
     @Inject
+    DegradeSwitchService degradeSwitches;
+
+    @Inject
     AuditLog audit;
 
     @Inject
@@ -192,11 +195,30 @@ public class ReleaseService {
     /** A release of a server group; a workload group's release needs its pods read first ({@link #workloadPods}). */
     @Transactional
     public Release create(Tenant tenant, CreateRelease request) {
-        return create(tenant, request, Optional.empty());
+        return create(tenant, request, Optional.empty(), null);
+    }
+
+    /**
+     * @param actor who starts the release when it is not the request's caller (a train: "train"),
+     *              recorded on its first events and in the audit log; null: the caller
+     */
+    @Transactional
+    public Release create(Tenant tenant, CreateRelease request, String actor) {
+        return create(tenant, request, Optional.empty(), actor);
     }
 
     @Transactional
     public Release create(Tenant tenant, CreateRelease request, Optional<WorkloadPods> pods) {
+        return create(tenant, request, pods, null);
+    }
+
+    /**
+     * @param pods    a workload group's pods, read from the cluster before this transaction
+     * @param actor   who starts the release when it is not the request's caller (a train: "train"); null: the caller
+     */
+    @Transactional
+    public Release create(Tenant tenant, CreateRelease request, Optional<WorkloadPods> pods, String actor) {
+        String startedBy = actor != null ? actor : caller.subject();
         if (request.groupId() == null) {
             throw ProblemException.invalid("groupId", "is required");
         }
@@ -218,6 +240,8 @@ public class ReleaseService {
             throw ProblemException.invalid("versionId", "version " + version.name() + " is of another application than group " + group.name());
         }
         Strategy strategy = strategy(request.strategy());
+        List<UUID> switches = degradeSwitches.resolve(tenant.id(), Optional.ofNullable(request.degradeSwitches()).orElse(List.of()),
+                "degradeSwitches");
         CloudProvider provider = providers.get(group.provider());
         provider.require(Deployments.class);
         String trafficNote = provider.capability(TrafficControl.class).isEmpty() ? NO_TRAFFIC_CONTROL
@@ -229,8 +253,13 @@ public class ReleaseService {
                     + " is a Kubernetes workload, which is released ROLLING, RECREATE or CANARY");
         }
         if (strategy.twoGroups()) {
+            if (request.analysis() != null || request.canary() != null) {
+                throw ProblemException.invalid(request.analysis() != null ? "analysis" : "canary", "applies to ROLLING, RECREATE and "
+                        + "CANARY releases; a " + strategy + " release is judged by a person before its switch or promotion");
+            }
             List<Server> live = liveServers(group);
-            return persist(tenant, group, version, strategy, live, trafficNote, switchovers.plan(strategy, group, live, provider, request));
+            return persist(tenant, group, version, strategy, live, trafficNote, switchovers.plan(strategy, group, live, provider, request),
+                    switches, actor);
         }
         List<ReleaseProgress.NewInstance> members = group.kind() == ReleaseGroup.Kind.WORKLOAD
                 ? pods(group, version, pods)
@@ -291,10 +320,15 @@ public class ReleaseService {
         releases.persist(release);
         em.flush();
         lease.create(release.id());
-        progress.insertInstances(release.id(), members, rollout, changes, caller.subject());
+        progress.insertInstances(release.id(), members, rollout, changes, startedBy);
         gates.store(release.id(), gated);
-        audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
-                "strategy", strategy, "instances", members.size()));
+        audit.recordAs(actor, "release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "version", version.id(),
+                "strategy", strategy, "instances", members.size(), "degradeSwitches", switches));
+        // Held from the start, in this transaction: the release and its holds exist together or not at all.
+        if (!switches.isEmpty()) {
+            degradeSwitches.holdForRelease(tenant.id(), release.id(), switches,
+                    Optional.of("held by release " + release.id() + " of version " + version.name()));
+        }
         return release;
     }
 
@@ -350,7 +384,7 @@ public class ReleaseService {
 
     /** A two-group release: stored like a rolling one, with the standby group's instances after the live group's. */
     private Release persist(Tenant tenant, ReleaseGroup group, ApplicationVersion version, Strategy strategy, List<Server> members,
-                            String trafficNote, SwitchoverReleases.Planned planned) {
+                            String trafficNote, SwitchoverReleases.Planned planned, List<UUID> switches, String actor) {
         refuseUnfinished(group, planned.standby());
         Switchover flow = planned.flow();
         ReleaseState first = flow.state();
@@ -374,9 +408,14 @@ public class ReleaseService {
                 previous.map(ApplicationVersion::artifact).orElse(s.image()))));
         planned.standbyMembers().forEach(s -> instances.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
                 standbyPrevious.map(ApplicationVersion::artifact).orElse(s.image()))));
-        progress.insertInstances(release.id(), instances, flow, changes, caller.subject());
-        audit.record("release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "standbyGroup",
-                planned.standby().id(), "version", version.id(), "strategy", strategy, "instances", instances.size()));
+        progress.insertInstances(release.id(), instances, flow, changes, actor != null ? actor : caller.subject());
+        audit.recordAs(actor, "release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "standbyGroup",
+                planned.standby().id(), "version", version.id(), "strategy", strategy, "instances", instances.size(),
+                "degradeSwitches", switches));
+        if (!switches.isEmpty()) {
+            degradeSwitches.holdForRelease(tenant.id(), release.id(), switches,
+                    Optional.of("held by release " + release.id() + " of version " + version.name()));
+        }
         return release;
     }
 
@@ -397,12 +436,20 @@ public class ReleaseService {
      */
     @Transactional
     public Release act(UUID releaseId, Action action) {
+        return act(releaseId, action, null);
+    }
+
+    /** @param actor who acts when it is not the request's caller (a train rolling back its carriage); null: the caller */
+    @Transactional
+    public Release act(UUID releaseId, Action action, String actor) {
         ReleaseProgress.Stored stored = progress.load(releaseId, true).orElseThrow(() -> ProblemException.notFound("release", releaseId));
         ReleaseFlow rollout = stored.flow();
         ReleaseState before = rollout.state();
-        if (action == Action.ROLLBACK && before == ReleaseState.SUCCEEDED
-                && rollout.instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
-            refuseRollbackOfReplacedPods(releaseId);
+        if (action == Action.ROLLBACK && before == ReleaseState.SUCCEEDED) {
+            refuseIfSuperseded(releaseId);
+            if (rollout.instances().stream().allMatch(i -> i.state() == InstanceState.DONE)) {
+                refuseRollbackOfReplacedPods(releaseId);
+            }
         }
         Release current = releases.findById(releaseId);
         try {
@@ -418,15 +465,29 @@ public class ReleaseService {
         Set<String> touched = new LinkedHashSet<>();
         changes.stream().map(Change::instance).filter(i -> i != null).forEach(touched::add);
         ReleaseProgress.Written written = progress.write(releaseId, Optional.empty(), stored.version(), rollout, changes, touched,
-                caller.subject());
+                actor != null ? actor : caller.subject());
         if (written.outcome() != ReleaseProgress.Outcome.WRITTEN) {
             throw new IllegalStateException("release " + releaseId + " changed under its row lock");
         }
         Release release = releases.findById(releaseId);
         em.refresh(release);
-        audit.record("release." + action.path(), "release", releaseId, release.tenantId(),
+        audit.recordAs(actor, "release." + action.path(), "release", releaseId, release.tenantId(),
                 Map.of("from", before.name(), "to", rollout.state().name()));
         return release;
+    }
+
+    /**
+     * A finished release is rolled back only while it is still the group's last: its rollback puts
+     * back what the group ran before it (the group's current version too), which would undo a
+     * later release's work. Under the group's row lock, as a new release's check is.
+     */
+    private void refuseIfSuperseded(UUID releaseId) {
+        Release r = releases.findById(releaseId);
+        ReleaseGroup group = groups.findById(r.groupId(), LockModeType.PESSIMISTIC_WRITE);
+        if (releases.count("groupId = ?1 and createdAt > ?2 and id <> ?3", group.id(), r.createdAt(), r.id()) > 0) {
+            throw new ProblemException(ProblemType.CONFLICT, "release " + releaseId + " is not the last release of group " + group.name()
+                    + "; a later release changed the group since, so rolling this one back would undo it; release the version wanted instead");
+        }
     }
 
     /**
@@ -495,8 +556,8 @@ public class ReleaseService {
         }
         return new ReleaseView(r.id(), r.tenantId(), r.applicationId(), r.groupId(), r.versionId(), r.previousVersionId(), r.strategy(),
                 r.batchSize(), r.parallelism(), r.brakeRatio(), r.onlineMinimum(), r.bastion(), r.state(), r.reason(), r.trafficNote(),
-                failed, inTraffic, instances, r.version(), r.createdAt(), r.updatedAt(), r.finishedAt(), r.standbyGroupId(), r.routeHeader(),
-                r.routeValue(), gated.analysis(), gated.canary());
+                failed, inTraffic, instances, degradeSwitches.heldFor(r.id()), r.version(), r.createdAt(), r.updatedAt(), r.finishedAt(),
+                r.standbyGroupId(), r.routeHeader(), r.routeValue(), gated.analysis(), gated.canary());
     }
 
     /** What a driver needs to run the release's steps. */

@@ -45,12 +45,14 @@ public final class ReleaseViews {
      * the brake holds once more than {@code brakeRatio} (default 0.2) of the group failed or fewer
      * than {@code onlineMinimum} (default 0) would be in traffic; {@code bastion} (default true)
      * smokes and bakes the first instance before the roll. {@code tenantId}: an operator names the
-     * tenant; a tenant's token names its own.
+     * tenant; a tenant's token names its own. {@code degradeSwitches}: the tenant's degrade switches
+     * (by id or name) the release turns on for its duration and gives back when it ends.
      */
     public record CreateRelease(UUID tenantId, UUID groupId, UUID versionId, String strategy, Integer batchSize, Integer batchPercent,
                                 Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion,
                                 UUID standbyGroupId, @Size(max = 200) String routeHeader, @Size(max = 1000) String routeValue,
-                                GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary) {
+                                GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary,
+                                List<String> degradeSwitches) {
     }
 
     public record ApplicationView(UUID id, UUID tenantId, String name, Instant createdAt) {
@@ -90,9 +92,17 @@ public final class ReleaseViews {
     public record ReleaseView(UUID id, UUID tenantId, UUID applicationId, UUID groupId, UUID versionId, UUID previousVersionId,
                               String strategy, int batchSize, int parallelism, BigDecimal brakeRatio, BigDecimal onlineMinimum,
                               boolean bastion, String state, String reason, String trafficControl, int failed, int inTraffic,
-                              List<InstanceView> instances, long version, Instant createdAt, Instant updatedAt, Instant finishedAt,
-                              UUID standbyGroupId, String routeHeader, String routeValue, GateViews.AnalysisView analysis,
-                              GateViews.CanaryView canary) {
+                              List<InstanceView> instances, List<HeldSwitch> degradeSwitches, long version, Instant createdAt,
+                              Instant updatedAt, Instant finishedAt, UUID standbyGroupId, String routeHeader, String routeValue,
+                              GateViews.AnalysisView analysis, GateViews.CanaryView canary) {
+    }
+
+    /**
+     * A degrade switch the release named: its state now, and the release's hold on it — HELD while
+     * the release runs, RESTORED once the release gave it back, OVERRIDDEN when a person turned it
+     * by hand meanwhile (the release then leaves it as they set it).
+     */
+    public record HeldSwitch(UUID id, String name, String dependency, String state, String hold, Instant takenAt, Instant endedAt) {
     }
 
     /** One transition: of the release when {@code instance} is null, else of that instance. */

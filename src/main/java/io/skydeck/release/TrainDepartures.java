@@ -137,7 +137,7 @@ public class TrainDepartures {
                 List<UUID> rollbacks = QuarkusTransaction.requiringNew().call(() -> settle(id));
                 for (UUID release : rollbacks) {
                     try {
-                        releases.act(release, ReleaseService.Action.ROLLBACK);
+                        releases.act(release, ReleaseService.Action.ROLLBACK, actor());
                     } catch (ProblemException e) {
                         LOG.infof("carriage %s: rollback of release %s refused (%s); the next pass looks again", id, release, e.getMessage());
                     }
@@ -209,7 +209,8 @@ public class TrainDepartures {
         em.flush();
         ticket.board(carriage.id(), now, true, now);
         event(ticket.id(), "EXPRESS", now, "carriage " + carriage.number(), actor());
-        Release release = releases.create(tenants.find(ticket.tenantId()).orElseThrow(), createRelease(ticket, resolve(ticket).orElseThrow()));
+        Release release = releases.create(tenants.find(ticket.tenantId()).orElseThrow(), createRelease(ticket, resolve(ticket).orElseThrow()),
+                actor());
         ticket.started(release.id(), now);
         event(ticket.id(), "STARTED", now, "release " + release.id(), actor());
         audit.record("train.departed", "train-carriage", carriage.id(), line.tenantId(), Map.of("line", line.id(),
@@ -246,7 +247,7 @@ public class TrainDepartures {
         }
         ApplicationVersion version = resolve(t).orElseThrow(() -> new ProblemException(ProblemType.CONFLICT,
                 "version " + t.versionName() + " is gone"));
-        Release release = releases.create(tenants.find(t.tenantId()).orElseThrow(), createRelease(t, version));
+        Release release = releases.create(tenants.find(t.tenantId()).orElseThrow(), createRelease(t, version), actor());
         t.started(release.id(), now());
         event(t.id(), "STARTED", t.departsAt(), "release " + release.id(), actor());
         return true;
@@ -405,7 +406,7 @@ public class TrainDepartures {
     private static CreateRelease createRelease(TrainTicket t, ApplicationVersion version) {
         Settings s = t.settings();
         return new CreateRelease(null, t.groupId(), version.id(), s.strategy(), s.batchSize(), s.batchPercent(), s.parallelism(),
-                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, null, null);
+                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, null, null, null);
     }
 
     private Optional<UUID> carriageAt(UUID lineId, Instant departure) {

@@ -110,6 +110,12 @@ class TrainApiTest {
         List<String> actions = as(Tokens.admin()).queryParam("tenantId", fixtures.tenant.toString()).queryParam("limit", 500)
                 .get("/v1/audit").then().statusCode(200).extract().path("items.action");
         assertThat(actions).contains("train.line.created", "train.ticket.booked", "train.departed", "train.carriage.arrived");
+        // The train started the release, not "anonymous": its first events and its audit entry say so.
+        String release = left.path("tickets[0].releaseId");
+        assertThat(fixtures.events(release).get(0).get("actor")).isEqualTo("train");
+        List<String> starters = as(Tokens.admin()).queryParam("targetId", release).queryParam("action", "release.created")
+                .get("/v1/audit").then().statusCode(200).extract().path("items.actor");
+        assertThat(starters).containsExactly("train");
     }
 
     @Test
@@ -216,8 +222,17 @@ class TrainApiTest {
         Response carriage = carriageWithABadApp("ALL_OR_NOTHING", "ROLLED_BACK");
         assertThat(carriage.<List<String>>path("tickets.state")).containsExactly("ROLLED_BACK", "ROLLED_BACK_WITH_CARRIAGE");
         assertThat(carriage.<List<String>>path("tickets.releaseState")).containsExactly("ROLLED_BACK", "ROLLED_BACK");
-        // The good app's server has its own image back.
+        // The good app's server has its own image back, and its group no current version (it had none before).
         assertThat(cloud.installsOf(fixtures.providerIds.get(1))).last().asString().startsWith("debian-12");
+        String good = carriage.path("tickets[1].releaseId");
+        Response goodRelease = as(fixtures.token).get("/v1/releases/" + good).then().statusCode(200).extract().response();
+        String app = as(fixtures.token).get("/v1/releases/" + good).path("applicationId");
+        assertThat(as(fixtures.token).get("/v1/applications/" + app + "/groups").then().statusCode(200).extract()
+                .<String>path("items[0].currentVersionId")).as("the rolled-back group's version").isNull();
+        assertThat(goodRelease.<String>path("state")).isEqualTo("ROLLED_BACK");
+        List<String> rollers = as(Tokens.admin()).queryParam("targetId", good).queryParam("action", "release.rollback")
+                .get("/v1/audit").then().statusCode(200).extract().path("items.actor");
+        assertThat(rollers).containsExactly("train");
     }
 
     @Test

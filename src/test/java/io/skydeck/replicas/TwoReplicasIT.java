@@ -10,20 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,6 +26,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.skydeck.replicas.ServiceReplicas.connect;
+import static io.skydeck.replicas.ServiceReplicas.query;
+import static io.skydeck.replicas.ServiceReplicas.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,10 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @EnabledIfEnvironmentVariable(named = "SKYDECK_TEST_DB_URL", matches = ".+")
 class TwoReplicasIT {
-    private static final String DB_URL = System.getenv("SKYDECK_TEST_DB_URL");
-    private static final String DB_USER = System.getenv().getOrDefault("SKYDECK_TEST_DB_USER", "postgres");
-    private static final String DB_PASSWORD = System.getenv().getOrDefault("SKYDECK_TEST_DB_PASSWORD", "");
-    private static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final Path WORK = Path.of("target/two-replicas");
     private static final int HOST_VCPUS = 16;
     private static final int FLAVOR_VCPUS = 4;
@@ -61,54 +50,33 @@ class TwoReplicasIT {
     private static final int REQUESTS = 64;
     private static final int GROUP_MEMBERS = 8;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final List<Process> replicas = new ArrayList<>();
+    private static final ObjectMapper JSON = ServiceReplicas.JSON;
+    private static ServiceReplicas replicas;
     private static final List<String> urls = new ArrayList<>();
 
     @BeforeAll
     static void startTwoReplicas() throws Exception {
-        assertThat(JAR).as("the packaged service").exists();
-        resetSchema();
+        ServiceReplicas.resetSchema();
         Files.createDirectories(WORK);
         Path topology = WORK.resolve("topology-40.json");
         try (var in = TwoReplicasIT.class.getResourceAsStream("/replicas/topology-40.json")) {
             Files.copy(in, topology, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        for (int i = 1; i <= 2; i++) {
-            int port = freePort();
-            var command = new ArrayList<>(List.of(java(), "-Xmx512m",
-                    "-Dquarkus.http.port=" + port,
-                    // One data directory: both replicas sign and verify with the same key pair.
-                    "-Dskydeck.data-dir=" + WORK.resolve("data").toAbsolutePath(),
-                    "-Dskydeck.sandbox.shared-state=true",
-                    "-Dskydeck.sandbox.realistic-latency=false",
-                    "-Dskydeck.sandbox.topology-file=" + topology.toAbsolutePath(),
-                    "-Dskydeck.placement.sync-interval=PT1S",
-                    "-jar", JAR.toAbsolutePath().toString()));
-            var builder = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(WORK.resolve("replica-" + i + ".log").toFile());
-            builder.environment().put("SKYDECK_DB_URL", DB_URL);
-            builder.environment().put("SKYDECK_DB_USER", DB_USER);
-            builder.environment().put("SKYDECK_DB_PASSWORD", DB_PASSWORD);
-            replicas.add(builder.start());
-            urls.add("http://127.0.0.1:" + port);
+        replicas = new ServiceReplicas(WORK, 2, List.of(
+                "-Dskydeck.sandbox.realistic-latency=false",
+                "-Dskydeck.sandbox.topology-file=" + topology.toAbsolutePath(),
+                "-Dskydeck.placement.sync-interval=PT1S"));
+        for (int i = 0; i < 2; i++) {
+            replicas.start(i);
+            urls.add(replicas.url(i));
         }
-        for (String url : urls) {
-            awaitReady(url);
-        }
+        replicas.awaitReady();
     }
 
     @AfterAll
     static void stopReplicas() throws InterruptedException {
-        for (Process p : replicas) {
-            p.destroy();
-        }
-        for (Process p : replicas) {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
+        if (replicas != null) {
+            replicas.close();
         }
     }
 
@@ -143,7 +111,7 @@ class TwoReplicasIT {
 
         ExecutorService pool = Executors.newFixedThreadPool(REQUESTS);
         var start = new CountDownLatch(1);
-        List<Future<Answer>> answers = new ArrayList<>();
+        List<Future<ServiceReplicas.Answer>> answers = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             String url = urls.get(i % 2);
             String hints = i < GROUP_MEMBERS ? ",\"hints\":{\"antiAffinityGroup\":\"ha\"}" : "";
@@ -158,15 +126,15 @@ class TwoReplicasIT {
         start.countDown();
         List<String> operations = new ArrayList<>();
         Map<Integer, Integer> byStatus = new HashMap<>();
-        for (Future<Answer> f : answers) {
-            Answer a = f.get(120, TimeUnit.SECONDS);
-            byStatus.merge(a.status, 1, Integer::sum);
-            if (a.status == 202) {
-                operations.add(a.body.get("operation").get("id").asText());
+        for (Future<ServiceReplicas.Answer> f : answers) {
+            ServiceReplicas.Answer a = f.get(120, TimeUnit.SECONDS);
+            byStatus.merge(a.status(), 1, Integer::sum);
+            if (a.status() == 202) {
+                operations.add(a.body().get("operation").get("id").asText());
             } else {
-                assertThat(a.status).as("a refusal: " + a.body).isIn(409, 422);
-                assertThat(a.contentType).startsWith("application/problem+json");
-                assertThat(a.body.get("detail").asText()).isNotBlank();
+                assertThat(a.status()).as("a refusal: " + a.body()).isIn(409, 422);
+                assertThat(a.contentType()).startsWith("application/problem+json");
+                assertThat(a.body().get("detail").asText()).isNotBlank();
             }
         }
         pool.shutdown();
@@ -178,7 +146,7 @@ class TwoReplicasIT {
         assertThat(byStatus.get(202)).as("answers by status: " + byStatus).isEqualTo(ROOM);
 
         // The cloud's own view: what the shared sandbox holds, read straight from its table.
-        JsonNode cloud = JSON.readTree(query("SELECT state FROM sandbox_cloud WHERE name = 'sandbox'").getBytes(1));
+        JsonNode cloud = ServiceReplicas.sandboxState();
         Map<String, Integer> vcpusByHost = new HashMap<>();
         Map<String, String> hostByProviderId = new HashMap<>();
         cloud.get("servers").fields().forEachRemaining(e -> {
@@ -231,99 +199,11 @@ class TwoReplicasIT {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    private record Answer(int status, String contentType, JsonNode body) {
-        JsonNode expect(int expected) {
-            assertThat(status).as("answer " + body).isEqualTo(expected);
-            return body;
-        }
-    }
-
-    private static Answer send(String url, String method, String path, String bearer, String idempotencyKey, String body)
-            throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + bearer)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (idempotencyKey != null) {
-            request.header("Idempotency-Key", idempotencyKey);
-        }
-        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode json = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
-        if (response.statusCode() >= 500) {
-            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), json);
-    }
-
     private static String awaitEnd(String bearer, String operation) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Instant.now().isBefore(deadline)) {
-            String state = send(urls.get(0), "GET", "/v1/operations/" + operation, bearer, null, null).body.get("state").asText();
-            if (!state.equals("PENDING") && !state.equals("RUNNING")) {
-                return state;
-            }
-            Thread.sleep(200);
-        }
-        return "STILL RUNNING after 60 s";
+        return ServiceReplicas.awaitOperation(urls.get(0), bearer, operation, 60);
     }
 
     private static String token(String... args) throws IOException, InterruptedException {
-        var command = new ArrayList<>(List.of(java(), "-jar", JAR.toAbsolutePath().toString(), "token",
-                "--data-dir", WORK.resolve("data").toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("token " + String.join(" ", args)).isZero();
-        return out.lines().reduce((first, last) -> last).orElseThrow();
-    }
-
-    private static void awaitReady(String url) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (Instant.now().isBefore(deadline)) {
-            for (Process p : replicas) {
-                assertThat(p.isAlive()).as("a replica died during start-up; see " + WORK + "/replica-*.log").isTrue();
-            }
-            try {
-                var response = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(url + " was not ready within 120 s; see " + WORK + "/replica-*.log");
-    }
-
-    private static void resetSchema() throws SQLException {
-        try (Connection c = connect()) {
-            c.createStatement().execute("DROP SCHEMA public CASCADE");
-            c.createStatement().execute("CREATE SCHEMA public");
-        }
-    }
-
-    private static ResultSet query(String sql) throws SQLException {
-        ResultSet rows = connect().createStatement().executeQuery(sql);
-        assertThat(rows.next()).as(sql).isTrue();
-        return rows;
-    }
-
-    private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(DB_URL, DB_USER, DB_PASSWORD);
-    }
-
-    private static int freePort() throws IOException {
-        try (var socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return replicas.token(args);
     }
 }

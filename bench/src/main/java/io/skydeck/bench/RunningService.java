@@ -92,7 +92,7 @@ final class RunningService implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(service.stopOnExit);
         long t0 = System.nanoTime();
         service.awaitReady(240);
-        String token = service.token("finance");
+        String token = service.token("--role", "finance");
         System.out.printf(Locale.ROOT, "service: %s %s, ready in %.1f s at %s, database %s, log %s%n", jar, jvmOptions,
                 (System.nanoTime() - t0) / 1e9, baseUrl, database, dataDir.resolve("service.log"));
         RunningService ready = new RunningService(baseUrl, jdbcUrl, database, process, dataDir, jar, token);
@@ -136,11 +136,14 @@ final class RunningService implements AutoCloseable {
         throw new IllegalStateException("the service was not ready within " + seconds + " s; see " + dataDir.resolve("service.log"));
     }
 
-    private String token(String role) throws Exception {
-        Process p = withDataDir(new ProcessBuilder(javaBinary(), "-jar", jar.toString(), "token", "--role", role)).start();
+    /** A token made by the jar's {@code token} command with this service's keys, e.g. {@code token("--role", "admin")}. */
+    String token(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-jar", jar.toString(), "token"));
+        command.addAll(List.of(args));
+        Process p = withDataDir(new ProcessBuilder(command)).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
-            throw new IllegalStateException("token --role " + role + " failed: " + new String(p.getErrorStream().readAllBytes(),
+            throw new IllegalStateException("token " + String.join(" ", args) + " failed: " + new String(p.getErrorStream().readAllBytes(),
                     StandardCharsets.UTF_8));
         }
         String[] lines = out.split("\n");

@@ -48,8 +48,19 @@ public class AuditLog {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(String action, String targetType, Object targetId, UUID tenantId, Map<String, ?> details) {
+        recordAs(null, action, targetType, targetId, tenantId, details);
+    }
+
+    /**
+     * Records a change made by {@code actor} — a named part of Skydeck acting on its own (a release
+     * train, say) — rather than by the request's caller; null means the caller, as {@link #record}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordAs(String actor, String action, String targetType, Object targetId, UUID tenantId, Map<String, ?> details) {
         boolean inRequest = Arc.container().requestContext().isActive() && request.getCurrent() != null;
-        String actor = inRequest ? caller.subject() : "skydeck";
+        if (actor == null) {
+            actor = inRequest ? caller.subject() : "skydeck";
+        }
         String role = inRequest ? caller.role() : "system";
         Object mdc = MDC.get("requestId");
         String requestId = inRequest ? RequestIds.of(request.getCurrent()) : mdc == null ? null : mdc.toString();

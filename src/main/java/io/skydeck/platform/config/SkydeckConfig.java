@@ -85,6 +85,14 @@ public interface SkydeckConfig {
 
         /** A JSON file giving the sandbox's regions, zones, hosts and flavors; the built-in shape when absent. */
         java.util.Optional<java.nio.file.Path> topologyFile();
+
+        /**
+         * Bad versions for trying releases on the sandbox: artifact (image) → percent of instances
+         * whose ignition check it fails (which ones: a hash of instance and artifact), marked at
+         * start-up as {@code ArtifactDefect.failsIgnition} does in tests. The sandbox only; e.g.
+         * {@code skydeck.sandbox.artifact-defects.shop-bad=30}.
+         */
+        java.util.Map<String, Integer> artifactDefects();
     }
 
     interface Operations {

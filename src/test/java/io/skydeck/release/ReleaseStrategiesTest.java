@@ -316,8 +316,13 @@ class ReleaseStrategiesTest {
         String overlapping = fixtures.groupOf(g.app, g.target, 2, 3);
         g.release("BLUE_GREEN", Map.of("standbyGroupId", overlapping)).then().statusCode(400)
                 .body("errors.field", hasItem("standbyGroupId"));
+        // CANARY runs on one group; without its steps it is refused naming them
         fixtures.release(Map.of("groupId", g.blue, "versionId", g.v2, "strategy", "CANARY")).then().statusCode(400)
-                .body("errors.field", hasItem("strategy"));
+                .body("errors.field", hasItem("canary"));
+        // a two-group release is judged by a person before its switch: an analysis would be ignored, so it is refused
+        g.release("BLUE_GREEN", Map.of("standbyGroupId", g.green, "analysis", Map.of("source", "sandbox",
+                "checks", java.util.List.of(Map.of("metric", "success-rate", "threshold", 0.99))))).then().statusCode(400)
+                .body("errors.field", hasItem("analysis"));
 
         // A group that is the standby of an unfinished release takes no other release.
         String id = g.release("DARK", Map.of()).then().statusCode(202).extract().path("id");

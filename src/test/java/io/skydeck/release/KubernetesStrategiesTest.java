@@ -100,6 +100,9 @@ class KubernetesStrategiesTest {
         assertThat(k8s.workloadRecord(web).<String>path("image")).isEqualTo("web:2");
 
         List<Map<String, Object>> events = k8s.events(id);
+        // The release held at each step's gate (its pause of 0 s), after batch 0 and after batch 1, and not after the last.
+        assertThat(events).filteredOn(e -> e.get("instance") == null && "HOLDING".equals(e.get("to"))).extracting(e -> e.get("reason"))
+                .containsExactly("batch 0 settled; waiting for its gate", "batch 1 settled; waiting for its gate");
         // The canary pod first: pod 00 is done before pod 01 starts; pod 01 is done before 02 or 03 starts.
         assertThat(done(events, web.podId(0))).isLessThan(started(events, web.podId(1)));
         assertThat(done(events, web.podId(1))).isLessThan(started(events, web.podId(2)))

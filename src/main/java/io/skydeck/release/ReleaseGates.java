@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.connectors.sandbox.SandboxCloud;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.TrafficControl;
+import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.release.analysis.Analysis;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -104,9 +106,11 @@ public class ReleaseGates {
             String target = group.trafficTarget() == null ? "(none)" : group.trafficTarget();
             boolean weighs = trafficNote == null && provider.capability(TrafficControl.class).map(TrafficControl::weighsTraffic).orElse(false);
             if (!weighs) {
-                throw new ProblemException(ProblemType.TRAFFIC_TARGET_CANNOT, "traffic target " + target + " of group " + group.name()
-                        + " on provider " + group.provider() + " cannot weigh traffic"
-                        + (trafficNote == null ? "" : " (" + trafficNote + ")") + "; give the canary's steps by instances instead");
+                String detail = "traffic target " + target + " of group " + group.name() + " on provider " + group.provider()
+                        + " cannot weigh traffic" + (trafficNote == null ? "" : " (" + trafficNote + ")")
+                        + "; give the canary's steps by instances instead";
+                // The same problem as an A/B release on a target that cannot route by header (SwitchoverReleases).
+                throw new ProblemException(ProblemType.TARGET_CANNOT, detail, List.of(new Problem.FieldError("canary", detail)), Map.of());
             }
         }
         return new Planned(analysis, Optional.of(canary), canary.batchSizes(groupSize), canary.holdAfter());

@@ -128,7 +128,7 @@ class KubernetesStrategiesTest {
 
         assertThat(refused.statusCode()).as(refused.asString()).isEqualTo(422);
         assertThat(refused.contentType()).startsWith("application/problem+json");
-        assertThat(refused.<String>path("type")).endsWith("traffic-target-cannot");
+        assertThat(refused.<String>path("type")).isEqualTo("urn:skydeck:problem:target-cannot");
         assertThat(refused.<String>path("detail")).contains("traffic target " + service)
                 .contains("on provider " + KubernetesReleaseCluster.PROVIDER).contains("cannot weigh traffic")
                 .contains("by instances instead");

@@ -16,9 +16,11 @@ public enum ProblemType {
     OPERATION_NOT_CANCELLABLE(409, "operation-not-cancellable", "This operation cannot be cancelled"),
     PRECONDITION_FAILED(412, "precondition-failed", "The resource has changed since you read it"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
-    TRAFFIC_TARGET_CANNOT(422, "traffic-target-cannot", "The group's traffic target cannot do this"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key was used with a different request"),
-    /** A well-formed request that the named provider or traffic target cannot carry out (an A/B release on a target that cannot route by header). */
+    /**
+     * A well-formed request that the named provider or traffic target cannot carry out: an A/B
+     * release on a target that cannot route by header, a canary by weight on one that cannot weigh.
+     */
     TARGET_CANNOT(422, "target-cannot", "The provider or traffic target cannot do this"),
     INTERNAL(500, "internal", "Internal error");
 

@@ -260,7 +260,7 @@ public class OperationRunner {
         }
         OperationHandle handle = submitted.get();
         String stored = write(handle);
-        if (!providers.get(op.provider()).readsItsOwnWrites()) {
+        if (!config.operations().pollAtOnce() || !providers.get(op.provider()).readsItsOwnWrites()) {
             // An eventually consistent cloud may not show what it just accepted: poll on a later pass.
             fenced(claim, managed -> managed.accepted(stored, now, now));
             return;

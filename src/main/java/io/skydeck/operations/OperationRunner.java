@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +51,12 @@ import java.util.concurrent.TimeUnit;
  * late replica finds the token changed, writes nothing and lets go. Every failed try — a provider
  * error while submitting or polling, a provider that lost the work, a bug — counts as an
  * attempt, so no operation is retried forever.
+ *
+ * <p>Round trips are few, since every create pays for them: one statement claims the due rows and
+ * returns them; a fenced write starts with one {@code UPDATE … RETURNING} that is fence, lock and
+ * read at once. A provider that shows what it accepted at once (the sandbox) is polled in the pass
+ * that submitted, and the acceptance goes into the same fenced write as what the poll leads to; a
+ * real cloud, eventually consistent, is polled on a later pass.
  */
 @ApplicationScoped
 public class OperationRunner {
@@ -203,7 +209,7 @@ public class OperationRunner {
                             RETURNING *""", Operation.class)
                     .setParameter(1, now).setParameter(2, until).setParameter(3, BATCH).getResultList();
             return claimed.stream()
-                    .sorted(java.util.Comparator.comparing(Operation::nextAttemptAt))
+                    .sorted(Comparator.comparing(Operation::nextAttemptAt))
                     .map(op -> new ClaimedOperation(new Claim(op.id(), op.claimToken()), op))
                     .toList();
         });

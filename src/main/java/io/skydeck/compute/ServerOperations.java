@@ -98,13 +98,20 @@ public class ServerOperations implements OperationHandler {
 
     @Override
     public Optional<OperationHandle> submit(Operation op) {
-        Server server = QuarkusTransaction.requiringNew().call(() -> serverRepository.findById(op.targetId()));
+        // Everything the provider call needs, read in one transaction before it (none is open during the call).
+        record Before(Server server, Optional<ServerNetworks.ProviderAttachment> network) {
+        }
+        Before before = QuarkusTransaction.requiringNew().call(() -> {
+            Server found = serverRepository.findById(op.targetId());
+            return new Before(found, op.kind() == OperationKind.CREATE_SERVER
+                    ? serverNetworks.providerAttachment(found) : Optional.empty());
+        });
+        Server server = before.server();
         Servers servers = providers.get(server.provider()).require(Servers.class);
         return switch (op.kind()) {
             case CREATE_SERVER -> {
                 ServerSpec spec = specOf(server);
-                Optional<ServerNetworks.ProviderAttachment> network = QuarkusTransaction.requiringNew()
-                        .call(() -> serverNetworks.providerAttachment(server));
+                Optional<ServerNetworks.ProviderAttachment> network = before.network();
                 if (network.isPresent()) {
                     ServerNetworks.ProviderAttachment at = network.get();
                     spec = spec.inNetwork(at.networkId(), at.subnetId(), at.address(), at.securityGroupIds());

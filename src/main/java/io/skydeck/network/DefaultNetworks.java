@@ -117,10 +117,9 @@ public class DefaultNetworks {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public ServerNetworks.Choice forNewResource(Tenant tenant, Project project, String provider, String region) {
-        Network network = liveId(tenant.id(), provider, region)
-                .or(() -> create(tenant, project, provider, region))
-                .or(() -> liveId(tenant.id(), provider, region))
-                .map(id -> em.find(Network.class, id, LockModeType.PESSIMISTIC_READ))
+        Network network = live(tenant.id(), provider, region)
+                .or(() -> create(tenant, project, provider, region).map(id -> em.find(Network.class, id, LockModeType.PESSIMISTIC_READ)))
+                .or(() -> live(tenant.id(), provider, region))
                 .orElseThrow(() -> nameTaken(tenant.id(), provider, region));
         if (network.status() == Network.Status.DELETING) {
             throw new ProblemException(ProblemType.CONFLICT, "the tenant's default network " + network.name() + " (" + network.id()
@@ -148,12 +147,20 @@ public class DefaultNetworks {
         return name.length() <= 63 ? name : name.substring(0, 63);
     }
 
-    private Optional<UUID> liveId(UUID tenantId, String provider, String region) {
-        return em.createNativeQuery("""
-                        SELECT id FROM network WHERE tenant_id = ?1 AND provider = ?2 AND region = ?3
-                          AND is_default AND status NOT IN ('DELETED', 'FAILED')""", UUID.class)
+    /**
+     * The tenant's live default network there, found and share-locked in one statement (the lock
+     * keeps a delete from starting under the resource this request puts in it). One that turned
+     * DELETED or FAILED while the lock was awaited no longer matches: the caller makes a new one.
+     */
+    private Optional<Network> live(UUID tenantId, String provider, String region) {
+        @SuppressWarnings("unchecked")
+        List<Network> found = em.createNativeQuery("""
+                        SELECT * FROM network WHERE tenant_id = ?1 AND provider = ?2 AND region = ?3
+                          AND is_default AND status NOT IN ('DELETED', 'FAILED')
+                        LIMIT 1 FOR SHARE""", Network.class)
                 .setParameter(1, tenantId).setParameter(2, provider).setParameter(3, region)
-                .getResultStream().findFirst().map(UUID.class::cast);
+                .getResultList();
+        return found.stream().findFirst();
     }
 
     /** Makes the default network and its subnets; empty when another transaction made it first. */

@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +51,12 @@ import java.util.concurrent.TimeUnit;
  * late replica finds the token changed, writes nothing and lets go. Every failed try — a provider
  * error while submitting or polling, a provider that lost the work, a bug — counts as an
  * attempt, so no operation is retried forever.
+ *
+ * <p>Round trips are few, since every create pays for them: one statement claims the due rows and
+ * returns them; a fenced write starts with one {@code UPDATE … RETURNING} that is fence, lock and
+ * read at once. A provider that shows what it accepted at once (the sandbox) is polled in the pass
+ * that submitted, and the acceptance goes into the same fenced write as what the poll leads to; a
+ * real cloud, eventually consistent, is polled on a later pass.
  */
 @ApplicationScoped
 public class OperationRunner {
@@ -58,8 +64,19 @@ public class OperationRunner {
     private static final Logger LOG = Logger.getLogger(OperationRunner.class);
     private static final int BATCH = 16;
 
-    /** This replica's hold on one operation: the token every write of its progress must name. */
-    record Claim(UUID operationId, UUID token) {
+    /**
+     * This replica's hold on one operation: the token every write of its progress must name, and
+     * progress made but not yet written (a provider's acceptance, when its answer is read in the
+     * same pass), which goes into the next fenced write together with whatever that write records.
+     */
+    record Claim(UUID operationId, UUID token, Optional<java.util.function.Consumer<Operation>> unwritten) {
+        Claim(UUID operationId, UUID token) {
+            this(operationId, token, Optional.empty());
+        }
+
+        Claim then(java.util.function.Consumer<Operation> step) {
+            return new Claim(operationId, token, Optional.of(step));
+        }
     }
 
     @Inject
@@ -152,14 +169,15 @@ public class OperationRunner {
 
     /** One pass: claims what is due and advances each by one step. Returns how many it claimed. */
     public int runOnce() {
-        List<Claim> due = claimDue();
+        List<ClaimedOperation> due = claimDueOperations();
         // The whole batch is held (and renewed by the heartbeat) from now: the last of it may wait
         // behind slow provider calls of the others.
-        due.forEach(claim -> held.put(claim.operationId(), claim.token()));
-        for (Claim claim : due) {
+        due.forEach(c -> held.put(c.claim().operationId(), c.claim().token()));
+        for (ClaimedOperation claimed : due) {
+            Claim claim = claimed.claim();
             MDC.put("requestId", "operation:" + claim.operationId());
             try {
-                advance(claim);
+                advance(claim, claimed.operation());
             } finally {
                 held.remove(claim.operationId(), claim.token());
                 MDC.remove("requestId");
@@ -169,31 +187,44 @@ public class OperationRunner {
     }
 
     List<Claim> claimDue() {
+        return claimDueOperations().stream().map(ClaimedOperation::claim).toList();
+    }
+
+    /**
+     * Claims what is due and reads it, in one statement: the rows are picked and locked with
+     * {@code SKIP LOCKED} (another replica's pass takes the others), stamped with a fresh token
+     * each, and come back as they now are — what {@link #advance} works from.
+     */
+    List<ClaimedOperation> claimDueOperations() {
         OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
         OffsetDateTime until = now.plus(config.operations().claimDuration());
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
-            List<UUID> ids = em.createNativeQuery("""
-                            SELECT id FROM operation
-                            WHERE state IN ('PENDING', 'RUNNING') AND next_attempt_at <= ?1
-                              AND (claimed_until IS NULL OR claimed_until < ?1)
-                            ORDER BY next_attempt_at LIMIT ?2 FOR UPDATE SKIP LOCKED""", UUID.class)
-                    .setParameter(1, now).setParameter(2, BATCH).getResultList();
-            List<Claim> claims = new ArrayList<>();
-            for (UUID id : ids) {
-                Claim claim = new Claim(id, UUID.randomUUID());
-                em.createNativeQuery("UPDATE operation SET claimed_until = ?1, claim_token = ?2 WHERE id = ?3")
-                        .setParameter(1, until).setParameter(2, claim.token()).setParameter(3, id)
-                        .executeUpdate();
-                claims.add(claim);
-            }
-            return claims;
+            List<Operation> claimed = em.createNativeQuery("""
+                            UPDATE operation SET claimed_until = ?2, claim_token = gen_random_uuid()
+                            WHERE id IN (SELECT id FROM operation
+                                         WHERE state IN ('PENDING', 'RUNNING') AND next_attempt_at <= ?1
+                                           AND (claimed_until IS NULL OR claimed_until < ?1)
+                                         ORDER BY next_attempt_at LIMIT ?3 FOR UPDATE SKIP LOCKED)
+                            RETURNING *""", Operation.class)
+                    .setParameter(1, now).setParameter(2, until).setParameter(3, BATCH).getResultList();
+            return claimed.stream()
+                    .sorted(Comparator.comparing(Operation::nextAttemptAt))
+                    .map(op -> new ClaimedOperation(new Claim(op.id(), op.claimToken()), op))
+                    .toList();
         });
+    }
+
+    /** A claim with the operation as the claiming statement returned it (detached: read, never written through). */
+    record ClaimedOperation(Claim claim, Operation operation) {
     }
 
     /** One step of one claimed operation; a bug counts as a failed attempt like a provider error. */
     void advance(Claim claim) {
-        Operation op = QuarkusTransaction.requiringNew().call(() -> em.find(Operation.class, claim.operationId()));
+        advance(claim, QuarkusTransaction.requiringNew().call(() -> em.find(Operation.class, claim.operationId())));
+    }
+
+    private void advance(Claim claim, Operation op) {
         if (op == null || op.isFinished() || !claim.token().equals(op.claimToken())) {
             return;
         }
@@ -233,12 +264,23 @@ public class OperationRunner {
             });
             return;
         }
-        String stored = write(submitted.get());
-        fenced(claim, managed -> managed.accepted(stored, now, now));
+        OperationHandle handle = submitted.get();
+        String stored = write(handle);
+        if (!config.operations().pollAtOnce() || !providers.get(op.provider()).readsItsOwnWrites()) {
+            // An eventually consistent cloud may not show what it just accepted: poll on a later pass.
+            fenced(claim, managed -> managed.accepted(stored, now, now));
+            return;
+        }
+        // A cloud that shows what it accepted at once (the instant sandbox has often finished it):
+        // poll in this pass; the acceptance is written with whatever the poll leads to.
+        poll(claim.then(managed -> managed.accepted(stored, now, now)), op, handle, handler);
     }
 
     private void poll(Claim claim, Operation op, OperationHandler handler) {
-        OperationHandle handle = read(op.providerHandle());
+        poll(claim, op, read(op.providerHandle()), handler);
+    }
+
+    private void poll(Claim claim, Operation op, OperationHandle handle, OperationHandler handler) {
         OperationStatus status;
         try {
             status = providers.get(op.provider()).poll(handle);
@@ -378,12 +420,17 @@ public class OperationRunner {
      */
     private boolean fenced(Claim claim, java.util.function.Consumer<Operation> change) {
         boolean written = QuarkusTransaction.requiringNew().call(() -> {
-            int held = em.createNativeQuery("UPDATE operation SET claimed_until = claimed_until WHERE id = ?1 AND claim_token = ?2")
-                    .setParameter(1, claim.operationId()).setParameter(2, claim.token()).executeUpdate();
-            if (held == 0) {
+            // The fence and the read in one statement: the row comes back (managed) only if the token is still ours.
+            @SuppressWarnings("unchecked")
+            List<Operation> held = em.createNativeQuery("""
+                            UPDATE operation SET claimed_until = claimed_until WHERE id = ?1 AND claim_token = ?2
+                            RETURNING *""", Operation.class)
+                    .setParameter(1, claim.operationId()).setParameter(2, claim.token()).getResultList();
+            if (held.isEmpty()) {
                 return false;
             }
-            change.accept(em.find(Operation.class, claim.operationId()));
+            claim.unwritten().ifPresent(step -> step.accept(held.get(0)));
+            change.accept(held.get(0));
             return true;
         });
         if (!written) {

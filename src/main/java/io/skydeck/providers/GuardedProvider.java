@@ -64,6 +64,11 @@ public final class GuardedProvider implements CloudProvider {
     }
 
     @Override
+    public boolean readsItsOwnWrites() {
+        return delegate.readsItsOwnWrites();
+    }
+
+    @Override
     public Set<CapabilityKind> capabilities() {
         return delegate.capabilities();
     }

@@ -30,10 +30,11 @@ import java.util.UUID;
 /**
  * Quota limits, usage and reservations.
  *
- * <p>A reservation moves each resource's {@code used} with one conditional UPDATE
- * ({@code used + n <= hard_limit}); PostgreSQL's row lock makes concurrent reservations
- * queue on that row, so their sum can never pass the limit. Resources are always updated
- * in enum order, so two reservations cannot deadlock each other.
+ * <p>A reservation moves every resource's {@code used} in one conditional UPDATE
+ * ({@code used + n <= hard_limit} on each row; fewer rows moved than asked for is a refusal);
+ * PostgreSQL's row locks make concurrent reservations queue on those rows, so their sum can
+ * never pass the limit. Rows are always locked in enum order, so two reservations (or a
+ * reservation and a release) cannot deadlock each other.
  */
 @ApplicationScoped
 public class QuotaService {
@@ -131,22 +132,20 @@ public class QuotaService {
         if (amounts.isZero()) {
             throw ProblemException.invalid("amounts", "reserve at least one unit of one resource");
         }
-        for (QuotaDimension r : QuotaDimension.values()) {
-            long n = amounts.of(r);
-            if (n == 0) {
-                continue;
+        if (move(tenant.id(), amounts, +1) < nonZero(amounts)) {
+            // A resource would pass its limit; what moved rolls back with the exception.
+            Usage now = usage(tenant.id());
+            for (QuotaDimension r : QuotaDimension.values()) {
+                long n = amounts.of(r);
+                if (n > 0 && now.used().of(r) + n > now.limits().of(r)) {
+                    String message = "requested " + n + ", " + now.used().of(r) + " of " + now.limits().of(r) + " in use";
+                    throw new ProblemException(ProblemType.QUOTA_EXCEEDED, r.key() + ": " + message,
+                            List.of(new Problem.FieldError(r.key(), message)), Map.of());
+                }
             }
-            int moved = em.createNativeQuery(
-                            "UPDATE quota SET used = used + ?1 WHERE tenant_id = ?2 AND resource = ?3 AND used + ?1 <= hard_limit")
-                    .setParameter(1, n).setParameter(2, tenant.id()).setParameter(3, r.key())
-                    .executeUpdate();
-            if (moved == 0) {
-                // Everything moved so far rolls back with the exception.
-                Usage now = usage(tenant.id());
-                String message = "requested " + n + ", " + now.used().of(r) + " of " + now.limits().of(r) + " in use";
-                throw new ProblemException(ProblemType.QUOTA_EXCEEDED, r.key() + ": " + message,
-                        List.of(new Problem.FieldError(r.key(), message)), Map.of());
-            }
+            // Usage fell back under the limits between the refusal and this read (a release just committed).
+            throw new ProblemException(ProblemType.QUOTA_EXCEEDED, "quota was exhausted when reserving " + amounts
+                    + "; usage has changed since, try again", List.of(), Map.of());
         }
         QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts, now());
         reservationRepository.persistAndFlush(reservation);
@@ -163,13 +162,7 @@ public class QuotaService {
             return managed;
         }
         QuotaAmounts amounts = managed.amounts();
-        for (QuotaDimension r : QuotaDimension.values()) {
-            if (amounts.of(r) > 0) {
-                em.createNativeQuery("UPDATE quota SET used = used - ?1 WHERE tenant_id = ?2 AND resource = ?3")
-                        .setParameter(1, amounts.of(r)).setParameter(2, managed.tenantId()).setParameter(3, r.key())
-                        .executeUpdate();
-            }
-        }
+        move(managed.tenantId(), amounts, -1);
         reservationRepository.flush();
         audit.record("quota.released", "quota-reservation", managed.id(), managed.tenantId(), Map.of("amounts", amounts));
         return managed;
@@ -196,6 +189,50 @@ public class QuotaService {
 
     public static Cursor position(QuotaReservation r) {
         return new Cursor(r.createdAt(), r.id());
+    }
+
+    /**
+     * Moves {@code used} of every resource in {@code amounts} by {@code sign × n} in one statement
+     * and returns how many rows moved. Rows are locked first, in enum order (the CTE's
+     * {@code ORDER BY … FOR UPDATE}, which the update waits for), so reservations and releases of
+     * one tenant queue rather than deadlock. A reservation ({@code sign} +1) moves a row only while
+     * it stays within its limit: fewer rows than resources means one would pass it.
+     */
+    private int move(UUID tenantId, QuotaAmounts amounts, int sign) {
+        StringBuilder wanted = new StringBuilder();
+        List<Object> values = new java.util.ArrayList<>();
+        for (QuotaDimension r : QuotaDimension.values()) {
+            if (amounts.of(r) > 0) {
+                int at = values.size() + 2;
+                wanted.append(values.isEmpty() ? "" : ", ").append("(?").append(at).append(", ?").append(at + 1)
+                        .append(", ?").append(at + 2).append(")");
+                values.add(r.ordinal());
+                values.add(r.key());
+                values.add(sign * amounts.of(r));
+            }
+        }
+        if (values.isEmpty()) {
+            return 0;
+        }
+        var update = em.createNativeQuery("WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
+                + " locked AS (SELECT q.resource FROM quota q JOIN wanted w ON w.resource = q.resource"
+                + " WHERE q.tenant_id = ?1 ORDER BY w.ord FOR UPDATE OF q)"
+                + " UPDATE quota q SET used = q.used + w.n FROM wanted w"
+                + " WHERE q.tenant_id = ?1 AND q.resource = w.resource AND q.resource IN (SELECT resource FROM locked)"
+                + (sign > 0 ? " AND q.used + w.n <= q.hard_limit" : ""));
+        update.setParameter(1, tenantId);
+        for (int i = 0; i < values.size(); i++) {
+            update.setParameter(i + 2, values.get(i));
+        }
+        return update.executeUpdate();
+    }
+
+    private static int nonZero(QuotaAmounts amounts) {
+        int n = 0;
+        for (QuotaDimension r : QuotaDimension.values()) {
+            n += amounts.of(r) > 0 ? 1 : 0;
+        }
+        return n;
     }
 
     private static QuotaDimension resource(String key) {

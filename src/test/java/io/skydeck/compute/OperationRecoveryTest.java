@@ -56,7 +56,9 @@ public class OperationRecoveryTest {
     public static class RunnerOff implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("skydeck.operations.runner-enabled", "false", "skydeck.network.default-vpc.providers", "none");
+            // These tests play a submit and its poll as two passes, so the sandbox is not polled at once.
+            return Map.of("skydeck.operations.runner-enabled", "false", "skydeck.network.default-vpc.providers", "none",
+                    "skydeck.operations.poll-at-once", "false");
         }
     }
 

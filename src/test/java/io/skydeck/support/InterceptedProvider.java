@@ -55,6 +55,11 @@ public final class InterceptedProvider implements CloudProvider {
     }
 
     @Override
+    public boolean readsItsOwnWrites() {
+        return delegate.readsItsOwnWrites();
+    }
+
+    @Override
     public Set<CapabilityKind> capabilities() {
         return delegate.capabilities();
     }

@@ -124,6 +124,14 @@ public interface SkydeckConfig {
 
         java.util.Map<String, java.time.Duration> deadlines();
 
+        /**
+         * Poll a provider that reads its own writes (the sandbox) right after it accepted an
+         * operation, so what it finished at once ends in the same pass. Tests that play a submit
+         * and its poll as two passes by hand turn it off; real clouds are never polled at once.
+         */
+        @WithDefault("true")
+        boolean pollAtOnce();
+
         /** The longest wait between two polls of a long operation; polls start at poll-interval and slow down. */
         @WithDefault("PT30S")
         java.time.Duration maxPollInterval();

@@ -162,6 +162,12 @@ public final class SandboxCloud implements CloudProvider {
         return topology.spiRegions();
     }
 
+    /** One process's state (or one shared store): what it accepted is there for the next read. */
+    @Override
+    public boolean readsItsOwnWrites() {
+        return true;
+    }
+
     @Override
     public Set<CapabilityKind> capabilities() {
         return capabilities.kinds();

@@ -48,6 +48,17 @@ public interface CloudProvider extends AutoCloseable {
         return ((TracksOperations) require(owner)).poll(handle);
     }
 
+    /**
+     * Whether a poll right after this provider accepted an operation sees it as it is, so the
+     * work can be followed up in the same breath. False unless a connector knows better: real
+     * clouds are eventually consistent, and a resource they just accepted can look missing for a
+     * while, which would read as lost work. The sandbox says true (its instant mode has often
+     * finished the work by the time it answers).
+     */
+    default boolean readsItsOwnWrites() {
+        return false;
+    }
+
     /** A cheap round trip (authenticate, list regions); never throws. */
     ProviderHealth health();
 

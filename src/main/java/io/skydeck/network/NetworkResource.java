@@ -105,8 +105,8 @@ public class NetworkResource {
     @Path("/reachability")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN})
     public ReachabilityService.Verdict reachability(@NotNull @Valid ReachabilityQuestion question) {
-        Tenant tenant = tenants.actingFor(caller, question.tenantId());
-        return reachability.analyze(tenant.id(), question.from(), question.to(), question.protocol(), question.port());
+        UUID tenantId = tenants.idActingFor(caller, question.tenantId());
+        return reachability.analyze(tenantId, question.from(), question.to(), question.protocol(), question.port());
     }
 
     @GET

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -57,9 +59,9 @@ final class GroupCommit implements AutoCloseable {
 
     static final String INSERT = """
             INSERT INTO ipam_address AS a (network_id, address, block_index, host, owner_type, owner_id, allocated_at)
-            SELECT u.network_id, '0.0.0.0'::inet + u.address, u.block_index, u.host, u.owner_type, u.owner_id, ?
-              FROM unnest(?::uuid[], ?::bigint[], ?::integer[], ?::text[], ?::text[], ?::text[])
-                   AS u(network_id, address, block_index, host, owner_type, owner_id)
+            SELECT (?::uuid[])[u.network], '0.0.0.0'::inet + u.address, u.block_index, u.host, u.owner_type, u.owner_id, ?
+              FROM unnest(?::integer[], ?::bigint[], ?::integer[], ?::text[], ?::text[], ?::text[])
+                   AS u(network, address, block_index, host, owner_type, owner_id)
             ON CONFLICT (network_id, address) DO UPDATE
                SET block_index = excluded.block_index, host = excluded.host, owner_type = excluded.owner_type,
                    owner_id = excluded.owner_id, allocated_at = excluded.allocated_at, released_at = NULL
@@ -75,6 +77,12 @@ final class GroupCommit implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> committers = new ArrayList<>();
+    /** Completes the callers' futures after a commit (see {@link #commit}). */
+    private final ExecutorService answers = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ipam-answers");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     GroupCommit(DataSource dataSource, Clock clock, Function<Instant, Instant> quarantineCutoff, int committers, int maxBatch) {
@@ -146,9 +154,13 @@ final class GroupCommit implements AutoCloseable {
         for (int attempt = 0; ; attempt++) {
             try {
                 Set<Key> stored = session.insert(rows, clock.instant());
-                for (Request r : rows) {
-                    r.stored().complete(stored.contains(new Key(r.network(), r.address())));
-                }
+                // Waking each caller costs a system call and a context switch; another thread does
+                // it while this one sends the next batch, so the database is not kept waiting.
+                answers.execute(() -> {
+                    for (Request r : rows) {
+                        r.stored().complete(stored.contains(new Key(r.network(), r.address())));
+                    }
+                });
                 return;
             } catch (SQLException e) {
                 boolean rolledBack = "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
@@ -178,16 +190,25 @@ final class GroupCommit implements AutoCloseable {
             if (connection == null) {
                 open();
             }
+            // Primitive and String arrays go to the driver as Java arrays, which it sends in
+            // PostgreSQL's binary array format (createArrayOf would build and send their text
+            // form, for the server to parse again). A batch names few networks: each row carries
+            // the index of its network in one small uuid array.
             int n = rows.size();
-            Object[] networks = new Object[n];
-            Object[] addresses = new Object[n];
-            Object[] blocks = new Object[n];
-            Object[] hosts = new Object[n];
-            Object[] ownerTypes = new Object[n];
-            Object[] ownerIds = new Object[n];
+            List<UUID> networks = new ArrayList<>(4);
+            int[] network = new int[n];
+            long[] addresses = new long[n];
+            int[] blocks = new int[n];
+            String[] hosts = new String[n];
+            String[] ownerTypes = new String[n];
+            String[] ownerIds = new String[n];
             for (int i = 0; i < n; i++) {
                 Request r = rows.get(i);
-                networks[i] = r.network();
+                // Rows are sorted by network, so a network is the last one seen or a new one.
+                if (networks.isEmpty() || !networks.get(networks.size() - 1).equals(r.network())) {
+                    networks.add(r.network());
+                }
+                network[i] = networks.size(); // PostgreSQL arrays count from 1
                 addresses[i] = r.address();
                 blocks[i] = r.blockIndex();
                 hosts[i] = r.host();
@@ -195,14 +216,15 @@ final class GroupCommit implements AutoCloseable {
                 ownerIds[i] = r.owner().id();
             }
             Set<Key> stored = new HashSet<>(n * 2);
-            insert.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            insert.setArray(2, connection.createArrayOf("uuid", networks));
-            insert.setArray(3, connection.createArrayOf("bigint", addresses));
-            insert.setArray(4, connection.createArrayOf("integer", blocks));
-            insert.setArray(5, connection.createArrayOf("text", hosts));
-            insert.setArray(6, connection.createArrayOf("text", ownerTypes));
-            insert.setArray(7, connection.createArrayOf("text", ownerIds));
-            insert.setObject(8, OffsetDateTime.ofInstant(cutoff.apply(now), ZoneOffset.UTC));
+            insert.setArray(1, connection.createArrayOf("uuid", networks.toArray()));
+            insert.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+            insert.setObject(3, network);
+            insert.setObject(4, addresses);
+            insert.setObject(5, blocks);
+            insert.setObject(6, hosts);
+            insert.setObject(7, ownerTypes);
+            insert.setObject(8, ownerIds);
+            insert.setObject(9, OffsetDateTime.ofInstant(cutoff.apply(now), ZoneOffset.UTC));
             try (ResultSet rs = insert.executeQuery()) {
                 while (rs.next()) {
                     stored.add(new Key(rs.getObject(1, UUID.class), rs.getLong(2)));
@@ -254,6 +276,12 @@ final class GroupCommit implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+        answers.shutdown();
+        try {
+            answers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         List<Request> left = new ArrayList<>();
         queue.drainTo(left);

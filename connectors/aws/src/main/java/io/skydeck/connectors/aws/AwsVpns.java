@@ -160,7 +160,32 @@ final class AwsVpns implements VpnConnections {
         } catch (RequestRejected stillInUse) {
             // EC2 keeps a customer gateway while a connection on it is still deleting; drift reports it if it stays.
         }
+        vpc.ifPresent(v -> letGatewayGo(region, v, connection.vpnGatewayId(), connectionId));
         return operations.accepted(OperationKind.DELETE, ResourceType.VPN_CONNECTION, connectionId, region, Optional.of(token), Optional.empty());
+    }
+
+    /**
+     * Detaches the VPC's virtual private gateway when the connection going was the last one on it:
+     * AWS refuses to delete a VPC while a gateway is attached (DependencyViolation), so a VPC that
+     * once had a VPN could not be deleted after its links were. Then deletes the gateway if EC2
+     * lets it already; EC2 keeps a gateway while a connection on it is still deleting, and a
+     * detached gateway costs nothing (the VPC's next link makes a fresh one).
+     */
+    private void letGatewayGo(String region, String vpc, String gateway, String going) {
+        boolean stillUsed = ec2.call(region, Call.read("DescribeVpnConnections", Map.of(ResourceType.NETWORK, vpc)), client ->
+                connections(client, List.of(Ec2Tags.filter("vpn-gateway-id", gateway)), List.of()).stream()
+                        .anyMatch(c -> !GONE.contains(c.state()) && !c.vpnConnectionId().equals(going)));
+        if (stillUsed) {
+            return;
+        }
+        ec2.call(region, Call.idempotent("DetachVpnGateway", Map.of(ResourceType.NETWORK, vpc)), client ->
+                client.detachVpnGateway(r -> r.vpcId(vpc).vpnGatewayId(gateway)));
+        try {
+            ec2.call(region, Call.idempotent("DeleteVpnGateway", Map.of(ResourceType.NETWORK, vpc)), client ->
+                    client.deleteVpnGateway(r -> r.vpnGatewayId(gateway)));
+        } catch (RequestRejected notYet) {
+            // IncorrectState while the connection is still deleting: the gateway stays, detached.
+        }
     }
 
     @Override

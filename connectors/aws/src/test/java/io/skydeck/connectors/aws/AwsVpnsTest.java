@@ -37,6 +37,8 @@ class AwsVpnsTest {
     private static final VpnSpec SIDE = new VpnSpec("us-east-1", "vpc-1a2b3c4d", "10.0.0.0/16", "198.51.100.7", "10.31.0.0/16", KEY,
             Map.of("skydeck-link", "l-1"));
 
+    private static final Map<String, String> ON_GATEWAY = Map.of("Filter.1.Name", "vpn-gateway-id", "Filter.1.Value.1", "vgw-8db04f81");
+
     private final Ec2Peer peer = new Ec2Peer(ec2);
     private final AwsCloud cloud = peer.cloud();
 
@@ -126,6 +128,12 @@ class AwsVpnsTest {
                 .willReturn(xml("delete-vpn-connection.xml")));
         ec2.stubFor(withForm(action("DeleteCustomerGateway"), Map.of("CustomerGatewayId", "cgw-b4dc3961"))
                 .willReturn(error(400, "IncorrectState", "The customer gateway is in use.")));
+        // The gateway's connections: only the one going, so the gateway is let go.
+        ec2.stubFor(withForm(action("DescribeVpnConnections"), ON_GATEWAY).willReturn(xml("describe-vpn-connections-available.xml")));
+        ec2.stubFor(withForm(action("DetachVpnGateway"), Map.of("VpcId", "vpc-1a2b3c4d", "VpnGatewayId", "vgw-8db04f81"))
+                .willReturn(xml("detach-vpn-gateway.xml")));
+        ec2.stubFor(withForm(action("DeleteVpnGateway"), Map.of("VpnGatewayId", "vgw-8db04f81"))
+                .willReturn(error(400, "IncorrectState", "The virtual private gateway 'vgw-8db04f81' has non-deleted VPN connections.")));
 
         var handle = cloud.require(VpnConnections.class).deleteVpnConnection("vpn-44a8938f", IdempotencyToken.of("skydeck-lnkdel-1-a"));
 
@@ -133,8 +141,31 @@ class AwsVpnsTest {
         assertThat(peer.count("DeleteRoute")).isEqualTo(1);
         assertThat(peer.count("DeleteVpnConnection")).isEqualTo(1);
         assertThat(peer.count("DeleteCustomerGateway")).isEqualTo(1);
+        assertThat(peer.count("DetachVpnGateway")).as("AWS refuses to delete a VPC with a gateway attached").isEqualTo(1);
+        assertThat(peer.count("DeleteVpnGateway")).as("tried; EC2 keeps it while the connection deletes").isEqualTo(1);
         ec2.stubFor(withForm(action("DescribeVpnConnections"), Map.of("VpnConnectionId.1", "vpn-44a8938f"))
                 .willReturn(xml("describe-vpn-connections-deleted.xml")));
         assertThat(cloud.poll(handle)).isEqualTo(new OperationStatus.Succeeded(handle, Ec2Peer.NOW));
+    }
+
+    @Test
+    void aGatewayAnotherConnectionStillUsesStaysAttached() {
+        ec2.stubFor(withForm(action("DescribeVpnConnections"), Map.of("VpnConnectionId.1", "vpn-44a8938f"))
+                .willReturn(xml("describe-vpn-connections-available.xml")));
+        ec2.stubFor(withForm(action("DescribeRouteTables"), Map.of("Filter.1.Name", "vpc-id", "Filter.1.Value.1", "vpc-1a2b3c4d"))
+                .willReturn(xml("describe-route-tables-requester-vpn.xml")));
+        ec2.stubFor(withForm(action("DeleteRoute"), Map.of("RouteTableId", "rtb-22574640", "DestinationCidrBlock", "10.31.0.0/16"))
+                .willReturn(xml("delete-route.xml")));
+        ec2.stubFor(withForm(action("DeleteVpnConnection"), Map.of("VpnConnectionId", "vpn-44a8938f"))
+                .willReturn(xml("delete-vpn-connection.xml")));
+        ec2.stubFor(withForm(action("DeleteCustomerGateway"), Map.of("CustomerGatewayId", "cgw-b4dc3961"))
+                .willReturn(xml("delete-customer-gateway.xml")));
+        ec2.stubFor(withForm(action("DescribeVpnConnections"), ON_GATEWAY).willReturn(xml("describe-vpn-connections-two-on-gateway.xml")));
+
+        cloud.require(VpnConnections.class).deleteVpnConnection("vpn-44a8938f", IdempotencyToken.of("skydeck-lnkdel-2-a"));
+
+        assertThat(peer.count("DeleteVpnConnection")).isEqualTo(1);
+        assertThat(peer.count("DetachVpnGateway")).as("vpn-5e2c7a10 still runs over the gateway").isZero();
+        assertThat(peer.count("DeleteVpnGateway")).isZero();
     }
 }

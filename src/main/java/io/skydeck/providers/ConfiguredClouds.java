@@ -72,7 +72,8 @@ final class ConfiguredClouds {
                 prefix + "kubeconfig", c.kubeconfig(),
                 tokenFile -> new KubernetesConfig.BearerToken(read(tokenFile), c.caFile()),
                 KubernetesConfig.KubeconfigFile::new);
-        var config = new KubernetesConfig(name, c.region(), c.apiServer(), c.namespacePrefix(), credentials, c.timeout());
+        var config = new KubernetesConfig(name, c.region(), c.apiServer(), c.namespacePrefix(), credentials, c.timeout(),
+                c.gateway().map(KubernetesConfig.Gateway::parse));
         // The connector builds its fabric8 client with request retries off and this timeout.
         return KubernetesCloud.connect(config, clock);
     }

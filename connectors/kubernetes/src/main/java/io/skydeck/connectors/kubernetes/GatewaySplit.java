@@ -21,6 +21,7 @@ import io.skydeck.connectors.spi.ResourceType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -75,26 +76,26 @@ final class GatewaySplit {
         }
         requirePorts(stable);
         List<Pod> pods = selected(stable, selector);
-        requireSelected(stable, pods, canaryPods);
-        if (pods.stream().allMatch(p -> canaryPods.contains(id(p)))) {
-            end(stable, pods);
+        if (pods.stream().allMatch(p -> canaryPods.contains(id(p))) && canaryPods.size() == pods.size()) {
+            end(stable, selector);
             return;
         }
-        Service variant = variantService(stable, selector);
+        Map<String, String> variantPods = variantSelector(stable, selector, pods, canaryPods);
+        Service variant = variantService(stable, variantPods);
         writeRoute(stable, List.of(rule(List.of(backend(stable, 100 - percent), backend(variant, percent)))));
         mark(pods, canaryPods);
     }
 
     /** Requests with {@code header: value} to {@code variantPods}, all others to the rest; a null header ends the split. */
     void routeByHeader(Service stable, Map<String, String> selector, Set<String> variantPods, String header, String value) {
-        List<Pod> pods = selected(stable, selector);
         if (header == null) {
-            end(stable, pods);
+            end(stable, selector);
             return;
         }
         requirePorts(stable);
-        requireSelected(stable, pods, variantPods);
-        Service variant = variantService(stable, selector);
+        List<Pod> pods = selected(stable, selector);
+        Map<String, String> variantSelector = variantSelector(stable, selector, pods, variantPods);
+        Service variant = variantService(stable, variantSelector);
         var match = header.equalsIgnoreCase("Cookie")
                 ? new HTTPHeaderMatchBuilder().withType("RegularExpression").withName("Cookie").withValue(cookiePattern(value)).build()
                 : new HTTPHeaderMatchBuilder().withType("Exact").withName(header).withValue(value).build();
@@ -116,10 +117,30 @@ final class GatewaySplit {
         return "^(.*;\\s*)?" + quoted + "(;.*)?$";
     }
 
-    private void end(Service stable, List<Pod> pods) {
-        mark(pods, Set.of());
-        writeRoute(stable, List.of(rule(List.of(backend(stable, 1)))));
+    /**
+     * Variant pods back to "in" (a variant of another workload that is in traffic takes the Service
+     * along, {@link WorkloadSwitch}: it is what a promoted A/B test serves), then the route to the
+     * stable Service alone, then the variant Service deleted.
+     */
+    private void end(Service stable, Map<String, String> selector) {
         String namespace = stable.getMetadata().getNamespace();
+        var pods = new java.util.LinkedHashMap<String, Pod>();
+        selected(stable, selector).forEach(p -> pods.put(id(p), p));
+        call(ResourceType.WORKLOAD, namespace, () -> cluster.client().pods().inNamespace(namespace).withLabel(VARIANT, "true").list()
+                .getItems()).forEach(p -> pods.putIfAbsent(id(p), p));
+        Optional<Map<String, String>> followed = Optional.empty();
+        var others = others(selector);
+        for (Pod p : pods.values()) {
+            var labels = p.getMetadata().getLabels();
+            if (TRAFFIC_VARIANT.equals(labels.get(SkydeckLabels.TRAFFIC)) && !labels.entrySet().containsAll(others.entrySet())) {
+                followed = WorkloadSwitch.otherWorkload(others, labels);
+            }
+        }
+        mark(List.copyOf(pods.values()), Set.of());
+        followed.ifPresent(workload -> WorkloadSwitch.switchTo(cluster, stable, workload));
+        if (stable.getSpec().getPorts() != null && !stable.getSpec().getPorts().isEmpty()) {
+            writeRoute(stable, List.of(rule(List.of(backend(stable, 1)))));
+        }
         String variantName = variantName(stable);
         Service variant = call(ResourceType.NETWORK, namespace + "/" + variantName,
                 () -> cluster.client().services().inNamespace(namespace).withName(variantName).get());
@@ -127,6 +148,50 @@ final class GatewaySplit {
             call(ResourceType.NETWORK, namespace + "/" + variantName,
                     () -> cluster.client().services().inNamespace(namespace).withName(variantName).delete());
         }
+    }
+
+    /**
+     * The variant Service's selector: the stable one's with traffic "variant" when the variant pods
+     * are the stable Service's own (a canary), or the other workload's when they are all pods of one
+     * other workload of a Service that follows a workload (an A/B test over two workloads).
+     * Adds those other pods to {@code pods}, to be marked.
+     */
+    private Map<String, String> variantSelector(Service stable, Map<String, String> selector, List<Pod> pods, Set<String> variants) {
+        var known = new TreeSet<String>();
+        pods.forEach(p -> known.add(id(p)));
+        var elsewhere = new TreeSet<>(variants);
+        elsewhere.removeAll(known);
+        var others = others(selector);
+        Map<String, String> result = new TreeMap<>(others);
+        if (!elsewhere.isEmpty()) {
+            String namespace = stable.getMetadata().getNamespace();
+            Map<String, String> workload = null;
+            for (String id : elsewhere) {
+                Pod pod = id.startsWith(namespace + "/") ? call(ResourceType.WORKLOAD, id, () -> cluster.client().pods().inNamespace(namespace)
+                        .withName(id.substring(namespace.length() + 1)).get()) : null;
+                Optional<Map<String, String>> of = pod == null || pod.getMetadata().getLabels() == null ? Optional.empty()
+                        : WorkloadSwitch.otherWorkload(others, pod.getMetadata().getLabels());
+                if (of.isEmpty() || workload != null && !workload.equals(of.get())) {
+                    throw new ResourceNotFound(cluster.provider(), ResourceType.WORKLOAD, id, "Pods " + elsewhere + " are not pods of Service "
+                            + namespace + "/" + stable.getMetadata().getName() + " (nor all of one other workload it could serve).");
+                }
+                workload = of.get();
+                pods.add(pod);
+            }
+            if (variants.size() != elsewhere.size()) {
+                throw new RequestRejected(cluster.provider(), "A split's variant is the Service's own pods or another workload's, not both: "
+                        + variants, "MixedVariant", null);
+            }
+            result = new TreeMap<>(workload);
+        }
+        result.put(SkydeckLabels.TRAFFIC, TRAFFIC_VARIANT);
+        return result;
+    }
+
+    private static Map<String, String> others(Map<String, String> selector) {
+        var others = new TreeMap<>(selector);
+        others.remove(SkydeckLabels.TRAFFIC);
+        return others;
     }
 
     /** Marks exactly {@code variants} among {@code pods}: one merge patch per pod whose labels change, none for the others. */
@@ -161,8 +226,8 @@ final class GatewaySplit {
         var others = new TreeMap<>(selector);
         others.remove(SkydeckLabels.TRAFFIC);
         String namespace = stable.getMetadata().getNamespace();
-        return call(ResourceType.WORKLOAD, namespace, () -> cluster.client().pods().inNamespace(namespace).withLabels(others).list()
-                .getItems());
+        return new ArrayList<>(call(ResourceType.WORKLOAD, namespace, () -> cluster.client().pods().inNamespace(namespace)
+                .withLabels(others).list().getItems()));
     }
 
     private void requirePorts(Service stable) {
@@ -172,24 +237,10 @@ final class GatewaySplit {
         }
     }
 
-    private void requireSelected(Service stable, List<Pod> pods, Set<String> wanted) {
-        var known = new TreeSet<String>();
-        pods.forEach(p -> known.add(id(p)));
-        var unknown = new TreeSet<>(wanted);
-        unknown.removeAll(known);
-        if (!unknown.isEmpty()) {
-            String first = unknown.first();
-            throw new ResourceNotFound(cluster.provider(), ResourceType.WORKLOAD, first, "Pods " + unknown + " are not pods of Service "
-                    + stable.getMetadata().getNamespace() + "/" + stable.getMetadata().getName() + ".");
-        }
-    }
-
-    /** Creates or updates the variant Service: the stable one's ports, its selector with traffic "variant". */
-    private Service variantService(Service stable, Map<String, String> selector) {
+    /** Creates or updates the variant Service: the stable one's ports, {@code variantSelector}. */
+    private Service variantService(Service stable, Map<String, String> variantSelector) {
         String namespace = stable.getMetadata().getNamespace();
         String name = variantName(stable);
-        var variantSelector = new TreeMap<>(selector);
-        variantSelector.put(SkydeckLabels.TRAFFIC, TRAFFIC_VARIANT);
         List<ServicePort> ports = new ArrayList<>();
         for (ServicePort p : stable.getSpec().getPorts()) {
             ports.add(new ServicePortBuilder().withName(p.getName()).withProtocol(p.getProtocol()).withPort(p.getPort())

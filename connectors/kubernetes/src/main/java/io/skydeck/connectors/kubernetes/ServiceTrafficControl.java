@@ -31,6 +31,9 @@ import java.util.TreeSet;
  * pod it selects already carries the label — otherwise adding the key would silently drop those
  * pods from the Service, and the call is refused naming them.
  *
+ * <p>A Service that selects one Skydeck workload moves to another workload of its namespace when a
+ * pod of that one is pulled in: the switch of a release over two workloads ({@link WorkloadSwitch}).
+ *
  * <p>A plain Service spreads connections evenly over its ready endpoints: it cannot weigh traffic
  * nor route by header or cookie. On a cluster configured with a Gateway API Gateway both work
  * through an HTTPRoute in front of the Service and a variant Service beside it ({@link GatewaySplit});
@@ -88,7 +91,7 @@ final class ServiceTrafficControl implements TrafficControl {
     @Override
     public void weigh(TrafficTarget target, Set<String> canaryInstances, int percent) {
         GatewaySplit gateway = requireSplit(target);
-        var service = service(target);
+        var service = adopted(target);
         gateway.weigh(service, selector(service, target), canaryInstances, percent);
     }
 
@@ -100,8 +103,19 @@ final class ServiceTrafficControl implements TrafficControl {
     @Override
     public void routeByHeader(TrafficTarget target, Set<String> variantInstances, String header, String value) {
         GatewaySplit gateway = requireSplit(target);
-        var service = service(target);
+        var service = adopted(target);
         gateway.routeByHeader(service, selector(service, target), variantInstances, header, value);
+    }
+
+    /** The Service, made to select the traffic label first: a split's variant pods leave it by that label. */
+    private Service adopted(TrafficTarget target) {
+        var service = service(target);
+        var selector = selector(service, target);
+        if (selector.containsKey(SkydeckLabels.TRAFFIC)) {
+            return service;
+        }
+        adopt(service, target, selector);
+        return service(target);
     }
 
     private GatewaySplit requireSplit(TrafficTarget target) {
@@ -133,15 +147,28 @@ final class ServiceTrafficControl implements TrafficControl {
         var others = new TreeMap<>(selector);
         others.remove(SkydeckLabels.TRAFFIC);
         var labels = pod.getMetadata().getLabels() == null ? Map.<String, String>of() : pod.getMetadata().getLabels();
+        String wanted = value != null ? value
+                : "true".equals(labels.get(GatewaySplit.VARIANT)) ? GatewaySplit.TRAFFIC_VARIANT : SkydeckLabels.TRAFFIC_IN;
         if (!labels.entrySet().containsAll(others.entrySet())) {
-            throw new RequestRejected(cluster.provider(), "Pod " + instanceId + " is not selected by Service " + target.id()
-                    + " (selector " + others + ").", "NotSelected", null);
+            var otherWorkload = WorkloadSwitch.otherWorkload(others, labels);
+            if (otherWorkload.isEmpty()) {
+                throw new RequestRejected(cluster.provider(), "Pod " + instanceId + " is not selected by Service " + target.id()
+                        + " (selector " + others + ").", "NotSelected", null);
+            }
+            // A pod of the other workload of a two-workload release (WorkloadSwitch): labelled first, while it serves nothing.
+            Pod labelled = relabel(podId, instanceId, labels, wanted, pod);
+            if (wanted.equals(SkydeckLabels.TRAFFIC_IN)) {
+                WorkloadSwitch.switchTo(cluster, service, otherWorkload.get());
+            }
+            return labelled;
         }
         if (!selector.containsKey(SkydeckLabels.TRAFFIC)) {
             adopt(service, target, selector);
         }
-        String wanted = value != null ? value
-                : "true".equals(labels.get(GatewaySplit.VARIANT)) ? GatewaySplit.TRAFFIC_VARIANT : SkydeckLabels.TRAFFIC_IN;
+        return relabel(podId, instanceId, labels, wanted, pod);
+    }
+
+    private Pod relabel(PodId podId, String instanceId, Map<String, String> labels, String wanted, Pod pod) {
         if (wanted.equals(labels.get(SkydeckLabels.TRAFFIC))) {
             return pod;
         }

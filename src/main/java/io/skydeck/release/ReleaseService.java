@@ -72,7 +72,8 @@ import java.util.UUID;
  * any failure); the replacement, started from the workload's template, runs the old image and is
  * not part of the release. Pods started during a release (a scale-up, a replacement) keep the
  * template's image, which then keeps the workload's template from following the release
- * ({@code TemplatePromotion} waits for every pod), so a later release brings them over.
+ * ({@code TemplatePromotion} waits for every pod), so a later release brings them over. A
+ * two-group release of a workload group reads the standby workload group's pods the same way.
  */
 @ApplicationScoped
 public class ReleaseService {

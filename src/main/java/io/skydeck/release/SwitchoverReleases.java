@@ -40,6 +40,12 @@ import java.util.regex.Pattern;
  * and every install through its Deployments, so it works on any provider that has them; a
  * provider or target that lacks what the strategy needs is refused up front with a 422 naming it,
  * never found out half-way through a release.
+ *
+ * <p>The standby of a group of servers is a group of servers; the standby of a Kubernetes workload
+ * group is another workload group behind the same Service, whose pods were read from the cluster
+ * before the transaction like the live group's ({@link ReleaseService#workloadPods}). The Service
+ * moves from one workload to the other when the first standby pod is pulled in (the connector's
+ * WorkloadSwitch), so the switch, the dark deployment and the header route work on pods as on servers.
  */
 @ApplicationScoped
 public class SwitchoverReleases {

@@ -72,7 +72,13 @@ final class ConfiguredClouds {
                 prefix + "kubeconfig", c.kubeconfig(),
                 tokenFile -> new KubernetesConfig.BearerToken(read(tokenFile), c.caFile()),
                 KubernetesConfig.KubeconfigFile::new);
-        var config = new KubernetesConfig(name, c.region(), c.apiServer(), c.namespacePrefix(), credentials, c.timeout());
+        Optional<KubernetesConfig.Gateway> gateway;
+        try {
+            gateway = c.gateway().map(KubernetesConfig.Gateway::parse);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(prefix + "gateway: " + e.getMessage(), e);
+        }
+        var config = new KubernetesConfig(name, c.region(), c.apiServer(), c.namespacePrefix(), credentials, c.timeout(), gateway);
         // The connector builds its fabric8 client with request retries off and this timeout.
         return KubernetesCloud.connect(config, clock);
     }

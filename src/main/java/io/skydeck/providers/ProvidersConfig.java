@@ -118,6 +118,12 @@ public interface ProvidersConfig {
 
         @WithDefault("skydeck-")
         String namespacePrefix();
+
+        /**
+         * The Gateway API Gateway ({@code namespace/name}) users reach the cluster's Services
+         * through; with it, releases split traffic by weight and by header with HTTPRoutes.
+         */
+        Optional<String> gateway();
     }
 
     /** {@code skydeck.providers.circuit-breaker.*}: one breaker per provider, these settings for all. */

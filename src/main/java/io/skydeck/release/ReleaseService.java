@@ -72,7 +72,8 @@ import java.util.UUID;
  * any failure); the replacement, started from the workload's template, runs the old image and is
  * not part of the release. Pods started during a release (a scale-up, a replacement) keep the
  * template's image, which then keeps the workload's template from following the release
- * ({@code TemplatePromotion} waits for every pod), so a later release brings them over.
+ * ({@code TemplatePromotion} waits for every pod), so a later release brings them over. A
+ * two-group release of a workload group reads the standby workload group's pods the same way.
  */
 @ApplicationScoped
 public class ReleaseService {
@@ -152,10 +153,18 @@ public class ReleaseService {
     @Inject
     Clock clock;
 
-    /** A workload group's pods as the cluster listed them, read before the release is stored. */
-    public record WorkloadPods(UUID groupId, List<WorkloadInstance> pods) {
+    /**
+     * A workload group's pods as the cluster listed them, read before the release is stored; for a
+     * two-group release onto a standby workload group, that group's pods too.
+     */
+    public record WorkloadPods(UUID groupId, List<WorkloadInstance> pods, Optional<UUID> standbyGroupId, List<WorkloadInstance> standbyPods) {
         public WorkloadPods {
             pods = List.copyOf(pods);
+            standbyPods = List.copyOf(standbyPods);
+        }
+
+        public WorkloadPods(UUID groupId, List<WorkloadInstance> pods) {
+            this(groupId, pods, Optional.empty(), List.of());
         }
     }
 
@@ -175,20 +184,32 @@ public class ReleaseService {
             return Optional.empty();
         }
         ReleaseGroup group = found.get();
-        Workload workload = liveWorkload(group);
+        List<WorkloadInstance> live = podsOf(group, "groupId");
+        Optional<ReleaseGroup> standby = Optional.ofNullable(request.standbyGroupId())
+                .flatMap(id -> groups.findByIdOptional(id))
+                .filter(g -> g.tenantId().equals(tenant.id()) && g.kind() == ReleaseGroup.Kind.WORKLOAD && !g.id().equals(group.id()));
+        if (standby.isEmpty()) {
+            return Optional.of(new WorkloadPods(group.id(), live));
+        }
+        return Optional.of(new WorkloadPods(group.id(), live, Optional.of(standby.get().id()), podsOf(standby.get(), "standbyGroupId")));
+    }
+
+    /** The pods of a workload group's workload, from its provider; {@code field} names the group in a refusal. */
+    private List<WorkloadInstance> podsOf(ReleaseGroup group, String field) {
+        Workload workload = liveWorkload(group, field);
         Deployments deployments = providers.get(group.provider()).require(Deployments.class);
         if (!deployments.releasesWorkloads()) {
-            throw ProblemException.invalid("groupId", "provider " + group.provider() + " cannot release a workload's instances; "
+            throw ProblemException.invalid(field, "provider " + group.provider() + " cannot release a workload's instances; "
                     + "group " + group.name() + " is a workload");
         }
         try {
-            return Optional.of(new WorkloadPods(group.id(), deployments.instancesOf(group.region(), workload.providerWorkloadId())));
+            return deployments.instancesOf(group.region(), workload.providerWorkloadId());
         } catch (ResourceNotFound e) {
-            throw ProblemException.invalid("groupId", "workload " + workload.name() + " of group " + group.name()
+            throw ProblemException.invalid(field, "workload " + workload.name() + " of group " + group.name()
                     + " is not on its provider any more: " + e.getMessage());
         } catch (RequestRejected e) {
-            throw new ProblemException(ProblemType.CONFLICT, "groupId: " + e.getMessage(),
-                    List.of(new Problem.FieldError("groupId", e.getMessage())), Map.of());
+            throw new ProblemException(ProblemType.CONFLICT, field + ": " + e.getMessage(),
+                    List.of(new Problem.FieldError(field, e.getMessage())), Map.of());
         }
     }
 
@@ -248,18 +269,15 @@ public class ReleaseService {
                 : group.trafficTarget() == null ? "the group has no traffic target" : null;
 
         Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
-        if (group.kind() == ReleaseGroup.Kind.WORKLOAD && strategy.twoGroups()) {
-            throw ProblemException.invalid("strategy", strategy + " needs a standby group of servers; group " + group.name()
-                    + " is a Kubernetes workload, which is released ROLLING, RECREATE or CANARY");
-        }
         if (strategy.twoGroups()) {
             if (request.analysis() != null || request.canary() != null) {
                 throw ProblemException.invalid(request.analysis() != null ? "analysis" : "canary", "applies to ROLLING, RECREATE and "
                         + "CANARY releases; a " + strategy + " release is judged by a person before its switch or promotion");
             }
-            List<Server> live = liveServers(group);
-            return persist(tenant, group, version, strategy, live, trafficNote, switchovers.plan(strategy, group, live, provider, request),
-                    switches, actor);
+            List<ReleaseProgress.NewInstance> live = group.kind() == ReleaseGroup.Kind.WORKLOAD ? pods(group, version, pods)
+                    : servers(group, previous);
+            return persist(tenant, group, version, strategy, live, trafficNote,
+                    switchovers.plan(strategy, group, live, provider, request, pods), switches, actor);
         }
         List<ReleaseProgress.NewInstance> members = group.kind() == ReleaseGroup.Kind.WORKLOAD
                 ? pods(group, version, pods)
@@ -377,14 +395,18 @@ public class ReleaseService {
     }
 
     private Workload liveWorkload(ReleaseGroup group) {
+        return liveWorkload(group, "groupId");
+    }
+
+    private Workload liveWorkload(ReleaseGroup group, String field) {
         return workloads.findByIdOptional(group.workloadId())
                 .filter(w -> (w.status() == Workload.Status.RUNNING || w.status() == Workload.Status.SCALING) && w.providerWorkloadId() != null)
-                .orElseThrow(() -> ProblemException.invalid("groupId", "the workload of group " + group.name() + " is not running"));
+                .orElseThrow(() -> ProblemException.invalid(field, "the workload of group " + group.name() + " is not running"));
     }
 
     /** A two-group release: stored like a rolling one, with the standby group's instances after the live group's. */
-    private Release persist(Tenant tenant, ReleaseGroup group, ApplicationVersion version, Strategy strategy, List<Server> members,
-                            String trafficNote, SwitchoverReleases.Planned planned, List<UUID> switches, String actor) {
+    private Release persist(Tenant tenant, ReleaseGroup group, ApplicationVersion version, Strategy strategy,
+                            List<ReleaseProgress.NewInstance> members, String trafficNote, SwitchoverReleases.Planned planned, List<UUID> switches, String actor) {
         refuseUnfinished(group, planned.standby());
         Switchover flow = planned.flow();
         ReleaseState first = flow.state();
@@ -394,7 +416,6 @@ public class ReleaseService {
                 + planned.standby().name() + " beside " + group.name()));
         changes.addAll(flow.drainChanges());
         Optional<ApplicationVersion> previous = Optional.ofNullable(group.currentVersionId()).flatMap(applications::version);
-        Optional<ApplicationVersion> standbyPrevious = Optional.ofNullable(planned.standby().currentVersionId()).flatMap(applications::version);
         Release release = new Release(UUID.randomUUID(), tenant.id(), group.applicationId(), group.id(), version.id(),
                 previous.map(ApplicationVersion::id).orElse(null), strategy, planned.standbyMembers().size(), flow.parallelism(),
                 ratio(flow.policy().brakeRatio()), ratio(0), false, flow.state().name(), trafficNote, progress.write(flow.snapshot()),
@@ -403,11 +424,8 @@ public class ReleaseService {
         releases.persist(release);
         em.flush();
         lease.create(release.id());
-        List<ReleaseProgress.NewInstance> instances = new ArrayList<>();
-        members.forEach(s -> instances.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
-                previous.map(ApplicationVersion::artifact).orElse(s.image()))));
-        planned.standbyMembers().forEach(s -> instances.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
-                standbyPrevious.map(ApplicationVersion::artifact).orElse(s.image()))));
+        List<ReleaseProgress.NewInstance> instances = new ArrayList<>(members);
+        instances.addAll(planned.standbyMembers());
         progress.insertInstances(release.id(), instances, flow, changes, actor != null ? actor : caller.subject());
         audit.recordAs(actor, "release.created", "release", release.id(), tenant.id(), Map.of("group", group.id(), "standbyGroup",
                 planned.standby().id(), "version", version.id(), "strategy", strategy, "instances", instances.size(),

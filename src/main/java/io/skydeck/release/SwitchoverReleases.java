@@ -3,6 +3,8 @@ package io.skydeck.release;
 import io.skydeck.compute.Server;
 import io.skydeck.compute.ServerRepository;
 import io.skydeck.compute.ServerStatus;
+import io.skydeck.compute.Workload;
+import io.skydeck.compute.WorkloadRepository;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.platform.problem.Problem;
@@ -38,6 +40,12 @@ import java.util.regex.Pattern;
  * and every install through its Deployments, so it works on any provider that has them; a
  * provider or target that lacks what the strategy needs is refused up front with a 422 naming it,
  * never found out half-way through a release.
+ *
+ * <p>The standby of a group of servers is a group of servers; the standby of a Kubernetes workload
+ * group is another workload group behind the same Service, whose pods were read from the cluster
+ * before the transaction like the live group's ({@link ReleaseService#workloadPods}). The Service
+ * moves from one workload to the other when the first standby pod is pulled in (the connector's
+ * WorkloadSwitch), so the switch, the dark deployment and the header route work on pods as on servers.
  */
 @ApplicationScoped
 public class SwitchoverReleases {
@@ -45,8 +53,9 @@ public class SwitchoverReleases {
     /** A header name as HTTP allows it (RFC 9110 token). */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}");
 
-    /** A planned two-group release: the switchover, its standby group and that group's servers, in order. */
-    record Planned(Switchover flow, ReleaseGroup standby, List<Server> standbyMembers, String routeHeader, String routeValue) {
+    /** A planned two-group release: the switchover, its standby group and that group's instances (servers or pods), in order. */
+    record Planned(Switchover flow, ReleaseGroup standby, List<ReleaseProgress.NewInstance> standbyMembers, String routeHeader,
+                   String routeValue) {
     }
 
     @Inject
@@ -61,8 +70,12 @@ public class SwitchoverReleases {
     @Inject
     EntityManager em;
 
+    @Inject
+    WorkloadRepository workloads;
+
     @Transactional(Transactional.TxType.MANDATORY)
-    Planned plan(Strategy strategy, ReleaseGroup live, List<Server> liveMembers, CloudProvider provider, CreateRelease request) {
+    Planned plan(Strategy strategy, ReleaseGroup live, List<ReleaseProgress.NewInstance> liveMembers, CloudProvider provider,
+                 CreateRelease request, Optional<ReleaseService.WorkloadPods> pods) {
         refuseTarsSettings(strategy, request);
         if (request.standbyGroupId() == null) {
             throw ProblemException.invalid("standbyGroupId", "is required: a " + strategy + " release installs onto a standby group "
@@ -77,9 +90,10 @@ public class SwitchoverReleases {
         if (!standby.applicationId().equals(live.applicationId())) {
             throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + " is of another application than " + live.name());
         }
-        if (standby.kind() != ReleaseGroup.Kind.SERVERS) {
-            throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + " is a Kubernetes workload; a standby group "
-                    + "is a group of servers");
+        if (standby.kind() != live.kind()) {
+            throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + (standby.kind() == ReleaseGroup.Kind.WORKLOAD
+                    ? " is a Kubernetes workload; the standby of a group of servers is a group of servers"
+                    : " is a group of servers; the standby of a Kubernetes workload group is another workload group"));
         }
         if (!standby.provider().equals(live.provider()) || !standby.region().equals(live.region())) {
             throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + " is on " + standby.provider() + "/" + standby.region()
@@ -91,7 +105,8 @@ public class SwitchoverReleases {
                     ? "provider " + provider.name() + " has no traffic control; a " + strategy + " release moves traffic between groups"
                     : "group " + live.name() + " has no traffic target; a " + strategy + " release moves traffic between groups");
         }
-        if (standby.trafficTarget() != null && !standby.trafficTarget().equals(live.trafficTarget())) {
+        if ((standby.trafficTarget() != null || standby.kind() == ReleaseGroup.Kind.WORKLOAD)
+                && !live.trafficTarget().equals(standby.trafficTarget())) {
             throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + " is behind traffic target " + standby.trafficTarget()
                     + ", the live group behind " + live.trafficTarget() + "; both must be behind the same one");
         }
@@ -108,15 +123,8 @@ public class SwitchoverReleases {
             throw ProblemException.invalid(request.routeHeader() != null ? "routeHeader" : "routeValue",
                     "only an AB_TEST release routes by header; this one is " + strategy);
         }
-        List<Server> standbyMembers = new ArrayList<>();
-        for (UUID id : applications.serverIds(standby.id())) {
-            Server s = servers.findById(id);
-            if (s.status() != ServerStatus.ACTIVE && s.status() != ServerStatus.STOPPED) {
-                throw ProblemException.invalid("standbyGroupId", "server " + s.name() + " (" + s.id() + ") of group " + standby.name()
-                        + " is " + s.status() + "; take it out of the group or wait until it is ACTIVE");
-            }
-            standbyMembers.add(s);
-        }
+        List<ReleaseProgress.NewInstance> standbyMembers = standby.kind() == ReleaseGroup.Kind.WORKLOAD
+                ? standbyPods(live, standby, pods) : standbyServers(standby);
         int parallelism = Optional.ofNullable(request.parallelism()).orElse(Math.max(1, standbyMembers.size()));
         double brakeRatio = Optional.ofNullable(request.brakeRatio()).orElse(0.2);
         try {
@@ -199,7 +207,48 @@ public class SwitchoverReleases {
         return new ProblemException(ProblemType.TARGET_CANNOT, detail, List.of(new Problem.FieldError(field, detail)), Map.of());
     }
 
-    private static List<String> ids(List<Server> members) {
-        return members.stream().map(s -> Objects.toString(s.id())).toList();
+    private static List<String> ids(List<ReleaseProgress.NewInstance> members) {
+        return members.stream().map(ReleaseProgress.NewInstance::instance).toList();
+    }
+
+    /** The standby group's servers, each ACTIVE or STOPPED; a rollback of one puts back the group's version, or its own image. */
+    private List<ReleaseProgress.NewInstance> standbyServers(ReleaseGroup standby) {
+        Optional<ApplicationVersion> previous = Optional.ofNullable(standby.currentVersionId()).flatMap(applications::version);
+        List<ReleaseProgress.NewInstance> members = new ArrayList<>();
+        for (UUID id : applications.serverIds(standby.id())) {
+            Server s = servers.findById(id);
+            if (s.status() != ServerStatus.ACTIVE && s.status() != ServerStatus.STOPPED) {
+                throw ProblemException.invalid("standbyGroupId", "server " + s.name() + " (" + s.id() + ") of group " + standby.name()
+                        + " is " + s.status() + "; take it out of the group or wait until it is ACTIVE");
+            }
+            members.add(new ReleaseProgress.NewInstance(s.id().toString(), s.id(), s.providerServerId(),
+                    previous.map(ApplicationVersion::artifact).orElse(s.image())));
+        }
+        return members;
+    }
+
+    /**
+     * The standby workload's pods, read from the cluster before the transaction. Both workloads are
+     * in one namespace behind one Service: the Service moves from the live workload's pods to the
+     * standby's at the switch (the Kubernetes connector's WorkloadSwitch), so the standby group names
+     * the same traffic target, and its workload must be running.
+     */
+    private List<ReleaseProgress.NewInstance> standbyPods(ReleaseGroup live, ReleaseGroup standby,
+                                                          Optional<ReleaseService.WorkloadPods> pods) {
+        if (standby.workloadId().equals(live.workloadId())) {
+            throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + " is of the same workload as " + live.name()
+                    + "; a standby group is another workload");
+        }
+        workloads.findByIdOptional(standby.workloadId())
+                .filter(w -> (w.status() == Workload.Status.RUNNING || w.status() == Workload.Status.SCALING) && w.providerWorkloadId() != null)
+                .orElseThrow(() -> ProblemException.invalid("standbyGroupId", "the workload of group " + standby.name() + " is not running"));
+        if (pods.isEmpty() || pods.get().standbyGroupId().filter(standby.id()::equals).isEmpty()) {
+            throw ProblemException.invalid("standbyGroupId", "group " + standby.name() + " is a workload; its release is started through "
+                    + "POST /v1/releases, which reads its pods from the cluster first");
+        }
+        if (pods.get().standbyPods().isEmpty()) {
+            throw ProblemException.invalid("standbyGroupId", "the workload of group " + standby.name() + " has no pods to release onto");
+        }
+        return pods.get().standbyPods().stream().map(p -> new ReleaseProgress.NewInstance(p.id(), null, p.id(), p.image())).toList();
     }
 }

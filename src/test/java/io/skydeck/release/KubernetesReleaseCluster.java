@@ -61,6 +61,19 @@ public class KubernetesReleaseCluster implements QuarkusTestResourceLifecycleMan
         }
     }
 
+    /**
+     * The same cluster configured with Gateway API Gateway {@value #GATEWAY}: its Services split
+     * traffic by weight and by header through HTTPRoutes. A profile of its own, so a service of its own.
+     */
+    public static class GatewayProfile extends Profile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("skydeck.sandbox.enabled", "false", "skydeck.providers.kubernetes.\"" + PROVIDER + "\".gateway", GATEWAY);
+        }
+    }
+
+    public static final String GATEWAY = "gateways/public";
+
     private static KubernetesMockServer server;
     private static KubernetesClient client;
     private static Path tokenFile;

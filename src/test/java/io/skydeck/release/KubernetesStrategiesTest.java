@@ -5,7 +5,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,9 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The strategies other than ROLLING on a Kubernetes workload group, against fabric8's mock API
  * server in CRUD mode with the played kubelet ({@link KubernetesReleaseCluster}, same profile as
  * {@link KubernetesWorkloadReleaseTest}, so the same service). A workload takes RECREATE and a
- * CANARY by instances; a Service cannot weigh traffic, so a CANARY by weight is refused (422 naming
- * the traffic target), and the two-group strategies need a standby group of servers (400 naming
- * {@code strategy}).
+ * CANARY by instances; a Service on a cluster without a gateway cannot weigh traffic, so a CANARY by
+ * weight is refused there (422 naming the traffic target). The two-group strategies are in
+ * {@link KubernetesTwoWorkloadsTest}, weights and header routes through a gateway in
+ * {@link KubernetesGatewayStrategiesTest}.
  */
 @QuarkusTest
 @TestProfile(KubernetesReleaseCluster.Profile.class)
@@ -141,47 +141,6 @@ class KubernetesStrategiesTest {
                 "canary", Map.of("steps", List.of(Map.of("instances", 1)))));
         assertThat(byCount.statusCode()).as(byCount.asString()).isEqualTo(202);
         k8s.awaitState(byCount.path("id"), "SUCCEEDED");
-    }
-
-    /**
-     * BLUE_GREEN, DARK and AB_TEST need a standby group of servers beside the live one; a workload
-     * group is refused with a 400 naming {@code strategy} — also when the standby named is another
-     * workload group — and nothing is stored.
-     */
-    @Test
-    void theTwoGroupStrategiesAreRefusedOnAWorkloadGroupNamingStrategy() {
-        KubernetesWorkloadFixtures k8s = new KubernetesWorkloadFixtures();
-        var blue = k8s.deployment("blue", "web:1", 2);
-        var green = k8s.deployment("green", "web:1", 2);
-        String app = k8s.application();
-        String live = k8s.group(app, blue, k8s.service(blue));
-        String standby = k8s.group(app, green, k8s.service(green));
-        String version = k8s.version(app, "2", "web:2");
-
-        for (String strategy : List.of("BLUE_GREEN", "DARK", "AB_TEST")) {
-            for (boolean namesStandby : List.of(false, true)) {
-                Map<String, Object> body = new HashMap<>(Map.of("groupId", live, "versionId", version, "strategy", strategy));
-                if (namesStandby) {
-                    body.put("standbyGroupId", standby);
-                }
-                if (strategy.equals("AB_TEST")) {
-                    body.putAll(Map.of("routeHeader", "X-Variant", "routeValue", "b"));
-                }
-                Response refused = k8s.release(body);
-                String what = strategy + (namesStandby ? " with a standby workload group" : "");
-                assertThat(refused.statusCode()).as(what + ": " + refused.asString()).isEqualTo(400);
-                assertThat(refused.contentType()).as(what).startsWith("application/problem+json");
-                assertThat(refused.<List<String>>path("errors.field")).as(what).containsExactly("strategy");
-                assertThat(refused.<String>path("detail")).as(what).contains(strategy + " needs a standby group of servers")
-                        .contains("is a Kubernetes workload");
-            }
-        }
-        assertThat(k8s.pods("blue")).allSatisfy(p -> assertThat(image(p)).isEqualTo("web:1"));
-        assertThat(k8s.pods("green")).allSatisfy(p -> assertThat(image(p)).isEqualTo("web:1"));
-        // Nothing was stored: the live group takes a RECREATE at once.
-        String id = k8s.release(Map.of("groupId", live, "versionId", version, "strategy", "RECREATE")).then().statusCode(202)
-                .extract().path("id");
-        k8s.awaitState(id, "SUCCEEDED");
     }
 
     private static long seq(Map<String, Object> event) {

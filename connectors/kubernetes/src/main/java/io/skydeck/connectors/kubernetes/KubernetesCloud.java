@@ -27,7 +27,8 @@ import java.util.Set;
 /**
  * One Kubernetes cluster as a Skydeck provider: {@link Workloads} (Deployments, StatefulSets,
  * DaemonSets), {@link SecurityGroups} (NetworkPolicies), {@link Inventory} (node capacity),
- * {@link TrafficControl} (a pod in or out of a Service, {@link ServiceTrafficControl}),
+ * {@link TrafficControl} (a pod in or out of a Service, {@link ServiceTrafficControl}; weights and header
+ * routes through an HTTPRoute where the cluster has a gateway, {@link GatewaySplit}),
  * {@link Deployments} (a pod's image changed in place, {@link PodImageInstalls}), plus {@link #tenantNamespaces()} for what the SPI cannot say.
  *
  * <pre>{@code
@@ -61,7 +62,7 @@ public final class KubernetesCloud implements CloudProvider {
                 .with(NetworkPeerings.class, new NamespacePeerings(cluster))
                 .with(SecurityGroups.class, new NetworkPolicySecurityGroups(cluster))
                 .with(Inventory.class, inventory)
-                .with(TrafficControl.class, new ServiceTrafficControl(cluster))
+                .with(TrafficControl.class, new ServiceTrafficControl(cluster, config.gateway()))
                 .with(Deployments.class, new PodImageInstalls(cluster));
     }
 

@@ -11,6 +11,7 @@ import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.connectors.spi.TrafficTarget;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,16 +31,23 @@ import java.util.TreeSet;
  * pod it selects already carries the label — otherwise adding the key would silently drop those
  * pods from the Service, and the call is refused naming them.
  *
+ * <p>A Service that selects one Skydeck workload moves to another workload of its namespace when a
+ * pod of that one is pulled in: the switch of a release over two workloads ({@link WorkloadSwitch}).
+ *
  * <p>A plain Service spreads connections evenly over its ready endpoints: it cannot weigh traffic
- * nor route by header or cookie, so {@link #weighsTraffic()} and {@link #routesByHeader()} are
- * false and the service refuses canaries by weight and A/B releases on this target (a mesh or
- * Gateway API route could do both; not implemented).
+ * nor route by header or cookie. On a cluster configured with a Gateway API Gateway both work
+ * through an HTTPRoute in front of the Service and a variant Service beside it ({@link GatewaySplit});
+ * on one without, {@link #weighsTraffic()} and {@link #routesByHeader()} are false and the service
+ * refuses canaries by weight and A/B releases on this target. A pod of a split's variant is in
+ * traffic with the label "variant" rather than "in" (see {@link GatewaySplit}).
  */
 final class ServiceTrafficControl implements TrafficControl {
     private final Cluster cluster;
+    private final Optional<GatewaySplit> split;
 
-    ServiceTrafficControl(Cluster cluster) {
+    ServiceTrafficControl(Cluster cluster, Optional<KubernetesConfig.Gateway> gateway) {
         this.cluster = cluster;
+        this.split = gateway.map(g -> new GatewaySplit(cluster, g));
     }
 
     @Override
@@ -47,27 +55,83 @@ final class ServiceTrafficControl implements TrafficControl {
         label(target, instanceId, SkydeckLabels.TRAFFIC_OUT);
     }
 
-    /** A pull-in may complete a workload's release: then its template follows ({@link TemplatePromotion}). */
+    /**
+     * A pull-in may complete a workload's release: then its template follows ({@link TemplatePromotion}).
+     * A pod marked as a split's variant comes in to the variant Service only.
+     */
     @Override
     public void pullIn(TrafficTarget target, String instanceId) {
-        Pod pod = label(target, instanceId, SkydeckLabels.TRAFFIC_IN);
+        Pod pod = label(target, instanceId, null);
         new TemplatePromotion(cluster).promoteIfReleased(pod);
     }
 
-    /** The pods the Service selects that are Ready and not terminating: its endpoints. */
+    /** The pods the Service (or, during a split, its variant) selects that are Ready and not terminating: its endpoints. */
     @Override
     public Set<String> inTraffic(TrafficTarget target) {
         var service = service(target);
         var selector = selector(service, target);
+        var others = new TreeMap<>(selector);
+        others.remove(SkydeckLabels.TRAFFIC);
         String namespace = service.getMetadata().getNamespace();
         var pods = cluster.errors().call(ResourceType.WORKLOAD, target.id(), () -> cluster.client().pods()
-                .inNamespace(namespace).withLabels(selector).list().getItems());
+                .inNamespace(namespace).withLabels(others).list().getItems());
         var inTraffic = new TreeSet<String>();
-        pods.stream().filter(PodToInstanceHealth::ready).forEach(pod -> inTraffic.add(namespace + "/" + pod.getMetadata().getName()));
+        pods.stream()
+                .filter(pod -> !selector.containsKey(SkydeckLabels.TRAFFIC) || servesTraffic(pod))
+                .filter(PodToInstanceHealth::ready)
+                .forEach(pod -> inTraffic.add(namespace + "/" + pod.getMetadata().getName()));
         return inTraffic;
     }
 
-    /** @return the pod as it is now, with the label */
+    @Override
+    public boolean weighsTraffic() {
+        return split.isPresent();
+    }
+
+    @Override
+    public void weigh(TrafficTarget target, Set<String> canaryInstances, int percent) {
+        GatewaySplit gateway = requireSplit(target);
+        var service = adopted(target);
+        gateway.weigh(service, selector(service, target), canaryInstances, percent);
+    }
+
+    @Override
+    public boolean routesByHeader() {
+        return split.isPresent();
+    }
+
+    @Override
+    public void routeByHeader(TrafficTarget target, Set<String> variantInstances, String header, String value) {
+        GatewaySplit gateway = requireSplit(target);
+        var service = adopted(target);
+        gateway.routeByHeader(service, selector(service, target), variantInstances, header, value);
+    }
+
+    /** The Service, made to select the traffic label first: a split's variant pods leave it by that label. */
+    private Service adopted(TrafficTarget target) {
+        var service = service(target);
+        var selector = selector(service, target);
+        if (selector.containsKey(SkydeckLabels.TRAFFIC)) {
+            return service;
+        }
+        adopt(service, target, selector);
+        return service(target);
+    }
+
+    private GatewaySplit requireSplit(TrafficTarget target) {
+        return split.orElseThrow(() -> new UnsupportedOperationException("Service " + target.id() + " of cluster " + cluster.provider()
+                + " cannot split traffic: the cluster has no gateway configured"));
+    }
+
+    private static boolean servesTraffic(Pod pod) {
+        String value = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(SkydeckLabels.TRAFFIC);
+        return SkydeckLabels.TRAFFIC_IN.equals(value) || GatewaySplit.TRAFFIC_VARIANT.equals(value);
+    }
+
+    /**
+     * @param value the traffic label to write; null for a pull-in, which writes "in", or "variant" on a pod marked as a split's variant
+     * @return the pod as it is now, with the label
+     */
     private Pod label(TrafficTarget target, String instanceId, String value) {
         var service = service(target);
         var podId = PodId.parse(cluster.provider(), ResourceType.WORKLOAD, instanceId);
@@ -83,17 +147,32 @@ final class ServiceTrafficControl implements TrafficControl {
         var others = new TreeMap<>(selector);
         others.remove(SkydeckLabels.TRAFFIC);
         var labels = pod.getMetadata().getLabels() == null ? Map.<String, String>of() : pod.getMetadata().getLabels();
+        String wanted = value != null ? value
+                : "true".equals(labels.get(GatewaySplit.VARIANT)) ? GatewaySplit.TRAFFIC_VARIANT : SkydeckLabels.TRAFFIC_IN;
         if (!labels.entrySet().containsAll(others.entrySet())) {
-            throw new RequestRejected(cluster.provider(), "Pod " + instanceId + " is not selected by Service " + target.id()
-                    + " (selector " + others + ").", "NotSelected", null);
+            var otherWorkload = WorkloadSwitch.otherWorkload(others, labels);
+            if (otherWorkload.isEmpty()) {
+                throw new RequestRejected(cluster.provider(), "Pod " + instanceId + " is not selected by Service " + target.id()
+                        + " (selector " + others + ").", "NotSelected", null);
+            }
+            // A pod of the other workload of a two-workload release (WorkloadSwitch): labelled first, while it serves nothing.
+            Pod labelled = relabel(podId, instanceId, labels, wanted, pod);
+            if (wanted.equals(SkydeckLabels.TRAFFIC_IN)) {
+                WorkloadSwitch.switchTo(cluster, service, otherWorkload.get());
+            }
+            return labelled;
         }
         if (!selector.containsKey(SkydeckLabels.TRAFFIC)) {
             adopt(service, target, selector);
         }
-        if (value.equals(labels.get(SkydeckLabels.TRAFFIC))) {
+        return relabel(podId, instanceId, labels, wanted, pod);
+    }
+
+    private Pod relabel(PodId podId, String instanceId, Map<String, String> labels, String wanted, Pod pod) {
+        if (wanted.equals(labels.get(SkydeckLabels.TRAFFIC))) {
             return pod;
         }
-        String patch = "{\"metadata\":{\"labels\":{\"" + SkydeckLabels.TRAFFIC + "\":\"" + value + "\"}}}";
+        String patch = "{\"metadata\":{\"labels\":{\"" + SkydeckLabels.TRAFFIC + "\":\"" + wanted + "\"}}}";
         return cluster.errors().call(ResourceType.WORKLOAD, instanceId, () -> cluster.client().pods()
                 .inNamespace(podId.namespace()).withName(podId.name()).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
     }

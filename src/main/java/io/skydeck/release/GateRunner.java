@@ -72,6 +72,7 @@ final class GateRunner {
     private final InstanceSteps.Plan plan;
     private final ReleaseGates.Stored specs;
     private boolean weightTakenBack;
+    private boolean splitEnded;
 
     GateRunner(UUID releaseId, String replica, long token, ReleaseDrivers drivers, InstanceSteps.Plan plan) {
         this.releaseId = releaseId;
@@ -112,10 +113,18 @@ final class GateRunner {
         if (rollout.heldAfter().isPresent()) {
             return true;
         }
-        if (weighted() && !weightTakenBack && (rollout.state() == ReleaseState.ROLLING_BACK || rollout.state() == ReleaseState.ROLLED_BACK)) {
+        boolean rolledBack = rollout.state() == ReleaseState.ROLLED_BACK;
+        if (weighted() && !splitEnded && (rolledBack || rollout.state() == ReleaseState.ROLLING_BACK)) {
+            if (weightTakenBack && !rolledBack) {
+                return false; // the canary instances still run the new version: they stay at 0 % until they are restored
+            }
             Optional<GateState> gate = QuarkusTransaction.requiringNew().call(() -> drivers.gates.load(releaseId)).gate();
-            weightTakenBack = gate.map(g -> g.batch() != 0 || g.weight() == 0).orElse(true);
-            return !weightTakenBack;
+            if (gate.isEmpty() || gate.get().batch() != 0 || gate.get().splitEnded()) {
+                splitEnded = true; // no split, or one the canary's promotion ended
+                return false;
+            }
+            weightTakenBack = gate.get().weight() == 0;
+            return rolledBack || !weightTakenBack;
         }
         return false;
     }
@@ -191,19 +200,29 @@ final class GateRunner {
         throw new IllegalStateException("release " + releaseId + ": the gate after batch " + batch + " did not settle");
     }
 
-    /** A person rolled back a canary by weight mid-way: its instances are restored, and its traffic goes back to 0. */
+    /**
+     * A canary by weight is rolling back: while its instances still run the new version their
+     * traffic goes to 0; once the rollback has restored them, the split ends and they take their
+     * share of the traffic again (left at 0 they would be idle capacity until another release).
+     */
     private Turn takeWeightBack(Rollout rollout, long version, GateState gate, Instant now) {
+        boolean end = rollout.state() == ReleaseState.ROLLED_BACK;
         try {
-            weigh(canaryInstances(rollout, 0), 0);
+            weigh(end ? Set.of() : canaryInstances(rollout, 0), 0);
         } catch (ProviderException | UnsupportedOperationException e) {
-            LOG.warnf("release %s: taking the canary's weight back failed (%s); trying again", releaseId, e.getMessage());
+            LOG.warnf("release %s: %s failed (%s); trying again", releaseId, end ? "ending the canary's split" : "taking the canary's weight back",
+                    e.getMessage());
             return new Turn.Waiting(now.plus(RETRY_PROVIDER));
         }
-        GateState back = new GateState(gate.batch(), gate.canaryState(), gate.step(), gate.waitUntil(), gate.reason(), 0);
-        List<Change> changes = List.of(new Change(null, rollout.state().name(), "CANARY_WEIGHT",
-                "0 % of the traffic to the canary instance(s): the release rolls back"));
+        GateState back = new GateState(gate.batch(), gate.canaryState(), gate.step(), gate.waitUntil(), gate.reason(), 0, end);
+        List<Change> changes = List.of(new Change(null, rollout.state().name(), "CANARY_WEIGHT", end
+                ? "the split ends: the restored canary instance(s) take their share of the traffic again"
+                : "0 % of the traffic to the canary instance(s): the release rolls back"));
         Turn turn = write(rollout, version, back, changes, List.of(), now);
-        weightTakenBack = turn instanceof Turn.Wrote;
+        if (turn instanceof Turn.Wrote) {
+            weightTakenBack = true;
+            splitEnded = end;
+        }
         return turn;
     }
 
@@ -240,7 +259,7 @@ final class GateRunner {
 
     private static GateState gate(int batch, Canary canary, int weight) {
         return new GateState(batch, canary.state().name(), canary.step(), canary.waitUntil() == null ? null : canary.waitUntil().toString(),
-                canary.reason(), weight);
+                canary.reason(), weight, false);
     }
 
     private static Change gateEvent(String what, String why) {

@@ -121,12 +121,13 @@ class CanaryReleaseTest {
         assertThat(checks).extracting(c -> c.get("verdict")).containsExactly("FAILED", "FAILED", "FAILED");
         assertThat(((Number) checks.get(0).get("value")).doubleValue()).isBetween(0.899, 0.9);
         assertThat(((Number) checks.get(1).get("value")).doubleValue()).isBetween(280.0, 320.0);
-        // The canary's traffic went back to 0 and its instance runs what it ran before the group had a version: its image.
-        assertThat(loadBalancer(target).split()).contains(new SandboxLoadBalancer.WeightedSplit(List.of(fixtures.providerIds.get(0)), 0));
+        // The canary's traffic went to 0 while it still ran the new version; restored to what it ran before the group had a
+        // version (its image), it takes its share again: the split is over.
         assertThat(artifactOf(fixtures.providerIds.get(0))).isEqualTo("debian-12");
+        awaitSplitEnded(target);
         List<Map<String, Object>> events = fixtures.events(id);
         assertThat(events).extracting(e -> e.get("to")).containsSubsequence("CANARY_WEIGHT", "ANALYSIS_FAILED", "CANARY_WEIGHT",
-                "ROLLING_BACK", "ROLLED_BACK");
+                "ROLLING_BACK", "ROLLED_BACK", "CANARY_WEIGHT");
         assertThat(events).noneMatch(e -> "50 % of the traffic to 1 canary instance(s)".equals(e.get("reason")));
         sandbox.traffic().clearDefect(artifact);
     }
@@ -211,12 +212,15 @@ class CanaryReleaseTest {
 
         Response rolledBack = fixtures.awaitState(id, "ROLLED_BACK");
         assertThat(rolledBack.<List<String>>path("instances.state")).containsExactly("REVERTED", "WAITING", "WAITING");
-        assertThat(rolledBack.<Integer>path("canary.gate.weight")).isZero();
-        assertThat(loadBalancer(target).split()).contains(new SandboxLoadBalancer.WeightedSplit(List.of(fixtures.providerIds.get(0)), 0));
         assertThat(artifactOf(fixtures.providerIds.get(0))).isEqualTo("debian-12");
+        awaitSplitEnded(target);
+        Response settled = as(fixtures.token).get("/v1/releases/" + id).then().statusCode(200).extract().response();
+        assertThat(settled.<Integer>path("canary.gate.weight")).isZero();
+        assertThat(settled.<Boolean>path("canary.gate.splitEnded")).isTrue();
         assertThat(fixtures.events(id)).filteredOn(e -> "CANARY_WEIGHT".equals(e.get("to"))).extracting(e -> e.get("reason"))
                 .containsExactly("30 % of the traffic to 1 canary instance(s)",
-                        "0 % of the traffic to the canary instance(s): the release rolls back");
+                        "0 % of the traffic to the canary instance(s): the release rolls back",
+                        "the split ends: the restored canary instance(s) take their share of the traffic again");
     }
 
     /** ROLLING, no bastion, batches of 2: the analysis after the first batch fails, and the release rolls back without a person. */
@@ -316,5 +320,21 @@ class CanaryReleaseTest {
 
     private String artifactOf(String instance) {
         return sandbox.traffic().measure(List.of(instance), Duration.ofSeconds(1)).get(0).artifact();
+    }
+
+    /** The rolled-back canary's split ends in the driver's turn after ROLLED_BACK; waits for it, 30 s at most. */
+    private void awaitSplitEnded(String target) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (loadBalancer(target).split().isPresent()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the canary's split did not end: " + loadBalancer(target).split());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
     }
 }

@@ -69,10 +69,14 @@ final class GatewaySplit {
         this.gateway = gateway;
     }
 
-    /** {@code percent} of the Service's traffic to {@code canaryPods}, the rest to its other pods. */
+    /** {@code percent} of the Service's traffic to {@code canaryPods}, the rest to its other pods; no canary pods ends the split. */
     void weigh(Service stable, Map<String, String> selector, Set<String> canaryPods, int percent) {
         if (percent < 0 || percent > 100) {
             throw new IllegalArgumentException("a traffic weight is 0 to 100 percent: " + percent);
+        }
+        if (canaryPods.isEmpty()) {
+            end(stable, selector);
+            return;
         }
         requirePorts(stable);
         List<Pod> pods = selected(stable, selector);

@@ -150,6 +150,20 @@ class GatewaySplitTest {
         }
     }
 
+    @Test
+    void noCanaryPodsEndsTheSplit() {
+        traffic.weigh(WEB, Set.of(NS + "/web-a"), 0);
+
+        traffic.weigh(WEB, Set.of(), 0); // a rolled-back canary, restored: every pod takes its share again
+
+        assertThat(backends(route(), 0)).containsExactly("Service/web:80 weight 1");
+        assertThat(client.services().inNamespace(NS).withName("web-variant").get()).isNull();
+        for (String pod : List.of("web-a", "web-b", "web-c", "web-d")) {
+            assertThat(labels(pod)).as(pod).containsEntry("skydeck.io/traffic", "in");
+            assertThat(labels(pod).get("skydeck.io/variant")).as(pod).isNull();
+        }
+    }
+
     /**
      * X-Variant: b to web-c and web-d: the first rule matches the header exactly and goes to the
      * variant, the second takes everything else to Service web. A null header ends it.

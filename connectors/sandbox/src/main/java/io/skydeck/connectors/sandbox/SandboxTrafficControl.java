@@ -70,6 +70,10 @@ final class SandboxTrafficControl implements TrafficControl {
 
     @Override
     public void weigh(TrafficTarget target, Set<String> canaryInstances, int percent) {
+        if (canaryInstances.isEmpty()) {
+            change(SandboxCall.ROUTE_TRAFFIC, target, Set.of(), lb -> lb.withSplit(Optional.empty()));
+            return;
+        }
         var split = new SandboxLoadBalancer.WeightedSplit(canaryInstances.stream().toList(), percent);
         change(SandboxCall.ROUTE_TRAFFIC, target, canaryInstances, lb -> lb.withSplit(Optional.of(split)));
     }

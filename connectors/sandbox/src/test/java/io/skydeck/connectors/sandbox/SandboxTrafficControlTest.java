@@ -124,6 +124,8 @@ class SandboxTrafficControlTest {
         traffic.routeByHeader(WEB_LB, Set.of(), null, null);
         assertThat(cloud.traffic().loadBalancer(WEB_LB).orElseThrow().headerRoute()).isEmpty();
         assertThat(cloud.traffic().loadBalancer(WEB_LB).orElseThrow().split()).isPresent();
+        traffic.weigh(WEB_LB, Set.of(), 0); // no canary instances: the split ends
+        assertThat(cloud.traffic().loadBalancer(WEB_LB).orElseThrow().split()).isEmpty();
 
         assertThatThrownBy(() -> traffic.weigh(WEB_LB, Set.of(b), 101)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> traffic.weigh(WEB_LB, Set.of("srv-999999"), 10)).isInstanceOf(ResourceNotFound.class);

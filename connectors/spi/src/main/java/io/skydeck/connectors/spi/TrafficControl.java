@@ -32,7 +32,8 @@ public non-sealed interface TrafficControl extends Capability {
 
     /**
      * Sends {@code percent} (0–100) of the target's traffic to {@code canaryInstances} and the
-     * rest to the others (a canary by weight).
+     * rest to the others (a canary by weight). An empty {@code canaryInstances} ends the split:
+     * every instance in traffic takes its share again.
      *
      * @throws UnsupportedOperationException where {@link #weighsTraffic()} is false
      */

@@ -43,7 +43,8 @@ import java.util.UUID;
  * unique per line and departure, is the proof that a departure happens once even if two replicas
  * got there. The library's {@link Line} decides who boards (the ready apps) and where the others
  * are rebooked; each boarding app's release starts through {@link ReleaseService} in a
- * transaction of its own, so one app that cannot start does not hold up its carriage. Then every
+ * transaction of its own, so one app that cannot start does not hold up its carriage (a workload
+ * group's pods are read from its cluster just before, outside any transaction). Then every
  * pass reads the carriages' releases: once they are decided, the library's {@link Carriage}
  * settles each app's outcome, and the releases it rolls back are rolled back through the release
  * service's rollback action — outcome stored first, rollback asked for (again) until it shows.

@@ -43,7 +43,8 @@ import java.util.UUID;
  * unique per line and departure, is the proof that a departure happens once even if two replicas
  * got there. The library's {@link Line} decides who boards (the ready apps) and where the others
  * are rebooked; each boarding app's release starts through {@link ReleaseService} in a
- * transaction of its own, so one app that cannot start does not hold up its carriage. Then every
+ * transaction of its own, so one app that cannot start does not hold up its carriage (a workload
+ * group's pods are read from its cluster just before, outside any transaction). Then every
  * pass reads the carriages' releases: once they are decided, the library's {@link Carriage}
  * settles each app's outcome, and the releases it rolls back are rolled back through the release
  * service's rollback action — outcome stored first, rollback asked for (again) until it shows.
@@ -209,12 +210,31 @@ public class TrainDepartures {
         em.flush();
         ticket.board(carriage.id(), now, true, now);
         event(ticket.id(), "EXPRESS", now, "carriage " + carriage.number(), actor());
-        Release release = releases.create(tenants.find(ticket.tenantId()).orElseThrow(), createRelease(ticket, resolve(ticket).orElseThrow()),
-                actor());
-        ticket.started(release.id(), now);
-        event(ticket.id(), "STARTED", now, "release " + release.id(), actor());
+        // A workload's pods are read from its cluster outside any transaction: its release starts once this one has
+        // committed (startBoarded, or else the next follow pass).
+        if (applications.group(ticket.groupId()).orElseThrow().kind() == ReleaseGroup.Kind.SERVERS) {
+            Release release = releases.create(tenants.find(ticket.tenantId()).orElseThrow(),
+                    createRelease(ticket, resolve(ticket).orElseThrow()), actor());
+            ticket.started(release.id(), now);
+            event(ticket.id(), "STARTED", now, "release " + release.id(), actor());
+        }
         audit.record("train.departed", "train-carriage", carriage.id(), line.tenantId(), Map.of("line", line.id(),
                 "number", carriage.number(), "departsAt", now.toString(), "express", true, "boarded", 1, "rebooked", left.rebooked().size()));
+    }
+
+    /** Starts the releases still to start on the line's carriages on their way: an express of a workload group's, after its booking. */
+    @ActivateRequestContext
+    public void startBoarded(UUID lineId) {
+        List<UUID> open = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                "select c.id from TrainCarriage c where c.lineId = ?1 and c.finishedAt is null order by c.departedAt", UUID.class)
+                .setParameter(1, lineId).getResultList());
+        for (UUID carriage : open) {
+            try {
+                startReleases(carriage);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "carriage %s: its releases did not start; the next pass retries", carriage);
+            }
+        }
     }
 
     /** Starts the release of every boarded ticket of the carriage that has none yet, each in a transaction of its own. */
@@ -226,7 +246,8 @@ public class TrainDepartures {
         boolean started = false;
         for (UUID ticketId : waiting) {
             try {
-                started |= QuarkusTransaction.requiringNew().call(() -> startRelease(ticketId));
+                Optional<ReleaseService.WorkloadPods> pods = workloadPods(ticketId);
+                started |= QuarkusTransaction.requiringNew().call(() -> startRelease(ticketId, pods));
             } catch (ProblemException e) {
                 QuarkusTransaction.requiringNew().run(() -> {
                     TrainTicket t = em.find(TrainTicket.class, ticketId, LockModeType.PESSIMISTIC_WRITE);
@@ -240,14 +261,29 @@ public class TrainDepartures {
         }
     }
 
-    private boolean startRelease(UUID ticketId) {
+    /**
+     * A workload group's pods, read from its cluster before the release's transaction (as
+     * {@code POST /v1/releases} does); empty for a server group, or a ticket whose version is
+     * missing (its start then says so).
+     */
+    private Optional<ReleaseService.WorkloadPods> workloadPods(UUID ticketId) {
+        var request = QuarkusTransaction.requiringNew().call(() -> {
+            TrainTicket t = em.find(TrainTicket.class, ticketId);
+            boolean workload = applications.group(t.groupId()).map(g -> g.kind() == ReleaseGroup.Kind.WORKLOAD).orElse(false);
+            return workload ? resolve(t).map(v -> Map.entry(tenants.find(t.tenantId()).orElseThrow(), createRelease(t, v)))
+                    : Optional.<Map.Entry<io.skydeck.tenancy.Tenant, CreateRelease>>empty();
+        });
+        return request.flatMap(r -> releases.workloadPods(r.getKey(), r.getValue()));
+    }
+
+    private boolean startRelease(UUID ticketId, Optional<ReleaseService.WorkloadPods> pods) {
         TrainTicket t = em.find(TrainTicket.class, ticketId, LockModeType.PESSIMISTIC_WRITE);
         if (t.releaseId() != null || t.failure() != null) {
             return false;
         }
         ApplicationVersion version = resolve(t).orElseThrow(() -> new ProblemException(ProblemType.CONFLICT,
                 "version " + t.versionName() + " is gone"));
-        Release release = releases.create(tenants.find(t.tenantId()).orElseThrow(), createRelease(t, version), actor());
+        Release release = releases.create(tenants.find(t.tenantId()).orElseThrow(), createRelease(t, version), pods, actor());
         t.started(release.id(), now());
         event(t.id(), "STARTED", t.departsAt(), "release " + release.id(), actor());
         return true;
@@ -406,7 +442,7 @@ public class TrainDepartures {
     private static CreateRelease createRelease(TrainTicket t, ApplicationVersion version) {
         Settings s = t.settings();
         return new CreateRelease(null, t.groupId(), version.id(), s.strategy(), s.batchSize(), s.batchPercent(), s.parallelism(),
-                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, null, null, null);
+                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, s.analysis(), s.canary(), s.degradeSwitches());
     }
 
     private Optional<UUID> carriageAt(UUID lineId, Instant departure) {

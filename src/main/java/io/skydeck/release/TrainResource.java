@@ -50,6 +50,9 @@ public class TrainResource {
     ReleaseDrivers drivers;
 
     @Inject
+    TrainDepartures departures;
+
+    @Inject
     TenantService tenants;
 
     @Inject
@@ -94,6 +97,9 @@ public class TrainResource {
             return Response.status(t.state() == TrainTicket.State.BOOKED ? 201 : 202)
                     .location(URI.create("/v1/trains/" + id + "/tickets/" + t.id())).entity(trains.view(t)).build();
         });
+        if (response.getStatus() == 202) {
+            departures.startBoarded(id);
+        }
         drivers.wake();
         return response;
     }
@@ -132,6 +138,7 @@ public class TrainResource {
         visible(id);
         Response response = idempotency.execute(key, "POST /v1/trains/" + id + "/tickets/" + ticket + "/express", Map.of(),
                 () -> Response.accepted(trains.view(trains.express(id, ticket))).build());
+        departures.startBoarded(id);
         drivers.wake();
         return response;
     }

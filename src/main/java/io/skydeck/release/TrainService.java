@@ -1,8 +1,14 @@
 package io.skydeck.release;
 
+import io.skydeck.compute.Workload;
+import io.skydeck.compute.WorkloadRepository;
+import io.skydeck.connectors.spi.CloudProvider;
+import io.skydeck.connectors.spi.TrafficControl;
 import io.skydeck.platform.audit.AuditLog;
+import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
+import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.release.TrainViews.BookTicket;
 import io.skydeck.release.TrainViews.CreateLine;
 import io.skydeck.release.TrainViews.DepartureRef;
@@ -57,6 +63,18 @@ public class TrainService {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    ReleaseGates gates;
+
+    @Inject
+    DegradeSwitchService degradeSwitches;
+
+    @Inject
+    ProviderRegistry providers;
+
+    @Inject
+    WorkloadRepository workloads;
 
     @Inject
     Clock clock;
@@ -119,9 +137,6 @@ public class TrainService {
         }
         ReleaseGroup group = applications.group(request.groupId()).filter(g -> g.tenantId().equals(line.tenantId()))
                 .orElseThrow(() -> ProblemException.notFound("release group", request.groupId()));
-        if (group.kind() != ReleaseGroup.Kind.SERVERS) {
-            throw ProblemException.invalid("groupId", "group " + group.name() + " is a Kubernetes workload; trains release server groups");
-        }
         if (line.provider() != null && (!line.provider().equals(group.provider())
                 || line.region() != null && !line.region().equals(group.region()))) {
             throw ProblemException.invalid("groupId", "group " + group.name() + " is on " + group.provider() + "/" + group.region()
@@ -136,9 +151,13 @@ public class TrainService {
             if (!v.applicationId().equals(group.applicationId())) {
                 throw ProblemException.invalid("versionId", "version " + v.name() + " is of another application than group " + group.name());
             }
+            if (group.kind() == ReleaseGroup.Kind.WORKLOAD && v.image() == null) {
+                throw ProblemException.invalid("versionId", "version " + v.name() + " has a packageUrl but no image; group "
+                        + group.name() + " is a Kubernetes workload, which runs container images");
+            }
         }
         Settings settings = request.release() == null ? Settings.DEFAULTS : request.release();
-        check(settings, group);
+        check(settings, group, line.tenantId());
         Instant now = now();
         Instant readyAt = request.readyAt() == null ? now : request.readyAt().truncatedTo(ChronoUnit.MICROS);
         boolean express = Boolean.TRUE.equals(request.express());
@@ -284,10 +303,23 @@ public class TrainService {
 
     // --- checks --------------------------------------------------------------------------------
 
-    /** The settings as the release service will take them: its own checks, run now rather than at the departure. */
-    private void check(Settings s, ReleaseGroup group) {
-        if (s.strategy() != null && !s.strategy().trim().equalsIgnoreCase("ROLLING")) {
-            throw ProblemException.invalid("release.strategy", "'" + s.strategy() + "' is not supported on a train; ROLLING is");
+    /**
+     * The settings as the release service will take them: its own checks, run now rather than at
+     * the departure, with each field named as the ticket has it ({@code release.…}). A workload
+     * group's pods are only read at the departure (outside any transaction); until then its size
+     * is the workload's replica count.
+     */
+    private void check(Settings s, ReleaseGroup group, UUID tenantId) {
+        Strategy strategy;
+        try {
+            strategy = s.strategy() == null ? Strategy.ROLLING
+                    : Strategy.valueOf(s.strategy().trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid("release.strategy", "'" + s.strategy() + "' is not one of ROLLING, RECREATE, CANARY");
+        }
+        if (strategy.twoGroups()) {
+            throw ProblemException.invalid("release.strategy", "'" + s.strategy() + "' needs a standby group beside the ticket's; "
+                    + "a carriage releases each app onto its own group: ROLLING, RECREATE or CANARY");
         }
         if (s.batchSize() != null && s.batchPercent() != null) {
             throw ProblemException.invalid("release.batchPercent", "give batchSize or batchPercent, not both");
@@ -295,16 +327,63 @@ public class TrainService {
         if (s.batchPercent() != null && (s.batchPercent() < 1 || s.batchPercent() > 100)) {
             throw ProblemException.invalid("release.batchPercent", s.batchPercent() + " is outside 1..100");
         }
-        List<UUID> members = applications.serverIds(group.id());
-        int batch = s.batchSize() != null ? s.batchSize() : 1;
+        if (strategy == Strategy.RECREATE) {
+            for (var tars : List.of(Map.entry("batchSize", Optional.ofNullable(s.batchSize())),
+                    Map.entry("batchPercent", Optional.ofNullable(s.batchPercent())),
+                    Map.entry("onlineMinimum", Optional.ofNullable(s.onlineMinimum())), Map.entry("bastion", Optional.ofNullable(s.bastion())))) {
+                tars.getValue().ifPresent(v -> {
+                    throw ProblemException.invalid("release." + tars.getKey(), "does not apply to a RECREATE release: the whole group is "
+                            + "one batch, with no bastion and no online minimum");
+                });
+            }
+        }
+        degradeSwitches.resolve(tenantId, Optional.ofNullable(s.degradeSwitches()).orElse(List.of()), "release.degradeSwitches");
+        List<String> members = group.kind() == ReleaseGroup.Kind.SERVERS
+                ? applications.serverIds(group.id()).stream().map(UUID::toString).toList()
+                : java.util.stream.IntStream.range(0, workloadReplicas(group)).mapToObj(i -> "pod-" + i).toList();
+        CloudProvider provider = providers.get(group.provider());
+        String trafficNote = provider.capability(TrafficControl.class).isEmpty() ? ReleaseService.NO_TRAFFIC_CONTROL
+                : group.trafficTarget() == null ? "the group has no traffic target" : null;
+        ReleaseViews.CreateRelease request = new ReleaseViews.CreateRelease(null, group.id(), null, strategy.name(), s.batchSize(),
+                s.batchPercent(), s.parallelism(), s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, s.analysis(), s.canary(),
+                s.degradeSwitches());
+        ReleaseGates.Planned gated;
         try {
-            Rollout.plan(members.stream().map(UUID::toString).toList(), new RolloutPolicy(batch,
-                    s.parallelism() != null ? s.parallelism() : Math.max(1, batch), s.brakeRatio() != null ? s.brakeRatio() : 0.2,
-                    s.onlineMinimum() != null ? s.onlineMinimum() : 0.0, s.bastion() == null || s.bastion()));
+            gated = gates.plan(strategy, request, group, provider, members.size(), trafficNote);
+        } catch (ProblemException e) {
+            throw asTicketField(e);
+        }
+        int batch = s.batchPercent() != null ? Math.max(1, (int) Math.ceil(s.batchPercent() * members.size() / 100.0 - 1e-9))
+                : s.batchSize() != null ? s.batchSize() : 1;
+        double brakeRatio = s.brakeRatio() != null ? s.brakeRatio() : 0.2;
+        try {
+            RolloutPolicy policy = strategy == Strategy.RECREATE
+                    ? RolloutPolicy.recreate(members.size(), s.parallelism() != null ? s.parallelism() : Math.max(1, members.size()), brakeRatio)
+                    : new RolloutPolicy(batch, s.parallelism() != null ? s.parallelism() : Math.max(1, batch), brakeRatio,
+                    s.onlineMinimum() != null ? s.onlineMinimum() : 0.0, s.bastion() != null ? s.bastion() : gated.canary().isEmpty());
+            if (!members.isEmpty()) {
+                gated.rollout(members, policy);
+            } else if (group.kind() == ReleaseGroup.Kind.SERVERS) {
+                Rollout.plan(members, policy);
+            }
         } catch (InvalidRollout e) {
             String field = e.field().equals("group") || e.field().equals("instances") ? "groupId" : "release." + e.field();
             throw ProblemException.invalid(field, e.getMessage().substring(e.field().length() + 2));
         }
+    }
+
+    /** The workload's replicas as Skydeck last recorded them: a workload group's size until its pods are read. */
+    private int workloadReplicas(ReleaseGroup group) {
+        return workloads.findByIdOptional(group.workloadId()).map(Workload::replicas).orElse(0);
+    }
+
+    /** The release service's problem with its fields named as a ticket has them, under {@code release}. */
+    private static ProblemException asTicketField(ProblemException e) {
+        if (e.errors().isEmpty()) {
+            return e;
+        }
+        List<Problem.FieldError> errors = e.errors().stream().map(f -> new Problem.FieldError("release." + f.field(), f.message())).toList();
+        return new ProblemException(e.type(), "release." + e.getMessage(), errors, e.headers());
     }
 
     private static ProblemException refused(TrainRefused e) {

@@ -1,5 +1,7 @@
 package io.skydeck.release;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -7,6 +9,8 @@ import jakarta.persistence.Table;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -52,6 +56,9 @@ public class TrainTicket {
     @Column(name = "online_minimum")
     private BigDecimal onlineMinimum;
     private Boolean bastion;
+    /** The analysis, canary and degrade switches of the ticket's release, as JSON ({@link Gates}); null: none. */
+    @Column(name = "release_gates")
+    private String releaseGates;
     private String state;
     @Column(name = "departs_at")
     private Instant departsAt;
@@ -85,6 +92,7 @@ public class TrainTicket {
         this.brakeRatio = settings.brakeRatio() == null ? null : BigDecimal.valueOf(settings.brakeRatio());
         this.onlineMinimum = settings.onlineMinimum() == null ? null : BigDecimal.valueOf(settings.onlineMinimum());
         this.bastion = settings.bastion();
+        this.releaseGates = Gates.of(settings).map(Gates::write).orElse(null);
         this.state = State.BOOKED.name();
         this.departsAt = departsAt;
         this.createdAt = now;
@@ -122,8 +130,41 @@ public class TrainTicket {
     }
 
     public TrainViews.Settings settings() {
+        Gates gates = releaseGates == null ? Gates.NONE : Gates.read(releaseGates);
         return new TrainViews.Settings(strategy, batchSize, batchPercent, parallelism,
-                brakeRatio == null ? null : brakeRatio.doubleValue(), onlineMinimum == null ? null : onlineMinimum.doubleValue(), bastion);
+                brakeRatio == null ? null : brakeRatio.doubleValue(), onlineMinimum == null ? null : onlineMinimum.doubleValue(), bastion,
+                gates.analysis(), gates.canary(), gates.degradeSwitches());
+    }
+
+    /**
+     * The settings that are documents rather than numbers, kept as one JSON column: the requests as
+     * the ticket was booked with them, checked then and turned into specs when its release starts.
+     */
+    record Gates(GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary, List<String> degradeSwitches) {
+        static final Gates NONE = new Gates(null, null, null);
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        static Optional<Gates> of(TrainViews.Settings s) {
+            Gates g = new Gates(s.analysis(), s.canary(), s.degradeSwitches() == null || s.degradeSwitches().isEmpty() ? null
+                    : List.copyOf(s.degradeSwitches()));
+            return g.equals(NONE) ? Optional.empty() : Optional.of(g);
+        }
+
+        String write() {
+            try {
+                return JSON.writeValueAsString(this);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a ticket's gates are not serialisable", e);
+            }
+        }
+
+        static Gates read(String text) {
+            try {
+                return JSON.readValue(text, Gates.class);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("a ticket's stored gates are not readable: " + text, e);
+            }
+        }
     }
 
     public UUID id() { return id; }

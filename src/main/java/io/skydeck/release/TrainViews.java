@@ -23,11 +23,14 @@ public final class TrainViews {
 
     /**
      * The release settings a ticket's release starts with, as {@code POST /v1/releases} takes them;
-     * null fields take that endpoint's defaults.
+     * null fields take that endpoint's defaults. {@code strategy} is ROLLING, RECREATE or CANARY
+     * (a carriage releases each app onto its own group: the two-group strategies are refused);
+     * {@code analysis}, {@code canary} and {@code degradeSwitches} are that endpoint's too.
      */
     public record Settings(String strategy, Integer batchSize, Integer batchPercent, Integer parallelism, Double brakeRatio,
-                           Double onlineMinimum, Boolean bastion) {
-        static final Settings DEFAULTS = new Settings(null, null, null, null, null, null, null);
+                           Double onlineMinimum, Boolean bastion, GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary,
+                           List<String> degradeSwitches) {
+        static final Settings DEFAULTS = new Settings(null, null, null, null, null, null, null, null, null, null);
     }
 
     /**

@@ -323,7 +323,14 @@ class TrainApiTest {
         expectTicketField(open, expressLater, "readyAt");
         expectTicketField(open, withRelease(ticket(shop), "batchSize", 0), "release.batchSize");
         expectTicketField(open, withRelease(ticket(shop), "brakeRatio", 2.0), "release.brakeRatio");
-        expectTicketField(open, withRelease(ticket(shop), "strategy", "CANARY"), "release.strategy");
+        expectTicketField(open, withRelease(ticket(shop), "strategy", "BLUE_GREEN"), "release.strategy");
+        expectTicketField(open, withRelease(ticket(shop), "strategy", "SIDEWAYS"), "release.strategy");
+        expectTicketField(open, withRelease(ticket(shop), "strategy", "CANARY"), "release.canary");
+        expectTicketField(open, withRelease(withRelease(ticket(shop), "strategy", "RECREATE"), "batchSize", 1), "release.batchSize");
+        expectTicketField(open, withRelease(ticket(shop), "degradeSwitches", List.of("no-such-switch")), "release.degradeSwitches");
+        // This class's cloud stands in for the sandbox, so the sandbox's own traffic cannot measure it.
+        expectTicketField(open, withRelease(ticket(shop), "analysis", Map.of("source", "sandbox", "checks", List.of())),
+                "release.analysis.source");
         as(fixtures.token).body(Map.of("groupId", "nope", "version", "v2")).post("/v1/trains/" + open + "/tickets").then().statusCode(400);
         // A group holds one ticket per line.
         String held = book(open, ticket(shop)).path("id");

@@ -148,13 +148,18 @@ public final class SandboxTraffic {
         cloud.mutate(SandboxCall.MARK_ARTIFACT, acceptance -> cloud.state().artifactDefects.put(defect.artifact(), defect));
     }
 
-    /** The version is sound again. */
-    public void clearDefect(String artifact) {
-        cloud.mutate(SandboxCall.MARK_ARTIFACT, acceptance -> cloud.state().artifactDefects.remove(artifact));
+    /** The version is sound again; false when it was not marked. */
+    public boolean clearDefect(String artifact) {
+        return cloud.mutate(SandboxCall.MARK_ARTIFACT, acceptance -> cloud.state().artifactDefects.remove(artifact) != null);
     }
 
     public Optional<ArtifactDefect> defect(String artifact) {
         return cloud.read(SandboxCall.READ_TRAFFIC, () -> Optional.ofNullable(cloud.state().artifactDefects.get(artifact)));
+    }
+
+    /** Every version marked defective, by artifact. */
+    public List<ArtifactDefect> defects() {
+        return cloud.read(SandboxCall.READ_TRAFFIC, () -> List.copyOf(cloud.state().artifactDefects.values()));
     }
 
     /**

@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +51,7 @@ public class InstanceSteps {
      */
     public record Plan(UUID releaseId, String provider, String region, Optional<TrafficTarget> traffic, String artifact,
                        Optional<String> packageUrl, Optional<String> sha256, Map<String, ReleaseProgress.Target> targets,
-                       Optional<HeaderRoute> route, boolean pods) {
+                       Optional<HeaderRoute> route, boolean pods, Duration ignitionTimeout) {
     }
 
     /** Requests carrying {@code header: value} go to {@code variantInstances} (provider ids: the standby group). */
@@ -130,14 +131,14 @@ public class InstanceSteps {
 
     private Result ignition(Plan plan, StepCall call, ReleaseProgress.Target target) {
         Deployments deployments = provider(plan).require(Deployments.class);
-        long deadline = System.nanoTime() + config.ignitionTimeout().toNanos();
+        long deadline = System.nanoTime() + plan.ignitionTimeout().toNanos();
         while (true) {
             InstanceHealth health = transiently(() -> deployments.health(plan.region(), target.providerInstanceId()));
             if (health.healthy()) {
                 return new Result(call, true, null);
             }
             if (System.nanoTime() > deadline) {
-                return new Result(call, false, "not healthy within " + config.ignitionTimeout() + ": " + health.detail());
+                return new Result(call, false, "not healthy within " + plan.ignitionTimeout() + ": " + health.detail());
             }
             pause();
         }

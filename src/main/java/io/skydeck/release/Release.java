@@ -63,6 +63,8 @@ public class Release {
     private String routeHeader;
     @Column(name = "route_value")
     private String routeValue;
+    @Column(name = "ignition_timeout_seconds")
+    private Integer ignitionTimeoutSeconds;
 
     protected Release() {
     }
@@ -89,6 +91,16 @@ public class Release {
         this.version = 1;
         this.createdAt = now;
         this.updatedAt = now;
+    }
+
+    /** How long this release's ignition checks wait for an instance to be healthy (whole seconds, 1 s to 1 h). */
+    void waitForIgnition(java.time.Duration timeout) {
+        this.ignitionTimeoutSeconds = (int) timeout.toSeconds();
+    }
+
+    /** The release's own ignition timeout; empty: the service's. */
+    public java.util.Optional<java.time.Duration> ignitionTimeout() {
+        return java.util.Optional.ofNullable(ignitionTimeoutSeconds).map(java.time.Duration::ofSeconds);
     }
 
     /** BLUE_GREEN, DARK, AB_TEST: the group that gets the version, and for AB_TEST the header that reaches it. */

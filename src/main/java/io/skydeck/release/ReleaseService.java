@@ -44,6 +44,7 @@ import jakarta.transaction.Transactional;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -110,6 +111,9 @@ public class ReleaseService {
 
     @Inject
     ReleaseRepository releases;
+
+    @Inject
+    ReleaseConfig config;
 
     @Inject
     ApplicationService applications;
@@ -261,6 +265,7 @@ public class ReleaseService {
             throw ProblemException.invalid("versionId", "version " + version.name() + " is of another application than group " + group.name());
         }
         Strategy strategy = strategy(request.strategy());
+        Optional<Duration> ignition = ignitionTimeout(request.ignitionTimeout());
         List<UUID> switches = degradeSwitches.resolve(tenant.id(), Optional.ofNullable(request.degradeSwitches()).orElse(List.of()),
                 "degradeSwitches");
         CloudProvider provider = providers.get(group.provider());
@@ -277,7 +282,7 @@ public class ReleaseService {
             List<ReleaseProgress.NewInstance> live = group.kind() == ReleaseGroup.Kind.WORKLOAD ? pods(group, version, pods)
                     : servers(group, previous);
             return persist(tenant, group, version, strategy, live, trafficNote,
-                    switchovers.plan(strategy, group, live, provider, request, pods), switches, actor);
+                    switchovers.plan(strategy, group, live, provider, request, pods), switches, actor, ignition);
         }
         List<ReleaseProgress.NewInstance> members = group.kind() == ReleaseGroup.Kind.WORKLOAD
                 ? pods(group, version, pods)
@@ -335,6 +340,7 @@ public class ReleaseService {
         Release release = new Release(UUID.randomUUID(), tenant.id(), group.applicationId(), group.id(), version.id(),
                 previous.map(ApplicationVersion::id).orElse(null), strategy, batchSize, parallelism, ratio(brakeRatio), ratio(onlineMinimum),
                 bastion, rollout.state().name(), trafficNote, progress.write(rollout.snapshot()), rollout.running().size(), now);
+        ignition.ifPresent(release::waitForIgnition);
         releases.persist(release);
         em.flush();
         lease.create(release.id());
@@ -406,7 +412,8 @@ public class ReleaseService {
 
     /** A two-group release: stored like a rolling one, with the standby group's instances after the live group's. */
     private Release persist(Tenant tenant, ReleaseGroup group, ApplicationVersion version, Strategy strategy,
-                            List<ReleaseProgress.NewInstance> members, String trafficNote, SwitchoverReleases.Planned planned, List<UUID> switches, String actor) {
+                            List<ReleaseProgress.NewInstance> members, String trafficNote, SwitchoverReleases.Planned planned, List<UUID> switches, String actor,
+                            Optional<Duration> ignition) {
         refuseUnfinished(group, planned.standby());
         Switchover flow = planned.flow();
         ReleaseState first = flow.state();
@@ -421,6 +428,7 @@ public class ReleaseService {
                 ratio(flow.policy().brakeRatio()), ratio(0), false, flow.state().name(), trafficNote, progress.write(flow.snapshot()),
                 flow.running().size(), now());
         release.twoGroups(planned.standby().id(), planned.routeHeader(), planned.routeValue());
+        ignition.ifPresent(release::waitForIgnition);
         releases.persist(release);
         em.flush();
         lease.create(release.id());
@@ -575,7 +583,8 @@ public class ReleaseService {
         return new ReleaseView(r.id(), r.tenantId(), r.applicationId(), r.groupId(), r.versionId(), r.previousVersionId(), r.strategy(),
                 r.batchSize(), r.parallelism(), r.brakeRatio(), r.onlineMinimum(), r.bastion(), r.state(), r.reason(), r.trafficNote(),
                 failed, inTraffic, instances, degradeSwitches.heldFor(r.id()), r.version(), r.createdAt(), r.updatedAt(), r.finishedAt(),
-                r.standbyGroupId(), r.routeHeader(), r.routeValue(), gated.analysis(), gated.canary());
+                r.standbyGroupId(), r.routeHeader(), r.routeValue(), gated.analysis(), gated.canary(),
+                r.ignitionTimeout().orElse(config.ignitionTimeout()).toString());
     }
 
     /** What a driver needs to run the release's steps. */
@@ -591,10 +600,27 @@ public class ReleaseService {
         if (g.kind() == ReleaseGroup.Kind.WORKLOAD) {
             // A pod takes the image; the package is for a VM's install hook.
             return new InstanceSteps.Plan(r.id(), g.provider(), g.region(), traffic, v.image(), Optional.empty(), Optional.empty(),
-                    progress.targets(r.id()), route, true);
+                    progress.targets(r.id()), route, true, r.ignitionTimeout().orElse(config.ignitionTimeout()));
         }
         return new InstanceSteps.Plan(r.id(), g.provider(), g.region(), traffic, v.artifact(), Optional.ofNullable(v.packageUrl()),
-                Optional.ofNullable(v.sha256()), progress.targets(r.id()), route, false);
+                Optional.ofNullable(v.sha256()), progress.targets(r.id()), route, false, r.ignitionTimeout().orElse(config.ignitionTimeout()));
+    }
+
+    /** A release's own ignition timeout: an ISO-8601 duration of whole seconds, 1 s to 1 h; null: the service's. */
+    private static Optional<Duration> ignitionTimeout(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        Duration timeout;
+        try {
+            timeout = Duration.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ProblemException.invalid("ignitionTimeout", "'" + text + "' is not an ISO-8601 duration such as PT30S");
+        }
+        if (timeout.getNano() != 0 || timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw ProblemException.invalid("ignitionTimeout", text + " is not whole seconds between PT1S and PT1H");
+        }
+        return Optional.of(timeout);
     }
 
     private static Strategy strategy(String text) {

@@ -52,7 +52,7 @@ public final class ReleaseViews {
                                 Integer parallelism, Double brakeRatio, Double onlineMinimum, Boolean bastion,
                                 UUID standbyGroupId, @Size(max = 200) String routeHeader, @Size(max = 1000) String routeValue,
                                 GateViews.AnalysisRequest analysis, GateViews.CanaryRequest canary,
-                                List<String> degradeSwitches) {
+                                List<String> degradeSwitches, String ignitionTimeout) {
     }
 
     public record ApplicationView(UUID id, UUID tenantId, String name, Instant createdAt) {
@@ -94,7 +94,7 @@ public final class ReleaseViews {
                               boolean bastion, String state, String reason, String trafficControl, int failed, int inTraffic,
                               List<InstanceView> instances, List<HeldSwitch> degradeSwitches, long version, Instant createdAt,
                               Instant updatedAt, Instant finishedAt, UUID standbyGroupId, String routeHeader, String routeValue,
-                              GateViews.AnalysisView analysis, GateViews.CanaryView canary) {
+                              GateViews.AnalysisView analysis, GateViews.CanaryView canary, String ignitionTimeout) {
     }
 
     /**

@@ -442,7 +442,7 @@ public class TrainDepartures {
     private static CreateRelease createRelease(TrainTicket t, ApplicationVersion version) {
         Settings s = t.settings();
         return new CreateRelease(null, t.groupId(), version.id(), s.strategy(), s.batchSize(), s.batchPercent(), s.parallelism(),
-                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, s.analysis(), s.canary(), s.degradeSwitches());
+                s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, s.analysis(), s.canary(), s.degradeSwitches(), null);
     }
 
     private Optional<UUID> carriageAt(UUID lineId, Instant departure) {

@@ -346,7 +346,7 @@ public class TrainService {
                 : group.trafficTarget() == null ? "the group has no traffic target" : null;
         ReleaseViews.CreateRelease request = new ReleaseViews.CreateRelease(null, group.id(), null, strategy.name(), s.batchSize(),
                 s.batchPercent(), s.parallelism(), s.brakeRatio(), s.onlineMinimum(), s.bastion(), null, null, null, s.analysis(), s.canary(),
-                s.degradeSwitches());
+                s.degradeSwitches(), null);
         ReleaseGates.Planned gated;
         try {
             gated = gates.plan(strategy, request, group, provider, members.size(), trafficNote);

@@ -123,6 +123,34 @@ class ArtifactDefectApiTest {
         assertThat(back.<List<String>>path("instances.state")).containsExactly("REVERTED", "REVERTED");
     }
 
+    /** A release may wait longer (or shorter) for its instances than the service's default; it says so and a failure names it. */
+    @Test
+    void aReleaseWaitsForIgnitionAsLongAsItSays() {
+        String app = fixtures.application();
+        String group = fixtures.group(app, 1, "lb-" + app.substring(0, 8));
+        String artifact = "shop:slow-" + UUID.randomUUID().toString().substring(0, 8);
+        as(Tokens.admin()).body(Map.of("failingPercent", 100)).put("/v1/sandbox/artifact-defects/" + artifact).then().statusCode(200);
+        String version = as(fixtures.token).body(Map.of("name", "slow", "image", artifact))
+                .post("/v1/applications/" + app + "/versions").then().statusCode(201).extract().path("id");
+
+        for (String bad : new String[] {"PT0.5S", "10s", "PT2H", "PT0S"}) {
+            fixtures.release(Map.of("groupId", group, "versionId", version, "bastion", false, "ignitionTimeout", bad)).then()
+                    .statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("ignitionTimeout"));
+        }
+        long started = System.nanoTime();
+        Response accepted = fixtures.release(Map.of("groupId", group, "versionId", version, "bastion", false, "brakeRatio", 0.5,
+                "ignitionTimeout", "PT3S"));
+        assertThat(accepted.statusCode()).as(accepted.asString()).isEqualTo(202);
+        assertThat(accepted.<String>path("ignitionTimeout")).isEqualTo("PT3S");
+        Response braked = fixtures.awaitState(accepted.path("id"), "BRAKED", "SUCCEEDED", "ROLLED_BACK");
+        assertThat(braked.<String>path("state")).isEqualTo("BRAKED");
+        assertThat(braked.<String>path("instances[0].failure")).startsWith("IGNITION_CHECK: not healthy within PT3S: ");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the check waited its 3 s").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        as(Tokens.admin()).delete("/v1/sandbox/artifact-defects/" + artifact).then().statusCode(204);
+        as(fixtures.token).post("/v1/releases/" + braked.<String>path("id") + "/rollback").then().statusCode(200);
+        assertThat(fixtures.awaitState(braked.path("id"), "ROLLED_BACK").<String>path("ignitionTimeout")).isEqualTo("PT3S");
+    }
+
     @Test
     void badMarksAreRefusedNamingTheField() {
         String path = "/v1/sandbox/artifact-defects/shop:refused";

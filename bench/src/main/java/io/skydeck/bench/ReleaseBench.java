@@ -79,9 +79,10 @@ public final class ReleaseBench {
             Files.copy(in, topology, StandardCopyOption.REPLACE_EXISTING);
         }
 
-        double baselineSeconds = baseline(work, topology, instances, batch, parallelism);
-        System.out.printf(Locale.ROOT, "baseline: the same provider calls made directly on an instant sandbox: %.2f s (%.3f ms per instance)%n",
-                baselineSeconds, baselineSeconds * 1000 / instances);
+        Baseline base = baseline(work, topology, instances, batch, parallelism);
+        double baselineSeconds = base.seconds();
+        System.out.printf(Locale.ROOT, "baseline: the same provider calls made directly on an instant sandbox: %.2f s (%.3f ms per instance), "
+                + "%.2f s of CPU in this JVM%n", baselineSeconds, baselineSeconds * 1000 / instances, base.cpuSeconds());
 
         List<String> jvm = new ArrayList<>(List.of("-Xms1g", "-Xmx1g",
                 "-Dskydeck.sandbox.realistic-latency=false",
@@ -92,10 +93,18 @@ public final class ReleaseBench {
                 "-Dskydeck.release.ignition-timeout=PT1S"));
         try (RunningService service = RunningService.start(jvm)) {
             Estate estate = Estate.build(service, instances);
+            ProcessHandle serviceProcess = ProcessHandle.of(service.pid()).orElseThrow();
+            Map<Integer, Double> backendsBefore = backendCpu(service);
+            double serviceBefore = cpuSeconds(serviceProcess);
             Release good = rollGood(service, estate, parallelism, batchPercent);
+            double serviceCpu = cpuSeconds(serviceProcess) - serviceBefore;
+            double databaseCpu = backendCpuSince(service, backendsBefore);
             System.out.printf(Locale.ROOT, "good release %s: SUCCEEDED in %.2f s wall (POST to the poll that saw it), %.2f s of it "
                             + "waiting for the bastion's two person actions; %d progress writes on record%n", good.id, good.seconds,
                     good.personSeconds, good.versions);
+            System.out.printf(Locale.ROOT, "cpu: good release %.2f s in the service's JVM + %.2f s in its PostgreSQL backends, baseline %.2f s; "
+                            + "cpu_overhead_ms_per_instance=%.2f%n", serviceCpu, databaseCpu, base.cpuSeconds(),
+                    (serviceCpu + databaseCpu - base.cpuSeconds()) * 1000 / instances);
             Braked braked = rollBad(service, estate, parallelism, batchPercent, brakeRatio);
             System.out.printf(Locale.ROOT, "bad release %s: BRAKED after %.2f s with %d failed of %d started (brake in batch %d); "
                             + "instances started after the brake: %d%n", braked.id, braked.seconds, braked.failed, braked.started,
@@ -108,8 +117,12 @@ public final class ReleaseBench {
 
     // ---- baseline ------------------------------------------------------------------------------
 
+    /** The baseline's wall time and the CPU time this JVM spent in it (the sandbox's calls, the threads). */
+    private record Baseline(double seconds, double cpuSeconds) {
+    }
+
     /** The release's provider calls, made directly: the time the provider itself takes. */
-    private static double baseline(Path work, Path topologyFile, int instances, int batch, int parallelism) throws Exception {
+    private static Baseline baseline(Path work, Path topologyFile, int instances, int batch, int parallelism) throws Exception {
         SandboxTopology topology = SandboxTopology.read(topologyFile).withLatency(SandboxTopology.Latency.NONE);
         SandboxCloud cloud = new SandboxCloud("sandbox", topology, work.resolve("baseline-sandbox"), Clock.systemUTC());
         try {
@@ -128,6 +141,7 @@ public final class ReleaseBench {
                 traffic.pullIn(target, id);
             }
             ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+            double cpu0 = cpuSeconds(ProcessHandle.current());
             long t0 = System.nanoTime();
             try {
                 for (int from = 0; from < ids.size(); from += batch) {
@@ -152,7 +166,7 @@ public final class ReleaseBench {
             } finally {
                 pool.shutdownNow();
             }
-            return (System.nanoTime() - t0) / 1e9;
+            return new Baseline((System.nanoTime() - t0) / 1e9, cpuSeconds(ProcessHandle.current()) - cpu0);
         } finally {
             cloud.close();
         }
@@ -358,6 +372,45 @@ public final class ReleaseBench {
             options.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
         }
         return options;
+    }
+
+    /** CPU time (user + system) the process has used so far. */
+    private static double cpuSeconds(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for process " + process.pid()))
+                .toNanos() / 1e9;
+    }
+
+    /**
+     * CPU seconds so far of each PostgreSQL backend connected to the service's database, by pid
+     * (the bench's PostgreSQL runs on this machine: its backends are processes here). The service
+     * keeps its pool's connections, so the same backends serve the whole release.
+     */
+    private static Map<Integer, Double> backendCpu(RunningService service) throws Exception {
+        Map<Integer, Double> cpu = new HashMap<>();
+        try (Connection c = service.connect(); PreparedStatement s = c.prepareStatement(
+                "SELECT pid FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            s.setString(1, service.database);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    int pid = r.getInt(1);
+                    ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).ifPresent(d -> cpu.put(pid, d.toNanos() / 1e9));
+                }
+            }
+        }
+        if (cpu.isEmpty()) {
+            throw new IllegalStateException("no PostgreSQL backend of " + service.database + " is a process on this machine; "
+                    + "the CPU figure needs the bench's PostgreSQL here");
+        }
+        return cpu;
+    }
+
+    /** CPU seconds the service's backends used since {@code before} (a backend that started since counts whole). */
+    private static double backendCpuSince(RunningService service, Map<Integer, Double> before) throws Exception {
+        double used = 0;
+        for (Map.Entry<Integer, Double> now : backendCpu(service).entrySet()) {
+            used += now.getValue() - before.getOrDefault(now.getKey(), 0.0);
+        }
+        return used;
     }
 
     private static String loadAverage() {

@@ -139,7 +139,7 @@ public class ReleaseProgress {
             }
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Record snapshot = rollout.snapshot();
+        Record snapshot = rollout instanceof Rollout r ? r.header() : rollout.snapshot(); // a rollout's instances are its rows
         ReleaseState state = rollout.state();
         int updated = em.createNativeQuery("""
                         UPDATE app_release SET snapshot = CAST(?1 AS jsonb), state = ?2, reason = ?3, running_steps = ?4,

@@ -38,7 +38,8 @@ import java.util.concurrent.Future;
 /**
  * {@code bench/run release}: a rolling release of 1,000 sandbox servers with instant operations
  * (batches of 10 %, 50 instances at once) through the packaged service's HTTP API — POST
- * /v1/releases, the bastion pulled in and approved as soon as it bakes, polled until SUCCEEDED —
+ * /v1/releases, the bastion pulled in and approved as soon as it bakes, followed until SUCCEEDED
+ * through its events (or, with {@code --wait=view}, by polling its whole view) —
  * and then a version that fails its ignition check on 30 % of the instances (the sandbox's
  * {@code skydeck.sandbox.artifact-defects} knob), polled until the brake holds.
  *
@@ -68,6 +69,11 @@ public final class ReleaseBench {
         int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "50"));
         int badPercent = Integer.parseInt(options.getOrDefault("bad-percent", "30"));
         double brakeRatio = Double.parseDouble(options.getOrDefault("brake-ratio", "0.2"));
+        boolean followEvents = switch (options.getOrDefault("wait", "events")) {
+            case "events" -> true;
+            case "view" -> false;
+            default -> throw new IllegalArgumentException("--wait is events or view");
+        };
         int batch = Math.max(1, (int) Math.ceil(batchPercent * instances / 100.0 - 1e-9));
         System.out.printf(Locale.ROOT, "release: %d instances, batches of %d %% (%d), parallelism %d, bad version on %d %%, brake at %.2f; "
                 + "cores=%d load=%s%n", instances, batchPercent, batch, parallelism, badPercent, brakeRatio,
@@ -96,7 +102,8 @@ public final class ReleaseBench {
             ProcessHandle serviceProcess = ProcessHandle.of(service.pid()).orElseThrow();
             Map<Integer, Double> backendsBefore = backendCpu(service);
             double serviceBefore = cpuSeconds(serviceProcess);
-            Release good = rollGood(service, estate, parallelism, batchPercent);
+            Release good = followEvents ? rollGoodFollowingEvents(service, estate, parallelism, batchPercent)
+                    : rollGood(service, estate, parallelism, batchPercent);
             double serviceCpu = cpuSeconds(serviceProcess) - serviceBefore;
             double databaseCpu = backendCpuSince(service, backendsBefore);
             System.out.printf(Locale.ROOT, "good release %s: SUCCEEDED in %.2f s wall (POST to the poll that saw it), %.2f s of it "
@@ -276,6 +283,70 @@ public final class ReleaseBench {
         }
         // The bake's wait is reported apart but stays in the wall time: a person's action is part of the release.
         return new Release(id, seconds, person, versions);
+    }
+
+    /**
+     * The same release and the same person actions as {@link #rollGood}, waited for as a client
+     * following the release does: GET /v1/releases/{id}/events from its cursor every 50 ms (only
+     * the events since the last poll), instead of the whole 1,000-instance view each time. The
+     * release has baked once its bastion is VERIFIED (smoke passed, nothing running), the bastion
+     * is in once it is DONE, and SUCCEEDED comes only when every instance has settled.
+     */
+    private static Release rollGoodFollowingEvents(RunningService service, Estate estate, int parallelism, int batchPercent)
+            throws Exception {
+        long t0 = System.nanoTime();
+        String id = call(service, estate.bearer, "POST", "/v1/releases", "{\"groupId\":\"" + estate.group + "\",\"versionId\":\""
+                + estate.good + "\",\"batchPercent\":" + batchPercent + ",\"parallelism\":" + parallelism + "}", 202).get("id").asText();
+        EventFollower events = new EventFollower(service, estate.bearer, id);
+        long waiting = System.nanoTime();
+        String bastion = events.until(e -> e.path("instance").isTextual() && e.get("to").asText().equals("VERIFIED")).get("instance").asText();
+        call(service, estate.bearer, "POST", "/v1/releases/" + id + "/pull-in-bastion", null, 200);
+        events.until(e -> e.path("instance").asText("").equals(bastion) && e.get("to").asText().equals("DONE"));
+        call(service, estate.bearer, "POST", "/v1/releases/" + id + "/approve", null, 200);
+        double person = (System.nanoTime() - waiting) / 1e9;
+        events.until(e -> e.path("instance").isNull() && e.get("to").asText().equals("SUCCEEDED"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        JsonNode view = call(service, estate.bearer, "GET", "/v1/releases/" + id, null, 200);
+        for (JsonNode i : view.get("instances")) {
+            if (!i.get("step").isNull() || !i.get("state").asText().equals("DONE")) {
+                throw new IllegalStateException("release " + id + " SUCCEEDED with instance " + i.get("instance").asText() + " "
+                        + i.get("state").asText() + " running " + i.get("step"));
+            }
+        }
+        return new Release(id, seconds, person, view.get("version").asLong());
+    }
+
+    /** Reads a release's events from where it left off, every 50 ms, until one matches. */
+    private static final class EventFollower {
+        private final RunningService service;
+        private final String bearer;
+        private final String id;
+        private long after;
+
+        EventFollower(RunningService service, String bearer, String id) {
+            this.service = service;
+            this.bearer = bearer;
+            this.id = id;
+        }
+
+        JsonNode until(java.util.function.Predicate<JsonNode> wanted) throws Exception {
+            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (true) {
+                JsonNode page = call(service, bearer, "GET", "/v1/releases/" + id + "/events?limit=500&cursor=" + after, null, 200);
+                for (JsonNode e : page.get("items")) {
+                    after = e.get("seq").asLong();
+                    if (wanted.test(e)) {
+                        return e;
+                    }
+                }
+                if (!page.path("nextCursor").isTextual()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("release " + id + ": the awaited event did not come in 20 min");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
     }
 
     /** The bad version, no bastion: until the brake holds and nothing runs; then the events say who started after it. */

@@ -176,6 +176,12 @@ public final class Rollout implements ReleaseFlow {
                 heldAt);
     }
 
+    /** {@link #snapshot()} without its instances, for a store that keeps them in rows of their own ({@link #drainTouched}). */
+    public RolloutSnapshot header() {
+        return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, List.of(), holdAfter, passedThrough,
+                heldAt);
+    }
+
     @Override
     public ReleaseState state() {
         return state;

@@ -142,8 +142,9 @@ class RolloutPropertiesTest {
     /**
      * Stores the rollout as the service does, one row per instance: only the rows of the instances
      * {@link Rollout#drainTouched touched} since the last write are written over the stored ones,
-     * with the rollout's header. A change the rollout did not report as touched would be lost at
-     * the next crash; the stored rows must therefore be the whole rollout after every write.
+     * with the rollout's {@link Rollout#header header}. A change the rollout did not report as
+     * touched would be lost at the next crash; the stored rows must therefore be the whole rollout
+     * after every write.
      */
     private static RolloutSnapshot writtenAsRows(RolloutSnapshot before, Rollout r) {
         List<RolloutSnapshot.Instance> rows = new ArrayList<>(before.instances());
@@ -153,7 +154,8 @@ class RolloutPropertiesTest {
                 rows.set(i, r.instance(rows.get(i).id()));
             }
         }
-        RolloutSnapshot stored = r.snapshot().withInstances(rows);
+        assertThat(r.header().instances()).isEmpty();
+        RolloutSnapshot stored = r.header().withInstances(rows);
         assertThat(stored).as("the stored rows with the touched ones rewritten are the whole rollout").isEqualTo(r.snapshot());
         return stored;
     }

@@ -8,6 +8,7 @@ import io.skydeck.release.rollout.ReleaseFlow;
 import io.skydeck.release.rollout.ReleaseState;
 import io.skydeck.release.rollout.Rollout;
 import io.skydeck.release.rollout.RolloutSnapshot;
+import io.skydeck.release.rollout.Step;
 import io.skydeck.release.switchover.Switchover;
 import io.skydeck.release.switchover.SwitchoverSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,11 +22,14 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -36,6 +40,14 @@ import java.util.UUID;
  * between makes it stale, and the driver reloads and records its results again. A driver's write
  * also names its lease's fencing token, checked under a share lock on the lease row, so a replica
  * whose lease was taken over can no longer write anything.
+ *
+ * <p>A {@link Rollout}'s instances live in their {@code release_instance} rows alone: the stored
+ * snapshot is the rollout's header (state, policy, last call id, gates) with no instances, a write
+ * rewrites the rows of the instances that changed since the last one ({@link Rollout#drainTouched}),
+ * and a load puts header and rows back together. Storing the whole snapshot on every write cost
+ * a ~100 KB jsonb per handful of results at a thousand instances, on the path every step waits on.
+ * Header and rows are written in the same transaction, under the same version check and fence, so
+ * a restore sees them as one. A switchover (two groups, a few instances) keeps its whole snapshot.
  *
  * <p>Instances and events are written with JDBC batches: a roll of a thousand instances records
  * tens of them per transaction, and one statement per row would be most of the release's overhead.
@@ -79,7 +91,28 @@ public class ReleaseProgress {
             return Optional.empty();
         }
         Object[] row = rows.get(0);
-        return Optional.of(new Stored(releaseId, ((Number) row[0]).longValue(), flow(Strategy.valueOf((String) row[2]), (String) row[1])));
+        Strategy strategy = Strategy.valueOf((String) row[2]);
+        if (strategy.twoGroups()) {
+            return Optional.of(new Stored(releaseId, ((Number) row[0]).longValue(), flow(strategy, (String) row[1])));
+        }
+        RolloutSnapshot header = read((String) row[1]);
+        // The header stored since V48 has no instances: they are the rows (see the class comment).
+        RolloutSnapshot whole = header.instances().isEmpty() ? header.withInstances(rolloutRows(releaseId)) : header;
+        return Optional.of(new Stored(releaseId, ((Number) row[0]).longValue(), Rollout.restore(whole)));
+    }
+
+    /** A rollout's instances as their rows hold them, in the group's order. */
+    private List<RolloutSnapshot.Instance> rolloutRows(UUID releaseId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT instance, batch, state, step, call, changed, failure FROM release_instance
+                 WHERE release_id = ?1 ORDER BY position""").setParameter(1, releaseId).getResultList();
+        List<RolloutSnapshot.Instance> instances = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            instances.add(new RolloutSnapshot.Instance((String) r[0], ((Number) r[1]).intValue(), InstanceState.valueOf((String) r[2]),
+                    r[3] == null ? null : Step.valueOf((String) r[3]), ((Number) r[4]).longValue(), (Boolean) r[5], (String) r[6]));
+        }
+        return instances;
     }
 
     /** The stored version alone: what a waiting driver compares to see whether a person acted. */
@@ -106,7 +139,7 @@ public class ReleaseProgress {
             }
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        Record snapshot = rollout.snapshot();
+        Record snapshot = rollout instanceof Rollout r ? r.header() : rollout.snapshot(); // a rollout's instances are its rows
         ReleaseState state = rollout.state();
         int updated = em.createNativeQuery("""
                         UPDATE app_release SET snapshot = CAST(?1 AS jsonb), state = ?2, reason = ?3, running_steps = ?4,
@@ -174,6 +207,15 @@ public class ReleaseProgress {
                 }
             }
         }
+        if (rollout instanceof Rollout r) {
+            Set<String> rows = new LinkedHashSet<>(touched);
+            rows.addAll(r.drainTouched());
+            em.unwrap(Session.class).doWork(connection -> {
+                updateRolloutRows(connection, releaseId, r, rows, now);
+                insertEvents(connection, releaseId, changes, actor, now);
+            });
+            return new Written(Outcome.WRITTEN, expectedVersion + 1);
+        }
         Map<String, ReleaseFlow.FlowInstance> byId = new HashMap<>();
         for (ReleaseFlow.FlowInstance i : rollout.instances()) {
             byId.put(i.id(), i);
@@ -200,17 +242,54 @@ public class ReleaseProgress {
         return new Written(Outcome.WRITTEN, expectedVersion + 1);
     }
 
+    /**
+     * A rollout's rows of the instances that changed since its last write — the rows are the only
+     * copy of its instances, so every field of {@link RolloutSnapshot.Instance} is written. What
+     * the rollout reports touched and what the caller says it touched are both written: the
+     * caller's set (the instances of its results and changes) is a subset in practice.
+     */
+    private static void updateRolloutRows(java.sql.Connection connection, UUID releaseId, Rollout rollout, Collection<String> ids,
+                                          Instant now) throws java.sql.SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE release_instance SET state = ?, step = ?, call = ?, changed = ?, failure = ?, updated_at = ?
+                 WHERE release_id = ? AND instance = ?""")) {
+            for (String id : ids) {
+                RolloutSnapshot.Instance i = rollout.instance(id);
+                update.setString(1, i.state().name());
+                update.setString(2, i.running() == null ? null : i.running().name());
+                update.setLong(3, i.call());
+                update.setBoolean(4, i.changed());
+                update.setString(5, i.failure());
+                update.setTimestamp(6, Timestamp.from(now));
+                update.setObject(7, releaseId);
+                update.setString(8, id);
+                update.addBatch();
+            }
+            for (int count : update.executeBatch()) {
+                if (count == 0) {
+                    throw new IllegalStateException("release " + releaseId + " has an instance without its row");
+                }
+            }
+        }
+    }
+
     /** The instances of a new release, in the group's order, and its first events. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void insertInstances(UUID releaseId, List<NewInstance> instances, ReleaseFlow rollout, List<Change> changes, String actor) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        if (rollout instanceof Rollout r) {
+            r.drainTouched(); // every row is written here
+        }
         Map<String, ReleaseFlow.FlowInstance> byId = new HashMap<>();
         rollout.instances().forEach(i -> byId.put(i.id(), i));
         em.unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO release_instance (release_id, instance, position, batch, server_id, provider_instance_id,
-                                                  previous_artifact, state, step, failure, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)""")) {
+                                                  previous_artifact, state, step, failure, updated_at, call, changed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)""")) {
                 for (int p = 0; p < instances.size(); p++) {
                     NewInstance n = instances.get(p);
                     ReleaseFlow.FlowInstance i = byId.get(n.instance());
@@ -224,6 +303,10 @@ public class ReleaseProgress {
                     insert.setString(8, i.state().name());
                     insert.setString(9, i.running() == null ? null : i.running().name());
                     insert.setTimestamp(10, Timestamp.from(now));
+                    // A rollout's rows are its instances (its stored snapshot has none); a switchover's snapshot has them.
+                    RolloutSnapshot.Instance whole = rollout instanceof Rollout r ? r.instance(n.instance()) : null;
+                    insert.setLong(11, whole == null ? 0 : whole.call());
+                    insert.setBoolean(12, whole != null && whole.changed());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -321,9 +404,10 @@ public class ReleaseProgress {
         return Rollout.restore(read(json));
     }
 
+    /** The snapshot to store: a rollout's without its instances (its rows hold them), a switchover's whole. */
     String write(Record snapshot) {
         try {
-            return json.writeValueAsString(snapshot);
+            return json.writeValueAsString(snapshot instanceof RolloutSnapshot r ? r.withInstances(List.of()) : snapshot);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a rollout snapshot is not serialisable", e);
         }

@@ -38,7 +38,8 @@ import java.util.concurrent.Future;
 /**
  * {@code bench/run release}: a rolling release of 1,000 sandbox servers with instant operations
  * (batches of 10 %, 50 instances at once) through the packaged service's HTTP API — POST
- * /v1/releases, the bastion pulled in and approved as soon as it bakes, polled until SUCCEEDED —
+ * /v1/releases, the bastion pulled in and approved as soon as it bakes, followed until SUCCEEDED
+ * through its events (or, with {@code --wait=view}, by polling its whole view) —
  * and then a version that fails its ignition check on 30 % of the instances (the sandbox's
  * {@code skydeck.sandbox.artifact-defects} knob), polled until the brake holds.
  *
@@ -68,6 +69,11 @@ public final class ReleaseBench {
         int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "50"));
         int badPercent = Integer.parseInt(options.getOrDefault("bad-percent", "30"));
         double brakeRatio = Double.parseDouble(options.getOrDefault("brake-ratio", "0.2"));
+        boolean followEvents = switch (options.getOrDefault("wait", "events")) {
+            case "events" -> true;
+            case "view" -> false;
+            default -> throw new IllegalArgumentException("--wait is events or view");
+        };
         int batch = Math.max(1, (int) Math.ceil(batchPercent * instances / 100.0 - 1e-9));
         System.out.printf(Locale.ROOT, "release: %d instances, batches of %d %% (%d), parallelism %d, bad version on %d %%, brake at %.2f; "
                 + "cores=%d load=%s%n", instances, batchPercent, batch, parallelism, badPercent, brakeRatio,
@@ -79,9 +85,10 @@ public final class ReleaseBench {
             Files.copy(in, topology, StandardCopyOption.REPLACE_EXISTING);
         }
 
-        double baselineSeconds = baseline(work, topology, instances, batch, parallelism);
-        System.out.printf(Locale.ROOT, "baseline: the same provider calls made directly on an instant sandbox: %.2f s (%.3f ms per instance)%n",
-                baselineSeconds, baselineSeconds * 1000 / instances);
+        Baseline base = baseline(work, topology, instances, batch, parallelism);
+        double baselineSeconds = base.seconds();
+        System.out.printf(Locale.ROOT, "baseline: the same provider calls made directly on an instant sandbox: %.2f s (%.3f ms per instance), "
+                + "%.2f s of CPU in this JVM%n", baselineSeconds, baselineSeconds * 1000 / instances, base.cpuSeconds());
 
         List<String> jvm = new ArrayList<>(List.of("-Xms1g", "-Xmx1g",
                 "-Dskydeck.sandbox.realistic-latency=false",
@@ -92,10 +99,19 @@ public final class ReleaseBench {
                 "-Dskydeck.release.ignition-timeout=PT1S"));
         try (RunningService service = RunningService.start(jvm)) {
             Estate estate = Estate.build(service, instances);
-            Release good = rollGood(service, estate, parallelism, batchPercent);
+            ProcessHandle serviceProcess = ProcessHandle.of(service.pid()).orElseThrow();
+            Map<Integer, Double> backendsBefore = backendCpu(service);
+            double serviceBefore = cpuSeconds(serviceProcess);
+            Release good = followEvents ? rollGoodFollowingEvents(service, estate, parallelism, batchPercent)
+                    : rollGood(service, estate, parallelism, batchPercent);
+            double serviceCpu = cpuSeconds(serviceProcess) - serviceBefore;
+            double databaseCpu = backendCpuSince(service, backendsBefore);
             System.out.printf(Locale.ROOT, "good release %s: SUCCEEDED in %.2f s wall (POST to the poll that saw it), %.2f s of it "
                             + "waiting for the bastion's two person actions; %d progress writes on record%n", good.id, good.seconds,
                     good.personSeconds, good.versions);
+            System.out.printf(Locale.ROOT, "cpu: good release %.2f s in the service's JVM + %.2f s in its PostgreSQL backends, baseline %.2f s; "
+                            + "cpu_overhead_ms_per_instance=%.2f%n", serviceCpu, databaseCpu, base.cpuSeconds(),
+                    (serviceCpu + databaseCpu - base.cpuSeconds()) * 1000 / instances);
             Braked braked = rollBad(service, estate, parallelism, batchPercent, brakeRatio);
             System.out.printf(Locale.ROOT, "bad release %s: BRAKED after %.2f s with %d failed of %d started (brake in batch %d); "
                             + "instances started after the brake: %d%n", braked.id, braked.seconds, braked.failed, braked.started,
@@ -108,8 +124,12 @@ public final class ReleaseBench {
 
     // ---- baseline ------------------------------------------------------------------------------
 
+    /** The baseline's wall time and the CPU time this JVM spent in it (the sandbox's calls, the threads). */
+    private record Baseline(double seconds, double cpuSeconds) {
+    }
+
     /** The release's provider calls, made directly: the time the provider itself takes. */
-    private static double baseline(Path work, Path topologyFile, int instances, int batch, int parallelism) throws Exception {
+    private static Baseline baseline(Path work, Path topologyFile, int instances, int batch, int parallelism) throws Exception {
         SandboxTopology topology = SandboxTopology.read(topologyFile).withLatency(SandboxTopology.Latency.NONE);
         SandboxCloud cloud = new SandboxCloud("sandbox", topology, work.resolve("baseline-sandbox"), Clock.systemUTC());
         try {
@@ -128,6 +148,7 @@ public final class ReleaseBench {
                 traffic.pullIn(target, id);
             }
             ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+            double cpu0 = cpuSeconds(ProcessHandle.current());
             long t0 = System.nanoTime();
             try {
                 for (int from = 0; from < ids.size(); from += batch) {
@@ -152,7 +173,7 @@ public final class ReleaseBench {
             } finally {
                 pool.shutdownNow();
             }
-            return (System.nanoTime() - t0) / 1e9;
+            return new Baseline((System.nanoTime() - t0) / 1e9, cpuSeconds(ProcessHandle.current()) - cpu0);
         } finally {
             cloud.close();
         }
@@ -264,6 +285,70 @@ public final class ReleaseBench {
         return new Release(id, seconds, person, versions);
     }
 
+    /**
+     * The same release and the same person actions as {@link #rollGood}, waited for as a client
+     * following the release does: GET /v1/releases/{id}/events from its cursor every 50 ms (only
+     * the events since the last poll), instead of the whole 1,000-instance view each time. The
+     * release has baked once its bastion is VERIFIED (smoke passed, nothing running), the bastion
+     * is in once it is DONE, and SUCCEEDED comes only when every instance has settled.
+     */
+    private static Release rollGoodFollowingEvents(RunningService service, Estate estate, int parallelism, int batchPercent)
+            throws Exception {
+        long t0 = System.nanoTime();
+        String id = call(service, estate.bearer, "POST", "/v1/releases", "{\"groupId\":\"" + estate.group + "\",\"versionId\":\""
+                + estate.good + "\",\"batchPercent\":" + batchPercent + ",\"parallelism\":" + parallelism + "}", 202).get("id").asText();
+        EventFollower events = new EventFollower(service, estate.bearer, id);
+        long waiting = System.nanoTime();
+        String bastion = events.until(e -> e.path("instance").isTextual() && e.get("to").asText().equals("VERIFIED")).get("instance").asText();
+        call(service, estate.bearer, "POST", "/v1/releases/" + id + "/pull-in-bastion", null, 200);
+        events.until(e -> e.path("instance").asText("").equals(bastion) && e.get("to").asText().equals("DONE"));
+        call(service, estate.bearer, "POST", "/v1/releases/" + id + "/approve", null, 200);
+        double person = (System.nanoTime() - waiting) / 1e9;
+        events.until(e -> e.path("instance").isNull() && e.get("to").asText().equals("SUCCEEDED"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        JsonNode view = call(service, estate.bearer, "GET", "/v1/releases/" + id, null, 200);
+        for (JsonNode i : view.get("instances")) {
+            if (!i.get("step").isNull() || !i.get("state").asText().equals("DONE")) {
+                throw new IllegalStateException("release " + id + " SUCCEEDED with instance " + i.get("instance").asText() + " "
+                        + i.get("state").asText() + " running " + i.get("step"));
+            }
+        }
+        return new Release(id, seconds, person, view.get("version").asLong());
+    }
+
+    /** Reads a release's events from where it left off, every 50 ms, until one matches. */
+    private static final class EventFollower {
+        private final RunningService service;
+        private final String bearer;
+        private final String id;
+        private long after;
+
+        EventFollower(RunningService service, String bearer, String id) {
+            this.service = service;
+            this.bearer = bearer;
+            this.id = id;
+        }
+
+        JsonNode until(java.util.function.Predicate<JsonNode> wanted) throws Exception {
+            long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+            while (true) {
+                JsonNode page = call(service, bearer, "GET", "/v1/releases/" + id + "/events?limit=500&cursor=" + after, null, 200);
+                for (JsonNode e : page.get("items")) {
+                    after = e.get("seq").asLong();
+                    if (wanted.test(e)) {
+                        return e;
+                    }
+                }
+                if (!page.path("nextCursor").isTextual()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("release " + id + ": the awaited event did not come in 20 min");
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        }
+    }
+
     /** The bad version, no bastion: until the brake holds and nothing runs; then the events say who started after it. */
     private static Braked rollBad(RunningService service, Estate estate, int parallelism, int batchPercent, double brakeRatio)
             throws Exception {
@@ -358,6 +443,45 @@ public final class ReleaseBench {
             options.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
         }
         return options;
+    }
+
+    /** CPU time (user + system) the process has used so far. */
+    private static double cpuSeconds(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for process " + process.pid()))
+                .toNanos() / 1e9;
+    }
+
+    /**
+     * CPU seconds so far of each PostgreSQL backend connected to the service's database, by pid
+     * (the bench's PostgreSQL runs on this machine: its backends are processes here). The service
+     * keeps its pool's connections, so the same backends serve the whole release.
+     */
+    private static Map<Integer, Double> backendCpu(RunningService service) throws Exception {
+        Map<Integer, Double> cpu = new HashMap<>();
+        try (Connection c = service.connect(); PreparedStatement s = c.prepareStatement(
+                "SELECT pid FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+            s.setString(1, service.database);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    int pid = r.getInt(1);
+                    ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).ifPresent(d -> cpu.put(pid, d.toNanos() / 1e9));
+                }
+            }
+        }
+        if (cpu.isEmpty()) {
+            throw new IllegalStateException("no PostgreSQL backend of " + service.database + " is a process on this machine; "
+                    + "the CPU figure needs the bench's PostgreSQL here");
+        }
+        return cpu;
+    }
+
+    /** CPU seconds the service's backends used since {@code before} (a backend that started since counts whole). */
+    private static double backendCpuSince(RunningService service, Map<Integer, Double> before) throws Exception {
+        double used = 0;
+        for (Map.Entry<Integer, Double> now : backendCpu(service).entrySet()) {
+            used += now.getValue() - before.getOrDefault(now.getKey(), 0.0);
+        }
+        return used;
     }
 
     private static String loadAverage() {

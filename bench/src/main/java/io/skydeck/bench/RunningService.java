@@ -102,6 +102,11 @@ final class RunningService implements AutoCloseable {
     }
 
     /** A connection to the service's database (its tables, migrated by the service). */
+    /** The service's process id (its CPU time is read from it). */
+    long pid() {
+        return process.pid();
+    }
+
     Connection connect() throws SQLException {
         Connection c = DriverManager.getConnection(jdbcUrl, BenchDatabase.env("SKYDECK_BENCH_DB_USER", "postgres"),
                 BenchDatabase.env("SKYDECK_BENCH_DB_PASSWORD", ""));

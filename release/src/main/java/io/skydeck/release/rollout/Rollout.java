@@ -70,6 +70,8 @@ public final class Rollout implements ReleaseFlow {
     private Integer passedThrough;
     private Integer heldAt;
     private final List<Change> changes = new ArrayList<>();
+    /** Instances changed since the last {@link #drainTouched()}: what a store writes instead of every instance. */
+    private final Set<String> touched = new java.util.LinkedHashSet<>();
 
     private Rollout(RolloutPolicy policy, List<Slot> slots, ReleaseState state, ReleaseState pausedFrom, int acknowledgedFailures,
                     String reason, long lastCall, List<Integer> holdAfter, Integer passedThrough, Integer heldAt) {
@@ -174,6 +176,12 @@ public final class Rollout implements ReleaseFlow {
                 heldAt);
     }
 
+    /** {@link #snapshot()} without its instances, for a store that keeps them in rows of their own ({@link #drainTouched}). */
+    public RolloutSnapshot header() {
+        return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, List.of(), holdAfter, passedThrough,
+                heldAt);
+    }
+
     @Override
     public ReleaseState state() {
         return state;
@@ -260,6 +268,23 @@ public final class Rollout implements ReleaseFlow {
         return drained;
     }
 
+    /**
+     * The instances whose state, step, call or failure changed since the last call (or since the
+     * rollout was planned or restored), in the order they changed: a store that keeps one row per
+     * instance writes these rows rather than the whole snapshot.
+     */
+    public Set<String> drainTouched() {
+        Set<String> drained = new java.util.LinkedHashSet<>(touched);
+        touched.clear();
+        return drained;
+    }
+
+    /** One instance as {@link #snapshot()} has it, without building the whole snapshot. */
+    public RolloutSnapshot.Instance instance(String id) {
+        Slot s = slot(id);
+        return new RolloutSnapshot.Instance(s.id, s.batch, s.state, s.running, s.call, s.changed, s.failure);
+    }
+
     public int failed() {
         int failed = 0;
         for (Slot s : slots) {
@@ -321,6 +346,7 @@ public final class Rollout implements ReleaseFlow {
         Step step = call.step();
         s.running = null;
         s.call = 0;
+        touched.add(s.id);
         List<StepCall> calls = new ArrayList<>();
         if (s.state == InstanceState.UPDATING) {
             if (succeeded) {
@@ -588,6 +614,7 @@ public final class Rollout implements ReleaseFlow {
     }
 
     private StepCall run(Slot s, Step step) {
+        touched.add(s.id);
         s.running = step;
         s.call = ++lastCall;
         if (step == Step.INSTALL) {
@@ -597,6 +624,7 @@ public final class Rollout implements ReleaseFlow {
     }
 
     private Slot move(Slot s, InstanceState to, String why) {
+        touched.add(s.id);
         changes.add(Change.ofInstance(s.id, s.state, to, why));
         s.state = to;
         return s;

@@ -27,6 +27,15 @@ public record RolloutSnapshot(ReleaseState state, ReleaseState pausedFrom, int a
     }
 
     /**
+     * The same rollout with other instances: a store that keeps the instances in rows of their own
+     * stores the snapshot with none ({@code List.of()}) and gives them back on restore.
+     */
+    public RolloutSnapshot withInstances(List<Instance> others) {
+        return new RolloutSnapshot(state, pausedFrom, acknowledgedFailures, reason, policy, lastCall, others, holdAfter, passedThrough,
+                heldAt);
+    }
+
+    /**
      * One instance: its batch (0 is the bastion's when there is one), state, the step it runs and
      * that call's id (0 when none runs), and whether its software was changed.
      */

@@ -69,6 +69,7 @@ public final class ReleaseBench {
         int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "50"));
         int badPercent = Integer.parseInt(options.getOrDefault("bad-percent", "30"));
         double brakeRatio = Double.parseDouble(options.getOrDefault("brake-ratio", "0.2"));
+        int warmups = Integer.parseInt(options.getOrDefault("warmup-releases", "1"));
         boolean followEvents = switch (options.getOrDefault("wait", "events")) {
             case "events" -> true;
             case "view" -> false;
@@ -85,6 +86,11 @@ public final class ReleaseBench {
             Files.copy(in, topology, StandardCopyOption.REPLACE_EXISTING);
         }
 
+        for (int i = 0; i < warmups; i++) {
+            // Untimed, as the service gets its warm-up release below: both sides are timed with their code compiled.
+            Baseline warm = baseline(work.resolve("warm-" + i), topology, instances, batch, parallelism);
+            System.out.printf(Locale.ROOT, "baseline warm-up (not timed): %.2f s%n", warm.seconds());
+        }
         Baseline base = baseline(work, topology, instances, batch, parallelism);
         double baselineSeconds = base.seconds();
         System.out.printf(Locale.ROOT, "baseline: the same provider calls made directly on an instant sandbox: %.2f s (%.3f ms per instance), "
@@ -99,6 +105,13 @@ public final class ReleaseBench {
                 "-Dskydeck.release.ignition-timeout=PT1S"));
         try (RunningService service = RunningService.start(jvm)) {
             Estate estate = Estate.build(service, instances);
+            for (int i = 0; i < warmups; i++) {
+                // A service that has run releases before, as one in production has: the timed release does not pay for the
+                // JIT compiling the release path (a fresh JVM's first release took 4-9 ms per instance more, varying run to run).
+                Release warm = followEvents ? rollGoodFollowingEvents(service, estate.releasing(estate.warm), parallelism, batchPercent)
+                        : rollGood(service, estate.releasing(estate.warm), parallelism, batchPercent);
+                System.out.printf(Locale.ROOT, "warm-up release %s of v1.9 (not timed): SUCCEEDED in %.2f s%n", warm.id, warm.seconds);
+            }
             ProcessHandle serviceProcess = ProcessHandle.of(service.pid()).orElseThrow();
             Map<Integer, Double> backendsBefore = backendCpu(service);
             double serviceBefore = cpuSeconds(serviceProcess);
@@ -203,7 +216,11 @@ public final class ReleaseBench {
     // ---- through the service -------------------------------------------------------------------
 
     /** A tenant with {@code instances} ACTIVE servers in one group, and the two versions. */
-    private record Estate(String bearer, String group, String good, String bad) {
+    private record Estate(String bearer, String group, String good, String bad, String warm) {
+        /** The same group and client, releasing {@code version} instead of the good one (the untimed warm-up). */
+        Estate releasing(String version) {
+            return new Estate(bearer, group, version, bad, warm);
+        }
         static Estate build(RunningService service, int instances) throws Exception {
             String admin = service.token("--role", "admin");
             String tenant = call(service, admin, "POST", "/v1/tenants", "{\"name\":\"releasebench\",\"displayName\":\"Release bench\","
@@ -250,7 +267,9 @@ public final class ReleaseBench {
                     "{\"name\":\"v2\",\"image\":\"" + GOOD + "\"}", 201).get("id").asText();
             String bad = call(service, bearer, "POST", "/v1/applications/" + app + "/versions",
                     "{\"name\":\"bad\",\"image\":\"" + BAD + "\"}", 201).get("id").asText();
-            return new Estate(bearer, group, good, bad);
+            String warm = call(service, bearer, "POST", "/v1/applications/" + app + "/versions",
+                    "{\"name\":\"v1.9\",\"image\":\"shop-v1.9\"}", 201).get("id").asText();
+            return new Estate(bearer, group, good, bad, warm);
         }
     }
 

@@ -118,14 +118,7 @@ class AwsVpnsTest {
 
     @Test
     void aDeleteRemovesTheVpcRouteTheConnectionAndItsCustomerGatewayWhenEc2LetsIt() {
-        ec2.stubFor(withForm(action("DescribeVpnConnections"), Map.of("VpnConnectionId.1", "vpn-44a8938f"))
-                .willReturn(xml("describe-vpn-connections-available.xml")));
-        ec2.stubFor(withForm(action("DescribeRouteTables"), Map.of("Filter.1.Name", "vpc-id", "Filter.1.Value.1", "vpc-1a2b3c4d"))
-                .willReturn(xml("describe-route-tables-requester-vpn.xml")));
-        ec2.stubFor(withForm(action("DeleteRoute"), Map.of("RouteTableId", "rtb-22574640", "DestinationCidrBlock", "10.31.0.0/16"))
-                .willReturn(xml("delete-route.xml")));
-        ec2.stubFor(withForm(action("DeleteVpnConnection"), Map.of("VpnConnectionId", "vpn-44a8938f"))
-                .willReturn(xml("delete-vpn-connection.xml")));
+        stubTheConnectionsDelete();
         ec2.stubFor(withForm(action("DeleteCustomerGateway"), Map.of("CustomerGatewayId", "cgw-b4dc3961"))
                 .willReturn(error(400, "IncorrectState", "The customer gateway is in use.")));
         // The gateway's connections: only the one going, so the gateway is let go.
@@ -150,14 +143,7 @@ class AwsVpnsTest {
 
     @Test
     void aGatewayAnotherConnectionStillUsesStaysAttached() {
-        ec2.stubFor(withForm(action("DescribeVpnConnections"), Map.of("VpnConnectionId.1", "vpn-44a8938f"))
-                .willReturn(xml("describe-vpn-connections-available.xml")));
-        ec2.stubFor(withForm(action("DescribeRouteTables"), Map.of("Filter.1.Name", "vpc-id", "Filter.1.Value.1", "vpc-1a2b3c4d"))
-                .willReturn(xml("describe-route-tables-requester-vpn.xml")));
-        ec2.stubFor(withForm(action("DeleteRoute"), Map.of("RouteTableId", "rtb-22574640", "DestinationCidrBlock", "10.31.0.0/16"))
-                .willReturn(xml("delete-route.xml")));
-        ec2.stubFor(withForm(action("DeleteVpnConnection"), Map.of("VpnConnectionId", "vpn-44a8938f"))
-                .willReturn(xml("delete-vpn-connection.xml")));
+        stubTheConnectionsDelete();
         ec2.stubFor(withForm(action("DeleteCustomerGateway"), Map.of("CustomerGatewayId", "cgw-b4dc3961"))
                 .willReturn(xml("delete-customer-gateway.xml")));
         ec2.stubFor(withForm(action("DescribeVpnConnections"), ON_GATEWAY).willReturn(xml("describe-vpn-connections-two-on-gateway.xml")));
@@ -167,5 +153,17 @@ class AwsVpnsTest {
         assertThat(peer.count("DeleteVpnConnection")).isEqualTo(1);
         assertThat(peer.count("DetachVpnGateway")).as("vpn-5e2c7a10 still runs over the gateway").isZero();
         assertThat(peer.count("DeleteVpnGateway")).isZero();
+    }
+
+    /** What deleting vpn-44a8938f reads and calls before its gateways: the connection, the VPC's route to it, the connection. */
+    private static void stubTheConnectionsDelete() {
+        ec2.stubFor(withForm(action("DescribeVpnConnections"), Map.of("VpnConnectionId.1", "vpn-44a8938f"))
+                .willReturn(xml("describe-vpn-connections-available.xml")));
+        ec2.stubFor(withForm(action("DescribeRouteTables"), Map.of("Filter.1.Name", "vpc-id", "Filter.1.Value.1", "vpc-1a2b3c4d"))
+                .willReturn(xml("describe-route-tables-requester-vpn.xml")));
+        ec2.stubFor(withForm(action("DeleteRoute"), Map.of("RouteTableId", "rtb-22574640", "DestinationCidrBlock", "10.31.0.0/16"))
+                .willReturn(xml("delete-route.xml")));
+        ec2.stubFor(withForm(action("DeleteVpnConnection"), Map.of("VpnConnectionId", "vpn-44a8938f"))
+                .willReturn(xml("delete-vpn-connection.xml")));
     }
 }

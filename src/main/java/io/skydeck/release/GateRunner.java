@@ -119,8 +119,13 @@ final class GateRunner {
                 return false; // the canary instances still run the new version: they stay at 0 % until they are restored
             }
             Optional<GateState> gate = QuarkusTransaction.requiringNew().call(() -> drivers.gates.load(releaseId)).gate();
-            if (gate.isEmpty() || gate.get().batch() != 0 || gate.get().splitEnded()) {
-                splitEnded = true; // no split, or one the canary's promotion ended
+            if (gate.isEmpty()) {
+                // Rolled back before its first step was stored: prepare() had set the canary to 0 %; end that split once restored.
+                weightTakenBack = true;
+                return rolledBack;
+            }
+            if (gate.get().batch() != 0 || gate.get().splitEnded()) {
+                splitEnded = true; // a split already ended, or one the canary's promotion ended
                 return false;
             }
             weightTakenBack = gate.get().weight() == 0;
@@ -135,7 +140,8 @@ final class GateRunner {
         List<Change> changes = new ArrayList<>();
         Instant now = drivers.clock.instant();
         if (rollout.heldAfter().isEmpty()) {
-            return takeWeightBack(rollout, version, stored.orElseThrow(), now);
+            return takeWeightBack(rollout, version, stored.orElseGet(() -> new GateState(0, CanaryState.ROLLED_BACK.name(), 0, null,
+                    "rolled back before the canary's first step", 0, false)), now);
         }
         int batch = rollout.heldAfter().getAsInt();
         List<CanaryStep> steps = steps(batch, rollout);

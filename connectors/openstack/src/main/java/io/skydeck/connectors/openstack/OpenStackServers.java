@@ -248,7 +248,10 @@ final class OpenStackServers implements Servers {
         for (String region : session.regions()) {
             Optional<Server> server = fetch(region, serverId);
             if (server.isPresent()) {
-                return server.map(found -> ServerToProviderServer.convert(found, region));
+                // Nova may still answer a GET of a deleted server for a while, with status DELETED: it is gone, as the
+                // delete's poll and the token lookup already say.
+                return server.filter(found -> found.getStatus() != Server.Status.DELETED)
+                        .map(found -> ServerToProviderServer.convert(found, region));
             }
         }
         return Optional.empty();

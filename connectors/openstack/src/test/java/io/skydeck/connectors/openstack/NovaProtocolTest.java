@@ -55,6 +55,15 @@ class NovaProtocolTest {
                 .willReturn(okJson(OpenStackStubs.list("servers", List.of()))));
     }
 
+    /** Nova may answer a GET of a server it has just deleted with status DELETED for a while; that server is gone. */
+    @Test
+    void aServerNovaShowsAsDeletedIsGone() {
+        stubs.server.stubFor(get(urlPathEqualTo(stubs.compute("/servers/" + SERVER_ID))).withHeader("X-Auth-Token", equalTo(TOKEN))
+                .willReturn(okJson("{\"server\": " + OpenStackStubs.novaServer(SERVER_ID, "web-1", "DELETED", "2", Map.of()) + "}")));
+
+        assertThat(cloud.require(Servers.class).get(SERVER_ID)).isEmpty();
+    }
+
     /** Nova lists at most 1,000 servers per call; the server a token names may be on the second page. */
     @Test
     void theTokenLookupPagesThroughEveryServerNovaHas() {

@@ -96,9 +96,7 @@ class ArtifactDefectApiTest {
         String app = fixtures.application();
         String group = fixtures.group(app, 2, "lb-" + app.substring(0, 8));
         String artifact = "shop:bad-" + UUID.randomUUID().toString().substring(0, 8);
-        as(Tokens.admin()).body(Map.of("failingPercent", 100)).put("/v1/sandbox/artifact-defects/" + artifact).then().statusCode(200);
-        String version = as(fixtures.token).body(Map.of("name", "bad", "image", artifact))
-                .post("/v1/applications/" + app + "/versions").then().statusCode(201).extract().path("id");
+        String version = failingEverywhere(app, "bad", artifact);
 
         Response accepted = fixtures.release(Map.of("groupId", group, "versionId", version, "bastion", false, "batchSize", 1,
                 "brakeRatio", 0.2));
@@ -129,9 +127,7 @@ class ArtifactDefectApiTest {
         String app = fixtures.application();
         String group = fixtures.group(app, 1, "lb-" + app.substring(0, 8));
         String artifact = "shop:slow-" + UUID.randomUUID().toString().substring(0, 8);
-        as(Tokens.admin()).body(Map.of("failingPercent", 100)).put("/v1/sandbox/artifact-defects/" + artifact).then().statusCode(200);
-        String version = as(fixtures.token).body(Map.of("name", "slow", "image", artifact))
-                .post("/v1/applications/" + app + "/versions").then().statusCode(201).extract().path("id");
+        String version = failingEverywhere(app, "slow", artifact);
 
         for (String bad : new String[] {"PT0.5S", "10s", "PT2H", "PT0S"}) {
             fixtures.release(Map.of("groupId", group, "versionId", version, "bastion", false, "ignitionTimeout", bad)).then()
@@ -149,6 +145,13 @@ class ArtifactDefectApiTest {
         as(Tokens.admin()).delete("/v1/sandbox/artifact-defects/" + artifact).then().statusCode(204);
         as(fixtures.token).post("/v1/releases/" + braked.<String>path("id") + "/rollback").then().statusCode(200);
         assertThat(fixtures.awaitState(braked.path("id"), "ROLLED_BACK").<String>path("ignitionTimeout")).isEqualTo("PT3S");
+    }
+
+    /** A version of {@code app} whose artifact an admin marked to fail its ignition check on every instance. */
+    private String failingEverywhere(String app, String name, String artifact) {
+        as(Tokens.admin()).body(Map.of("failingPercent", 100)).put("/v1/sandbox/artifact-defects/" + artifact).then().statusCode(200);
+        return as(fixtures.token).body(Map.of("name", name, "image", artifact))
+                .post("/v1/applications/" + app + "/versions").then().statusCode(201).extract().path("id");
     }
 
     @Test

@@ -142,12 +142,7 @@ class GatewaySplitTest {
 
         traffic.weigh(WEB, Set.of(NS + "/web-a", NS + "/web-b", NS + "/web-c", NS + "/web-d"), 100);
 
-        assertThat(backends(route(), 0)).containsExactly("Service/web:80 weight 1");
-        assertThat(client.services().inNamespace(NS).withName("web-variant").get()).isNull();
-        for (String pod : List.of("web-a", "web-b", "web-c", "web-d")) {
-            assertThat(labels(pod)).as(pod).containsEntry("skydeck.io/traffic", "in");
-            assertThat(labels(pod).get("skydeck.io/variant")).as(pod).isNull();
-        }
+        assertTheSplitEnded();
     }
 
     @Test
@@ -156,6 +151,11 @@ class GatewaySplitTest {
 
         traffic.weigh(WEB, Set.of(), 0); // a rolled-back canary, restored: every pod takes its share again
 
+        assertTheSplitEnded();
+    }
+
+    /** One backend, Service web; no variant Service; every pod in traffic and unmarked. */
+    private void assertTheSplitEnded() {
         assertThat(backends(route(), 0)).containsExactly("Service/web:80 weight 1");
         assertThat(client.services().inNamespace(NS).withName("web-variant").get()).isNull();
         for (String pod : List.of("web-a", "web-b", "web-c", "web-d")) {

@@ -30,6 +30,15 @@ public interface ReleaseConfig {
     @WithDefault("PT0.5S")
     Duration pollInterval();
 
+    /**
+     * How long a driver that got a step's result waits for more before it writes them, while other
+     * steps still run: one write then records several results (a group commit). Each write is a
+     * fenced transaction of a few statements; at parallelism 50 most of a release's writes carried
+     * one or two results. Zero writes at once.
+     */
+    @WithDefault("PT0.005S")
+    Duration writeLinger();
+
     /** How long an install may run before the step counts as failed. */
     @WithDefault("PT15M")
     Duration installTimeout();

@@ -8,9 +8,10 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -23,11 +24,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drives one release on this replica while it holds the release's lease: restores the stored
  * rollout (any {@link ReleaseFlow}: the Tars flow or a two-group switchover), runs every step the rollout has given out (each on a thread of its own, outside any
- * transaction), and records the results that have come in — all of them at once — in one short
+ * transaction), and records the results that have come in — all of them at once, and those that
+ * come in within {@link ReleaseConfig#writeLinger()} while other steps still run — in one short
  * transaction fenced by the lease's token, storing the rollout's snapshot with them. Steps the
  * rollout gives out next are started only after that write, so every instance that starts is on
  * record as started first: after a crash the next driver re-runs exactly the steps on record as
- * running, and nothing is skipped or started twice.
+ * running, and nothing is skipped or started twice. The exception are the steps the flow lets
+ * start before their record ({@link ReleaseFlow#startsBeforeRecorded}: an instance's fetch,
+ * ignition check and pull-in), which start as soon as the result before them is recorded in
+ * memory, while the write runs: an instance then waits for two writes on its way (its start and
+ * its install) instead of one per step.
  *
  * <p>A person's action changes the stored release under the driver (see
  * {@link ReleaseService#act}); the driver notices the moved version — at its write, or while it
@@ -102,7 +108,10 @@ final class ReleaseDriver implements Runnable {
         });
         GateRunner gate = new GateRunner(releaseId, replica, token, drivers, plan);
         gate.prepare(rollout);
-        Set<Long> inFlight = new HashSet<>();
+        // By instance: one call at a time on an instance (an early pull-in a stale write left running must be done before
+        // the rollback that came in pulls the instance out); the call itself, since a stale write's early calls may share
+        // an id with later ones.
+        Map<String, StepCall> inFlight = new HashMap<>();
         Duration ttl = drivers.config.leaseDuration();
         long renewAt = System.nanoTime() + ttl.toNanos() / 3;
         while (!dead) {
@@ -114,9 +123,7 @@ final class ReleaseDriver implements Runnable {
                 renewAt = System.nanoTime() + ttl.toNanos() / 3;
             }
             for (StepCall call : rollout.running()) {
-                if (inFlight.add(call.id())) {
-                    workers.execute(() -> results.add(drivers.steps.run(plan, call)));
-                }
+                start(call, plan, inFlight);
             }
             if (gate.due(rollout)) {
                 GateRunner.Turn turn = gate.turn(rollout, version);
@@ -168,15 +175,32 @@ final class ReleaseDriver implements Runnable {
                 }
                 continue;
             }
+            // Group commit: results that come in while others are still running within the linger are
+            // recorded in memory and written together (their early steps start meanwhile).
             List<InstanceSteps.Result> batch = new ArrayList<>();
-            batch.add(first);
-            results.drainTo(batch);
+            Set<String> touched = new LinkedHashSet<>();
+            take(first, rollout, batch, touched, plan, inFlight);
+            long lingerEnd = System.nanoTime() + drivers.config.writeLinger().toNanos();
             while (true) {
-                Set<String> touched = new LinkedHashSet<>();
-                for (InstanceSteps.Result r : batch) {
-                    rollout.record(r.call(), r.succeeded(), r.failure());
-                    touched.add(r.call().instance());
+                InstanceSteps.Result next = results.poll();
+                if (next == null) {
+                    long left = lingerEnd - System.nanoTime();
+                    if (left <= 0 || inFlight.isEmpty()) {
+                        break;
+                    }
+                    try {
+                        next = results.poll(left, TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    if (next == null) {
+                        break;
+                    }
                 }
+                take(next, rollout, batch, touched, plan, inFlight);
+            }
+            while (true) {
                 List<Change> changes = rollout.drainChanges();
                 changes.stream().map(Change::instance).filter(i -> i != null).forEach(touched::add);
                 ReleaseFlow recorded = rollout;
@@ -194,11 +218,37 @@ final class ReleaseDriver implements Runnable {
                 ReleaseProgress.Stored now = load(); // stale: a person acted; record the same results on what they left
                 rollout = now.flow();
                 version = now.version();
-            }
-            for (InstanceSteps.Result r : batch) {
-                inFlight.remove(r.call().id());
+                List<InstanceSteps.Result> again = List.copyOf(batch);
+                batch.clear();
+                touched.clear();
+                for (InstanceSteps.Result r : again) {
+                    take(r, rollout, batch, touched, plan, inFlight);
+                }
             }
             drivers.written(this);
+        }
+    }
+
+    /**
+     * Records a result in memory and starts at once the steps the flow lets start before their
+     * record; the provider is done with the result's call, so the instance's next call may start.
+     */
+    private void take(InstanceSteps.Result result, ReleaseFlow rollout, List<InstanceSteps.Result> batch, Set<String> touched,
+                      InstanceSteps.Plan plan, Map<String, StepCall> inFlight) {
+        batch.add(result);
+        inFlight.remove(result.call().instance(), result.call());
+        touched.add(result.call().instance());
+        for (StepCall call : rollout.record(result.call(), result.succeeded(), result.failure())) {
+            if (rollout.startsBeforeRecorded(call)) {
+                start(call, plan, inFlight);
+            }
+        }
+    }
+
+    /** Starts the call unless a call is in flight on its instance (the same, or one a later pass starts this after). */
+    private void start(StepCall call, InstanceSteps.Plan plan, Map<String, StepCall> inFlight) {
+        if (inFlight.putIfAbsent(call.instance(), call) == null) {
+            workers.execute(() -> results.add(drivers.steps.run(plan, call)));
         }
     }
 

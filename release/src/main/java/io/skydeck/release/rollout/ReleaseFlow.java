@@ -23,6 +23,19 @@ public interface ReleaseFlow {
     /** The result of a step given out earlier; the steps to run next. A result of a call not running changes nothing. */
     List<StepCall> record(StepCall call, boolean succeeded, String failure);
 
+    /**
+     * Whether {@code call}, just given out by {@link #record}, may start before the write that
+     * records it as running. A step may, when a driver that dies before that write loses nothing
+     * by it: the stored flow still shows the instance's step before it running, the next driver
+     * runs that one again and then gives out this one again, and running both twice is the same
+     * as running them once. A step that starts an instance, or whose start the store must know of
+     * before it begins (an install: from then on a rollback has to restore), may not. None may by
+     * default.
+     */
+    default boolean startsBeforeRecorded(StepCall call) {
+        return false;
+    }
+
     /** The transitions since the last call, oldest first. */
     List<Change> drainChanges();
 

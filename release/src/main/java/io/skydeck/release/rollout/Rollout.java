@@ -371,6 +371,29 @@ public final class Rollout implements ReleaseFlow {
         return calls;
     }
 
+    /**
+     * An update's steps after its pull-out — fetch, ignition check, pull-in — and a rollback's
+     * ignition check after its restore start before they are recorded: none starts an instance or
+     * changes what a rollback has to do, fetch and the check only read, and a pull-in a driver
+     * died before recording leaves an instance in traffic that the store shows still updating,
+     * which is why a rollback pulls every half-way changed instance out first
+     * ({@link #startRevert}). Pull-out (an instance's start, counted by the brake and the online
+     * minimum) and install or restore (a rollback must know an install may have begun) wait for
+     * their record.
+     */
+    @Override
+    public boolean startsBeforeRecorded(StepCall call) {
+        Slot s = byId.get(call.instance());
+        if (s == null || s.running != call.step() || s.call != call.id()) {
+            return false;
+        }
+        return switch (call.step()) {
+            case FETCH, PULL_IN -> s.state == InstanceState.UPDATING;
+            case IGNITION_CHECK -> s.state == InstanceState.UPDATING || s.state == InstanceState.REVERTING;
+            default -> false;
+        };
+    }
+
     /** Bake, first half: a person pulls the tested bastion into traffic. */
     public List<StepCall> pullInBastion() {
         Slot bastion = slots.get(0);
@@ -534,7 +557,10 @@ public final class Rollout implements ReleaseFlow {
     }
 
     private StepCall startRevert(Slot s) {
-        Step first = s.state.inTraffic() ? Step.PULL_OUT : s.changed ? Step.RESTORE : Step.PULL_IN;
+        // An instance stopped half-way after its install may be in traffic although its state says otherwise: its
+        // pull-in may have run before it was recorded (see startsBeforeRecorded). Pulling out what is out changes nothing.
+        boolean mayBeInTraffic = s.state.inTraffic() || (s.state == InstanceState.UPDATING && s.changed);
+        Step first = mayBeInTraffic ? Step.PULL_OUT : s.changed ? Step.RESTORE : Step.PULL_IN;
         move(s, InstanceState.REVERTING, "rollback");
         return run(s, first);
     }

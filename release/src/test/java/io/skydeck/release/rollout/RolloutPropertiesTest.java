@@ -146,7 +146,7 @@ class RolloutPropertiesTest {
      * touched would be lost at the next crash; the stored rows must therefore be the whole rollout
      * after every write.
      */
-    private static RolloutSnapshot writtenAsRows(RolloutSnapshot before, Rollout r) {
+    static RolloutSnapshot writtenAsRows(RolloutSnapshot before, Rollout r) {
         List<RolloutSnapshot.Instance> rows = new ArrayList<>(before.instances());
         Set<String> touched = r.drainTouched();
         for (int i = 0; i < rows.size(); i++) {

@@ -30,8 +30,8 @@ final class SandboxCapacity {
             }
         }
         // A resize migrating a server here holds the new flavor here from the start.
-        for (SandboxOperation op : state.operations.values()) {
-            if (op.pending() && op.kind() == OperationKind.RESIZE
+        for (SandboxOperation op : state.operations.pending()) {
+            if (op.kind() == OperationKind.RESIZE
                     && SandboxServers.migrationDestination(op).filter(host.id()::equals).isPresent()) {
                 used = used.plus(flavorResources(SandboxServers.resizeTarget(op)));
             }
@@ -54,8 +54,8 @@ final class SandboxCapacity {
             return current;
         }
         // A migrating resize holds the new flavor on its destination instead (see hostFree).
-        Resources target = state.operations.values().stream()
-                .filter(op -> op.pending() && op.kind() == OperationKind.RESIZE && op.resource().id().equals(server.id()))
+        Resources target = state.operations.pending().stream()
+                .filter(op -> op.kind() == OperationKind.RESIZE && op.resource().id().equals(server.id()))
                 .filter(op -> SandboxServers.migrationDestination(op).isEmpty())
                 .map(op -> flavorResources(SandboxServers.resizeTarget(op)))
                 .findFirst()

@@ -35,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -339,8 +338,8 @@ public final class SandboxCloud implements CloudProvider {
 
     /** The pending operation on a resource, if any: the sandbox runs one task per resource at a time. */
     Optional<SandboxOperation> pendingOn(String resourceId) {
-        return state.operations.values().stream()
-                .filter(op -> op.pending() && op.resource().id().equals(resourceId))
+        return state.operations.pending().stream()
+                .filter(op -> op.resource().id().equals(resourceId))
                 .findFirst();
     }
 
@@ -399,10 +398,7 @@ public final class SandboxCloud implements CloudProvider {
 
     /** Finishes every operation due by {@code now}, earliest first; ties in acceptance order. */
     private void settle(Instant now) {
-        List<SandboxOperation> due = state.operations.values().stream()
-                .filter(op -> op.pending() && !op.dueAt().isAfter(now))
-                .sorted(Comparator.comparing(SandboxOperation::dueAt).thenComparing(SandboxOperation::id))
-                .toList();
+        List<SandboxOperation> due = state.operations.dueBy(now);
         for (SandboxOperation operation : due) {
             SandboxOperation finished = operation.finished();
             state.operations.put(finished.id(), finished);

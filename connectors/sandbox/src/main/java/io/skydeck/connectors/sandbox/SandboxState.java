@@ -50,7 +50,7 @@ final class SandboxState {
      * address is unique within its subnet, and two tenants' networks may use the same range.
      */
     TrackedMap<String> serverSubnets = new TrackedMap<>();
-    TrackedMap<SandboxOperation> operations = new TrackedMap<>();
+    OperationTable operations = new OperationTable();
     TrackedMap<TokenUse> tokens = new TrackedMap<>();
     /** The load balancers releases pull instances in and out of, by {@link SandboxLoadBalancer#key}. */
     TrackedMap<SandboxLoadBalancer> loadBalancers = new TrackedMap<>();

@@ -17,7 +17,7 @@ import java.util.function.Function;
  * whole cloud. Every write goes through a method overridden here; the views are read-only so
  * nothing slips past the record.
  */
-final class TrackedMap<V> extends TreeMap<String, V> {
+class TrackedMap<V> extends TreeMap<String, V> {
     private final Set<String> changed = new TreeSet<>();
 
     TrackedMap() {

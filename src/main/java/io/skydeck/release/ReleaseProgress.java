@@ -130,28 +130,44 @@ public class ReleaseProgress {
     @Transactional(Transactional.TxType.MANDATORY)
     public Written write(UUID releaseId, Optional<Long> fence, long expectedVersion, ReleaseFlow rollout, List<Change> changes,
                          Collection<String> touched, String actor) {
-        if (fence.isPresent()) {
-            @SuppressWarnings("unchecked")
-            List<Number> token = em.createNativeQuery("SELECT token FROM release_lease WHERE release_id = ?1 FOR SHARE")
-                    .setParameter(1, releaseId).getResultList();
-            if (token.isEmpty() || token.get(0).longValue() != fence.get()) {
-                return new Written(Outcome.LEASE_LOST, expectedVersion);
-            }
-        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Record snapshot = rollout instanceof Rollout r ? r.header() : rollout.snapshot(); // a rollout's instances are its rows
         ReleaseState state = rollout.state();
-        int updated = em.createNativeQuery("""
-                        UPDATE app_release SET snapshot = CAST(?1 AS jsonb), state = ?2, reason = ?3, running_steps = ?4,
-                               version = version + 1, updated_at = ?5,
-                               finished_at = CASE WHEN ?6 THEN COALESCE(finished_at, ?5) ELSE finished_at END
-                         WHERE id = ?7 AND version = ?8""")
-                .setParameter(1, write(snapshot)).setParameter(2, state.name()).setParameter(3, rollout.reason())
-                .setParameter(4, rollout.pendingWork()).setParameter(5, now)
-                .setParameter(6, state.finished())
-                .setParameter(7, releaseId).setParameter(8, expectedVersion).executeUpdate();
-        if (updated == 0) {
-            return new Written(Outcome.STALE, expectedVersion);
+        String header = write(snapshot);
+        // Plain JDBC on the session's connection: the fence and the versioned update are on the path every step's
+        // result takes, and a native query through Hibernate adds an auto-flush and a bulk-operation cache cleanup
+        // to each (nothing here is an entity).
+        Outcome outcome = em.unwrap(Session.class).doReturningWork(connection -> {
+            if (fence.isPresent()) {
+                try (PreparedStatement lease = connection.prepareStatement("SELECT token FROM release_lease WHERE release_id = ? FOR SHARE")) {
+                    lease.setObject(1, releaseId);
+                    try (java.sql.ResultSet row = lease.executeQuery()) {
+                        if (!row.next() || row.getLong(1) != fence.get()) {
+                            return Outcome.LEASE_LOST;
+                        }
+                    }
+                }
+            }
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE app_release SET snapshot = CAST(? AS jsonb), state = ?, reason = ?, running_steps = ?,
+                           version = version + 1, updated_at = ?,
+                           finished_at = CASE WHEN ? THEN COALESCE(finished_at, ?) ELSE finished_at END
+                     WHERE id = ? AND version = ?""")) {
+                Timestamp at = Timestamp.from(now);
+                update.setString(1, header);
+                update.setString(2, state.name());
+                update.setString(3, rollout.reason());
+                update.setInt(4, rollout.pendingWork());
+                update.setTimestamp(5, at);
+                update.setBoolean(6, state.finished());
+                update.setTimestamp(7, at);
+                update.setObject(8, releaseId);
+                update.setLong(9, expectedVersion);
+                return update.executeUpdate() == 0 ? Outcome.STALE : Outcome.WRITTEN;
+            }
+        });
+        if (outcome != Outcome.WRITTEN) {
+            return new Written(outcome, expectedVersion);
         }
         boolean finishing = state.finished() && changes.stream().anyMatch(c -> c.instance() == null && c.to().equals(state.name()));
         if (finishing && state == ReleaseState.SUCCEEDED) {

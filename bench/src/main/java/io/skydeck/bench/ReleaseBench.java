@@ -69,7 +69,7 @@ public final class ReleaseBench {
         int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "50"));
         int badPercent = Integer.parseInt(options.getOrDefault("bad-percent", "30"));
         double brakeRatio = Double.parseDouble(options.getOrDefault("brake-ratio", "0.2"));
-        int warmups = Integer.parseInt(options.getOrDefault("warmup-releases", "1"));
+        int warmups = Integer.parseInt(options.getOrDefault("warmup-releases", "3"));
         boolean followEvents = switch (options.getOrDefault("wait", "events")) {
             case "events" -> true;
             case "view" -> false;

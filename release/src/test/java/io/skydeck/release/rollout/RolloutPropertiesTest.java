@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -49,12 +48,7 @@ class RolloutPropertiesTest {
         List<String> ids = RolloutTest.group(size);
         Assume.that(policy.minimumInTraffic(size) <= size - 1);
         Random random = new Random(seed);
-        Set<String> bad = new HashSet<>();
-        for (String id : ids) {
-            if (random.nextInt(100) < failPercent) {
-                bad.add(id);
-            }
-        }
+        Set<String> bad = RolloutTest.someOf(ids, failPercent, random);
         int minimum = policy.minimumInTraffic(size);
 
         Rollout r = Rollout.plan(ids, policy);

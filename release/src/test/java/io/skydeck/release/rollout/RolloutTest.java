@@ -17,6 +17,17 @@ class RolloutTest {
         return IntStream.range(0, n).mapToObj(i -> "i" + i).toList();
     }
 
+    /** About {@code percent} % of the instances, drawn from {@code random}: the ones a bad version fails on. */
+    static Set<String> someOf(List<String> ids, int percent, java.util.Random random) {
+        Set<String> some = new java.util.HashSet<>();
+        for (String id : ids) {
+            if (random.nextInt(100) < percent) {
+                some.add(id);
+            }
+        }
+        return some;
+    }
+
     /** Runs every given call to its end, first in first out; instances in {@code bad} fail their ignition check. */
     static void drain(Rollout r, List<StepCall> first, Set<String> bad) {
         Deque<StepCall> queue = new ArrayDeque<>(first);

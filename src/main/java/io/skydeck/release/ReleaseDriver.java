@@ -245,9 +245,12 @@ final class ReleaseDriver implements Runnable {
         }
     }
 
-    /** Starts the call unless a call is in flight on its instance (the same, or one a later pass starts this after). */
+    /**
+     * Starts the call unless a call is in flight on its instance (the same, or one a later pass
+     * starts this after), or this driver plays a replica that died.
+     */
     private void start(StepCall call, InstanceSteps.Plan plan, Map<String, StepCall> inFlight) {
-        if (inFlight.putIfAbsent(call.instance(), call) == null) {
+        if (!dead && inFlight.putIfAbsent(call.instance(), call) == null) {
             workers.execute(() -> results.add(drivers.steps.run(plan, call)));
         }
     }

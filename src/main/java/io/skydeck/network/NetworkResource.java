@@ -21,6 +21,8 @@ import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.ProjectService;
 import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantService;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -104,9 +106,22 @@ public class NetworkResource {
     @POST
     @Path("/reachability")
     @RolesAllowed({Roles.TENANT, Roles.ADMIN})
-    public ReachabilityService.Verdict reachability(@NotNull @Valid ReachabilityQuestion question) {
-        UUID tenantId = tenants.idActingFor(caller, question.tenantId());
-        return reachability.analyze(tenantId, question.from(), question.to(), question.protocol(), question.port());
+    public Uni<ReachabilityService.Verdict> reachability(@NotNull @Valid ReachabilityQuestion question) {
+        // Runs on the event loop. A tenant's question on a topology this replica keeps and knows to be
+        // current (TopologyWatch) is answered here, from memory; anything that needs the database —
+        // the first question, one after a change, an operator's named tenant, a side not in the
+        // topology — goes to a worker thread.
+        if (caller.isTenant()) {
+            UUID tenantId = tenants.idActingFor(caller, question.tenantId());
+            Optional<ReachabilityService.Verdict> kept = reachability.answerFromKept(tenantId, question.from(), question.to(),
+                    question.protocol(), question.port());
+            if (kept.isPresent()) {
+                return Uni.createFrom().item(kept.get());
+            }
+        }
+        return Uni.createFrom().item(() -> reachability.analyze(tenants.idActingFor(caller, question.tenantId()), question.from(),
+                        question.to(), question.protocol(), question.port()))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @GET

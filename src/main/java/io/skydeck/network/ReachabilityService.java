@@ -136,15 +136,40 @@ public class ReachabilityService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Verdict analyze(UUID tenantId, Side from, Side to, String protocolText, Integer port) {
+        Traffic traffic = traffic(protocolText, port);
+        Built current = current(tenantId);
+        return verdict(current, peer("from", tenantId, from, current), peer("to", tenantId, to, current), traffic);
+    }
+
+    /**
+     * The answer from the tenant's kept topology when the {@link TopologyWatch} vouches that it is
+     * current and both sides are in it; empty when only the database can tell (then {@link #analyze}).
+     * Reads nothing from the database, so it may run on an event loop. Bad input is refused here as there.
+     */
+    public Optional<Verdict> answerFromKept(UUID tenantId, Side from, Side to, String protocolText, Integer port) {
+        Traffic traffic = traffic(protocolText, port);
+        Built kept = built.get(tenantId);
+        if (kept == null || !watch.unchanged(tenantId, kept.mark())) {
+            return Optional.empty();
+        }
+        Peer source = keptPeer("from", from, kept);
+        Peer destination = keptPeer("to", to, kept);
+        if (source == null || destination == null) {
+            return Optional.empty();
+        }
+        return Optional.of(verdict(kept, source, destination, traffic));
+    }
+
+    private static Traffic traffic(String protocolText, Integer port) {
         Protocol protocol = protocol(protocolText);
         if (protocol.hasPorts() && (port == null || port < 0 || port > 65_535)) {
             throw ProblemException.invalid("port", port == null ? protocol.label() + " needs a port" : port + " is outside 0..65535");
         }
-        Built current = current(tenantId);
-        Reachability reachability = current.reachability();
-        Peer source = peer("from", tenantId, from, current);
-        Peer destination = peer("to", tenantId, to, current);
-        Answer answer = reachability.analyze(source, destination, new Traffic(protocol, protocol.hasPorts() ? port : Traffic.NO_PORT));
+        return new Traffic(protocol, protocol.hasPorts() ? port : Traffic.NO_PORT);
+    }
+
+    private static Verdict verdict(Built current, Peer source, Peer destination, Traffic traffic) {
+        Answer answer = current.reachability().analyze(source, destination, traffic);
         String link = answer.path().filter(p -> p instanceof Path.ViaLink).map(p -> ((Path.ViaLink) p).linkId()).orElse(null);
         String path = answer.path().map(p -> p.kind().name()).orElse(null);
         if (answer instanceof Answer.Reachable yes) {
@@ -240,18 +265,36 @@ public class ReachabilityService {
         return peers;
     }
 
-    private Peer peer(String field, UUID tenantId, Side side, Built current) {
+    /** A side as the kept topology has it, or {@code null} when it is a server or workload not in it (only the database can say why). */
+    private static Peer keptPeer(String field, Side side, Built kept) {
+        Peer range = range(field, side);
+        if (range != null) {
+            return range;
+        }
+        return kept.endpoints().get((side.server() != null ? side.server() : side.workload()).toString());
+    }
+
+    /** The side's range of addresses, or {@code null} for a server or workload; a side naming not exactly one is refused. */
+    private static Peer range(String field, Side side) {
         int given = (side.server() == null ? 0 : 1) + (side.workload() == null ? 0 : 1) + (side.cidr() == null ? 0 : 1);
         if (given != 1) {
             throw ProblemException.invalid(field, "name exactly one of server, workload and cidr");
         }
-        if (side.cidr() != null) {
-            try {
-                Cidr range = Cidr.parse(side.cidr());
-                return new ExternalRange("cidr:" + range, ExternalRange.Kind.INTERNET, range);
-            } catch (InvalidAddress e) {
-                throw ProblemException.invalid(field + ".cidr", e.getMessage());
-            }
+        if (side.cidr() == null) {
+            return null;
+        }
+        try {
+            Cidr range = Cidr.parse(side.cidr());
+            return new ExternalRange("cidr:" + range, ExternalRange.Kind.INTERNET, range);
+        } catch (InvalidAddress e) {
+            throw ProblemException.invalid(field + ".cidr", e.getMessage());
+        }
+    }
+
+    private Peer peer(String field, UUID tenantId, Side side, Built current) {
+        Peer range = range(field, side);
+        if (range != null) {
+            return range;
         }
         String kind = side.server() != null ? "server" : "workload";
         UUID asked = side.server() != null ? side.server() : side.workload();

@@ -18,10 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Tells this replica which tenants' network topology changed, so that reachability can answer from
@@ -29,21 +26,21 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The V31 triggers that bump a tenant's topology version also {@code NOTIFY network_topology}
  * with the tenant's id (V52); PostgreSQL delivers a notification only when the changing transaction
- * commits, to every listening connection. This class keeps one such connection, counts the
- * notifications per tenant and hands out {@link Mark}s. A reader takes a mark <em>before</em> it
- * reads the version and the topology; what it built stays current while {@link #unchanged} says so:
- * the connection has listened without a break since the mark, and no notification for the tenant
- * has arrived since. A notification is sent after its commit is visible, so a change whose
- * notification came before the mark was visible to the read that followed it, and one whose
- * notification comes after makes {@link #unchanged} false.
+ * commits, to every listening connection. This class keeps one such connection on a thread of its
+ * own, which waits on it and counts the notifications per tenant as they arrive, and hands out
+ * {@link Mark}s. A reader takes a mark <em>before</em> it reads the version and the topology; what
+ * it built stays current while {@link #unchanged} says so: the connection has listened without a
+ * break since the mark, and no notification for the tenant has arrived since. A notification is sent
+ * after its commit is visible, so a change whose notification came before the mark was visible to
+ * the read that followed it, and one whose notification comes after makes {@link #unchanged} false.
  *
- * <p>Every check first reads what has arrived on the connection (a non-blocking look at its
- * socket), so a question sees a change as soon as PostgreSQL has sent its notification — on one
- * host well under a millisecond after the commit, before a client that committed it can ask again.
- * When the connection is down, is being probed, or the watch is off
- * ({@code skydeck.network.topology-watch=false}), {@link #mark} answers {@code null} and readers read
- * the version from the database as before, which is always current. The connection is probed with a
- * round trip every second, so a silently dead one is noticed within about two.
+ * <p>Checks read two counters and never touch the connection, so they cost nothing and may run on
+ * an event loop. A change is seen once the watch's thread has read its notification: on one host
+ * well under a millisecond after the commit, before the client that committed it can ask again. When
+ * the connection is down or the watch is off ({@code skydeck.network.topology-watch=false}),
+ * {@link #mark} answers {@code null} and readers read the version from the database as before, which
+ * is always current. The connection is probed with a round trip every second, so a silently dead one
+ * is noticed within about three.
  */
 @ApplicationScoped
 public class TopologyWatch {
@@ -51,8 +48,10 @@ public class TopologyWatch {
     static final String CHANNEL = "network_topology";
 
     private static final Logger LOG = Logger.getLogger(TopologyWatch.class);
-    private static final long PROBE_EVERY_MS = 1_000;
+    private static final int WAIT_MS = 250;
+    private static final long PROBE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int PROBE_TIMEOUT_SECONDS = 2;
+    private static final long RETRY_MS = 1_000;
 
     /** What the watch had seen of a tenant when a reader started reading: the listening's epoch and the tenant's notifications. */
     public record Mark(long epoch, long changes) {
@@ -71,92 +70,102 @@ public class TopologyWatch {
     @ConfigProperty(name = "quarkus.datasource.password")
     Optional<String> password;
 
-    /** Guards the connection: a check reads from it, the probe makes a round trip on it. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private Connection connection;
-    private PGConnection listening;
-    private long lastProbe;
-
     /** Moves whenever listening starts or stops, so that no mark survives a gap in which notifications were lost. */
     private volatile long epoch;
     private volatile boolean live;
+    private volatile boolean stopping;
     private final Map<UUID, Long> changes = new ConcurrentHashMap<>();
-    private ScheduledExecutorService keeper;
+    /** Whether the last attempt failed (the watch's thread only): a connection that cannot be made is reported once, not every second. */
+    private boolean failing;
+
+    /** Used by the watch's thread only (and closed by {@link #stop} to end its wait). */
+    private volatile Connection connection;
+    private Thread thread;
 
     void start(@Observes StartupEvent event) {
         if (!enabled) {
             return;
         }
-        keeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "topology-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        keeper.scheduleWithFixedDelay(this::keep, 0, 200, TimeUnit.MILLISECONDS);
+        thread = new Thread(this::watch, "topology-watch");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (keeper != null) {
-            keeper.shutdownNow();
+        stopping = true;
+        if (thread != null) {
+            thread.interrupt();
         }
-        lock.lock();
-        try {
-            drop(null);
-        } finally {
-            lock.unlock();
-        }
+        close();
     }
 
     /**
      * A mark for a reader about to read the tenant's topology from the database, or {@code null}
-     * when the watch cannot vouch for what it reads (not listening, or busy probing).
+     * when the watch cannot vouch for what it reads (not listening).
      */
     public Mark mark(UUID tenant) {
-        if (!live || !drain()) {
+        long at = epoch;
+        if (!live) {
             return null;
         }
-        long at = epoch;
-        return live ? new Mark(at, changes.getOrDefault(tenant, 0L)) : null;
+        Mark mark = new Mark(at, changes.getOrDefault(tenant, 0L));
+        return live && epoch == at ? mark : null;
     }
 
     /** Whether nothing of the tenant's topology can have changed since the mark was taken. */
     public boolean unchanged(UUID tenant, Mark mark) {
-        if (mark == null || !live || !drain()) {
-            return false;
-        }
-        return live && epoch == mark.epoch() && changes.getOrDefault(tenant, 0L) == mark.changes();
+        return mark != null && live && epoch == mark.epoch() && changes.getOrDefault(tenant, 0L) == mark.changes();
     }
 
-    /** Whether the watch is listening now (tests and the health of this replica's cache). */
+    /** Whether the watch is listening now. */
     public boolean live() {
         return live;
     }
 
-    /**
-     * Counts what has arrived on the connection; false when it could not look (connection busy in
-     * a probe for more than a millisecond, or broken), in which case the caller must not trust a mark.
-     */
-    private boolean drain() {
-        try {
-            if (!lock.tryLock(1, TimeUnit.MILLISECONDS)) {
-                return false;
+    /** The watch's thread: listens, counts what arrives, probes the connection now and then, and listens again after a failure. */
+    private void watch() {
+        while (!stopping) {
+            try {
+                PGConnection listening = listen();
+                long probed = System.nanoTime();
+                while (!stopping) {
+                    count(listening.getNotifications(WAIT_MS));
+                    if (System.nanoTime() - probed >= PROBE_EVERY_NANOS) {
+                        if (!connection.isValid(PROBE_TIMEOUT_SECONDS)) {
+                            throw new SQLException("the listening connection did not answer a probe within " + PROBE_TIMEOUT_SECONDS + " s");
+                        }
+                        probed = System.nanoTime();
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!stopping) {
+                    drop(e);
+                    pause();
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
-        try {
-            if (listening == null) {
-                return false;
-            }
-            count(listening.getNotifications());
-            return true;
-        } catch (SQLException e) {
-            drop(e);
-            return false;
-        } finally {
-            lock.unlock();
+        drop(null);
+    }
+
+    private PGConnection listen() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", user.orElse("postgres"));
+        password.ifPresent(p -> properties.setProperty("password", p));
+        properties.setProperty("ApplicationName", "skydeck topology watch");
+        properties.setProperty("tcpKeepAlive", "true");
+        Connection c = new Driver().connect(url, properties);
+        if (c == null) {
+            throw new SQLException("not a PostgreSQL URL: " + url);
         }
+        connection = c;
+        try (Statement s = c.createStatement()) {
+            s.execute("LISTEN " + CHANNEL);
+        }
+        // Listening from here on: a mark taken from now is vouched for by what arrives after it.
+        epoch++;
+        live = true;
+        LOG.infof("topology watch listening on %s", CHANNEL);
+        return c.unwrap(PGConnection.class);
     }
 
     private void count(PGNotification[] arrived) {
@@ -172,73 +181,36 @@ public class TopologyWatch {
         }
     }
 
-    /** On the keeper's thread: (re)connects and listens, or drains and now and then probes the connection. */
-    private void keep() {
-        lock.lock();
-        try {
-            if (listening == null) {
-                listen();
-            } else {
-                count(listening.getNotifications());
-                long now = System.nanoTime();
-                if (now - lastProbe >= TimeUnit.MILLISECONDS.toNanos(PROBE_EVERY_MS)) {
-                    lastProbe = now;
-                    if (!connection.isValid(PROBE_TIMEOUT_SECONDS)) {
-                        throw new SQLException("the listening connection did not answer a probe within " + PROBE_TIMEOUT_SECONDS + " s");
-                    }
-                    count(listening.getNotifications());
-                }
-            }
-        } catch (SQLException | RuntimeException e) {
-            drop(e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void listen() throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", user.orElse("postgres"));
-        password.ifPresent(p -> properties.setProperty("password", p));
-        properties.setProperty("ApplicationName", "skydeck topology watch");
-        properties.setProperty("tcpKeepAlive", "true");
-        Connection c = new Driver().connect(url, properties);
-        if (c == null) {
-            throw new SQLException("not a PostgreSQL URL: " + url);
-        }
-        try {
-            try (Statement s = c.createStatement()) {
-                s.execute("LISTEN " + CHANNEL);
-            }
-            connection = c;
-            listening = c.unwrap(PGConnection.class);
-            lastProbe = System.nanoTime();
-            // Listening from here on: a mark taken from now is vouched for by what arrives after it.
-            epoch++;
-            live = true;
-            LOG.debugf("listening on %s", CHANNEL);
-        } catch (SQLException | RuntimeException e) {
-            c.close();
-            throw e;
-        }
-    }
-
-    /** Stops vouching at once (the epoch moves), then closes the connection; the keeper listens again on its next run. */
+    /** Stops vouching at once (the epoch moves), then closes the connection; the watch listens again after a pause. */
     private void drop(Exception cause) {
         boolean was = live;
         live = false;
         epoch++;
-        if (cause != null && was) {
-            LOG.warnf("topology watch lost its connection (%s); questions read the version until it listens again", cause.getMessage());
+        if (cause != null && (was || !failing)) {
+            LOG.warnf("topology watch %s (%s); reachability reads each tenant's version until it listens again",
+                    was ? "lost its connection" : "cannot listen", cause.getMessage());
         }
-        if (connection != null) {
+        failing = cause != null;
+        close();
+    }
+
+    private void close() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
             try {
-                connection.close();
+                c.close();
             } catch (SQLException ignored) {
                 // already broken: nothing to give back
             }
         }
-        connection = null;
-        listening = null;
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

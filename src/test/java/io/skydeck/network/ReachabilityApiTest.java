@@ -75,6 +75,17 @@ class ReachabilityApiTest {
                 .body("errors[0].field", equalTo("from.cidr"));
         UUID other = createTenant(uniqueName("reachother"), quota(4, 8, 1, 0, 0, 0));
         ask(Tokens.tenant(other), Map.of("cidr", "0.0.0.0/0"), Map.of("server", front), "tcp", 443).then().statusCode(404);
+
+        // An operator names the tenant (answered on a worker thread, which reads the tenant): the same answer;
+        // without one, a 400; a tenant that does not exist, a 404.
+        Map<String, Object> named = new HashMap<>(Map.of("from", Map.of("server", front), "to", Map.of("server", store),
+                "protocol", "tcp", "port", 5432));
+        as(Tokens.admin()).body(named).post("/v1/networks/reachability").then().statusCode(400).body("errors[0].field", equalTo("tenantId"));
+        named.put("tenantId", tenant.toString());
+        as(Tokens.admin()).body(named).post("/v1/networks/reachability").then().statusCode(200)
+                .body("reachable", equalTo(true)).body("ingress.group", equalTo("db"));
+        named.put("tenantId", UUID.randomUUID().toString());
+        as(Tokens.admin()).body(named).post("/v1/networks/reachability").then().statusCode(404).contentType(containsString("problem+json"));
     }
 
     @Inject

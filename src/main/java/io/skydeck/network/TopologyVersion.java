@@ -11,8 +11,9 @@ import java.util.UUID;
 /**
  * A tenant's network topology version (V31): bumped by triggers whenever one of its networks,
  * subnets, links, security groups, memberships, public IPs, servers or workloads changes. Read
- * only, by primary key, before every reachability question — as an entity, because a native query
- * there cost half of a question's CPU in Hibernate's query-plan cache.
+ * only, by primary key, before a reachability question that {@link TopologyWatch} cannot vouch for
+ * (the first, one after a change, any while the watch is not listening) — as an entity, because a
+ * native query there cost half of a question's CPU in Hibernate's query-plan cache.
  */
 @Entity
 @Immutable

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.Driver;
@@ -57,8 +58,8 @@ public class TopologyWatch {
     public record Mark(long epoch, long changes) {
     }
 
-    @ConfigProperty(name = "skydeck.network.topology-watch", defaultValue = "true")
-    boolean enabled;
+    @Inject
+    TopologyWatchConfig config;
 
     /** The main database, on a connection of its own: a pooled one would go back to the pool still listening. */
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
@@ -83,7 +84,7 @@ public class TopologyWatch {
     private Thread thread;
 
     void start(@Observes StartupEvent event) {
-        if (!enabled) {
+        if (!config.enabled()) {
             return;
         }
         thread = new Thread(this::watch, "topology-watch");

@@ -31,10 +31,23 @@ final class FixedRateLoad implements AutoCloseable {
     record Call(HttpMethod method, String path, Map<String, String> headers, String body) {
     }
 
+    /**
+     * A phase's outcome. {@code latencyMicros} counts from each request's due time to its answer;
+     * {@code lateMicros} from the due time to the moment this client handed the request to its
+     * HTTP client — the part of a latency that is the load generator's own (its sending thread
+     * woken late on a busy machine), not the server's.
+     */
     record Result(String name, double rate, double achievedOkPerSecond, long sent, long ok, Map<Integer, Integer> byStatus,
-                  long errors, Histogram latencyMicros) {
+                  long errors, Histogram latencyMicros, Histogram lateMicros) {
         double p(double percentile) {
             return latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        /** The sending thread's lateness, for the phase line. */
+        String lateness() {
+            return String.format(java.util.Locale.ROOT, "client_send_late_ms p50=%.2f p99=%.2f max=%.2f",
+                    lateMicros.getValueAtPercentile(50) / 1000.0, lateMicros.getValueAtPercentile(99) / 1000.0,
+                    lateMicros.getMaxValue() / 1000.0);
         }
     }
 
@@ -62,6 +75,7 @@ final class FixedRateLoad implements AutoCloseable {
      */
     Result run(String name, double rate, Duration duration, IntFunction<Call> call, int okStatus) throws InterruptedException {
         var histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        var late = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
         var byStatus = new ConcurrentHashMap<Integer, AtomicInteger>();
         var ok = new AtomicLong();
         var errors = new AtomicLong();
@@ -76,6 +90,7 @@ final class FixedRateLoad implements AutoCloseable {
                 LockSupport.parkNanos(wait);
             }
             Call c = call.apply(i);
+            late.recordValue(Math.min(Math.max(0, (System.nanoTime() - due) / 1000), late.getHighestTrackableValue()));
             outstanding.incrementAndGet();
             var options = new RequestOptions().setMethod(c.method()).setURI(c.path());
             c.headers().forEach(options::addHeader);
@@ -119,7 +134,7 @@ final class FixedRateLoad implements AutoCloseable {
         synchronized (histogram) {
             copy = histogram.copy();
         }
-        return new Result(name, rate, ok.get() / seconds, total, ok.get(), statuses, errors.get() + outstanding.get(), copy);
+        return new Result(name, rate, ok.get() / seconds, total, ok.get(), statuses, errors.get() + outstanding.get(), copy, late);
     }
 
     @Override

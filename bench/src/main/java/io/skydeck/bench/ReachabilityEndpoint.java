@@ -156,10 +156,10 @@ final class ReachabilityEndpoint {
                 var cost = ApiBench.CpuCost.Reading.now(replicas).since(cpu, result.sent());
                 long after = topologyVersion(database, tenantId);
                 System.out.printf(Locale.ROOT, "endpoint phase reachability rate=%.0f/s sent=%d ok=%d ok_per_s=%.0f errors=%d statuses=%s "
-                                + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f %s; topology version %d before, %d after%n",
+                                + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f %s %s; topology version %d before, %d after%n",
                         result.rate(), result.sent(), result.ok(), result.achievedOkPerSecond(), result.errors(), result.byStatus(),
                         result.p(50), result.p(90), result.p(99), result.p(99.9), result.latencyMicros().getMaxValue() / 1000.0, cost,
-                        before, after);
+                        result.lateness(), before, after);
                 if (before != after) {
                     System.out.println("MISMATCH the topology version moved during the measured phase: the service rebuilt its index");
                     return null;

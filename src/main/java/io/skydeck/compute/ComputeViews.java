@@ -94,6 +94,10 @@ public final class ComputeViews {
         }
     }
 
+    /** The shape of {@code GET /v1/servers}'s answer, for the API's documentation (the list writes a {@code Page<ServerView>}). */
+    public record ServerList(List<ServerView> items, String nextCursor) {
+    }
+
     public record CreateWorkload(
             UUID tenantId,
             @NotNull UUID projectId,

@@ -2,6 +2,7 @@ package io.skydeck.compute;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityListeners;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
@@ -13,6 +14,7 @@ import java.util.UUID;
 
 /** A tenant's virtual machine, where placement put it, and how far it has got. */
 @Entity
+@EntityListeners(ServerRowListener.class)
 public class Server {
 
     @Id

@@ -5,6 +5,7 @@ import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.Accepted;
 import io.skydeck.compute.ComputeViews.CreateServer;
 import io.skydeck.compute.ComputeViews.ServerAction;
+import io.skydeck.compute.ComputeViews.ServerList;
 import io.skydeck.compute.ComputeViews.ServerView;
 import io.skydeck.operations.OperationResource.OperationView;
 import io.skydeck.placement.PlacementTarget;
@@ -21,6 +22,8 @@ import io.skydeck.tenancy.Project;
 import io.skydeck.tenancy.ProjectService;
 import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantService;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
@@ -36,12 +39,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.net.URI;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code /v1/servers}: virtual machines. Changes answer 202 with the operation to poll at
@@ -77,6 +84,9 @@ public class ServerResource {
     @Inject
     Caller caller;
 
+    @Inject
+    ServerPages pages;
+
     @POST
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateServer request) {
@@ -96,16 +106,41 @@ public class ServerResource {
         });
     }
 
+    /**
+     * {@code GET /v1/servers}. Runs on the event loop: a page of one tenant's servers that this
+     * replica kept and knows to be current ({@link ServerPages}) is answered from memory; every
+     * other page is read on a worker thread.
+     */
     @GET
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER, Roles.FINANCE})
-    public Page<ServerView> list(@QueryParam("tenantId") String tenantParam, @QueryParam("projectId") String projectParam,
-                                 @QueryParam("status") String status, @QueryParam("name") String name,
-                                 @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
+    @APIResponse(responseCode = "200", description = "a page of servers",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServerList.class)))
+    public Uni<Response> list(@QueryParam("tenantId") String tenantParam, @QueryParam("projectId") String projectParam,
+                              @QueryParam("status") String status, @QueryParam("name") String name,
+                              @QueryParam("cursor") String cursor, @QueryParam("limit") Integer limit) {
         PageRequest page = PageRequest.of(cursor, limit);
         Optional<UUID> tenant = caller.listFilter(QueryParams.uuid("tenantId", tenantParam));
-        return Page.from(servers.list(tenant, QueryParams.uuid("projectId", projectParam),
-                        QueryParams.enumValue("status", status, ServerStatus.class), Optional.ofNullable(name), page),
-                page.limit(), ServerService::position, Function.identity());
+        Optional<UUID> project = QueryParams.uuid("projectId", projectParam);
+        Optional<ServerStatus> inStatus = QueryParams.enumValue("status", status, ServerStatus.class);
+        if (tenant.isEmpty()) {
+            return onWorker(() -> pages.write(Page.from(servers.list(tenant, project, inStatus, Optional.ofNullable(name), page),
+                    page.limit(), ServerService::position, Function.identity())));
+        }
+        ServerPages.Key key = new ServerPages.Key(tenant.get(), project, inStatus, Optional.ofNullable(name),
+                Optional.ofNullable(cursor), page.limit());
+        Optional<byte[]> kept = pages.kept(key);
+        if (kept.isPresent()) {
+            return Uni.createFrom().item(json(kept.get()));
+        }
+        return onWorker(() -> pages.read(key, page));
+    }
+
+    private static Uni<Response> onWorker(Supplier<byte[]> body) {
+        return Uni.createFrom().item(() -> json(body.get())).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static Response json(byte[] body) {
+        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET

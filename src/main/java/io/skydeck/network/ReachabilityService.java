@@ -2,6 +2,7 @@ package io.skydeck.network;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.network.address.Cidr;
+import io.skydeck.platform.changes.TenantChanges;
 import io.skydeck.network.address.Family;
 import io.skydeck.network.address.InvalidAddress;
 import io.skydeck.network.address.IpAddress;
@@ -63,9 +64,9 @@ public class ReachabilityService {
      * A tenant's topology as built at one version, with its index, and what a question looks up
      * in it by id (servers and workloads, group names) so that a question costs no scan of the estate.
      */
-    private record Built(long version, TopologyWatch.Mark mark, Topology topology, Reachability reachability,
+    private record Built(long version, TenantChanges.Mark mark, Topology topology, Reachability reachability,
                          Map<String, Endpoint> endpoints, Map<String, String> groupNames) {
-        static Built of(long version, TopologyWatch.Mark mark, Topology topology) {
+        static Built of(long version, TenantChanges.Mark mark, Topology topology) {
             Map<String, Endpoint> endpoints = new HashMap<>();
             topology.peers().forEach(p -> {
                 if (p instanceof Endpoint e) {
@@ -78,7 +79,7 @@ public class ReachabilityService {
         }
 
         /** The same topology, found current again under a newer mark. */
-        Built marked(TopologyWatch.Mark again) {
+        Built marked(TenantChanges.Mark again) {
             return new Built(version, again, topology, reachability, endpoints, groupNames);
         }
     }
@@ -192,7 +193,7 @@ public class ReachabilityService {
             return kept;
         }
         // The mark before the version: a change notified after it makes the next question read again.
-        TopologyWatch.Mark mark = watch.mark(tenantId);
+        TenantChanges.Mark mark = watch.mark(tenantId);
         TopologyVersion row = em.find(TopologyVersion.class, tenantId);
         long version = row == null ? 0 : row.version();
         if (kept != null && kept.version() == version) {

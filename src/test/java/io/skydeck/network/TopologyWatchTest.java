@@ -2,6 +2,7 @@ package io.skydeck.network;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.skydeck.platform.changes.TenantChanges;
 import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,8 @@ class TopologyWatchTest {
         UUID bystander = createTenant(uniqueName("watchby"), quota(4, 8, 1, 0, 0, 1));
         UUID project = createProject(tenant, "shop");
 
-        TopologyWatch.Mark before = watch.mark(tenant);
-        TopologyWatch.Mark bystanders = watch.mark(bystander);
+        TenantChanges.Mark before = watch.mark(tenant);
+        TenantChanges.Mark bystanders = watch.mark(bystander);
         assertThat(before).isNotNull();
         assertThat(watch.unchanged(tenant, before)).isTrue();
 
@@ -56,14 +57,14 @@ class TopologyWatchTest {
         assertThat(watch.unchanged(bystander, bystanders)).as("another tenant's mark").isTrue();
 
         // A change rolled back notifies no one.
-        TopologyWatch.Mark settled = watch.mark(tenant);
+        TenantChanges.Mark settled = watch.mark(tenant);
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             touch(c, network);
             c.rollback();
             // A later, committed statement on the same connection: its notification would come after the rolled-back one's.
             try (Statement s = c.createStatement()) {
-                s.execute("SELECT pg_notify('" + TopologyWatch.CHANNEL + "', '" + bystander + "')");
+                s.execute("SELECT pg_notify('" + TenantChanges.Channel.NETWORK_TOPOLOGY.name + "', '" + bystander + "')");
             }
             c.commit();
         }
@@ -83,17 +84,17 @@ class TopologyWatchTest {
     void aKilledConnectionEndsEveryMarkAndTheWatchListensAgain() throws SQLException {
         awaitTrue(watch::live, "the watch listens");
         UUID tenant = UUID.randomUUID();
-        TopologyWatch.Mark before = watch.mark(tenant);
+        TenantChanges.Mark before = watch.mark(tenant);
         assertThat(watch.unchanged(tenant, before)).isTrue();
 
         try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'skydeck topology watch'"
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + TenantChanges.APPLICATION_NAME + "'"
                     + " AND datname = current_database()");
         }
         // Nothing of the tenant changed, but notifications may have been lost while it was down: the mark is over.
         awaitTrue(() -> !watch.unchanged(tenant, before), "the broken connection ends the mark");
         awaitTrue(() -> watch.mark(tenant) != null, "the watch listens again");
-        TopologyWatch.Mark after = watch.mark(tenant);
+        TenantChanges.Mark after = watch.mark(tenant);
         assertThat(after.epoch()).isGreaterThan(before.epoch());
         assertThat(watch.unchanged(tenant, after)).isTrue();
         assertThat(watch.unchanged(tenant, null)).as("a topology read while the watch could not vouch").isFalse();

@@ -1,0 +1,125 @@
+package io.skydeck.compute;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.skydeck.compute.ComputeViews.ServerView;
+import io.skydeck.platform.changes.TenantChanges;
+import io.skydeck.platform.changes.TenantChanges.Channel;
+import io.skydeck.platform.paging.Page;
+import io.skydeck.platform.paging.PageRequest;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Pages of one tenant's servers, kept by this replica as the JSON it answered them with, and
+ * answered again from memory while none of the tenant's server rows has changed since the page
+ * was read. {@link TenantChanges} vouches for that: its mark is taken before the page is read, and
+ * any committed insert, update or delete of one of the tenant's servers, on any replica or by hand
+ * in SQL, ends it (V53's notifications). A page the watch cannot vouch for (not listening) is not
+ * kept; every page is then read from PostgreSQL, as it is for an operator's list across tenants.
+ *
+ * <p>At most {@code skydeck.servers.kept-pages} pages are kept (1,000 by default, 0 for none).
+ * When that many are kept, pages whose tenant changed go first, then arbitrary ones until a
+ * quarter of the room is free; a page is read again at its next request.
+ */
+@ApplicationScoped
+@Startup
+public class ServerPages {
+
+    /** A page as a tenant asked for it: the filters after the caller's tenant rule, the cursor as given and the limit. */
+    public record Key(UUID tenant, Optional<UUID> project, Optional<ServerStatus> status, Optional<String> name,
+                      Optional<String> cursor, int limit) {
+    }
+
+    private record Kept(TenantChanges.Mark mark, byte[] json) {
+    }
+
+    @Inject
+    TenantChanges changes;
+
+    @Inject
+    ServerPagesConfig config;
+
+    @Inject
+    ServerService servers;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<Key, Kept> kept = new ConcurrentHashMap<>();
+    private Counter fromMemory;
+    private Counter fromDatabase;
+
+    @PostConstruct
+    void meters() {
+        fromMemory = Counter.builder("skydeck.server.pages").tag("answered", "from_memory")
+                .description("GET /v1/servers pages answered from a page this replica kept").register(registry);
+        fromDatabase = Counter.builder("skydeck.server.pages").tag("answered", "from_database")
+                .description("GET /v1/servers pages read from PostgreSQL").register(registry);
+    }
+
+    /** The page as last answered, if the tenant's servers cannot have changed since it was read. Never blocks. */
+    public Optional<byte[]> kept(Key key) {
+        Kept page = kept.get(key);
+        if (page == null) {
+            return Optional.empty();
+        }
+        if (!changes.unchanged(Channel.SERVERS, key.tenant(), page.mark())) {
+            kept.remove(key, page);
+            return Optional.empty();
+        }
+        fromMemory.increment();
+        return Optional.of(page.json());
+    }
+
+    /** Reads the page from PostgreSQL and answers its JSON, keeping it when the watch can vouch for it. Blocks. */
+    public byte[] read(Key key, PageRequest request) {
+        TenantChanges.Mark mark = config.max() > 0 ? changes.mark(Channel.SERVERS, key.tenant()) : null;
+        Page<ServerView> page = Page.from(servers.list(Optional.of(key.tenant()), key.project(), key.status(), key.name(), request),
+                request.limit(), ServerService::position, Function.identity());
+        byte[] body = write(page);
+        fromDatabase.increment();
+        if (mark != null) {
+            makeRoom();
+            kept.put(key, new Kept(mark, body));
+        }
+        return body;
+    }
+
+    /** The JSON of any page of servers, as the page cache answers it. */
+    public byte[] write(Page<ServerView> page) {
+        try {
+            return json.writeValueAsBytes(page);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void makeRoom() {
+        int max = config.max();
+        if (kept.size() < max) {
+            return;
+        }
+        kept.entrySet().removeIf(e -> !changes.unchanged(Channel.SERVERS, e.getKey().tenant(), e.getValue().mark()));
+        Iterator<Key> keys = kept.keySet().iterator();
+        while (kept.size() > max * 3 / 4 && keys.hasNext()) {
+            keys.next();
+            keys.remove();
+        }
+    }
+}

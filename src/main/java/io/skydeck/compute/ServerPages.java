@@ -11,6 +11,8 @@ import io.skydeck.platform.changes.TenantChanges.Channel;
 import io.skydeck.platform.paging.Page;
 import io.skydeck.platform.paging.PageRequest;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -19,7 +21,13 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -29,6 +37,14 @@ import java.util.function.Function;
  * any committed insert, update or delete of one of the tenant's servers, on any replica or by hand
  * in SQL, ends it (V53's notifications). A page the watch cannot vouch for (not listening) is not
  * kept; every page is then read from PostgreSQL, as it is for an operator's list across tenants.
+ *
+ * <p>A page that must be read again is read by a small pool of this class's own ({@link #READERS}
+ * threads), and requests for a page already being read wait for that read instead of starting
+ * another. A change of one of a tenant's servers ends every page of the tenant at once; when they
+ * were read on the service's worker pool, the hundreds of requests that missed at once became as
+ * many runnable threads, and the event loops answering every other request from memory got a
+ * hundredth of the CPU for seconds ({@code bench/run api}: 0.4-1 s answers for 4 s after each
+ * change). Without the watch, pages are read on the worker pool as any other list.
  *
  * <p>At most {@code skydeck.servers.kept-pages} pages are kept (1,000 by default, 0 for none).
  * When that many are kept, pages whose tenant changed go first, then arbitrary ones until a
@@ -61,7 +77,25 @@ public class ServerPages {
     @Inject
     MeterRegistry registry;
 
+    /** How many pages may be read from PostgreSQL at once to be kept. */
+    static final int READERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+    /** A page being read to be kept, and the mark taken before its read: joined while the mark still holds. */
+    private record Reading(TenantChanges.Mark mark, CompletableFuture<byte[]> json) {
+    }
+
     private final Map<Key, Kept> kept = new ConcurrentHashMap<>();
+    private final Map<Key, Reading> reading = new ConcurrentHashMap<>();
+    private final ExecutorService readers = Executors.newFixedThreadPool(READERS, new ThreadFactory() {
+        private final AtomicInteger made = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable work) {
+            Thread thread = new Thread(work, "server-pages-" + made.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    });
     private Counter fromMemory;
     private Counter fromDatabase;
 
@@ -87,9 +121,46 @@ public class ServerPages {
         return Optional.of(page.json());
     }
 
+    /**
+     * The page read again to be kept, on this class's readers; a read of the same page already under
+     * way is joined while the tenant has not changed since it began. Empty when the watch cannot vouch
+     * for what a read would give (or nothing is kept): the caller reads the page itself with {@link #read}.
+     */
+    public Optional<CompletionStage<byte[]>> readToKeep(Key key, PageRequest request) {
+        TenantChanges.Mark mark = config.max() > 0 ? changes.mark(Channel.SERVERS, key.tenant()) : null;
+        if (mark == null) {
+            return Optional.empty();
+        }
+        while (true) {
+            Reading running = reading.get(key);
+            if (running != null && changes.unchanged(Channel.SERVERS, key.tenant(), running.mark())) {
+                return Optional.of(running.json());
+            }
+            Reading mine = new Reading(mark, new CompletableFuture<>());
+            boolean started = running == null ? reading.putIfAbsent(key, mine) == null : reading.replace(key, running, mine);
+            if (started) {
+                readers.execute(() -> {
+                    try {
+                        mine.json().complete(self().read(key, request, mine.mark()));
+                    } catch (Throwable e) {
+                        mine.json().completeExceptionally(e);
+                    } finally {
+                        reading.remove(key, mine);
+                    }
+                });
+                return Optional.of(mine.json());
+            }
+        }
+    }
+
     /** Reads the page from PostgreSQL and answers its JSON, keeping it when the watch can vouch for it. Blocks. */
     public byte[] read(Key key, PageRequest request) {
-        TenantChanges.Mark mark = config.max() > 0 ? changes.mark(Channel.SERVERS, key.tenant()) : null;
+        return read(key, request, config.max() > 0 ? changes.mark(Channel.SERVERS, key.tenant()) : null);
+    }
+
+    /** Reads the page, keeping it under {@code mark}, taken before the read (none: not kept). */
+    @ActivateRequestContext
+    byte[] read(Key key, PageRequest request, TenantChanges.Mark mark) {
         Page<ServerView> page = Page.from(servers.list(Optional.of(key.tenant()), key.project(), key.status(), key.name(), request),
                 request.limit(), ServerService::position, Function.identity());
         byte[] body = write(page);
@@ -108,6 +179,16 @@ public class ServerPages {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** This bean through its container proxy, so that a reader thread gets the request context a read needs. */
+    private ServerPages self() {
+        return io.quarkus.arc.Arc.container().instance(ServerPages.class).get();
+    }
+
+    @PreDestroy
+    void stop() {
+        readers.shutdownNow();
     }
 
     private void makeRoom() {

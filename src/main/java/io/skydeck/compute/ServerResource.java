@@ -132,7 +132,9 @@ public class ServerResource {
         if (kept.isPresent()) {
             return Uni.createFrom().item(json(kept.get()));
         }
-        return onWorker(() -> pages.read(key, page));
+        return pages.readToKeep(key, page)
+                .map(read -> Uni.createFrom().completionStage(read).map(ServerResource::json))
+                .orElseGet(() -> onWorker(() -> pages.read(key, page)));
     }
 
     private static Uni<Response> onWorker(Supplier<byte[]> body) {

@@ -51,6 +51,10 @@ final class FixedRateLoad implements AutoCloseable {
         }
     }
 
+    /** {@code -Dskydeck.bench.timeline=true}: each phase also prints its slowest answer per 100 ms. */
+    private static final boolean TIMELINE = Boolean.getBoolean("skydeck.bench.timeline");
+    private static final long TIMELINE_SLOT_NANOS = 100_000_000L;
+
     private final Vertx vertx = Vertx.vertx();
     private final String host;
     private final int port;
@@ -83,6 +87,7 @@ final class FixedRateLoad implements AutoCloseable {
         long total = (long) (rate * duration.toSeconds());
         long intervalNanos = (long) (1e9 / rate);
         long start = System.nanoTime();
+        long[] timeline = TIMELINE ? new long[(int) (duration.toNanos() / TIMELINE_SLOT_NANOS) + 1] : null;
         for (int i = 0; i < total; i++) {
             long due = start + i * intervalNanos;
             long wait = due - System.nanoTime();
@@ -101,6 +106,12 @@ final class FixedRateLoad implements AutoCloseable {
                         long micros = (System.nanoTime() - due) / 1000;
                         synchronized (histogram) {
                             histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
+                            if (timeline != null) {
+                                int slot = (int) ((due - start) / TIMELINE_SLOT_NANOS);
+                                if (slot < timeline.length) {
+                                    timeline[slot] = Math.max(timeline[slot], micros);
+                                }
+                            }
                         }
                         if (outcome.failed()) {
                             errors.incrementAndGet();
@@ -128,6 +139,9 @@ final class FixedRateLoad implements AutoCloseable {
             http = client();
             behind.close();
         }
+        if (timeline != null) {
+            printTimeline(name, timeline);
+        }
         var statuses = new TreeMap<Integer, Integer>();
         byStatus.forEach((k, v) -> statuses.put(k, v.get()));
         Histogram copy;
@@ -135,6 +149,17 @@ final class FixedRateLoad implements AutoCloseable {
             copy = histogram.copy();
         }
         return new Result(name, rate, ok.get() / seconds, total, ok.get(), statuses, errors.get() + outstanding.get(), copy, late);
+    }
+
+    /** The slowest answer to a request due in each 100 ms of the phase, for finding where a tail comes from. */
+    private static void printTimeline(String name, long[] timeline) {
+        StringBuilder line = new StringBuilder("load " + name + " timeline (slowest ms per 100 ms slot, slots over 5 ms):");
+        for (int slot = 0; slot < timeline.length; slot++) {
+            if (timeline[slot] > 5_000) {
+                line.append(String.format(java.util.Locale.ROOT, " %.1fs=%.0f", slot / 10.0, timeline[slot] / 1000.0));
+            }
+        }
+        System.out.println(line);
     }
 
     @Override

@@ -1,17 +1,24 @@
 -- A tenant's pages of GET /v1/servers are kept in memory by each replica (io.skydeck.compute.ServerPages)
--- and answered from there while none of the tenant's server rows has changed. Every insert, update
--- or delete of a server row tells every replica: a NOTIFY on channel server_rows with the tenant's
--- id, sent by PostgreSQL when (and only if) the transaction commits, one per tenant and transaction
--- however many rows it changed (identical notifications are folded). The replica's listening
--- connection (io.skydeck.platform.changes.TenantChanges) counts them; a replica that is not listening
+-- and answered from there while none of their rows has changed. Every insert, update or delete of a
+-- server row tells every replica: a NOTIFY on channel server_rows, sent by PostgreSQL when (and only
+-- if) the transaction commits, whose payload is the tenant's id, then the row's place in every list
+-- of servers — its created_at in microseconds since 1970 and its id (lists are read in that order) —
+-- e.g. '<tenant> 1764669600123456 <id>'. A row whose place did not change sends one notification
+-- however often a transaction updates it (identical notifications are folded). The replica's
+-- listening connection (io.skydeck.platform.changes.TenantChanges) keeps the last few per tenant, so
+-- that only the pages whose range holds the row are read again; a replica that is not listening
 -- reads every page from the table.
+CREATE FUNCTION server_row_place(tenant uuid, created timestamptz, id uuid) RETURNS text AS $$
+    SELECT tenant::text || coalesce(' ' || (extract(epoch FROM created) * 1000000)::bigint::text || ' ' || id::text, '')
+$$ LANGUAGE sql IMMUTABLE;
+
 CREATE FUNCTION notify_server_rows() RETURNS trigger AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        PERFORM pg_notify('server_rows', OLD.tenant_id::text);
+        PERFORM pg_notify('server_rows', server_row_place(OLD.tenant_id, OLD.created_at, OLD.id));
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        PERFORM pg_notify('server_rows', NEW.tenant_id::text);
+        PERFORM pg_notify('server_rows', server_row_place(NEW.tenant_id, NEW.created_at, NEW.id));
     END IF;
     RETURN NULL;
 END

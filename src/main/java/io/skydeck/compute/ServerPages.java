@@ -17,7 +17,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -59,7 +61,58 @@ public class ServerPages {
                       Optional<String> cursor, int limit) {
     }
 
-    private record Kept(TenantChanges.Mark mark, byte[] json) {
+    /**
+     * A server's place in every list of servers, which are read in the order of ({@code created_at},
+     * {@code id}): the creation time in microseconds since 1970 (as PostgreSQL keeps it) and the id,
+     * compared as PostgreSQL compares uuids (bytes, unsigned).
+     */
+    public record Place(long micros, UUID id) implements Comparable<Place> {
+        static Place of(Instant createdAt, UUID id) {
+            return createdAt == null ? null : new Place(Math.addExact(Math.multiplyExact(createdAt.getEpochSecond(), 1_000_000L),
+                    createdAt.getNano() / 1_000), id);
+        }
+
+        /** From V53's notification: {@code "<micros> <id>"}; null when it is not one. */
+        static Place parse(String detail) {
+            int space = detail.indexOf(' ');
+            try {
+                return space < 0 ? null : new Place(Long.parseLong(detail.substring(0, space)), UUID.fromString(detail.substring(space + 1)));
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+
+        /** As V53's notification says it, for this replica's own commits. */
+        String detail() {
+            return micros + " " + id;
+        }
+
+        @Override
+        public int compareTo(Place other) {
+            int byTime = Long.compare(micros, other.micros);
+            if (byTime != 0) {
+                return byTime;
+            }
+            int high = Long.compareUnsigned(id.getMostSignificantBits(), other.id.getMostSignificantBits());
+            return high != 0 ? high : Long.compareUnsigned(id.getLeastSignificantBits(), other.id.getLeastSignificantBits());
+        }
+    }
+
+    /**
+     * A kept page: the mark taken before it was read, its JSON, and the range of places its answer
+     * depends on — after its cursor ({@code null}: from the start) up to and including the last row
+     * it read, the one past the page that says whether there is a next page ({@code null}: to the
+     * end, when it read fewer). A change of a row outside the range cannot change the page: keyset
+     * pages begin at their cursor's place, not at a count of rows before them.
+     */
+    private record Kept(TenantChanges.Mark mark, byte[] json, Place after, Place until) {
+        boolean holds(Place place) {
+            return (after == null || place.compareTo(after) > 0) && (until == null || place.compareTo(until) <= 0);
+        }
+
+        Kept at(TenantChanges.Mark later) {
+            return new Kept(later, json, after, until);
+        }
     }
 
     @Inject
@@ -114,8 +167,13 @@ public class ServerPages {
             return Optional.empty();
         }
         if (!changes.unchanged(Channel.SERVERS, key.tenant(), page.mark())) {
-            kept.remove(key, page);
-            return Optional.empty();
+            // Some of the tenant's servers changed; the page stands if none of them is in its range.
+            Optional<TenantChanges.Since> since = changes.since(Channel.SERVERS, key.tenant(), page.mark());
+            if (since.isEmpty() || since.get().details().stream().map(Place::parse).anyMatch(p -> p == null || page.holds(p))) {
+                kept.remove(key, page);
+                return Optional.empty();
+            }
+            kept.replace(key, page, page.at(since.get().mark()));
         }
         fromMemory.increment();
         return Optional.of(page.json());
@@ -161,13 +219,14 @@ public class ServerPages {
     /** Reads the page, keeping it under {@code mark}, taken before the read (none: not kept). */
     @ActivateRequestContext
     byte[] read(Key key, PageRequest request, TenantChanges.Mark mark) {
-        Page<ServerView> page = Page.from(servers.list(Optional.of(key.tenant()), key.project(), key.status(), key.name(), request),
-                request.limit(), ServerService::position, Function.identity());
-        byte[] body = write(page);
+        List<ServerView> rows = servers.list(Optional.of(key.tenant()), key.project(), key.status(), key.name(), request);
+        byte[] body = write(Page.from(rows, request.limit(), ServerService::position, Function.identity()));
         fromDatabase.increment();
         if (mark != null) {
             makeRoom();
-            kept.put(key, new Kept(mark, body));
+            Place after = request.after().map(c -> Place.of(c.createdAt(), c.id())).orElse(null);
+            Place until = rows.size() > request.limit() ? Place.of(rows.get(rows.size() - 1).createdAt(), rows.get(rows.size() - 1).id()) : null;
+            kept.put(key, new Kept(mark, body, after, until));
         }
         return body;
     }
@@ -196,7 +255,7 @@ public class ServerPages {
         if (kept.size() < max) {
             return;
         }
-        kept.entrySet().removeIf(e -> !changes.unchanged(Channel.SERVERS, e.getKey().tenant(), e.getValue().mark()));
+        kept.entrySet().removeIf(e -> changes.since(Channel.SERVERS, e.getKey().tenant(), e.getValue().mark()).isEmpty());
         Iterator<Key> keys = kept.keySet().iterator();
         while (kept.size() > max * 3 / 4 && keys.hasNext()) {
             keys.next();

@@ -77,6 +77,52 @@ class ServerPagesTest {
     }
 
     @Test
+    void aChangeEndsOnlyThePagesWhoseRangeHoldsTheRow() throws SQLException {
+        awaitTrue(changes::live, "the watch listens");
+        UUID tenant = createTenant(uniqueName("ranges"), quota(8, 16, 4, 0, 0, 1));
+        String token = Tokens.tenant(tenant);
+        String first = create(tenant, "first");
+        create(tenant, "second");
+        String third = create(tenant, "third");
+
+        // Pages of one: the first reads rows 1-2 (the second says there is more), the second rows 2-3, the third row 3.
+        String second = page(token, null).extract().path("nextCursor");
+        String last = page(token, second).extract().path("nextCursor");
+        assertThat(page(token, last).extract().<List<String>>path("items.name")).containsExactly("third");
+        double fromDatabase = answered("from_database");
+
+        TenantChanges.Mark before = changes.mark(Channel.SERVERS, tenant);
+        rename(third, "renamed-third");
+        awaitTrue(() -> !changes.unchanged(Channel.SERVERS, tenant, before), "the change is notified");
+        assertThat(page(token, null).extract().<List<String>>path("items.name")).as("page one: rows 1-2").containsExactly("first");
+        assertThat(answered("from_database")).as("page one was kept").isEqualTo(fromDatabase);
+        assertThat(page(token, second).extract().<List<String>>path("items.name")).containsExactly("second");
+        assertThat(page(token, last).extract().<List<String>>path("items.name")).containsExactly("renamed-third");
+        assertThat(answered("from_database")).as("pages two and three were read again").isEqualTo(fromDatabase + 2);
+
+        // A new server lands after every other: only the last page (which read to the end) is read again.
+        TenantChanges.Mark beforeInsert = changes.mark(Channel.SERVERS, tenant);
+        copy(third, "fourth");
+        awaitTrue(() -> !changes.unchanged(Channel.SERVERS, tenant, beforeInsert), "the insert is notified");
+        assertThat(page(token, null).extract().<List<String>>path("items.name")).containsExactly("first");
+        assertThat(page(token, last).extract().<List<String>>path("items.name")).containsExactly("renamed-third");
+        assertThat(page(token, last).extract().<String>path("nextCursor")).as("the last page now has a next").isNotNull();
+        assertThat(answered("from_database")).isEqualTo(fromDatabase + 3);
+
+        // The first server goes: page one is read again.
+        rename(first, "renamed-first");
+        awaitTrue(() -> page(token, null).extract().<List<String>>path("items.name").contains("renamed-first"), "page one is read again");
+    }
+
+    private static io.restassured.response.ValidatableResponse page(String token, String cursor) {
+        var request = as(token).queryParam("limit", 1);
+        if (cursor != null) {
+            request = request.queryParam("cursor", cursor);
+        }
+        return request.get("/v1/servers").then().statusCode(200);
+    }
+
+    @Test
     void anOperatorsListAcrossTenantsIsReadEveryTime() {
         double fromMemory = answered("from_memory");
         as(Tokens.admin()).queryParam("limit", 5).get("/v1/servers").then().statusCode(200);
@@ -98,6 +144,20 @@ class ServerPagesTest {
 
     private void rename(String server, String name) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("UPDATE server SET name = ? WHERE id = ?")) {
+            s.setString(1, name);
+            s.setObject(2, UUID.fromString(server));
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    /** A new row for the same tenant, created now, as another replica's create would leave it. */
+    private void copy(String server, String name) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO server (id, tenant_id, project_id, name, flavor, image, provider, region, zone, host, status, vcpu,
+                    memory_mib, gpu, created_at, updated_at, version)
+                SELECT gen_random_uuid(), tenant_id, project_id, ?, flavor, image, provider, region, zone, host, status, vcpu,
+                    memory_mib, gpu, now(), now(), 0
+                FROM server WHERE id = ?""")) {
             s.setString(1, name);
             s.setObject(2, UUID.fromString(server));
             assertThat(s.executeUpdate()).isEqualTo(1);

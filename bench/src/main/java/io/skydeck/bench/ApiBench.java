@@ -24,6 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,6 +48,7 @@ public final class ApiBench {
         double postRate = Double.parseDouble(options.getOrDefault("post-rate", "300"));
         Duration phase = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20")));
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "10")));
+        double changesPerSecond = Double.parseDouble(options.getOrDefault("changes-per-second", "1"));
         System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, GET at %.0f/s, POST at %.0f/s, %d connections, "
                         + "%d s per phase after %d s warm-up; cores=%d load=%s%n", jar, servers, getRate, postRate, connections,
                 phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage());
@@ -116,6 +118,8 @@ public final class ApiBench {
             for (var phaseRun : List.<java.util.function.Supplier<FixedRateLoad.Result>>of(
                     () -> run(load, "health", getRate, phase, i -> health, 200),
                     () -> run(load, "get", getRate, phase, list, 200),
+                    () -> whileChanging(database, tenantId, changesPerSecond, servers,
+                            () -> run(load, "getchg", getRate, phase, list, 200)),
                     () -> run(load, "post", postRate, phase, create, 202))) {
                 var before = CpuCost.Reading.now(replicas);
                 double[] pagesBefore = pagesAnswered(http, base);
@@ -133,13 +137,47 @@ public final class ApiBench {
                         r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue() / 1000.0, costs.get(k), keptShares.get(k), r.lateness());
             }
             System.out.printf(Locale.ROOT, "api get_rps=%.0f get_p99_ms=%.1f post_rps=%.0f post_p99_ms=%.1f health_p99_ms=%.1f%n",
-                    results.get(1).achievedOkPerSecond(), results.get(1).p(99), results.get(2).achievedOkPerSecond(),
-                    results.get(2).p(99), results.get(0).p(99));
+                    results.get(1).achievedOkPerSecond(), results.get(1).p(99), results.get(3).achievedOkPerSecond(),
+                    results.get(3).p(99), results.get(0).p(99));
             load.close();
         } finally {
             replicas.close();
         }
         System.exit(0);
+    }
+
+    /**
+     * Runs {@code phase} while one of the tenant's seeded servers is changed {@code perSecond} times a
+     * second by SQL on a connection of the harness's own (as another replica's write would be): each
+     * change ends every page of the tenant the service kept.
+     */
+    private static FixedRateLoad.Result whileChanging(String url, String tenantId, double perSecond, int servers,
+                                                      java.util.function.Supplier<FixedRateLoad.Result> phase) {
+        var changer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        var changed = new java.util.concurrent.atomic.AtomicInteger();
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+             PreparedStatement touch = c.prepareStatement("UPDATE server SET updated_at = now(), version = version + 1"
+                     + " WHERE tenant_id = CAST(? AS uuid) AND name = ?")) {
+            var random = new java.util.Random(7);
+            changer.scheduleAtFixedRate(() -> {
+                try {
+                    touch.setString(1, tenantId);
+                    touch.setString(2, "seed-" + (1 + random.nextInt(servers)));
+                    changed.addAndGet(touch.executeUpdate());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 0, (long) (1_000_000 / perSecond), TimeUnit.MICROSECONDS);
+            FixedRateLoad.Result result = phase.get();
+            changer.shutdown();
+            changer.awaitTermination(5, TimeUnit.SECONDS);
+            System.out.printf(Locale.ROOT, "api: %d servers of the tenant changed during the getchg phase%n", changed.get());
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            changer.shutdownNow();
+        }
     }
 
     /** Waits until no operation is open and no server row has been added for two seconds. */

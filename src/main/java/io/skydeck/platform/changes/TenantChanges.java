@@ -13,7 +13,9 @@ import org.postgresql.PGNotification;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -78,6 +80,40 @@ public class TenantChanges {
     public record Mark(long epoch, long changes) {
     }
 
+    /** The details of the changes after a mark, and the later mark that covers them. */
+    public record Since(Mark mark, List<String> details) {
+    }
+
+    /** How many changes' details are remembered per tenant and channel. */
+    static final int KEPT_DETAILS = 64;
+
+    /** One tenant's notifications on one channel: how many came, and the details of the last few. */
+    private static final class Log {
+        private volatile long count;
+        private final String[] details = new String[KEPT_DETAILS];
+
+        synchronized void add(String detail) {
+            details[(int) (count % KEPT_DETAILS)] = detail;
+            count++;
+        }
+
+        synchronized Optional<Since> since(Mark mark) {
+            long upTo = count;
+            if (upTo - mark.changes() > KEPT_DETAILS || upTo < mark.changes()) {
+                return Optional.empty();
+            }
+            List<String> after = new ArrayList<>((int) (upTo - mark.changes()));
+            for (long i = mark.changes(); i < upTo; i++) {
+                String detail = details[(int) (i % KEPT_DETAILS)];
+                if (detail == null) {
+                    return Optional.empty();
+                }
+                after.add(detail);
+            }
+            return Optional.of(new Since(new Mark(mark.epoch(), upTo), after));
+        }
+    }
+
     /** The main database, on a connection of its own: a pooled one would go back to the pool still listening. */
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
@@ -92,7 +128,7 @@ public class TenantChanges {
     private volatile long epoch;
     private volatile boolean live;
     private volatile boolean stopping;
-    private final Map<Channel, Map<UUID, Long>> changes = new EnumMap<>(Channel.class);
+    private final Map<Channel, Map<UUID, Log>> changes = new EnumMap<>(Channel.class);
     /** Whether the last attempt failed (the watch's thread only): a connection that cannot be made is reported once, not every second. */
     private boolean failing;
 
@@ -129,22 +165,43 @@ public class TenantChanges {
         if (!live) {
             return null;
         }
-        Mark mark = new Mark(at, changes.get(channel).getOrDefault(tenant, 0L));
+        Mark mark = new Mark(at, count(channel, tenant));
         return live && epoch == at ? mark : null;
     }
 
     /** Whether none of the tenant's rows behind {@code channel} can have changed since the mark was taken. */
     public boolean unchanged(Channel channel, UUID tenant, Mark mark) {
-        return mark != null && live && epoch == mark.epoch() && changes.get(channel).getOrDefault(tenant, 0L) == mark.changes();
+        return mark != null && live && epoch == mark.epoch() && count(channel, tenant) == mark.changes();
     }
 
     /**
-     * Counts a change of the tenant's rows that this replica has just committed itself, so that its
+     * What arrived for the tenant on {@code channel} since the mark: the details of each change (a
+     * notification's payload after the tenant's id) and the mark that covers them, for a reader who
+     * can tell whether they touch what it built. Empty when that cannot be told: the watch broke since
+     * the mark, a change came without details, or more changes came than are remembered (the last
+     * {@value #KEPT_DETAILS} per tenant and channel).
+     */
+    public Optional<Since> since(Channel channel, UUID tenant, Mark mark) {
+        if (mark == null || !live || epoch != mark.epoch()) {
+            return Optional.empty();
+        }
+        Log log = changes.get(channel).get(tenant);
+        if (log == null) {
+            return mark.changes() == 0 ? Optional.of(new Since(mark, List.of())) : Optional.empty();
+        }
+        Optional<Since> since = log.since(mark);
+        // The epoch read after the details: a break while they were read ends them too.
+        return epoch == mark.epoch() && live ? since : Optional.empty();
+    }
+
+    /**
+     * Counts a change of the tenant's rows that this replica has just committed itself (with the
+     * details its notification will carry, or {@code null}), so that its
      * own next read does not wait for the notification, which is on its way from PostgreSQL. Call it
      * after the commit (a read between the change and its commit would see the old rows).
      */
-    public void changedHere(Channel channel, UUID tenant) {
-        changes.get(channel).merge(tenant, 1L, Long::sum);
+    public void changedHere(Channel channel, UUID tenant, String detail) {
+        log(channel, tenant).add(detail);
     }
 
     /** Whether the watch is listening now. */
@@ -210,10 +267,13 @@ public class TenantChanges {
                 epoch++;
                 continue;
             }
-            Map<UUID, Long> counts = counts(n.getName());
+            Channel channel = channel(n.getName());
+            String payload = n.getParameter();
+            int space = payload.indexOf(' ');
             try {
-                if (counts != null) {
-                    counts.merge(UUID.fromString(n.getParameter()), 1L, Long::sum);
+                if (channel != null) {
+                    UUID tenant = UUID.fromString(space < 0 ? payload : payload.substring(0, space));
+                    log(channel, tenant).add(space < 0 ? null : payload.substring(space + 1));
                 }
             } catch (IllegalArgumentException e) {
                 LOG.warnf("ignoring a %s notification with payload '%s'", n.getName(), n.getParameter());
@@ -221,13 +281,22 @@ public class TenantChanges {
         }
     }
 
-    private Map<UUID, Long> counts(String channelName) {
+    private static Channel channel(String name) {
         for (Channel channel : Channel.values()) {
-            if (channel.name.equals(channelName)) {
-                return changes.get(channel);
+            if (channel.name.equals(name)) {
+                return channel;
             }
         }
         return null;
+    }
+
+    private long count(Channel channel, UUID tenant) {
+        Log log = changes.get(channel).get(tenant);
+        return log == null ? 0 : log.count;
+    }
+
+    private Log log(Channel channel, UUID tenant) {
+        return changes.get(channel).computeIfAbsent(tenant, t -> new Log());
     }
 
     /** Stops vouching at once (the epoch moves), then closes the connection; the watch listens again after a pause. */

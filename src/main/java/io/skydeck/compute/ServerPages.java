@@ -48,7 +48,9 @@ import java.util.function.Function;
  * hundredth of the CPU for seconds ({@code bench/run api}: 0.4-1 s answers for 4 s after each
  * change). Without the watch, pages are read on the worker pool as any other list.
  *
- * <p>At most {@code skydeck.servers.kept-pages} pages are kept (1,000 by default, 0 for none).
+ * <p>At most {@code skydeck.servers.kept-pages} pages are kept (1,000 by default, 0 for none), each
+ * of at most {@value #MAX_PAGE_BYTES} bytes of JSON (about a hundred servers; a larger page is read
+ * every time), so a replica keeps at most 64 MiB by default.
  * When that many are kept, pages whose tenant changed go first, then arbitrary ones until a
  * quarter of the room is free; a page is read again at its next request.
  */
@@ -129,6 +131,9 @@ public class ServerPages {
 
     @Inject
     MeterRegistry registry;
+
+    /** The largest page kept, in bytes of JSON. */
+    static final int MAX_PAGE_BYTES = 64 * 1024;
 
     /** How many pages may be read from PostgreSQL at once to be kept. */
     static final int READERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -222,7 +227,7 @@ public class ServerPages {
         List<ServerView> rows = servers.list(Optional.of(key.tenant()), key.project(), key.status(), key.name(), request);
         byte[] body = write(Page.from(rows, request.limit(), ServerService::position, Function.identity()));
         fromDatabase.increment();
-        if (mark != null) {
+        if (mark != null && body.length <= MAX_PAGE_BYTES) {
             makeRoom();
             Place after = request.after().map(c -> Place.of(c.createdAt(), c.id())).orElse(null);
             Place until = rows.size() > request.limit() ? Place.of(rows.get(rows.size() - 1).createdAt(), rows.get(rows.size() - 1).id()) : null;

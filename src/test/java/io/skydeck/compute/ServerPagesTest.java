@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 import static io.skydeck.support.Api.as;
 import static io.skydeck.support.Api.createProject;
@@ -23,6 +22,7 @@ import static io.skydeck.support.Api.createTenant;
 import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
 import static io.skydeck.support.Operations.awaitFinished;
+import static io.skydeck.support.Operations.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -166,18 +166,5 @@ class ServerPagesTest {
 
     private double answered(String how) {
         return registry.get("skydeck.server.pages").tag("answered", how).counter().count();
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }

@@ -13,13 +13,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 import static io.skydeck.support.Api.as;
 import static io.skydeck.support.Api.createProject;
 import static io.skydeck.support.Api.createTenant;
 import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -104,19 +104,6 @@ class TopologyWatchTest {
         try (PreparedStatement s = c.prepareStatement("UPDATE network SET updated_at = now() WHERE id = ?")) {
             s.setObject(1, UUID.fromString(network));
             assertThat(s.executeUpdate()).isEqualTo(1);
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
         }
     }
 }

@@ -34,6 +34,15 @@ public final class Operations {
         }
     }
 
+    /** Waits up to 10 s for {@code condition}; fails naming {@code what} if it never holds. */
+    public static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            pause(10);
+        }
+    }
+
     /** Sleeps, for tests that poll. */
     public static void pause(long millis) {
         try {

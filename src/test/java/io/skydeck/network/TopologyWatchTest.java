@@ -19,6 +19,7 @@ import static io.skydeck.support.Api.createProject;
 import static io.skydeck.support.Api.createTenant;
 import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitFinished;
 import static io.skydeck.support.Operations.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,11 +51,16 @@ class TopologyWatchTest {
         assertThat(watch.unchanged(tenant, before)).isTrue();
 
         // The API's create inserts the network row in the request's transaction: its trigger notifies.
-        String network = as(Tokens.tenant(tenant)).body(Map.of("projectId", project.toString(), "name", "watched",
+        var created = as(Tokens.tenant(tenant)).body(Map.of("projectId", project.toString(), "name", "watched",
                         "cidr", "10.91.0.0/16", "hints", Map.of("region", "sbx-east-1")))
-                .post("/v1/networks").then().statusCode(202).extract().path("resource.id");
+                .post("/v1/networks").then().statusCode(202).extract();
+        String network = created.path("resource.id");
         awaitTrue(() -> !watch.unchanged(tenant, before), "the tenant's mark ends after the create commits");
         assertThat(watch.unchanged(bystander, bystanders)).as("another tenant's mark").isTrue();
+        // The runner goes on changing the network until its operation ends; then every notification of
+        // those commits has arrived once one sent after them has (PostgreSQL delivers in commit order).
+        awaitFinished(Tokens.tenant(tenant), created.path("operation.id"));
+        drain();
 
         // A change rolled back notifies no one.
         TenantChanges.Mark settled = watch.mark(tenant);
@@ -98,6 +104,16 @@ class TopologyWatchTest {
         assertThat(after.epoch()).isGreaterThan(before.epoch());
         assertThat(watch.unchanged(tenant, after)).isTrue();
         assertThat(watch.unchanged(tenant, null)).as("a topology read while the watch could not vouch").isFalse();
+    }
+
+    /** Returns once every notification committed before the call has arrived. */
+    private void drain() throws SQLException {
+        UUID sentinel = UUID.randomUUID();
+        TenantChanges.Mark mark = watch.mark(sentinel);
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_notify('" + TenantChanges.Channel.NETWORK_TOPOLOGY.name + "', '" + sentinel + "')");
+        }
+        awaitTrue(() -> !watch.unchanged(sentinel, mark), "the sentinel notification arrives");
     }
 
     private static void touch(Connection c, String network) throws SQLException {

@@ -50,6 +50,9 @@ final class ServiceReplicas implements AutoCloseable {
         }
     }
 
+    /** The work directories of every replica set this JVM started: where a 500's log lines are looked up. */
+    private static final List<Path> WORK_DIRECTORIES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final Path work;
     private final List<String> arguments;
     private final List<Integer> ports = new ArrayList<>();
@@ -66,6 +69,7 @@ final class ServiceReplicas implements AutoCloseable {
         Files.createDirectories(work);
         this.work = work;
         this.arguments = List.copyOf(arguments);
+        WORK_DIRECTORIES.add(work);
         for (int i = 0; i < count; i++) {
             ports.add(freePort());
             processes.add(null);
@@ -175,9 +179,42 @@ final class ServiceReplicas implements AutoCloseable {
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = response.body().isBlank() ? JSON.nullNode() : JSON.readTree(response.body());
         if (response.statusCode() >= 500) {
-            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+            throw new AssertionError(method + " " + path + " answered " + response.statusCode() + ": " + response.body()
+                    + loggedFor(json.path("requestId").asText("")));
         }
         return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), json);
+    }
+
+    /**
+     * What the replicas logged for request {@code requestId}: its lines and the stack trace that
+     * follows them (at most 60 lines per log), so that a failure in CI, whose work directory is
+     * gone afterwards, says why the service answered 500.
+     */
+    private static String loggedFor(String requestId) {
+        if (requestId.isEmpty()) {
+            return "";
+        }
+        var found = new StringBuilder();
+        for (Path work : WORK_DIRECTORIES) {
+            try (var logs = Files.newDirectoryStream(work, "replica-*.log")) {
+                for (Path log : logs) {
+                    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                    int quoted = 0;
+                    boolean inTrace = false;
+                    for (String line : lines) {
+                        boolean ours = line.contains("req=" + requestId);
+                        boolean continuation = !line.matches("^\\d{4}-\\d{2}-\\d{2} .*");
+                        inTrace = ours || (inTrace && continuation);
+                        if (inTrace && quoted++ < 60) {
+                            found.append(quoted == 1 ? "\n--- " + log.getFileName() + " ---\n" : "").append(line).append('\n');
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                found.append("\n(could not read the logs in ").append(work).append(": ").append(e).append(')');
+            }
+        }
+        return found.length() == 0 ? "\n(no replica log line names request " + requestId + ")" : "\nreplica logs:" + found;
     }
 
     /** Polls an operation until it ends (at most {@code seconds}); its final state. */

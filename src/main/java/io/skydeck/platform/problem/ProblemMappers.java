@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * Turns every failure into problem+json. Client mistakes are 4xx with a detail that says
- * what to fix; anything unexpected is a 500 that carries the request id and no stack trace.
+ * what to fix; a busy database ({@link DatabaseBusy}) is a 503 to retry; anything unexpected is
+ * a 500 that carries the request id and no stack trace.
  */
 public class ProblemMappers {
 
@@ -143,6 +144,12 @@ public class ProblemMappers {
                 return problems.of(ProblemType.CONFLICT, "a resource with the same unique name was created concurrently");
             }
             cause = cause.getCause();
+        }
+        var busy = DatabaseBusy.reason(e);
+        if (busy.isPresent()) {
+            LOG.warnf("request refused as busy: %s (%s)", busy.get(), e.toString());
+            return problems.of(ProblemType.BUSY, busy.get() + "; nothing was written, send the request again", List.of(),
+                    Map.of("Retry-After", "1"));
         }
         LOG.error("request failed", e);
         return problems.of(ProblemType.INTERNAL, "internal error; quote the request id when reporting it");

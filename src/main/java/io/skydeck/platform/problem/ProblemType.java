@@ -22,7 +22,13 @@ public enum ProblemType {
      * release on a target that cannot route by header, a canary by weight on one that cannot weigh.
      */
     TARGET_CANNOT(422, "target-cannot", "The provider or traffic target cannot do this"),
-    INTERNAL(500, "internal", "Internal error");
+    INTERNAL(500, "internal", "Internal error"),
+    /**
+     * The database was too busy to finish the request (no connection came free, a deadlock's
+     * victim, a lost connection); nothing was written, and the same request may be sent again
+     * after the {@code Retry-After} seconds.
+     */
+    BUSY(503, "busy", "The service is busy; send the request again");
 
     private final int status;
     private final String slug;

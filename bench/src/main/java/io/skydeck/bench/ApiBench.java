@@ -50,8 +50,8 @@ public final class ApiBench {
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "10")));
         double changesPerSecond = Double.parseDouble(options.getOrDefault("changes-per-second", "1"));
         System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, GET at %.0f/s, POST at %.0f/s, %d connections, "
-                        + "%d s per phase after %d s warm-up; cores=%d load=%s%n", jar, servers, getRate, postRate, connections,
-                phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage());
+                        + "%d s per phase after %d s warm-up; cores=%d load=%s %s%n", jar, servers, getRate, postRate, connections,
+                phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage(), FixedRateLoad.clientJvm());
 
         Path work = Files.createTempDirectory("skydeck-api-");
         Path topology = work.resolve("api-topology.json");

@@ -162,6 +162,18 @@ final class FixedRateLoad implements AutoCloseable {
         System.out.println(line);
     }
 
+    /**
+     * This load generator's JVM, for the header line: its options and collectors. Its collections
+     * pause the timing of every request in flight, so how it collects belongs with the figures.
+     */
+    static String clientJvm() {
+        var options = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-X")).toList();
+        var collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
+        return "client_jvm=" + String.join(" ", options) + " client_gc=" + String.join("+", collectors).replace(' ', '_');
+    }
+
     @Override
     public void close() {
         http.close();

@@ -107,8 +107,8 @@ final class ReachabilityEndpoint {
             String bearer = ServiceTokens.token(options.jar(), work, "--role", "tenant", "--tenant", tenantId.toString());
             UUID projectId = UUID.fromString(call(http, "POST", base + "/v1/tenants/" + tenantId + "/projects", bearer,
                     "{\"name\":\"reach\"}").get("id").asText());
-            System.out.printf(Locale.ROOT, "endpoint: service %s ready and tenant made in %.1f s at %s, log in %s%n", options.jar(),
-                    (System.nanoTime() - t0) / 1e9, base, work);
+            System.out.printf(Locale.ROOT, "endpoint: service %s ready and tenant made in %.1f s at %s, log in %s; %s%n", options.jar(),
+                    (System.nanoTime() - t0) / 1e9, base, work, FixedRateLoad.clientJvm());
 
             String database = databaseUrl(work);
             long s0 = System.nanoTime();

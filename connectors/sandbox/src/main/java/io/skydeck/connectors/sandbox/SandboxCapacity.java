@@ -24,10 +24,8 @@ final class SandboxCapacity {
 
     Resources hostFree(SandboxTopology.HostSpec host) {
         Resources used = Resources.NONE;
-        for (ProviderServer server : state.servers.values()) {
-            if (server.host().orElse("").equals(host.id())) {
-                used = used.plus(reserved(server));
-            }
+        for (ProviderServer server : state.indexes().serversOn(host.id())) {
+            used = used.plus(reserved(server));
         }
         // A resize migrating a server here holds the new flavor here from the start.
         for (SandboxOperation op : state.operations.pending()) {

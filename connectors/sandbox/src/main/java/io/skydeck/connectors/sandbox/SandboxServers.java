@@ -85,8 +85,7 @@ final class SandboxServers implements Servers, SandboxCloud.Settler {
         });
         spec.fixedAddress().ifPresent(fixed -> {
             String subnet = spec.subnetId().orElseThrow();
-            if (state.servers.values().stream().anyMatch(other -> other.addresses().contains(fixed)
-                    && subnet.equals(state.serverSubnets.get(other.id())))) {
+            if (state.indexes().addressTaken(subnet, fixed)) {
                 throw cloud.rejected("IP address " + fixed + " already allocated in subnet " + spec.subnetId().orElseThrow() + ".");
             }
         });

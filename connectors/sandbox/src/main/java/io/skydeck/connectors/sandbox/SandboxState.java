@@ -64,6 +64,17 @@ final class SandboxState {
     TrackedMap<ArtifactDefect> artifactDefects = new TrackedMap<>();
     TrackedList<UsageSegment> usage = new TrackedList<>();
 
+    /** Built on first use, then kept up to date by the tables themselves; not part of the document. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private transient SandboxIndexes indexes;
+
+    SandboxIndexes indexes() {
+        if (indexes == null) {
+            indexes = new SandboxIndexes(this);
+        }
+        return indexes;
+    }
+
     String newId(String prefix) {
         nextId++;
         return String.format("%s-%06d", prefix, nextId);

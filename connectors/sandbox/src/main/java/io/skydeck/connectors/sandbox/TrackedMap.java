@@ -3,6 +3,7 @@ package io.skydeck.connectors.sandbox;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -18,7 +19,19 @@ import java.util.function.Function;
  * nothing slips past the record.
  */
 class TrackedMap<V> extends TreeMap<String, V> {
+    /** Told of every change of one id, after it is made: its value before and after (null when absent). */
+    interface Observer<V> {
+        void changed(String id, V before, V after);
+    }
+
     private final Set<String> changed = new TreeSet<>();
+    /** Derived look-ups kept up to date with the table ({@link SandboxIndexes}); never saved. */
+    private final transient List<Observer<V>> observers = new ArrayList<>(1);
+
+    /** From now on {@code observer} hears of every put and remove. */
+    void observe(Observer<V> observer) {
+        observers.add(observer);
+    }
 
     TrackedMap() {
     }
@@ -48,7 +61,9 @@ class TrackedMap<V> extends TreeMap<String, V> {
     @Override
     public V put(String id, V value) {
         changed.add(id);
-        return super.put(id, value);
+        V before = super.put(id, value);
+        observers.forEach(o -> o.changed(id, before, value));
+        return before;
     }
 
     @Override
@@ -59,16 +74,20 @@ class TrackedMap<V> extends TreeMap<String, V> {
 
     @Override
     public V remove(Object id) {
-        if (containsKey(id)) {
-            changed.add((String) id);
+        if (!containsKey(id)) {
+            return null;
         }
-        return super.remove(id);
+        changed.add((String) id);
+        V before = super.remove(id);
+        observers.forEach(o -> o.changed((String) id, before, null));
+        return before;
     }
 
     @Override
     public void clear() {
-        changed.addAll(super.keySet());
-        super.clear();
+        for (String id : new ArrayList<>(super.keySet())) {
+            remove(id);
+        }
     }
 
     // TreeMap implements these without put()/remove(); route them through.

@@ -8,8 +8,9 @@ import java.util.Optional;
  * broken: no pooled connection came free in time, PostgreSQL chose this transaction as a
  * deadlock's or a serialization conflict's victim, it refused more connections, or the connection
  * was lost. The transaction rolled back with everything it wrote (an {@code Idempotency-Key}
- * included), so the same request may simply be sent again: the answer is a 503 with
- * {@code Retry-After}, not a 500.
+ * included) — except that a connection lost during the commit leaves its outcome unknown, which
+ * the key settles: sent again with it, a request that did commit is answered as before. So the
+ * answer is a 503 with {@code Retry-After}, not a 500.
  */
 public final class DatabaseBusy {
 

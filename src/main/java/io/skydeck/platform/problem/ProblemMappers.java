@@ -148,7 +148,8 @@ public class ProblemMappers {
         var busy = DatabaseBusy.reason(e);
         if (busy.isPresent()) {
             LOG.warnf("request refused as busy: %s (%s)", busy.get(), e.toString());
-            return problems.of(ProblemType.BUSY, busy.get() + "; nothing was written, send the request again", List.of(),
+            return problems.of(ProblemType.BUSY, busy.get()
+                    + "; send the request again (with the same Idempotency-Key it is done at most once)", List.of(),
                     Map.of("Retry-After", "1"));
         }
         LOG.error("request failed", e);

@@ -25,8 +25,9 @@ public enum ProblemType {
     INTERNAL(500, "internal", "Internal error"),
     /**
      * The database was too busy to finish the request (no connection came free, a deadlock's
-     * victim, a lost connection); nothing was written, and the same request may be sent again
-     * after the {@code Retry-After} seconds.
+     * victim, a lost connection); the transaction rolled back — unless the connection was lost
+     * during its commit, when only a retry can tell — so the same request may be sent again after
+     * the {@code Retry-After} seconds, with the same {@code Idempotency-Key}.
      */
     BUSY(503, "busy", "The service is busy; send the request again");
 

@@ -38,8 +38,9 @@ import java.util.function.Function;
  * was read. {@link TenantChanges} vouches for that: its mark is taken before the page is read, and
  * a committed insert, update or delete of one of the tenant's servers, on any replica or by hand
  * in SQL, ends it if the row's place lies in the page's range (V53's notifications carry the place;
- * see {@link Kept}); a change it cannot place, or more changes than it remembers, ends it too. A page the watch cannot vouch for (not listening) is not
- * kept; every page is then read from PostgreSQL, as it is for an operator's list across tenants.
+ * see {@link Kept}); a change it cannot place, or more changes than it remembers, ends it too. A
+ * page the watch cannot vouch for (not listening) is not kept; every page is then read from
+ * PostgreSQL, as it is for an operator's list across tenants.
  *
  * <p>A page that must be read again is read by a small pool of this class's own ({@link #READERS}
  * threads), and requests for a page already being read wait for that read instead of starting
@@ -47,13 +48,14 @@ import java.util.function.Function;
  * bulk change); when they were read on the service's worker pool, the hundreds of requests that
  * missed at once became as many runnable threads, and the event loops answering every other
  * request from memory got a hundredth of the CPU for seconds ({@code bench/run api}: 0.4-1 s
- * answers for 4 s after a change that ended 200 pages). Without the watch, pages are read on the worker pool as any other list.
+ * answers for 4 s after a change that ended 200 pages). Without the watch, pages are read on the
+ * worker pool as any other list.
  *
  * <p>At most {@code skydeck.servers.kept-pages} pages are kept (1,000 by default, 0 for none), each
  * of at most {@value #MAX_PAGE_BYTES} bytes of JSON (about a hundred servers; a larger page is read
- * every time), so a replica keeps at most 64 MiB by default.
- * When that many are kept, pages the watch can no longer vouch for go first, then arbitrary ones until a
- * quarter of the room is free; a page is read again at its next request.
+ * every time), so a replica keeps at most 64 MiB by default. When that many are kept, pages the
+ * watch can no longer vouch for go first, then arbitrary ones until a quarter of the room is free;
+ * a page is read again at its next request.
  */
 @ApplicationScoped
 @Startup

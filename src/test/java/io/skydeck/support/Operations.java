@@ -6,8 +6,10 @@ import io.skydeck.operations.OperationRunner;
 import jakarta.persistence.EntityManager;
 
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import static io.skydeck.support.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Waits for operations: as a client polls {@code /v1/operations/{id}}, or by running the runner until none is open. */
 public final class Operations {
@@ -35,10 +37,10 @@ public final class Operations {
     }
 
     /** Waits up to 10 s for {@code condition}; fails naming {@code what} if it never holds. */
-    public static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+    public static void awaitTrue(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {
-            org.assertj.core.api.Assertions.assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
             pause(10);
         }
     }

@@ -9,6 +9,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import org.HdrHistogram.Histogram;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -167,10 +169,8 @@ final class FixedRateLoad implements AutoCloseable {
      * pause the timing of every request in flight, so how it collects belongs with the figures.
      */
     static String clientJvm() {
-        var options = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("-X")).toList();
-        var collectors = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .map(java.lang.management.GarbageCollectorMXBean::getName).toList();
+        var options = ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("-X")).toList();
+        var collectors = ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList();
         return "client_jvm=" + String.join(" ", options) + " client_gc=" + String.join("+", collectors).replace(' ', '_');
     }
 

@@ -72,7 +72,10 @@ final class SandboxIndexes {
         }
         Map<String, Integer> taken = addressesBySubnet.computeIfAbsent(subnet, s -> new HashMap<>());
         for (String address : server.addresses()) {
-            taken.merge(address, delta, (a, b) -> a + b == 0 ? null : a + b);
+            taken.compute(address, (a, held) -> {
+                int now = (held == null ? 0 : held) + delta;
+                return now > 0 ? now : null;
+            });
         }
         if (taken.isEmpty()) {
             addressesBySubnet.remove(subnet);

@@ -150,11 +150,14 @@ final class ReachabilityEndpoint {
                                 body(warmupStream.get(i % warmupStream.size()))), 200);
                 long before = topologyVersion(database, tenantId);
                 var cpu = ApiBench.CpuCost.Reading.now(replicas);
+                // A process of its own that only sleeps 1 ms at a time: what the machine did to every process during the phase.
+                JitterProbe.Running probe = JitterProbe.start(options.seconds());
                 var result = load.run("reachability", options.rate(), options.seconds(),
                         i -> new FixedRateLoad.Call(HttpMethod.POST, "/v1/networks/reachability", headers,
                                 body(stream.get(i % stream.size()))), 200);
                 var cost = ApiBench.CpuCost.Reading.now(replicas).since(cpu, result.sent());
                 long after = topologyVersion(database, tenantId);
+                System.out.println("endpoint phase machine " + probe.line());
                 System.out.printf(Locale.ROOT, "endpoint phase reachability rate=%.0f/s sent=%d ok=%d ok_per_s=%.0f errors=%d statuses=%s "
                                 + "p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f p999_ms=%.2f max_ms=%.2f %s %s; topology version %d before, %d after%n",
                         result.rate(), result.sent(), result.ok(), result.achievedOkPerSecond(), result.errors(), result.byStatus(),

@@ -3,7 +3,9 @@ package io.skydeck.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import io.vertx.core.http.HttpMethod;
 
@@ -215,10 +217,16 @@ public final class ApiBench {
     private static FixedRateLoad.Result run(FixedRateLoad load, String name, double rate, Duration phase,
                                             java.util.function.IntFunction<FixedRateLoad.Call> call, int okStatus) {
         try {
-            return load.run(name, rate, phase, call, okStatus);
+            // What the machine did to every process meanwhile (bench/README.md, "The machine's own stalls").
+            JitterProbe.Running probe = JitterProbe.start(phase);
+            FixedRateLoad.Result result = load.run(name, rate, phase, call, okStatus);
+            System.out.println("api " + name + " machine " + probe.line());
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

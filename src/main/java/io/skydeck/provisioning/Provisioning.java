@@ -25,7 +25,10 @@ import java.util.UUID;
  *
  * <p>The order is also the lock order. The ledger's rows (affinity group, host, or pool region)
  * come first and the tenant's quota rows last: every create of a tenant queues on those, so they
- * are held for the shortest time, from the reservation to the commit. Resize and scale take them
+ * are held for the shortest time. The reservation's row is written before the resource's (which
+ * refers to it), but the tenant's counters move only after every other row is written
+ * ({@link QuotaService#hold}, then {@link QuotaService#charge} as the last statement of the
+ * pipeline): the quota rows are locked from there to the commit, not for the whole pipeline. Resize and scale take them
  * in the same order, so no two requests wait on each other crosswise. A change to a resource with
  * an operation under way (a cancel, a delete that supersedes it) locks that operation's row and then
  * the resource's before any of these, as the runner does. Nothing here calls a
@@ -64,7 +67,8 @@ public class Provisioning {
     /**
      * As {@link #admit}, for a kind of which another transaction may be making the same one at once
      * (a tenant's default network): the row goes in with {@link NewResource#insertIfAbsent}, and
-     * when another's is there already nothing else is written and the answer is empty.
+     * when another's is there already nothing else is written and the answer is empty. Only for a
+     * kind whose {@link NewResource#quota()} is zero.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public <R> Optional<Admitted<R>> admitUnlessPresent(Tenant tenant, NewResource<R> request) {
@@ -72,10 +76,15 @@ public class Provisioning {
     }
 
     private <R> Optional<Admitted<R>> admit(Tenant tenant, NewResource<R> request, boolean unlessPresent) {
+        if (unlessPresent && !request.quota().isZero()) {
+            // The row that may not go in comes after the reservation's: a lost race would leave a reservation behind.
+            throw new IllegalArgumentException("admitUnlessPresent is for kinds that no quota limits; " + request.type() + " is limited");
+        }
         UUID id = request.newId();
         Placement placement = request.place(id);
         // A kind that no quota limits (a security group) reserves nothing and builds without a reservation.
-        QuotaReservation reservation = request.quota().isZero() ? null : quotas.reserve(tenant, request.purpose(), request.quota());
+        // The reservation's row now (the resource's row refers to it); its counters at the end.
+        QuotaReservation reservation = request.quota().isZero() ? null : quotas.hold(tenant, request.purpose(), request.quota());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         R resource = request.build(id, reservation, placement, now);
         if (unlessPresent) {
@@ -91,6 +100,10 @@ public class Provisioning {
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();
         audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
+        if (reservation != null) {
+            // Last: from here to the commit the tenant's quota rows are locked (a refusal rolls all of this back).
+            quotas.charge(reservation);
+        }
         return Optional.of(new Admitted<>(resource, operation));
     }
 }

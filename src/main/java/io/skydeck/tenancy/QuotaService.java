@@ -124,17 +124,49 @@ public class QuotaService {
         return usage(tenant.id());
     }
 
+    /** Reserves {@code amounts} for {@code purpose}: {@link #hold} and then {@link #charge}, one after the other. */
     @Transactional
     public QuotaReservation reserve(Tenant tenant, String purpose, QuotaAmounts amounts) {
+        QuotaReservation reservation = hold(tenant, purpose, amounts);
+        charge(reservation);
+        return reservation;
+    }
+
+    /**
+     * The first half of a reservation: checks the tenant and the amounts and writes the reservation
+     * row (HELD, audited), without touching the tenant's counters, so no quota row is locked yet.
+     * The caller must {@link #charge} it in the same transaction before it commits; a reservation
+     * held and not charged would give back at its release what it never took. Creates use the two
+     * halves apart so that the tenant's quota rows, on which every create of the tenant queues, are
+     * locked only for the end of the transaction ({@code Provisioning}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public QuotaReservation hold(Tenant tenant, String purpose, QuotaAmounts amounts) {
         if (tenant.status() != Tenant.Status.ACTIVE) {
             throw new ProblemException(ProblemType.CONFLICT, "tenant '" + tenant.name() + "' is suspended");
         }
         if (amounts.isZero()) {
             throw ProblemException.invalid("amounts", "reserve at least one unit of one resource");
         }
-        if (move(tenant.id(), amounts, +1) < nonZero(amounts)) {
+        QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts, now());
+        reservationRepository.persistAndFlush(reservation);
+        audit.record("quota.reserved", "quota-reservation", reservation.id(), tenant.id(),
+                Map.of("purpose", purpose, "amounts", amounts));
+        return reservation;
+    }
+
+    /**
+     * The second half: moves the tenant's counters by the held reservation's amounts, each only
+     * while it stays within its limit; a resource that would pass its limit is a
+     * {@code QUOTA_EXCEEDED} problem, and the caller's transaction (the held row with it) rolls
+     * back. From here to the commit the tenant's quota rows are locked.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void charge(QuotaReservation reservation) {
+        QuotaAmounts amounts = reservation.amounts();
+        if (move(reservation.tenantId(), amounts, +1) < nonZero(amounts)) {
             // A resource would pass its limit; what moved rolls back with the exception.
-            Usage now = usage(tenant.id());
+            Usage now = usage(reservation.tenantId());
             for (QuotaDimension r : QuotaDimension.values()) {
                 long n = amounts.of(r);
                 if (n > 0 && now.used().of(r) + n > now.limits().of(r)) {
@@ -147,11 +179,6 @@ public class QuotaService {
             throw new ProblemException(ProblemType.QUOTA_EXCEEDED, "quota was exhausted when reserving " + amounts
                     + "; usage has changed since, try again", List.of(), Map.of());
         }
-        QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts, now());
-        reservationRepository.persistAndFlush(reservation);
-        audit.record("quota.reserved", "quota-reservation", reservation.id(), tenant.id(),
-                Map.of("purpose", purpose, "amounts", amounts));
-        return reservation;
     }
 
     /** Gives the reservation's amounts back; releasing a released reservation changes nothing. */

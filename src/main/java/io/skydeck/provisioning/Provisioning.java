@@ -28,11 +28,11 @@ import java.util.UUID;
  * are held for the shortest time. The reservation's row is written before the resource's (which
  * refers to it), but the tenant's counters move only after every other row is written
  * ({@link QuotaService#hold}, then {@link QuotaService#charge} as the last statement of the
- * pipeline): the quota rows are locked from there to the commit, not for the whole pipeline. Resize and scale take them
- * in the same order, so no two requests wait on each other crosswise. A change to a resource with
- * an operation under way (a cancel, a delete that supersedes it) locks that operation's row and then
- * the resource's before any of these, as the runner does. Nothing here calls a
- * provider: what a placement needs from one was read before the transaction began.
+ * pipeline): the quota rows are locked from there to the commit, not for the whole pipeline.
+ * Resize and scale take them in the same order, so no two requests wait on each other crosswise.
+ * A change to a resource with an operation under way (a cancel, a delete that supersedes it) locks
+ * that operation's row and then the resource's before any of these, as the runner does. Nothing
+ * here calls a provider: what a placement needs from one was read before the transaction began.
  */
 @ApplicationScoped
 public class Provisioning {

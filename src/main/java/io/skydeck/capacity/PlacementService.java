@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.skydeck.platform.changes.TenantChanges;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.connectors.spi.CloudProvider;
@@ -30,6 +34,7 @@ import io.skydeck.providers.InventoryState;
 import io.skydeck.providers.ProviderErrors;
 import io.skydeck.providers.ProviderPlacement;
 import io.skydeck.providers.ProviderRegistry;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -45,6 +50,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,6 +102,12 @@ public class PlacementService {
     CapacityLedger ledger;
 
     @Inject
+    TenantChanges changes;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
     java.time.Clock clock;
 
     @Inject
@@ -109,6 +121,26 @@ public class PlacementService {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService syncer;
     private volatile Map<String, FlavorOffer> flavors = Map.of();
+    /** What of the server rows' notifications the engine has folded in; null when it must read every live server again. */
+    private TenantChanges.Mark folded;
+    /** When the engine last read every live server (System.nanoTime). */
+    private long readAllAt;
+    private Counter rowsReadAll;
+    private Counter rowsReadChanged;
+    private Timer syncsReadingAll;
+    private Timer syncsReadingChanged;
+
+    @PostConstruct
+    void meters() {
+        rowsReadAll = Counter.builder("skydeck.placement.sync.rows").tag("read", "every_live_server")
+                .description("Server rows a replica's placement engine read to fold in other replicas' servers").register(registry);
+        rowsReadChanged = Counter.builder("skydeck.placement.sync.rows").tag("read", "changed_servers")
+                .description("Server rows a replica's placement engine read to fold in other replicas' servers").register(registry);
+        syncsReadingAll = Timer.builder("skydeck.placement.sync").tag("read", "every_live_server")
+                .description("Syncs of a replica's placement engine with the servers every replica committed").register(registry);
+        syncsReadingChanged = Timer.builder("skydeck.placement.sync").tag("read", "changed_servers")
+                .description("Syncs of a replica's placement engine with the servers every replica committed").register(registry);
+    }
 
     void onStart(@Observes @Priority(10) StartupEvent event) {
         rebuild();
@@ -118,7 +150,7 @@ public class PlacementService {
             t.setDaemon(true);
             return t;
         });
-        syncer.scheduleWithFixedDelay(this::syncQuietly, every, every, TimeUnit.MILLISECONDS);
+        syncer.scheduleWithFixedDelay(this::catchUpQuietly, every, every, TimeUnit.MILLISECONDS);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -127,24 +159,72 @@ public class PlacementService {
         }
     }
 
-    private void syncQuietly() {
+    private void catchUpQuietly() {
         try {
             // A thread of our own, calling this object rather than its proxy: the reads need a transaction opened here.
-            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(this::sync);
+            io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(this::catchUp);
         } catch (RuntimeException e) {
             LOG.warnf("placement sync with the ledger failed (%s); the next one retries", e.toString());
         }
     }
 
     /**
-     * Brings this replica's engine in line with the servers every replica committed: holds the
-     * ones it does not know, releases the ones recorded as gone. Runs on every replica (not a
-     * clustered job): each has its own cache. A stale engine only costs a refused decision and
-     * a retry, never an over-commit — the ledger decides — so this runs every few seconds.
+     * What the periodic sync runs: folds in only the servers whose rows changed since the last sync,
+     * as the server rows' notifications ({@link TenantChanges.Channel#SERVERS}, every tenant's) name
+     * them — a read of those rows, not of every live server, so its cost follows the changes, not the
+     * fleet. Falls back to {@link #sync} (every live server) when the notifications cannot vouch for
+     * the interval: the listening connection broke or is down, more changes came than are remembered,
+     * or {@code skydeck.placement.full-sync-interval} has passed since the last full read.
+     */
+    public synchronized void catchUp() {
+        TenantChanges.Mark from = folded;
+        boolean fullDue = System.nanoTime() - readAllAt >= config.placement().fullSyncInterval().toNanos();
+        Optional<TenantChanges.Since> since = from == null || fullDue ? Optional.empty() : changes.sinceAny(TenantChanges.Channel.SERVERS, from);
+        if (since.isEmpty()) {
+            sync();
+            return;
+        }
+        long started = System.nanoTime();
+        Set<UUID> ids = new LinkedHashSet<>();
+        for (String payload : since.get().details()) {
+            // "<tenant> <created_at µs> <id>" (V53)
+            ids.add(UUID.fromString(payload.substring(payload.lastIndexOf(' ') + 1)));
+        }
+        if (!ids.isEmpty()) {
+            PlacementEngine e = engine;
+            List<UUID> changed = List.copyOf(ids);
+            List<HeldServer> live = new ArrayList<>();
+            for (int at = 0; at < changed.size(); at += 500) {
+                live.addAll(heldServers(changed.subList(at, Math.min(changed.size(), at + 500))));
+            }
+            rowsReadChanged.increment(live.size());
+            Set<String> liveIds = new HashSet<>();
+            for (HeldServer s : live) {
+                liveIds.add(s.id().toString());
+                hold(e, s);
+            }
+            List<String> notLive = ids.stream().map(UUID::toString)
+                    .filter(id -> !liveIds.contains(id) && !inFlight.contains(id) && e.allocation(id).isPresent()).toList();
+            ledger.gone(notLive).forEach(e::release);
+        }
+        folded = since.get().mark();
+        syncsReadingChanged.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Brings this replica's engine in line with the servers every replica committed, reading every
+     * live server: holds the ones it does not know, releases the ones recorded as gone. Runs on
+     * every replica (not a clustered job): each has its own cache. A stale engine only costs a
+     * refused decision and a retry, never an over-commit — the ledger decides. The periodic sync is
+     * {@link #catchUp}, which reads only the changed rows and comes here when it cannot vouch for them.
      */
     public synchronized void sync() {
+        long started = System.nanoTime();
         PlacementEngine e = engine;
+        // Taken before the read: a change notified after it is folded in by the next catch-up, even if this read saw it.
+        TenantChanges.Mark mark = changes.markAny(TenantChanges.Channel.SERVERS);
         List<HeldServer> live = heldServers(Optional.empty(), null, null);
+        rowsReadAll.increment(live.size());
         Set<String> liveIds = new HashSet<>();
         for (HeldServer s : live) {
             liveIds.add(s.id().toString());
@@ -158,6 +238,9 @@ public class PlacementService {
         }
         // Asked afresh: a server this replica committed after the read above is live, not gone.
         ledger.gone(unknown).forEach(e::release);
+        folded = mark;
+        readAllAt = System.nanoTime();
+        syncsReadingAll.record(readAllAt - started, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -194,6 +277,7 @@ public class PlacementService {
         PlacementEngine fresh = new PlacementEngine(new PlacementPolicy(weights.costWeight(), weights.packingWeight(),
                 weights.packing(), weights.gpuReserveWeight()));
         Map<String, FlavorOffer> offers = new LinkedHashMap<>();
+        TenantChanges.Mark mark = changes.markAny(TenantChanges.Channel.SERVERS);
         List<HeldServer> held = heldServers(Optional.empty(), null, null);
         List<CapacityLedger.LedgerHost> ledgerHosts = new ArrayList<>();
         Map<String, InventoryState> states = new LinkedHashMap<>();
@@ -245,6 +329,8 @@ public class PlacementService {
         }
         ledger.record(ledgerHosts);
         this.engine = fresh;
+        folded = mark;
+        readAllAt = System.nanoTime();
         this.flavors = Map.copyOf(offers);
         states.forEach(providers::recordInventory);
         LOG.infof("placement inventory: %d hosts, %d flavors, %d servers held", fresh.hostCount(), offers.size(), held.size());
@@ -596,10 +682,25 @@ public class PlacementService {
                 .setParameter(4, t.hostId()).setParameter(5, tenantId)
                 .setParameter(6, affinityGroup == null ? "" : affinityGroup));
         List<Object[]> rows = query.getResultList();
-        return rows.stream().map(r -> new HeldServer((UUID) r[0], r[1].toString(), (String) r[2], (String) r[3], (String) r[4],
+        return rows.stream().map(PlacementService::heldServer).toList();
+    }
+
+    /** The live servers with a host among {@code ids}. */
+    @SuppressWarnings("unchecked")
+    private List<HeldServer> heldServers(List<UUID> ids) {
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT id, tenant_id, provider, region, zone, host, flavor, vcpu, memory_mib, gpu, affinity_group,
+                       anti_affinity_group, provider_server_id IS NOT NULL
+                FROM server WHERE id IN (?1) AND status NOT IN ('DELETED', 'FAILED') AND host IS NOT NULL""")
+                .setParameter(1, ids).getResultList();
+        return rows.stream().map(PlacementService::heldServer).toList();
+    }
+
+    private static HeldServer heldServer(Object[] r) {
+        return new HeldServer((UUID) r[0], r[1].toString(), (String) r[2], (String) r[3], (String) r[4],
                 (String) r[5], (String) r[6],
                 new Resources(((Number) r[7]).intValue(), ((Number) r[8]).longValue(), ((Number) r[9]).intValue()),
-                (String) r[10], (String) r[11], (Boolean) r[12])).toList();
+                (String) r[10], (String) r[11], (Boolean) r[12]);
     }
 
     static Resources toEngine(io.skydeck.connectors.spi.Resources r) {

@@ -1,5 +1,6 @@
 package io.skydeck.capacity;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.skydeck.placement.PlacementDecision;
@@ -7,6 +8,7 @@ import io.skydeck.placement.PlacementHints;
 import io.skydeck.placement.PlacementRequest;
 import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.Resources;
+import io.skydeck.platform.changes.TenantChanges;
 import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -27,6 +29,7 @@ import static io.skydeck.support.Api.createProject;
 import static io.skydeck.support.Api.createTenant;
 import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,6 +48,12 @@ class PlacementLedgerTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    TenantChanges changes;
+
+    @Inject
+    MeterRegistry registry;
 
     private final List<UUID> foreign = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -126,6 +135,59 @@ class PlacementLedgerTest {
 
         assertThat(whileHeld).isEqualTo(freeBefore - 3);
         assertThat(zoneFreeVcpu(host)).isEqualTo(freeBefore);
+    }
+
+    @Test
+    void theSyncReadsOnlyTheServerRowsThatChangedSinceTheLastOne() {
+        UUID tenant = createTenant(uniqueName("ledger-catch-up"), quota(64, 256, 32, 0, 0));
+        UUID project = createProject(tenant, "apps");
+        PlacementTarget host = preview(tenant, PlacementHints.none().inRegion("sbx-west-1"));
+        for (int i = 0; i < 20; i++) {
+            commitAsAnotherReplica(tenant, project, host, Resources.of(0, 1), null);
+        }
+        placement.sync();
+        double everyBefore = rowsRead("every_live_server");
+        double changedBefore = rowsRead("changed_servers");
+        int freeBefore = zoneFreeVcpu(host);
+
+        UUID other = commitAsAnotherReplica(tenant, project, host, Resources.of(3, 1_024), null);
+        awaitTrue(() -> catchUp() && zoneFreeVcpu(host) == freeBefore - 3, "the catch-up holds the other replica's new server");
+        QuarkusTransaction.requiringNew().run(() ->
+                em.createNativeQuery("UPDATE server SET status = 'DELETED' WHERE id = ?1").setParameter(1, other).executeUpdate());
+        awaitTrue(() -> catchUp() && zoneFreeVcpu(host) == freeBefore, "the catch-up releases the server deleted by the other replica");
+
+        // Neither read every live server (the full sync read at least the 20 above); only the changed rows were read.
+        assertThat(rowsRead("every_live_server")).isEqualTo(everyBefore);
+        assertThat(rowsRead("changed_servers") - changedBefore).isBetween(1.0, 19.0);
+    }
+
+    @Test
+    void aBreakInTheNotificationsMakesTheNextSyncReadEveryLiveServer() {
+        UUID tenant = createTenant(uniqueName("ledger-gap"), quota(16, 64, 4, 0, 0));
+        UUID project = createProject(tenant, "apps");
+        PlacementTarget host = preview(tenant, PlacementHints.none().inRegion("sbx-west-1"));
+        placement.sync();
+        double everyBefore = rowsRead("every_live_server");
+        int freeBefore = zoneFreeVcpu(host);
+
+        // The replica's listening connection ends: notifications sent meanwhile are lost to it.
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?1 AND datname = current_database()")
+                .setParameter(1, TenantChanges.APPLICATION_NAME).getResultList());
+        commitAsAnotherReplica(tenant, project, host, Resources.of(2, 1_024), null);
+
+        awaitTrue(() -> catchUp() && zoneFreeVcpu(host) == freeBefore - 2, "a sync after the break holds the server committed during it");
+        assertThat(rowsRead("every_live_server")).isGreaterThan(everyBefore);
+        awaitTrue(changes::live, "the replica listens again");
+    }
+
+    private boolean catchUp() {
+        QuarkusTransaction.requiringNew().run(placement::catchUp);
+        return true;
+    }
+
+    private double rowsRead(String read) {
+        return registry.get("skydeck.placement.sync.rows").tag("read", read).counter().count();
     }
 
     private PlacementTarget preview(UUID tenant, PlacementHints hints) {

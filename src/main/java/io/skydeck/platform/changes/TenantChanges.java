@@ -87,24 +87,31 @@ public class TenantChanges {
     /** How many changes' details are remembered per tenant and channel. */
     static final int KEPT_DETAILS = 64;
 
-    /** One tenant's notifications on one channel: how many came, and the details of the last few. */
+    /** How many notifications of every tenant are remembered per channel, in order of arrival, for {@link #sinceAny}. */
+    static final int KEPT_EVERY_TENANT = 16_384;
+
+    /** One tenant's notifications on one channel (or every tenant's): how many came, and the details of the last few. */
     private static final class Log {
         private volatile long count;
-        private final String[] details = new String[KEPT_DETAILS];
+        private final String[] details;
+
+        Log(int kept) {
+            details = new String[kept];
+        }
 
         synchronized void add(String detail) {
-            details[(int) (count % KEPT_DETAILS)] = detail;
+            details[(int) (count % details.length)] = detail;
             count++;
         }
 
         synchronized Optional<Since> since(Mark mark) {
             long upTo = count;
-            if (upTo - mark.changes() > KEPT_DETAILS || upTo < mark.changes()) {
+            if (upTo - mark.changes() > details.length || upTo < mark.changes()) {
                 return Optional.empty();
             }
             List<String> after = new ArrayList<>((int) (upTo - mark.changes()));
             for (long i = mark.changes(); i < upTo; i++) {
-                String detail = details[(int) (i % KEPT_DETAILS)];
+                String detail = details[(int) (i % details.length)];
                 if (detail == null) {
                     return Optional.empty();
                 }
@@ -129,6 +136,8 @@ public class TenantChanges {
     private volatile boolean live;
     private volatile boolean stopping;
     private final Map<Channel, Map<UUID, Log>> changes = new EnumMap<>(Channel.class);
+    /** Per channel, every tenant's notifications in order of arrival, each detail prefixed with its tenant's id. */
+    private final Map<Channel, Log> everyTenant = new EnumMap<>(Channel.class);
     /** Whether the last attempt failed (the watch's thread only): a connection that cannot be made is reported once, not every second. */
     private boolean failing;
 
@@ -139,6 +148,7 @@ public class TenantChanges {
     public TenantChanges() {
         for (Channel channel : Channel.values()) {
             changes.put(channel, new ConcurrentHashMap<>());
+            everyTenant.put(channel, new Log(KEPT_EVERY_TENANT));
         }
     }
 
@@ -191,6 +201,34 @@ public class TenantChanges {
         }
         Optional<Since> since = log.since(mark);
         // The epoch read after the details: a break while they were read ends them too.
+        return epoch == mark.epoch() && live ? since : Optional.empty();
+    }
+
+    /**
+     * As {@link #mark}, for a reader of every tenant's rows behind {@code channel} (a replica's
+     * placement engine folding in the servers other replicas committed): {@code null} when not listening.
+     */
+    public Mark markAny(Channel channel) {
+        long at = epoch;
+        if (!live) {
+            return null;
+        }
+        Mark mark = new Mark(at, everyTenant.get(channel).count);
+        return live && epoch == at ? mark : null;
+    }
+
+    /**
+     * What arrived on {@code channel} for any tenant since a mark of {@link #markAny}, in order of
+     * arrival, each detail as the whole payload ({@code "<tenant> <detail>"}); empty when that cannot
+     * be told: the watch broke since the mark, a change came without details, or more came than are
+     * remembered ({@value #KEPT_EVERY_TENANT} per channel). Changes this replica counted with
+     * {@link #changedHere} are not among them until their notification arrives.
+     */
+    public Optional<Since> sinceAny(Channel channel, Mark mark) {
+        if (mark == null || !live || epoch != mark.epoch()) {
+            return Optional.empty();
+        }
+        Optional<Since> since = everyTenant.get(channel).since(mark);
         return epoch == mark.epoch() && live ? since : Optional.empty();
     }
 
@@ -274,6 +312,7 @@ public class TenantChanges {
                 if (channel != null) {
                     UUID tenant = UUID.fromString(space < 0 ? payload : payload.substring(0, space));
                     log(channel, tenant).add(space < 0 ? null : payload.substring(space + 1));
+                    everyTenant.get(channel).add(space < 0 ? null : payload);
                 }
             } catch (IllegalArgumentException e) {
                 LOG.warnf("ignoring a %s notification with payload '%s'", n.getName(), n.getParameter());
@@ -296,7 +335,7 @@ public class TenantChanges {
     }
 
     private Log log(Channel channel, UUID tenant) {
-        return changes.get(channel).computeIfAbsent(tenant, t -> new Log());
+        return changes.get(channel).computeIfAbsent(tenant, t -> new Log(KEPT_DETAILS));
     }
 
     /** Stops vouching at once (the epoch moves), then closes the connection; the watch listens again after a pause. */

@@ -51,6 +51,14 @@ public interface SkydeckConfig {
          */
         @WithDefault("5s")
         java.time.Duration syncInterval();
+
+        /**
+         * How often, at most, a sync reads every live server rather than only those whose rows the
+         * server rows' notifications say changed; it also does whenever the notifications cannot
+         * vouch for the interval (the listening connection broke).
+         */
+        @WithDefault("10m")
+        java.time.Duration fullSyncInterval();
     }
 
     interface Drift {

@@ -181,6 +181,26 @@ class PlacementLedgerTest {
         awaitTrue(changes::live, "the replica listens again");
     }
 
+    @Test
+    void moreChangesThanTheJournalKeepsMakeTheNextSyncReadEveryLiveServer() {
+        UUID tenant = createTenant(uniqueName("ledger-burst"), quota(16, 64, 4, 0, 0));
+        UUID project = createProject(tenant, "apps");
+        commitAsAnotherReplica(tenant, project, preview(tenant, PlacementHints.none().inRegion("sbx-west-1")), Resources.of(0, 1), null);
+        placement.sync();
+        TenantChanges.Mark mark = changes.markAny(TenantChanges.Channel.SERVERS);
+        double everyBefore = rowsRead("every_live_server");
+
+        // 16,385 distinct notifications in one commit, as a burst of other replicas' changes would send them.
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                        SELECT count(pg_notify('server_rows', ?1 || ' ' || i || ' ' || gen_random_uuid()))
+                        FROM generate_series(1, 16385) i""")
+                .setParameter(1, UUID.randomUUID().toString()).getSingleResult());
+        awaitTrue(() -> changes.sinceAny(TenantChanges.Channel.SERVERS, mark).isEmpty(), "the journal no longer vouches for the mark");
+
+        catchUp();
+        assertThat(rowsRead("every_live_server")).isGreaterThan(everyBefore);
+    }
+
     private boolean catchUp() {
         QuarkusTransaction.requiringNew().run(placement::catchUp);
         return true;

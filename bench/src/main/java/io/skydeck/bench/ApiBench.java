@@ -141,6 +141,7 @@ public final class ApiBench {
                         r.name(), r.rate(), r.sent(), r.ok(), r.achievedOkPerSecond(), r.errors(), r.byStatus(),
                         r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue() / 1000.0, costs.get(k), keptShares.get(k), r.lateness());
             }
+            System.out.println("api placement sync (the service's own skydeck_placement_sync metrics, the whole run): " + placementSyncs(http, base));
             System.out.printf(Locale.ROOT, "api get_rps=%.0f get_p99_ms=%.1f post_rps=%.0f post_p99_ms=%.1f health_p99_ms=%.1f%n",
                     results.get(1).achievedOkPerSecond(), results.get(1).p(99), results.get(3).achievedOkPerSecond(),
                     results.get(3).p(99), results.get(0).p(99));
@@ -333,6 +334,35 @@ public final class ApiBench {
             throw new IllegalStateException("could not read the service's metrics", e);
         }
         return answered;
+    }
+
+    /**
+     * How the service's placement engine kept up with the servers committed: per kind of sync (reading
+     * every live server, or only the rows notified as changed) how many ran, their mean time and the
+     * rows they read, from {@code skydeck_placement_sync_seconds} and {@code skydeck_placement_sync_rows_total}.
+     */
+    private static String placementSyncs(HttpClient http, String base) {
+        Map<String, Double> values = new java.util.TreeMap<>();
+        try {
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/q/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            for (String line : metrics.split("\n")) {
+                if (line.startsWith("skydeck_placement_sync_")) {
+                    values.put(line.substring(0, line.lastIndexOf(' ')), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the service's metrics", e);
+        }
+        StringBuilder line = new StringBuilder();
+        for (String read : List.of("every_live_server", "changed_servers")) {
+            String tag = "{read=\"" + read + "\"}";
+            double count = values.getOrDefault("skydeck_placement_sync_seconds_count" + tag, 0.0);
+            double sum = values.getOrDefault("skydeck_placement_sync_seconds_sum" + tag, 0.0);
+            line.append(String.format(Locale.ROOT, "%s%s syncs=%.0f mean_ms=%.2f rows=%.0f", line.length() == 0 ? "" : " ", read,
+                    count, count == 0 ? 0 : sum * 1000 / count, values.getOrDefault("skydeck_placement_sync_rows_total" + tag, 0.0)));
+        }
+        return line.toString();
     }
 
     private static JsonNode call(HttpClient http, String method, String url, String bearer, String body) throws Exception {

@@ -132,13 +132,19 @@ public class PlacementService {
 
     @PostConstruct
     void meters() {
-        rowsReadAll = Counter.builder("skydeck.placement.sync.rows").tag("read", "every_live_server")
+        rowsReadAll = rowsRead("every_live_server");
+        rowsReadChanged = rowsRead("changed_servers");
+        syncsReadingAll = syncs("every_live_server");
+        syncsReadingChanged = syncs("changed_servers");
+    }
+
+    private Counter rowsRead(String read) {
+        return Counter.builder("skydeck.placement.sync.rows").tag("read", read)
                 .description("Server rows a replica's placement engine read to fold in other replicas' servers").register(registry);
-        rowsReadChanged = Counter.builder("skydeck.placement.sync.rows").tag("read", "changed_servers")
-                .description("Server rows a replica's placement engine read to fold in other replicas' servers").register(registry);
-        syncsReadingAll = Timer.builder("skydeck.placement.sync").tag("read", "every_live_server")
-                .description("Syncs of a replica's placement engine with the servers every replica committed").register(registry);
-        syncsReadingChanged = Timer.builder("skydeck.placement.sync").tag("read", "changed_servers")
+    }
+
+    private Timer syncs(String read) {
+        return Timer.builder("skydeck.placement.sync").tag("read", read)
                 .description("Syncs of a replica's placement engine with the servers every replica committed").register(registry);
     }
 
@@ -663,6 +669,12 @@ public class PlacementService {
         return new HourlyRate.PerFlavor(rate);
     }
 
+    /** Live servers with a host, as {@link #heldServer} reads them; callers add conditions. */
+    private static final String HELD_SERVERS = """
+            SELECT id, tenant_id, provider, region, zone, host, flavor, vcpu, memory_mib, gpu, affinity_group,
+                   anti_affinity_group, provider_server_id IS NOT NULL
+            FROM server WHERE status NOT IN ('DELETED', 'FAILED') AND host IS NOT NULL""";
+
     /**
      * Live servers with a host: all of them, or those on {@code host} plus the members of the
      * tenant's affinity group {@code affinityGroup} (what a refused decision needs to learn).
@@ -674,10 +686,7 @@ public class PlacementService {
             where = " AND ((provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4)"
                     + " OR (tenant_id = CAST(?5 AS uuid) AND affinity_group = ?6))";
         }
-        var query = em.createNativeQuery("""
-                SELECT id, tenant_id, provider, region, zone, host, flavor, vcpu, memory_mib, gpu, affinity_group,
-                       anti_affinity_group, provider_server_id IS NOT NULL
-                FROM server WHERE status NOT IN ('DELETED', 'FAILED') AND host IS NOT NULL""" + where);
+        var query = em.createNativeQuery(HELD_SERVERS + where);
         host.ifPresent(t -> query.setParameter(1, t.provider()).setParameter(2, t.region()).setParameter(3, t.zone())
                 .setParameter(4, t.hostId()).setParameter(5, tenantId)
                 .setParameter(6, affinityGroup == null ? "" : affinityGroup));
@@ -688,11 +697,7 @@ public class PlacementService {
     /** The live servers with a host among {@code ids}. */
     @SuppressWarnings("unchecked")
     private List<HeldServer> heldServers(List<UUID> ids) {
-        List<Object[]> rows = em.createNativeQuery("""
-                SELECT id, tenant_id, provider, region, zone, host, flavor, vcpu, memory_mib, gpu, affinity_group,
-                       anti_affinity_group, provider_server_id IS NOT NULL
-                FROM server WHERE id IN (?1) AND status NOT IN ('DELETED', 'FAILED') AND host IS NOT NULL""")
-                .setParameter(1, ids).getResultList();
+        List<Object[]> rows = em.createNativeQuery(HELD_SERVERS + " AND id IN (?1)").setParameter(1, ids).getResultList();
         return rows.stream().map(PlacementService::heldServer).toList();
     }
 

@@ -21,6 +21,13 @@ public class Caller {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    VerifiedTokens tokens;
+
+    /** Read once per request (this bean lives as long as one). */
+    private Boolean tenant;
+    private Optional<UUID> tenantId;
+
     public String subject() {
         Principal principal = identity.getPrincipal();
         return principal == null || identity.isAnonymous() ? "anonymous" : principal.getName();
@@ -36,14 +43,22 @@ public class Caller {
     }
 
     public boolean isTenant() {
-        return identity.hasRole(Roles.TENANT) && !identity.hasRole(Roles.ADMIN);
+        if (tenant == null) {
+            tenant = identity.hasRole(Roles.TENANT) && !identity.hasRole(Roles.ADMIN);
+        }
+        return tenant;
     }
 
     /** The tenant a tenant token acts for; empty for operators (admin, finance, scheduler). */
     public Optional<UUID> tenantId() {
-        if (!isTenant() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
-            return Optional.empty();
+        if (tenantId == null) {
+            tenantId = isTenant() && identity.getPrincipal() instanceof JsonWebToken jwt ? tokens.tenantOf(jwt) : Optional.empty();
         }
+        return tenantId;
+    }
+
+    /** The token's tenant claim as a tenant id; empty when it has none or not a UUID. */
+    static Optional<UUID> tenantClaim(JsonWebToken jwt) {
         Object claim = jwt.getClaim(TokenMinter.TENANT_CLAIM);
         if (claim == null) {
             return Optional.empty();

@@ -84,6 +84,61 @@ class VerifiedTokensTest {
         assertThat(tokens.remembered()).isEqualTo(1);
     }
 
+    /** Counts the reads of the tenant claim (SmallRye's lookup of a claim of our own throws inside). */
+    static final class CountingPrincipal extends DefaultJWTCallerPrincipal {
+        int tenantReads;
+
+        CountingPrincipal(JwtClaims claims) {
+            super(claims);
+        }
+
+        @Override
+        public <T> T getClaim(String claimName) {
+            if (TokenMinter.TENANT_CLAIM.equals(claimName)) {
+                tenantReads++;
+            }
+            return super.getClaim(claimName);
+        }
+    }
+
+    private static JwtClaims tenantClaims(String token, String tenant) {
+        var claims = new JwtClaims();
+        claims.setSubject("t");
+        claims.setExpirationTime(NumericDate.fromSeconds(5_000));
+        claims.setClaim("raw_token", token);
+        claims.setClaim(TokenMinter.TENANT_CLAIM, tenant);
+        return claims;
+    }
+
+    @Test
+    void theTenantOfARememberedTokenIsReadOnceWhenItIsVerifiedAndAnyOtherPrincipalIsReadItself() throws Exception {
+        java.util.UUID tenant = java.util.UUID.randomUUID();
+        var principals = new ArrayList<CountingPrincipal>();
+        var remembering = new VerifiedTokens(new JWTCallerPrincipalFactory() {
+            @Override
+            public JWTCallerPrincipal parse(String token, JWTAuthContextInfo context) {
+                var p = new CountingPrincipal(tenantClaims(token, token.startsWith("bad-claim") ? "not-a-uuid" : tenant.toString()));
+                principals.add(p);
+                return p;
+            }
+        }, clock);
+
+        JWTCallerPrincipal verified = remembering.parse("tok-1", context);
+        for (int i = 0; i < 5; i++) {
+            assertThat(remembering.tenantOf(verified)).contains(tenant);
+        }
+        assertThat(principals.get(0).tenantReads).isEqualTo(1);
+
+        // The same token in a principal this bean did not hand out: its own claims decide.
+        java.util.UUID other = java.util.UUID.randomUUID();
+        var stranger = new CountingPrincipal(tenantClaims("tok-1", other.toString()));
+        assertThat(remembering.tenantOf(stranger)).contains(other);
+        assertThat(stranger.tenantReads).isEqualTo(1);
+
+        // A claim that is not a tenant id names no tenant.
+        assertThat(remembering.tenantOf(remembering.parse("bad-claim", context))).isEmpty();
+    }
+
     static final class MutableClock extends Clock {
         Instant now;
 

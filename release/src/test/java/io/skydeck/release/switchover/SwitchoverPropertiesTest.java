@@ -5,6 +5,7 @@ import io.skydeck.release.rollout.InstanceState;
 import io.skydeck.release.rollout.ReleaseState;
 import io.skydeck.release.rollout.Step;
 import io.skydeck.release.rollout.StepCall;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -125,6 +126,12 @@ class SwitchoverPropertiesTest {
                 apply(call, members, routed, installs);
             }
             pending.addAll(s.record(call, ok, ok ? null : "injected"));
+            if (fromLate) {
+                // The restored driver ran this very call again; once its late result is recorded the call no longer runs,
+                // and a driver (which starts only what running() lists, one call per instance) never starts it again.
+                List<StepCall> running = s.running();
+                pending.removeIf(p -> p.equals(call) && !running.contains(call));
+            }
             stored = s.snapshot();
 
             assertThat(members).as("users always have an instance").isNotEmpty();
@@ -155,6 +162,16 @@ class SwitchoverPropertiesTest {
             }
             assertThat(members).containsAll(s.instancesIn(Role.STANDBY, InstanceState.DONE));
         }
+    }
+
+    /**
+     * Found by CI (seed 6377038583745060186): a crash left g1's pull-out both as a late result and
+     * restored as running; the late result moved g1 on to its pull-in, and the stale copy still
+     * waiting in the driver then pulled g1 out of the load balancer after the switch.
+     */
+    @Example
+    void aLateResultEndsTheRestoredCopyOfTheSameCall() {
+        usersAlwaysHaveAnInstanceAndTheVariantOnlySeesTheHeaderUntilPromoted(2, 2, 2, 0.1, 0, 0, -291L);
     }
 
     private static void apply(StepCall call, Set<String> members, boolean[] routed, Map<String, Set<Long>> installs) {

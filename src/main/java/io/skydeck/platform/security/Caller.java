@@ -57,19 +57,6 @@ public class Caller {
         return tenantId;
     }
 
-    /** The token's tenant claim as a tenant id; empty when it has none or not a UUID. */
-    static Optional<UUID> tenantClaim(JsonWebToken jwt) {
-        Object claim = jwt.getClaim(TokenMinter.TENANT_CLAIM);
-        if (claim == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(UUID.fromString(claim.toString().replace("\"", "")));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
     /** A tenant id that no tenant has: filtering by it matches nothing. */
     private static final UUID NO_TENANT = new UUID(0, 0);
 

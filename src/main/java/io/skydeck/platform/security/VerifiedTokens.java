@@ -70,7 +70,7 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
                     verified.clear();
                 }
             }
-            verified.put(token, new Verified(principal, Caller.tenantClaim(principal)));
+            verified.put(token, new Verified(principal, tenantClaim(principal)));
         }
         return principal;
     }
@@ -82,7 +82,20 @@ public class VerifiedTokens extends JWTCallerPrincipalFactory {
     public Optional<UUID> tenantOf(JsonWebToken jwt) {
         String raw = jwt.getRawToken(); // a standard claim: no enum miss
         Verified known = raw == null ? null : verified.get(raw);
-        return known != null && known.principal() == jwt ? known.tenant() : Caller.tenantClaim(jwt);
+        return known != null && known.principal() == jwt ? known.tenant() : tenantClaim(jwt);
+    }
+
+    /** The token's tenant claim as a tenant id; empty when it has none or not a UUID. */
+    private static Optional<UUID> tenantClaim(JsonWebToken jwt) {
+        Object claim = jwt.getClaim(TokenMinter.TENANT_CLAIM);
+        if (claim == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(UUID.fromString(claim.toString().replace("\"", "")));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** Before its {@code exp}; after that the verifier decides again (with its own clock skew). */

@@ -5,6 +5,7 @@ import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTCallerPrincipal;
 import io.smallrye.jwt.auth.principal.JWTCallerPrincipalFactory;
 import io.smallrye.jwt.auth.principal.ParseException;
+import org.eclipse.microprofile.jwt.Claims;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -105,14 +107,14 @@ class VerifiedTokensTest {
         var claims = new JwtClaims();
         claims.setSubject("t");
         claims.setExpirationTime(NumericDate.fromSeconds(5_000));
-        claims.setClaim("raw_token", token);
+        claims.setClaim(Claims.raw_token.name(), token);
         claims.setClaim(TokenMinter.TENANT_CLAIM, tenant);
         return claims;
     }
 
     @Test
     void theTenantOfARememberedTokenIsReadOnceWhenItIsVerifiedAndAnyOtherPrincipalIsReadItself() throws Exception {
-        java.util.UUID tenant = java.util.UUID.randomUUID();
+        UUID tenant = UUID.randomUUID();
         var principals = new ArrayList<CountingPrincipal>();
         var remembering = new VerifiedTokens(new JWTCallerPrincipalFactory() {
             @Override
@@ -130,7 +132,7 @@ class VerifiedTokensTest {
         assertThat(principals.get(0).tenantReads).isEqualTo(1);
 
         // The same token in a principal this bean did not hand out: its own claims decide.
-        java.util.UUID other = java.util.UUID.randomUUID();
+        UUID other = UUID.randomUUID();
         var stranger = new CountingPrincipal(tenantClaims("tok-1", other.toString()));
         assertThat(remembering.tenantOf(stranger)).contains(other);
         assertThat(stranger.tenantReads).isEqualTo(1);

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Where a new resource goes and why: the one answer {@link Placements} gives every resource kind,
- * already admitted by the ledger inside the caller's transaction.
+ * inside the caller's transaction. A workload's is admitted by the ledger already; a server's host
+ * only when the pipeline asks the ledger at its end ({@link Placements#admitServer}).
  *
  * @param provider    the provider that will run it
  * @param region      the provider's region

@@ -113,9 +113,6 @@ public class PlacementService {
     @Inject
     io.skydeck.providers.CatalogNames catalog;
 
-    /** How many times a decision the ledger refuses is re-made on a refreshed engine before giving up. */
-    static final int ATTEMPTS = 3;
-
     private volatile PlacementEngine engine;
     /** Placements of this replica whose transaction has not ended: the ledger does not show them yet. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -381,41 +378,43 @@ public class PlacementService {
     }
 
     /**
-     * Decides and holds capacity; released again if the surrounding transaction does not commit.
-     * The engine proposes, the ledger disposes: the chosen host is locked and checked against
-     * every replica's committed servers. When the ledger refuses (another replica took the room,
-     * or a group member sits elsewhere), the engine learns what it missed and decides again, at
-     * most {@link #ATTEMPTS} times; a manual override is not moved.
+     * The engine's proposal for a server, held in this replica's engine at once (so that this
+     * replica's concurrent creates see it) and released again if the surrounding transaction does
+     * not commit. Nothing is locked yet: {@link #admit} makes the proposal binding, as late in the
+     * transaction as the caller can, because the rows it locks queue every create onto that host.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public PlacementDecision place(PlacementRequest request, Optional<PlacementTarget> override) {
-        String id = request.requestId();
-        String refusal = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            PlacementEngine e = engine;
-            PlacementDecision decision = override.map(t -> e.placeOn(request, t)).orElseGet(() -> e.place(request));
-            if (!(decision instanceof PlacementDecision.Placed placed)) {
-                return decision;
-            }
-            if (attempt == 1) {
-                inFlight.add(id);
-                releaseUnlessCommitted(id);
-            }
-            Optional<String> refused = ledger.admit(request, placed.target());
-            if (refused.isEmpty()) {
-                return decision;
-            }
-            refusal = refused.get();
-            e.release(id);
-            LOG.debugf("placement of %s on %s refused by the ledger (%s); attempt %d", id, placed.target(), refusal, attempt);
-            for (HeldServer s : heldServers(Optional.of(placed.target()), request.tenantId(), request.hints().affinityGroup())) {
-                hold(e, s);
-            }
-            if (override.isPresent()) {
-                break;
-            }
+    public PlacementDecision propose(PlacementRequest request, Optional<PlacementTarget> override) {
+        PlacementEngine e = engine;
+        PlacementDecision decision = override.map(t -> e.placeOn(request, t)).orElseGet(() -> e.place(request));
+        if (decision instanceof PlacementDecision.Placed) {
+            inFlight.add(request.requestId());
+            releaseUnlessCommitted(request.requestId());
         }
-        throw new ProblemException(ProblemType.NO_CAPACITY, refusal, List.of(), Map.of());
+        return decision;
+    }
+
+    /**
+     * The engine proposes, the ledger disposes: locks the proposed host (and the affinity group)
+     * until the transaction ends and checks it against every replica's committed servers. When the
+     * ledger refuses (another replica took the room, or a group member sits elsewhere), the engine
+     * learns what it missed and {@link PlacementRefused} is thrown: the transaction must roll back,
+     * and the create may be made again from the start with a new proposal ({@link
+     * PlacementRefused#retrying}); a manual override is not moved.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void admit(PlacementRequest request, PlacementTarget target, boolean override) {
+        Optional<String> refused = ledger.admit(request, target);
+        if (refused.isEmpty()) {
+            return;
+        }
+        PlacementEngine e = engine;
+        e.release(request.requestId());
+        LOG.debugf("placement of %s on %s refused by the ledger (%s)", request.requestId(), target, refused.get());
+        for (HeldServer s : heldServers(Optional.of(target), request.tenantId(), request.hints().affinityGroup())) {
+            hold(e, s);
+        }
+        throw new PlacementRefused(refused.get(), !override);
     }
 
     /**

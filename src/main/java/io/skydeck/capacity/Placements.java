@@ -32,7 +32,7 @@ import java.util.UUID;
  * explained through the same table.
  *
  * <p>What asks a provider ({@link #readPools}) runs before any transaction; what locks ledger
- * rows ({@link #server}, {@link #workload}) runs only inside one.
+ * rows ({@link #admitServer}, {@link #workload}) runs only inside one.
  */
 @ApplicationScoped
 public class Placements {
@@ -56,13 +56,13 @@ public class Placements {
     ObjectMapper json;
 
     /**
-     * Places a server on a host: the engine proposes, the ledger locks and re-checks the host (and
-     * the affinity group), re-placing a bounded number of times. Unplaceable → 409 naming each
-     * filter's rejections.
+     * Places a server on a host, as the engine proposes; unplaceable → 409 naming each filter's
+     * rejections. Not binding until {@link #admitServer}: the caller does that as late in its
+     * transaction as it can.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Placement server(PlacementRequest request, Optional<PlacementTarget> override) {
-        PlacementDecision decision = hosts.place(request, override);
+        PlacementDecision decision = hosts.propose(request, override);
         String decidedBy = override.isPresent() ? "override" : "engine";
         if (decision instanceof PlacementDecision.Unplaceable unplaceable) {
             List<Problem.FieldError> filters = unplaceable.rejectedBy().entrySet().stream()
@@ -75,6 +75,16 @@ public class Placements {
         PlacementTarget target = placed.target();
         return new Placement(target.provider(), target.region(), Optional.of(target), placed.hourlyPrice(), decidedBy,
                 hosts.explain(decision, decidedBy));
+    }
+
+    /**
+     * Makes a server's placement binding: the ledger locks and re-checks the host (and the affinity
+     * group) until the transaction ends. A refusal throws {@link PlacementRefused}: the transaction
+     * rolls back, and the create may be made again ({@link PlacementRefused#retrying}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void admitServer(PlacementRequest request, Placement placement) {
+        hosts.admit(request, placement.target(), "override".equals(placement.decidedBy()));
     }
 
     /**

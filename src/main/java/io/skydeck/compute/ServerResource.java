@@ -1,5 +1,6 @@
 package io.skydeck.compute;
 
+import io.skydeck.capacity.PlacementRefused;
 import io.skydeck.capacity.PlacementService;
 import io.skydeck.capacity.Placements;
 import io.skydeck.compute.ComputeViews.Accepted;
@@ -100,10 +101,12 @@ public class ServerResource {
             }
             return placement.target(t.provider(), t.region(), t.zone(), t.host());
         });
-        return idempotency.execute(key, "POST /v1/servers", request, () -> {
+        // The ledger re-checks the engine's choice at the end of the create's transaction; when another
+        // replica took the room first, the create is rolled back and made again (key and all).
+        return PlacementRefused.retrying(() -> idempotency.execute(key, "POST /v1/servers", request, () -> {
             ServerService.Started started = servers.create(tenant, project, request, override);
             return accepted(started);
-        });
+        }));
     }
 
     /**

@@ -132,6 +132,8 @@ public class ServerService {
         private final Optional<PlacementTarget> override;
         /** The network named, or — once placed on a provider that has them — the tenant's default network there. */
         private Optional<ServerNetworks.Choice> network;
+        /** What the engine was asked, for the ledger's word at the end of the pipeline. */
+        private PlacementRequest proposed;
 
         NewServer(Tenant tenant, Project project, CreateServer request, PlacementService.FlavorOffer flavor,
                   Optional<PlacementTarget> override, Optional<ServerNetworks.Choice> network) {
@@ -175,10 +177,10 @@ public class ServerService {
                             + network.get().network().provider() + ", which the tenant may no longer use");
                 }
             }
-            Placement placed = placements.server(new PlacementRequest(serverId.toString(), tenant.id().toString(), flavor.resources(),
-                    hints, allowed), override);
+            proposed = new PlacementRequest(serverId.toString(), tenant.id().toString(), flavor.resources(), hints, allowed);
+            Placement placed = placements.server(proposed, override);
             if (network.isEmpty() && defaultNetworks.offeredBy(placed.provider())) {
-                // After the ledger's rows, before the quota's: a new default network has a subnet in every zone of the region.
+                // Before the ledger's rows and the quota's: a new default network has a subnet in every zone of the region.
                 network = Optional.of(defaultNetworks.forNewResource(tenant, project, placed.provider(), placed.region()));
                 if (!network.get().zones().contains(placed.target().zone())) {
                     throw new ProblemException(ProblemType.CONFLICT, "zone " + placed.target().zone() + " has no usable subnet in the tenant's"
@@ -193,6 +195,11 @@ public class ServerService {
                         + network.get().network().name() + "; its subnets are in " + network.get().zones());
             }
             return placed;
+        }
+
+        @Override
+        public void admitPlacement(Placement placed) {
+            placements.admitServer(proposed, placed);
         }
 
         @Override

@@ -36,8 +36,18 @@ public interface NewResource<R> {
 
     QuotaAmounts quota();
 
-    /** Places the resource and holds the capacity in the ledger, inside the pipeline's transaction. */
+    /** Places the resource inside the pipeline's transaction (a kind may leave the ledger's word to {@link #admitPlacement}). */
     Placement place(UUID resourceId);
+
+    /**
+     * Makes the placement binding where {@link #place} only proposed it (a server's host): the
+     * ledger's rows are locked from here to the commit, and a refusal throws and rolls everything
+     * back. The pipeline calls it after every row is written, just before the quota's counters, so
+     * that the creates queued on one host wait for a commit, not for a whole pipeline. Nothing to do
+     * by default: a kind whose {@link #place} admitted already, or that takes no capacity.
+     */
+    default void admitPlacement(Placement placement) {
+    }
 
     /** The new row, not yet persisted; {@code reservation} is null for a kind whose {@link #quota()} is zero. */
     R build(UUID id, QuotaReservation reservation, Placement placement, Instant now);

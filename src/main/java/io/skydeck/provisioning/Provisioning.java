@@ -23,12 +23,16 @@ import java.util.UUID;
  * decision's record → the create operation → the REQUESTED event → the audit entry, all in the
  * caller's transaction, so a refusal at any step leaves nothing behind.
  *
- * <p>The order is also the lock order. The ledger's rows (affinity group, host, or pool region)
- * come first and the tenant's quota rows last: every create of a tenant queues on those, so they
- * are held for the shortest time. The reservation's row is written before the resource's (which
- * refers to it), but the tenant's counters move only after every other row is written
- * ({@link QuotaService#hold}, then {@link QuotaService#charge} as the last statement of the
- * pipeline): the quota rows are locked from there to the commit, not for the whole pipeline.
+ * <p>The order is also the lock order, and the shared rows are locked last, because everything
+ * that needs one queues on it until the holder commits: the ledger's rows (affinity group, then a
+ * server's host, {@link NewResource#admitPlacement}; a workload's pool region is still locked when
+ * it is placed), then the tenant's quota rows, which every create of a tenant needs. The engine's
+ * proposal is held in this replica's memory from the start, so this replica's concurrent creates
+ * do not choose the same room; the ledger re-checks it against every replica's commits at the end,
+ * and a refusal there rolls the whole create back for its caller to make again. The reservation's
+ * row is written before the resource's (which refers to it), but the tenant's counters move only
+ * after every other row is written ({@link QuotaService#hold}, then {@link QuotaService#charge} as
+ * the last statement of the pipeline): from the host's lock to the commit is a few statements.
  * Resize and scale take them in the same order, so no two requests wait on each other crosswise.
  * A change to a resource with an operation under way (a cancel, a delete that supersedes it) locks
  * that operation's row and then the resource's before any of these, as the runner does. Nothing
@@ -100,6 +104,8 @@ public class Provisioning {
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();
         audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
+        // The ledger's rows from here to the commit (a refusal rolls all of this back), the quota's after them.
+        request.admitPlacement(placement);
         if (reservation != null) {
             // Last: from here to the commit the tenant's quota rows are locked (a refusal rolls all of this back).
             quotas.charge(reservation);

@@ -1,0 +1,47 @@
+package io.skydeck.capacity;
+
+import io.skydeck.platform.problem.ProblemException;
+import io.skydeck.platform.problem.ProblemType;
+
+import java.util.function.Supplier;
+
+/**
+ * The ledger refused a placement the engine proposed (another replica took the room, or a group
+ * member sits elsewhere). Thrown inside the create's transaction, which must then roll back; the
+ * engine has learnt what it missed, so the create made again from the start — a new transaction,
+ * a new proposal — usually lands elsewhere. Uncaught, it is the 409 the last refusal explains.
+ */
+public final class PlacementRefused extends ProblemException {
+
+    /** How many times in all a create whose placement the ledger refuses is made before the refusal is the answer. */
+    public static final int ATTEMPTS = 3;
+
+    private final boolean retryable;
+
+    PlacementRefused(String detail, boolean retryable) {
+        super(ProblemType.NO_CAPACITY, detail);
+        this.retryable = retryable;
+    }
+
+    /** False for a placement pinned by an override: making it again would try the same host. */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /**
+     * Runs {@code create} — which must begin and end its own transaction — again while the ledger
+     * refuses its placement, at most {@link #ATTEMPTS} times in all. Call it outside any
+     * transaction: a refusal rolls back everything the attempt wrote (its idempotency key too).
+     */
+    public static <T> T retrying(Supplier<T> create) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return create.get();
+            } catch (PlacementRefused refused) {
+                if (!refused.retryable() || attempt == ATTEMPTS) {
+                    throw refused;
+                }
+            }
+        }
+    }
+}

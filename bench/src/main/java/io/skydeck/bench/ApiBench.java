@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,7 +31,7 @@ import java.util.regex.Pattern;
 
 /**
  * bench/run api: the packaged service on its embedded defaults (embedded PostgreSQL, instant
- * sandbox sized by api-topology.json: 200 hosts of 128 vCPU), 10,000 servers of one tenant, then
+ * sandbox of api-topology.json grown to 400 hosts of 128 vCPU), 10,000 servers of one tenant, then
  * three fixed-rate phases from an open-loop client (see {@link FixedRateLoad}) with real JWTs:
  * {@code GET /q/health/live} (the floor: what the HTTP stack alone costs at that rate),
  * {@code GET /v1/servers?limit=50} and {@code POST /v1/servers} with a fresh Idempotency-Key each.
@@ -51,15 +50,20 @@ public final class ApiBench {
         Duration phase = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20")));
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "10")));
         double changesPerSecond = Double.parseDouble(options.getOrDefault("changes-per-second", "1"));
+        // Room for the seeded servers, the create warm-up's and the POST phase's (m1.small, 1 vCPU each, 128 per host).
+        int hostsPerZone = Integer.parseInt(options.getOrDefault("hosts-per-zone", "200"));
+        // The create path is warmed in rounds until the service's JIT compilers use at most this share of its CPU in a round
+        // (or for at most post-warmup-max-seconds of load): on two cores a compiler thread busy with the create path takes
+        // a core from it, and a production replica runs compiled code, not the JIT.
+        double jitQuietShare = Double.parseDouble(options.getOrDefault("jit-quiet-share", "0.10"));
+        Duration postWarmupLimit = Duration.ofSeconds(Long.parseLong(options.getOrDefault("post-warmup-max-seconds", "120")));
         System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, GET at %.0f/s, POST at %.0f/s, %d connections, "
                         + "%d s per phase after %d s warm-up; cores=%d load=%s %s%n", jar, servers, getRate, postRate, connections,
                 phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage(), FixedRateLoad.clientJvm());
 
         Path work = Files.createTempDirectory("skydeck-api-");
         Path topology = work.resolve("api-topology.json");
-        try (InputStream in = ApiBench.class.getResourceAsStream("/api-topology.json")) {
-            Files.copy(in, topology, StandardCopyOption.REPLACE_EXISTING);
-        }
+        Files.writeString(topology, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(topology(hostsPerZone)));
         List<String> serviceOptions = new ArrayList<>(List.of(
                 "-Dskydeck.data-dir=" + work.resolve("data"),
                 "-Dskydeck.sandbox.realistic-latency=false",
@@ -106,10 +110,7 @@ public final class ApiBench {
 
             // Warm-up: JIT and connection pools, at the rates measured; not counted.
             load.run("warm-up", getRate, warmup, list, 200);
-            load.run("warm-up", postRate, warmup.dividedBy(2), i -> create.apply(1_000_000 + i), 202);
-            // The runner builds the warm-up's servers in the background, and a service that fell behind still
-            // works through POSTs whose connections the client reset: the measured phases start once both are done.
-            awaitQuiet(database, Duration.ofSeconds(300));
+            warmCreates(load, replicas, database, postRate, warmup, postWarmupLimit, jitQuietShare, create);
             // The warm-up's creates changed the tenant's servers, so every page the service kept is over; the
             // GET phase measures the steady state (pages read again once, code compiled), not that transient.
             Duration again = warmup.compareTo(Duration.ofSeconds(10)) < 0 ? warmup : Duration.ofSeconds(10);
@@ -186,6 +187,60 @@ public final class ApiBench {
         }
     }
 
+    /**
+     * Creates servers at {@code rate} in rounds of {@code round} (at least 10 s) until, over a round and the
+     * runner's work after it, the service's JIT compiler threads used at most {@code quietShare} of its CPU,
+     * or until {@code limit} of load has been sent. The runner builds each round's servers in the background,
+     * and a service that fell behind still works through POSTs whose connections the client reset: the next
+     * round (and the measured phases) start once both are done.
+     */
+    private static void warmCreates(FixedRateLoad load, SoakReplicas replicas, String database, double rate, Duration round,
+                                    Duration limit, double quietShare, java.util.function.IntFunction<FixedRateLoad.Call> create)
+            throws Exception {
+        Duration each = round.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : round;
+        Duration sent = Duration.ZERO;
+        for (int n = 1; ; n++) {
+            var before = CpuCost.Reading.now(replicas);
+            int offset = 1_000_000 * n;
+            FixedRateLoad.Result r = load.run("warm-up", rate, each, i -> create.apply(offset + i), 202);
+            awaitQuiet(database, Duration.ofSeconds(300));
+            CpuCost cost = CpuCost.Reading.now(replicas).since(before, r.sent());
+            sent = sent.plus(each);
+            boolean quiet = cost.jitShare() <= quietShare;
+            boolean last = quiet || sent.compareTo(limit) >= 0;
+            System.out.printf(Locale.ROOT, "api: create warm-up round %d: %d s at %.0f/s, %d created, jit_share=%.2f %s%n", n,
+                    each.toSeconds(), rate, r.ok(), cost.jitShare(),
+                    quiet ? "(quiet: measuring)" : last ? "(not quiet, but the warm-up's limit is reached: measuring)" : "(compiling: again)");
+            if (last) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The sandbox of {@code api-topology.json} (the release and reachability harnesses use it as it
+     * is: 100 hosts of 128 vCPU in each of two zones) with {@code perZone} hosts like its first in
+     * each zone, so that the seeded servers and the create warm-up's cannot fill it.
+     */
+    private static JsonNode topology(int perZone) throws IOException {
+        JsonNode topology;
+        try (InputStream in = ApiBench.class.getResourceAsStream("/api-topology.json")) {
+            topology = JSON.readTree(in);
+        }
+        for (JsonNode region : topology.get("regions")) {
+            for (JsonNode zone : region.get("zones")) {
+                var hosts = (com.fasterxml.jackson.databind.node.ArrayNode) zone.get("hosts");
+                JsonNode first = hosts.get(0);
+                hosts.removeAll();
+                for (int i = 1; i <= perZone; i++) {
+                    hosts.add(((com.fasterxml.jackson.databind.node.ObjectNode) first.deepCopy())
+                            .put("id", zone.get("id").asText() + "-h" + i));
+                }
+            }
+        }
+        return topology;
+    }
+
     /** Waits until no operation is open and no server row has been added for two seconds. */
     private static void awaitQuiet(String url, Duration atMost) throws Exception {
         long deadline = System.nanoTime() + atMost.toNanos();
@@ -237,8 +292,8 @@ public final class ApiBench {
      * its backends alive, so none exits with its CPU unread). The kernel's share of loopback TCP
      * is in none of them.
      */
-    record CpuCost(double serviceUs, double clientUs, double databaseUs) {
-        record Reading(long serviceNanos, long clientNanos, long databaseNanos) {
+    record CpuCost(double serviceUs, double jitUs, double clientUs, double databaseUs) {
+        record Reading(long serviceNanos, long jitNanos, long clientNanos, long databaseNanos) {
             static Reading now(SoakReplicas replicas) {
                 long client = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                         .getOperatingSystemMXBean()).getProcessCpuTime();
@@ -246,19 +301,25 @@ public final class ApiBench {
                         .filter(p -> p.info().command().map(c -> c.endsWith("/postgres") || c.equals("postgres")).orElse(false))
                         .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
                         .sum();
-                return new Reading(replicas.cpu(0).toNanos(), client, database);
+                return new Reading(replicas.cpu(0).toNanos(), JitCompilers.cpu(replicas.pid(0)).toNanos(), client, database);
             }
 
             CpuCost since(Reading before, long requests) {
                 double n = Math.max(1, requests) * 1000.0;
-                return new CpuCost((serviceNanos - before.serviceNanos) / n, (clientNanos - before.clientNanos) / n,
-                        Math.max(0, databaseNanos - before.databaseNanos) / n);
+                return new CpuCost((serviceNanos - before.serviceNanos) / n, (jitNanos - before.jitNanos) / n,
+                        (clientNanos - before.clientNanos) / n, Math.max(0, databaseNanos - before.databaseNanos) / n);
             }
+        }
+
+        /** The service's JIT compiler threads' share of its CPU. */
+        double jitShare() {
+            return serviceUs <= 0 ? 0 : jitUs / serviceUs;
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "cpu_us_per_req service=%.0f client=%.0f postgres=%.0f", serviceUs, clientUs, databaseUs);
+            return String.format(Locale.ROOT, "cpu_us_per_req service=%.0f (jit=%.0f) client=%.0f postgres=%.0f", serviceUs, jitUs,
+                    clientUs, databaseUs);
         }
     }
 

@@ -72,6 +72,11 @@ final class SoakReplicas implements AutoCloseable {
         return processes.get(replica).info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /** The replica's JVM's process id. */
+    synchronized long pid(int replica) {
+        return processes.get(replica).pid();
+    }
+
     boolean ready(int replica) {
         Process p;
         synchronized (this) {

@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.skydeck.platform.changes.TenantChanges;
-import io.skydeck.platform.problem.ProblemException;
-import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Flavor;
 import io.skydeck.connectors.spi.FlavorPrice;

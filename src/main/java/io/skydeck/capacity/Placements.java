@@ -80,11 +80,12 @@ public class Placements {
     /**
      * Makes a server's placement binding: the ledger locks and re-checks the host (and the affinity
      * group) until the transaction ends. A refusal throws {@link PlacementRefused}: the transaction
-     * rolls back, and the create may be made again ({@link PlacementRefused#retrying}).
+     * rolls back, and the create may be made again ({@link PlacementRefused#retrying}) unless the
+     * placement was {@code pinned} by an override.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void admitServer(PlacementRequest request, Placement placement) {
-        hosts.admit(request, placement.target(), "override".equals(placement.decidedBy()));
+    public void admitServer(PlacementRequest request, Placement placement, boolean pinned) {
+        hosts.admit(request, placement.target(), pinned);
     }
 
     /**

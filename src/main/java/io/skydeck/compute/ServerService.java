@@ -199,7 +199,7 @@ public class ServerService {
 
         @Override
         public void admitPlacement(Placement placed) {
-            placements.admitServer(proposed, placed);
+            placements.admitServer(proposed, placed, override.isPresent());
         }
 
         @Override

@@ -6,12 +6,7 @@ import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -78,22 +73,10 @@ class HostLockSpanTest {
     }
 
     private List<String> probes(UUID tenant) throws SQLException {
-        List<String> found = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("SELECT step, host_rows_locked FROM host_span_probe WHERE tenant_id = ?")) {
-            s.setObject(1, tenant);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getString(1) + "=" + rs.getLong(2));
-                }
-            }
-        }
-        return found;
+        return LockSpanProbes.probes(dataSource, "SELECT step, host_rows_locked FROM host_span_probe WHERE tenant_id = ?", tenant);
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        LockSpanProbes.execute(dataSource, sql);
     }
 }

@@ -319,13 +319,7 @@ public final class IpamBench {
 
     /** This process's user and system CPU in clock ticks, from /proc (null elsewhere). */
     private static long[] processCpuTicks() {
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
+        return JitCompilers.cpuTicks(java.nio.file.Path.of("/proc/self/stat"));
     }
 
     private static long commits(Connection c) throws SQLException {

@@ -39,13 +39,26 @@ final class JitCompilers {
             if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
                 return 0;
             }
-            String stat = Files.readString(thread.resolve("stat"));
-            // The name, in parentheses, may hold spaces: the fields are counted after its closing parenthesis.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name.
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long[] ticks = cpuTicks(thread.resolve("stat"));
+            return ticks == null ? 0 : ticks[0] + ticks[1];
         } catch (IOException | RuntimeException e) {
             return 0; // the thread ended between the listing and the read
+        }
+    }
+
+    /**
+     * User and system CPU in clock ticks from a {@code /proc} {@code stat} file (a process's or one
+     * of its threads'); null when it cannot be read.
+     */
+    static long[] cpuTicks(Path stat) {
+        try {
+            String line = Files.readString(stat);
+            // The name, in parentheses, may hold spaces: the fields are counted after its closing parenthesis.
+            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+            // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name.
+            return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12])};
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 }

@@ -15,12 +15,13 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Gives back private addresses held by servers that do not exist or are deleted. The IPAM commits
- * an address before the server's own transaction does, and releases it after the server's delete
- * has committed; a replica that dies in either gap leaves an address held for nobody. Such an
+ * Gives back private addresses held for nobody. A server's address is released after the server's
+ * delete has committed, and a replica that dies in that gap leaves it held by a deleted server; a
+ * replica that dies (or stops) with addresses reserved for its hosts leaves those reserved. Such an
  * address is only ever held too long, never handed out twice, and this sweep frees it once it is
- * older than the grace (so a create still in flight is never touched). Any replica may run it:
- * a release of an address already released does nothing.
+ * older than the grace (so a create still in flight is never touched; a reservation only once it
+ * is twice as old as any replica would still use it). Any replica may run it: a release of an
+ * address already released does nothing.
  */
 @ApplicationScoped
 public class AddressSweep {
@@ -40,6 +41,10 @@ public class AddressSweep {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         sweep(GRACE);
+        int swept = ipam.sweepReservations();
+        if (swept > 0) {
+            LOG.infof("released %d reserved private address(es) no create used (their replica stopped or let them age)", swept);
+        }
     }
 
     /** Releases the abandoned server addresses allocated more than {@code grace} ago; answers how many. */

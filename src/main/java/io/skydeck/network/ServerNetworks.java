@@ -3,10 +3,10 @@ package io.skydeck.network;
 import io.skydeck.compute.Server;
 import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.IpAddress;
-import io.skydeck.network.ipam.Allocation;
 import io.skydeck.network.ipam.Ipam;
 import io.skydeck.network.ipam.IpamRefusal;
 import io.skydeck.network.ipam.Owner;
+import io.skydeck.network.ipam.store.IpamStore;
 import io.skydeck.operations.WaitingFor;
 import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
@@ -33,10 +33,9 @@ import java.util.UUID;
  * the host is chosen takes the server's address from the IPAM — from the host's own block of its
  * zone's subnet, so the address never leaves the zone and its route is the block's.
  *
- * <p>The IPAM commits an address on its own (group commit, outside the caller's transaction). If
- * the server's transaction then rolls back, the address is released again; if the replica dies in
- * between, the address stays held by a server that never existed until someone releases it (see
- * the notes on orphaned addresses in the README).
+ * <p>The IPAM reserves addresses for a host on its own (group commit, ahead of need); the server's
+ * own transaction binds one to the server. A replica that dies mid-create leaves the address
+ * reserved, never held by a server that does not exist; the address sweep frees old reservations.
  */
 @ApplicationScoped
 public class ServerNetworks {
@@ -49,6 +48,9 @@ public class ServerNetworks {
             return subnetsByZone.keySet();
         }
     }
+
+    /** Takes of reservations that were gone when bound (each is a take, usually from memory) before the create fails. */
+    private static final int BIND_ATTEMPTS = 3;
 
     @Inject
     NetworkRepository networks;
@@ -150,8 +152,9 @@ public class ServerNetworks {
 
     /**
      * Takes the placed server's address on its host and records its network, subnet and groups.
-     * Inside the server's transaction; the address is committed by the IPAM and released again
-     * if this transaction does not commit.
+     * The address is one the host held reserved (usually ready in memory, see {@link Ipam#take});
+     * it becomes the server's by an UPDATE in this transaction, so it is the server's exactly when
+     * the server exists. If the transaction does not commit, the host may use the address again.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void attach(Server server, Choice choice, String zone, String host) {
@@ -160,17 +163,26 @@ public class ServerNetworks {
             throw new IllegalStateException("placement chose zone " + zone + " outside the network's subnet zones " + choice.zones());
         }
         Owner owner = ownerOf(server.id());
-        Allocation allocation;
+        IpamStore.Reservation bound = null;
         try {
             ipam.register(subnet.id(), Cidr.parse(subnet.cidr()), List.of(zone));
-            allocation = ipam.allocate(subnet.id(), zone, host, owner);
+            for (int attempt = 1; attempt <= BIND_ATTEMPTS && bound == null; attempt++) {
+                IpamStore.Reservation taken = ipam.take(subnet.id(), zone, host);
+                if (ipam.bind(taken, owner)) {
+                    bound = taken;
+                }
+            }
         } catch (IpamRefusal refused) {
             throw new ProblemException(ProblemType.NO_CAPACITY, "no address left for the server in subnet " + subnet.cidr() + " of network "
                     + choice.network().name() + " (zone " + zone + "): " + refused.getMessage(),
                     List.of(new Problem.FieldError("networkId", refused.reason().name().toLowerCase())), Map.of());
         }
-        transactions.registerInterposedSynchronization(new ReleaseAfter(false, subnet.id(), allocation.address(), owner));
-        server.attach(choice.network().id(), subnet.id(), allocation.address().toString());
+        if (bound == null) {
+            throw new IllegalStateException(BIND_ATTEMPTS + " reservations of host " + host + " in subnet " + subnet.cidr()
+                    + " were gone when bound (swept as too old?)");
+        }
+        transactions.registerInterposedSynchronization(new GiveBackUnlessCommitted(bound));
+        server.attach(choice.network().id(), subnet.id(), bound.allocation().address().toString());
         join("server", server.id(), server.tenantId(), choice.groups());
     }
 
@@ -230,25 +242,20 @@ public class ServerNetworks {
         leave("server", server.id());
         UUID subnet = server.subnetId();
         IpAddress address = IpAddress.parse(server.privateAddress());
-        transactions.registerInterposedSynchronization(new ReleaseAfter(true, subnet, address, ownerOf(server.id())));
+        transactions.registerInterposedSynchronization(new ReleaseAfterCommit(subnet, address, ownerOf(server.id())));
     }
 
     static Owner ownerOf(UUID serverId) {
         return new Owner("server", serverId.toString());
     }
 
-    /**
-     * Gives a server's address back once its transaction has ended: after a commit (the server
-     * was deleted) or after anything else (the create that took the address did not commit).
-     */
-    private final class ReleaseAfter implements Synchronization {
-        private final boolean onCommit;
+    /** Releases a deleted server's address once the transaction that recorded the delete has committed. */
+    private final class ReleaseAfterCommit implements Synchronization {
         private final UUID subnet;
         private final IpAddress address;
         private final Owner owner;
 
-        ReleaseAfter(boolean onCommit, UUID subnet, IpAddress address, Owner owner) {
-            this.onCommit = onCommit;
+        ReleaseAfterCommit(UUID subnet, IpAddress address, Owner owner) {
             this.subnet = subnet;
             this.address = address;
             this.owner = owner;
@@ -260,8 +267,28 @@ public class ServerNetworks {
 
         @Override
         public void afterCompletion(int status) {
-            if ((status == Status.STATUS_COMMITTED) == onCommit) {
+            if (status == Status.STATUS_COMMITTED) {
                 ipam.release(subnet, address, owner);
+            }
+        }
+    }
+
+    /** A create that bound a reservation and did not commit: the binding rolled back, the host may use the address again. */
+    private final class GiveBackUnlessCommitted implements Synchronization {
+        private final IpamStore.Reservation reservation;
+
+        GiveBackUnlessCommitted(IpamStore.Reservation reservation) {
+            this.reservation = reservation;
+        }
+
+        @Override
+        public void beforeCompletion() {
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            if (status != Status.STATUS_COMMITTED) {
+                ipam.giveBack(reservation);
             }
         }
     }

@@ -9,18 +9,21 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import org.hibernate.Session;
 
 /**
  * The service's local IPAM: {@link IpamStore} on the service's data source, configured by
- * {@link IpamConfig}. Every method runs outside the caller's transaction ({@code NOT_SUPPORTED}
- * suspends it): the store commits blocks and addresses itself, on its own connections, and an
- * allocation must not wait for, nor vanish with, the caller's commit. A caller whose later work
- * fails releases what it allocated. Calls block: use them from worker threads, not the event loop.
+ * {@link IpamConfig}. Every method but {@link #bind} runs outside the caller's transaction
+ * ({@code NOT_SUPPORTED} suspends it): the store commits blocks, reservations and addresses itself,
+ * on its own connections. {@link #bind} is the one step inside it: a taken address becomes the
+ * owner's exactly when the owner's transaction commits. Calls block: use them from worker threads,
+ * not the event loop.
  */
 @ApplicationScoped
 public class Ipam {
@@ -33,6 +36,10 @@ public class Ipam {
     @Inject
     Clock clock;
 
+    /** The callers' transactions: a reservation is bound on their connection. */
+    @Inject
+    EntityManager em;
+
     @Inject
     IpamConfig config;
 
@@ -41,7 +48,7 @@ public class Ipam {
     @PostConstruct
     void start() {
         store = new IpamStore(dataSource, clock, new IpamStore.Settings(config.quarantine(), config.commit().committers(),
-                config.commit().maxBatch(), config.commit().maxAttempts()));
+                config.commit().maxBatch(), config.commit().maxAttempts(), config.ready(), config.readyFor()));
     }
 
     @PreDestroy
@@ -65,6 +72,36 @@ public class Ipam {
     @Transactional(TxType.NOT_SUPPORTED)
     public Allocation allocate(UUID network, String zone, String host, Owner owner) {
         return store.allocate(network, zone, host, owner);
+    }
+
+    /**
+     * An address reserved for {@code host} in {@code zone}, usually one the host holds ready (no
+     * database work). It is the owner's only once {@link #bind} has run in the owner's transaction
+     * and that transaction has committed; if it does not commit, {@link #giveBack} it.
+     */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public IpamStore.Reservation take(UUID network, String zone, String host) {
+        return store.take(network, zone, host);
+    }
+
+    /**
+     * Binds the reserved address to the owner inside the caller's transaction (one UPDATE on its
+     * connection); false if the reservation is gone, then take another.
+     */
+    @Transactional(TxType.MANDATORY)
+    public boolean bind(IpamStore.Reservation reservation, Owner owner) {
+        return em.unwrap(Session.class).doReturningWork(c -> store.bind(c, reservation, owner));
+    }
+
+    /** The transaction that bound the reservation rolled back: the host may use the address again. */
+    public void giveBack(IpamStore.Reservation reservation) {
+        store.giveBack(reservation);
+    }
+
+    /** Releases the reservations older than twice the configured ready time (replicas that died held them); answers how many. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public int sweepReservations() {
+        return store.sweepReservations(clock.instant().minus(config.readyFor().multipliedBy(2)));
     }
 
     /** Into quarantine only while {@code owner} holds it; false otherwise. */

@@ -16,6 +16,20 @@ public interface IpamConfig {
     @WithDefault("false")
     boolean strict();
 
+    /**
+     * Addresses each host keeps reserved, per network, ahead of its next servers: a create takes
+     * one with no database round trip and binds it in its own transaction. 0 reserves one per create.
+     */
+    @WithDefault("4")
+    int ready();
+
+    /**
+     * How long a reserved address may wait for a create. Older ones are dropped by their replica and
+     * released by the address sweep once twice as old (so a live replica never binds a swept one).
+     */
+    @WithDefault("PT5M")
+    Duration readyFor();
+
     Commit commit();
 
     /** The group commit of address rows (IpamStore.Settings). */

@@ -7,6 +7,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.IpAddress;
+import io.skydeck.network.ipam.store.IpamStore;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.UUID;
@@ -51,5 +52,31 @@ class IpamBeanTest {
         // The bean suspends the caller's transaction: the block claim and the address row were its own commits.
         assertThat(ipam.routes(network)).containsExactly(new Route(Cidr.parse("172.17.0.0/28"), "compute-1"));
         assertThat(ipam.addressesOf(network, new Owner("server", "vm-2"))).containsExactly(address[0]);
+    }
+
+    @Test
+    void aTakenAddressBindsInTheCallersTransactionAndOnlyACommitKeepsIt() {
+        UUID network = UUID.randomUUID();
+        ipam.register(network, Cidr.parse("172.18.0.0/24"), List.of("zone-1"));
+        Owner vm = new Owner("server", "vm-3");
+        IpamStore.Reservation[] taken = new IpamStore.Reservation[1];
+
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            taken[0] = ipam.take(network, "zone-1", "compute-1");
+            assertThat(ipam.bind(taken[0], vm)).isTrue();
+            throw new IllegalStateException("the server's create failed after its address was bound");
+        })).hasStackTraceContaining("the server's create failed");
+        assertThat(ipam.addressesOf(network, vm)).as("the binding rolled back with the caller").isEmpty();
+        assertThatThrownBy(() -> ipam.bind(taken[0], vm)).as("bind runs only inside the owner's transaction")
+                .hasStackTraceContaining("TransactionRequiredException");
+
+        ipam.giveBack(taken[0]);
+        IpamStore.Reservation again = QuarkusTransaction.requiringNew().call(() -> {
+            IpamStore.Reservation r = ipam.take(network, "zone-1", "compute-1");
+            assertThat(ipam.bind(r, vm)).isTrue();
+            return r;
+        });
+        assertThat(again.allocation().address()).as("given back, taken again").isEqualTo(taken[0].allocation().address());
+        assertThat(ipam.addressesOf(network, vm)).containsExactly(again.allocation().address());
     }
 }

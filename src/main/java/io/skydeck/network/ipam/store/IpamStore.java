@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -63,18 +64,33 @@ public final class IpamStore implements AutoCloseable {
      * @param committers  threads writing address rows, each keeping one connection (one is enough with asynchronous commits)
      * @param maxBatch    most rows in one commit
      * @param maxAttempts candidates one allocation tries before it gives up (each refusal re-reads the block)
+     * @param ready       addresses a host keeps reserved ahead of its next {@link #take}s, per network (0: none)
+     * @param readyFor    how long a reservation may wait for its take; older ones are left to {@link #sweepReservations}
      */
-    public record Settings(Duration quarantine, int committers, int maxBatch, int maxAttempts) {
+    public record Settings(Duration quarantine, int committers, int maxBatch, int maxAttempts, int ready, Duration readyFor) {
         public Settings {
             Objects.requireNonNull(quarantine, "quarantine");
-            if (committers < 1 || maxBatch < 1 || maxAttempts < 1) {
-                throw new IllegalArgumentException("committers, maxBatch and maxAttempts must be positive");
+            Objects.requireNonNull(readyFor, "readyFor");
+            if (committers < 1 || maxBatch < 1 || maxAttempts < 1 || ready < 0) {
+                throw new IllegalArgumentException("committers, maxBatch and maxAttempts must be positive, ready not negative");
             }
+        }
+
+        /** Four ready addresses per host and network, each usable for five minutes. */
+        public Settings(Duration quarantine, int committers, int maxBatch, int maxAttempts) {
+            this(quarantine, committers, maxBatch, maxAttempts, 4, Duration.ofMinutes(5));
         }
 
         public static Settings defaults() {
             return new Settings(Duration.ofMinutes(5), 1, 512, 16);
         }
+    }
+
+    /**
+     * An address {@link #take} handed out: committed as reserved for its host by this replica, not
+     * yet anyone's. {@link #bind} makes it the owner's in the owner's own transaction.
+     */
+    public record Reservation(UUID network, Allocation allocation, Instant reservedAt) {
     }
 
     /** The database could not be reached or refused the work; the caller may retry. */
@@ -102,13 +118,21 @@ public final class IpamStore implements AutoCloseable {
              WHERE owner_type = ? AND owner_id = ? AND network_id = ? AND released_at IS NULL ORDER BY address""";
     private static final String BLOCK_USE = """
             SELECT b.block_index, b.host,
-                   count(a.address) FILTER (WHERE a.released_at IS NULL),
+                   count(a.address) FILTER (WHERE a.released_at IS NULL AND a.owner_type <> 'reserved'),
                    count(a.address) FILTER (WHERE a.released_at > ?)
               FROM ipam_block b
               LEFT JOIN ipam_address a ON a.network_id = b.network_id
                    AND a.address BETWEEN ?::inet + b.block_index::bigint * ? AND ?::inet + ((b.block_index::bigint + 1) * ? - 1)
              WHERE b.network_id = ? AND b.host IS NOT NULL
              GROUP BY b.block_index, b.host ORDER BY b.block_index""";
+    /** Owner type of an address reserved for a host and not yet bound; the owner id is the reserving replica's. */
+    static final String RESERVED = "reserved";
+    private static final String BIND = """
+            UPDATE ipam_address SET owner_type = ?, owner_id = ?, allocated_at = ?
+             WHERE network_id = ? AND address = ?::inet AND owner_type = 'reserved' AND owner_id = ? AND released_at IS NULL""";
+    private static final String SWEEP_RESERVATIONS = """
+            UPDATE ipam_address SET released_at = ?
+             WHERE owner_type = 'reserved' AND released_at IS NULL AND allocated_at < ?""";
     private static final String CLAIMED = "SELECT block_index, host FROM ipam_block WHERE network_id = ? AND host IS NOT NULL";
 
     private final DataSource dataSource;
@@ -117,6 +141,8 @@ public final class IpamStore implements AutoCloseable {
     private final Quarantine quarantine;
     private final GroupCommit commits;
     private final Map<UUID, LocalBlocks> networks = new ConcurrentHashMap<>();
+    /** This replica's reservations are rows owned by it: another replica can never take or bind them. */
+    private final Owner reserver = new Owner(RESERVED, UUID.randomUUID().toString());
 
     public IpamStore(DataSource dataSource, Clock clock, Settings settings) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -223,6 +249,210 @@ public final class IpamStore implements AutoCloseable {
         }
         throw new StorageFailure("no address of zone " + zone + " could be committed for host " + host + " in "
                 + settings.maxAttempts() + " attempts: other replicas keep taking the candidates", null);
+    }
+
+    /**
+     * An address for {@code host} (in {@code zone}) that no one else can have: one the host holds
+     * ready when it has one — no database, no waiting — else a reservation committed now (which
+     * may claim or borrow a block, as {@link #allocate} does). Taking keeps the host's ready
+     * addresses topped up in the background: whenever they fall to half of
+     * {@link Settings#ready}, the next ones from the host's own blocks are reserved through the
+     * group commit, with nobody waiting for them. The address becomes an owner's only by
+     * {@link #bind} in the owner's transaction; until then it is held by this replica (a replica
+     * that dies leaves its reservations to {@link #sweepReservations}).
+     */
+    public Reservation take(UUID network, String zone, String host) {
+        Objects.requireNonNull(host, "host");
+        LocalBlocks n = local(network);
+        HostBlocks h = n.host(zone, host);
+        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+            Instant now = clock.instant();
+            Pick p;
+            synchronized (h) {
+                LocalBlocks.Ready r = freshest(h, now);
+                if (r != null) {
+                    if (h.ready.size() * 2 <= settings.ready()) {
+                        reserve(n, h, now);
+                    }
+                    return reservation(n, h, r);
+                }
+                try {
+                    p = n.pick(h, now);
+                } catch (SQLException e) {
+                    throw new StorageFailure("could not read or claim blocks of network " + network, e);
+                }
+            }
+            // Nothing ready: reserve one for this caller alone and wait for it, as allocate does.
+            boolean stored;
+            try {
+                stored = commits.submit(network, n.number(p), p.block().index, host, reserver).join();
+            } catch (CompletionException e) {
+                throw new StorageFailure("the reservation of an address of network " + network + " failed; it may or may not be stored",
+                        e.getCause());
+            } finally {
+                p.block().resolved(p.offset());
+            }
+            if (stored) {
+                synchronized (h) {
+                    reserve(n, h, now);
+                }
+                return reservation(n, h, new LocalBlocks.Ready(p.block(), p.offset(), now));
+            }
+            try {
+                n.refreshBlock(p.block(), now);
+            } catch (SQLException e) {
+                throw new StorageFailure("could not re-read block " + p.block().index + " of network " + network, e);
+            }
+        }
+        throw new StorageFailure("no address of zone " + zone + " could be reserved for host " + host + " in "
+                + settings.maxAttempts() + " attempts: other replicas keep taking the candidates", null);
+    }
+
+    /**
+     * Makes a taken address the owner's, on the caller's connection and so in the caller's
+     * transaction: it is the owner's exactly when that transaction commits. False if the
+     * reservation is gone (swept after {@link Settings#readyFor}, or lost with a crash of the
+     * database); take another then.
+     */
+    public boolean bind(Connection c, Reservation r, Owner owner) throws SQLException {
+        Objects.requireNonNull(owner, "owner");
+        if (RESERVED.equals(owner.type())) {
+            throw new IllegalArgumentException("an address is bound to an owner, not to \"" + RESERVED + "\"");
+        }
+        try (PreparedStatement s = c.prepareStatement(BIND)) {
+            s.setString(1, owner.type());
+            s.setString(2, owner.id());
+            s.setObject(3, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            s.setObject(4, r.network());
+            s.setString(5, r.allocation().address().toString());
+            s.setString(6, reserver.id());
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * The transaction that bound the reservation did not commit: the address is this replica's
+     * reservation again, ready for the host's next take (unless it is too old to be used).
+     */
+    public void giveBack(Reservation r) {
+        LocalBlocks n = local(r.network());
+        Allocation a = r.allocation();
+        CachedBlock b = n.block(n.layout.blockIndexOf(a.address()));
+        if (b == null || !fresh(r.reservedAt(), clock.instant())) {
+            return;
+        }
+        HostBlocks h = n.host(a.zone(), a.host());
+        synchronized (h) {
+            h.ready.add(new LocalBlocks.Ready(b, n.layout.offsetInBlock(a.address()), r.reservedAt()));
+        }
+    }
+
+    /**
+     * Releases, into quarantine, every reservation (of any replica) made before {@code cutoff}
+     * and never bound: those of replicas that died or stopped, and those a replica let age past
+     * {@link Settings#readyFor}. The cutoff must lie further back than {@code readyFor}, so that a
+     * live replica never binds a swept reservation; if it did, its bind would find nothing.
+     */
+    public int sweepReservations(Instant cutoff) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SWEEP_RESERVATIONS)) {
+            s.setObject(1, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+            s.setObject(2, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
+            return s.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageFailure("could not sweep old reservations", e);
+        }
+    }
+
+    /** Addresses this replica holds ready, over every network and host (for the bench's accounting). */
+    public int readyCount() {
+        int count = 0;
+        for (LocalBlocks n : networks.values()) {
+            count += n.readyCount();
+        }
+        return count;
+    }
+
+    /** The host's lowest usable ready address; those past {@link Settings#readyFor} are dropped here (the sweep frees them). */
+    private LocalBlocks.Ready freshest(HostBlocks h, Instant now) {
+        LocalBlocks.Ready r;
+        while ((r = h.ready.poll()) != null) {
+            if (fresh(r.reservedAt(), now)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private boolean fresh(Instant reservedAt, Instant now) {
+        return reservedAt.plus(settings.readyFor()).isAfter(now);
+    }
+
+    private Reservation reservation(LocalBlocks n, HostBlocks h, LocalBlocks.Ready r) {
+        CachedBlock b = r.block();
+        Allocation a = new Allocation(n.layout.address(b.index, r.offset()), n.layout.block(b.index), h.zone, h.host, b.host);
+        return new Reservation(n.network, a, r.reservedAt());
+    }
+
+    /**
+     * Tops the host's ready addresses up, under the host's lock, unless a batch is in flight: up to
+     * {@link Settings#ready} addresses from the host's own blocks as this replica knows them (never
+     * a claim or a borrow: those are for a caller that needs one). The rows go through the group
+     * commit with nobody waiting; each stored one joins the host's ready addresses when its commit
+     * is answered, a refused one has its block re-read before the next batch.
+     */
+    private void reserve(LocalBlocks n, HostBlocks h, Instant now) {
+        if (h.refill != null) {
+            return;
+        }
+        for (CachedBlock b : h.refused) {
+            try {
+                n.refreshBlock(b, now);
+            } catch (SQLException e) {
+                throw new StorageFailure("could not re-read block " + b.index + " of network " + n.network, e);
+            }
+        }
+        h.refused.clear();
+        List<Pick> picks = new ArrayList<>();
+        for (int i = h.ready.size(); i < settings.ready(); i++) {
+            Pick p = n.pickOwn(h);
+            if (p == null) {
+                break;
+            }
+            picks.add(p);
+        }
+        if (picks.isEmpty()) {
+            return;
+        }
+        CompletableFuture<?>[] each = new CompletableFuture<?>[picks.size()];
+        for (int i = 0; i < each.length; i++) {
+            Pick p = picks.get(i);
+            CompletableFuture<Boolean> stored;
+            try {
+                stored = commits.submit(n.network, n.number(p), p.block().index, h.host, reserver);
+            } catch (RuntimeException e) {
+                picks.subList(i, picks.size()).forEach(q -> q.block().resolved(q.offset()));
+                throw e;
+            }
+            each[i] = stored.whenComplete((ok, failure) -> {
+                p.block().resolved(p.offset());
+                synchronized (h) {
+                    if (Boolean.TRUE.equals(ok)) {
+                        h.ready.add(new LocalBlocks.Ready(p.block(), p.offset(), now));
+                    } else if (failure == null) {
+                        h.refused.add(p.block());
+                    }
+                }
+            });
+        }
+        CompletableFuture<Void> batch = CompletableFuture.allOf(each);
+        h.refill = batch;
+        batch.whenComplete((v, failure) -> {
+            synchronized (h) {
+                if (h.refill == batch) {
+                    h.refill = null;
+                }
+            }
+        });
     }
 
     /**

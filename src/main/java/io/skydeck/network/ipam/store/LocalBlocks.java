@@ -16,12 +16,17 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.PriorityQueue;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 
@@ -33,8 +38,11 @@ import javax.sql.DataSource;
  * look full, under the host's lock (so one replica claims at most one block at a time per host):
  * re-read the host's blocks if a quarantine may have ended since they were read (or another
  * replica may have claimed a block for the host); else claim the zone's lowest unclaimed block
- * ({@code UPDATE ... FOR UPDATE SKIP LOCKED}, one winner); else, unless strict, read the zone's
- * other blocks and borrow from the roomiest; else the zone is exhausted.
+ * ({@code UPDATE ... FOR UPDATE SKIP LOCKED}, one winner; a zone where a claim found none is not
+ * asked again, blocks being given back only with the network); else, unless strict, borrow: from a
+ * block the host borrowed from before if the cache shows room there, else from the roomiest of the
+ * zone's blocks this replica has cached, else from the roomiest a read of the zone finds; else the
+ * zone is exhausted.
  *
  * <p>What is picked here is only a candidate: {@link GroupCommit}'s INSERT decides, and a refused
  * candidate makes the caller re-read that block ({@link #refreshBlock}) and pick again.
@@ -64,6 +72,9 @@ final class LocalBlocks {
                     ORDER BY block_index LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING block_index""";
 
+    /** Reads of the zone's other blocks one borrow makes before it gives up. */
+    private static final int BORROW_LOOKS = 3;
+
     final UUID network;
     final VpcLayout layout;
     final boolean strict;
@@ -72,6 +83,8 @@ final class LocalBlocks {
     private final DataSource dataSource;
     private final Quarantine quarantine;
     private final Map<Integer, CachedBlock> blocks = new ConcurrentHashMap<>();
+    /** Zones where a claim may still find an unclaimed block (a failed claim removes its zone). */
+    private final Set<String> unclaimedLeft = ConcurrentHashMap.newKeySet();
     /** Zone, then host: no key is built per allocation (this lookup is on the fast path). */
     private final Map<String, Map<String, HostBlocks>> hosts = new ConcurrentHashMap<>();
 
@@ -83,14 +96,29 @@ final class LocalBlocks {
         this.baseNumber = layout.vpc().first().lo();
         this.dataSource = dataSource;
         this.quarantine = quarantine;
+        this.unclaimedLeft.addAll(layout.zones());
     }
 
-    /** The blocks one host of one zone claimed, ascending; guarded by itself. */
+    /** An address committed as reserved for the host by this replica, not yet bound to an owner. */
+    record Ready(CachedBlock block, int offset, Instant reservedAt) {
+    }
+
+    private static final Comparator<Ready> READY_ORDER = Comparator.<Ready>comparingInt(r -> r.block().index).thenComparingInt(Ready::offset);
+
+    /** The blocks one host of one zone claimed, ascending, and its ready addresses; guarded by itself. */
     static final class HostBlocks {
         final String zone;
         final String host;
         int[] blocks = new int[0];
+        /** Other hosts' blocks this host borrowed from, tried (from the cache) before the zone is read again. */
+        int[] lenders = new int[0];
         Instant refreshDue = Instant.MIN;
+        /** Reserved addresses, lowest first (batches of several committers are answered in any order). */
+        final PriorityQueue<Ready> ready = new PriorityQueue<>(READY_ORDER);
+        /** The reservation batch in flight for this host, if any: at most one at a time. */
+        CompletableFuture<Void> refill;
+        /** Blocks of candidates the database refused (another replica took them): re-read before the next reservation. */
+        final Set<CachedBlock> refused = new HashSet<>();
 
         HostBlocks(String zone, String host) {
             this.zone = zone;
@@ -106,6 +134,24 @@ final class LocalBlocks {
         }
         HostBlocks known = inZone.get(host);
         return known != null ? known : inZone.computeIfAbsent(host, h -> new HostBlocks(zone, h));
+    }
+
+    /** The addresses held ready for this network's hosts. */
+    int readyCount() {
+        int count = 0;
+        for (Map<String, HostBlocks> inZone : hosts.values()) {
+            for (HostBlocks h : inZone.values()) {
+                synchronized (h) {
+                    count += h.ready.size();
+                }
+            }
+        }
+        return count;
+    }
+
+    /** The block as this replica knows it, or null. */
+    CachedBlock block(int index) {
+        return blocks.get(index);
     }
 
     /** The IPv4 address as a number. */
@@ -129,21 +175,59 @@ final class LocalBlocks {
                     return p;
                 }
             }
-            Pick claimed = claim(h, now);
+            Pick claimed = unclaimedLeft.contains(h.zone) ? claim(h, now) : null;
             if (claimed != null) {
                 return claimed;
             }
-            List<Candidate> others = strict ? List.of() : otherBlocks(h, now);
-            choice = AllocationRule.choose(candidates(h.blocks), false, strict, others);
-            if (choice instanceof Borrow b) {
-                Pick p = take(blocks.get(b.blockIndex()), b.offset());
-                if (p != null) {
-                    return p;
+            // A host that borrowed tries its lenders as this replica knows them before it reads the zone again.
+            for (int i : strict ? new int[0] : h.lenders) {
+                CachedBlock lender = blocks.get(i);
+                int offset = lender.pickLowest();
+                if (offset >= 0) {
+                    return new Pick(lender, offset);
+                }
+            }
+            // Other borrowers and the lenders themselves may take a chosen address meanwhile: then the
+            // next roomiest block of the same read, and when none is left, a new read (a few times).
+            for (int look = 0; look <= BORROW_LOOKS; look++) {
+                // First from the blocks of the zone this replica already knows (their use as it last saw it
+                // plus its own picks since: the commit re-checks), then from reads of the zone.
+                List<Candidate> others = strict ? List.of() : new ArrayList<>(look == 0 ? knownOtherBlocks(h) : otherBlocks(h, now));
+                boolean anyRoom = false;
+                while (true) {
+                    choice = AllocationRule.choose(candidates(h.blocks), false, strict, others);
+                    if (!(choice instanceof Borrow b)) {
+                        break;
+                    }
+                    anyRoom = true;
+                    Pick p = take(blocks.get(b.blockIndex()), b.offset());
+                    if (p != null) {
+                        if (Arrays.stream(h.lenders).noneMatch(i -> i == b.blockIndex())) {
+                            h.lenders = Arrays.copyOf(h.lenders, h.lenders.length + 1);
+                            h.lenders[h.lenders.length - 1] = b.blockIndex();
+                        }
+                        return p;
+                    }
+                    others.removeIf(c -> c.blockIndex() == b.blockIndex());
+                }
+                if (!anyRoom && look > 0) {
+                    break; // the read itself found the zone full
                 }
             }
             String why = choice instanceof Exhausted e ? e.why() : "the zone's free addresses were taken meanwhile";
             throw new IpamRefusal(IpamRefusal.Reason.ZONE_EXHAUSTED,
                     "no address for host " + h.host + " in zone " + h.zone + " (" + layout.zoneRange(h.zone) + "): " + why);
+        }
+    }
+
+    /**
+     * The fast path alone: the next free address of the host's own blocks as this replica knows
+     * them, or null. Never reads the database, never claims or borrows: ready addresses are only
+     * ever taken from blocks the host claimed already.
+     */
+    Pick pickOwn(HostBlocks h) {
+        synchronized (h) {
+            return fromOwnBlocks(h);
         }
     }
 
@@ -189,6 +273,8 @@ final class LocalBlocks {
             }
         }
         if (index == null) {
+            // Blocks are never given back (only with the whole network): this zone has none to claim, for good.
+            unclaimedLeft.remove(h.zone);
             return null;
         }
         // An unclaimed block holds no addresses: nobody borrows from a block no host claimed.
@@ -207,6 +293,17 @@ final class LocalBlocks {
         Map<Integer, CachedBlock> read = readBlocks(HOST_BLOCK_ROWS, h.zone, h.host, now);
         h.blocks = read.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
         h.refreshDue = now.plus(quarantine.period());
+    }
+
+    /** The zone's blocks claimed by other hosts that this replica has in its cache, with their use as it knows it. */
+    private List<Candidate> knownOtherBlocks(HostBlocks h) {
+        List<Candidate> list = new ArrayList<>();
+        for (CachedBlock b : blocks.values()) {
+            if (!b.host.equals(h.host) && layout.zoneOfBlock(b.index).equals(h.zone)) {
+                list.add(new Candidate(b.index, b.bitmap()));
+            }
+        }
+        return list;
     }
 
     /** Reads the zone's blocks claimed by other hosts, with their use, for borrowing. */

@@ -61,7 +61,7 @@ class IpamStorePropertiesTest {
 
     @Property(tries = 25)
     void addressesAreNeverSharedNeverReusedInQuarantineAndStayInTheirZone(
-            @ForAll boolean strict, @ForAll boolean twoZones, @ForAll @IntRange(min = 26, max = 27) int prefix,
+            @ForAll boolean strict, @ForAll boolean twoZones, @ForAll @IntRange(min = 26, max = 27) int prefix, @ForAll boolean takeAndBind,
             @ForAll @Size(min = 20, max = 150) List<@IntRange(min = 0, max = 99) Integer> steps) throws Exception {
         UUID network = UUID.randomUUID();
         List<String> zones = twoZones ? List.of("a", "b") : List.of("a");
@@ -77,7 +77,17 @@ class IpamStorePropertiesTest {
                 String host = zone + "-h" + (step % 4);
                 String owner = "o" + n;
                 try {
-                    Allocation a = ipam.allocate(network, zone, host, new Owner("server", owner));
+                    Allocation a;
+                    if (takeAndBind) {
+                        // The service's path: a host's ready (reserved) address, bound in the owner's transaction.
+                        IpamStore.Reservation r = ipam.take(network, zone, host);
+                        try (Connection c = pool.getConnection()) {
+                            assertThat(ipam.bind(c, r, new Owner("server", owner))).isTrue();
+                        }
+                        a = r.allocation();
+                    } else {
+                        a = ipam.allocate(network, zone, host, new Owner("server", owner));
+                    }
                     IpAddress address = a.address();
                     assertThat(held).as("%s handed out while held", address).doesNotContainKey(address);
                     Instant released = releasedAt.remove(address);
@@ -96,7 +106,8 @@ class IpamStorePropertiesTest {
                     assertThat(use.claimedBlocks()).as("refused while the zone has an unclaimed block").isEqualTo(use.blocks());
                     for (BlockUse b : use.claimed()) {
                         if (!strict || b.host().equals(host)) {
-                            assertThat(b.used() + b.quarantined()).as("refused while %s has room", b.cidr()).isEqualTo(b.usable());
+                            // Held, reserved for a host (take's ready addresses) or resting: every usable address of the block.
+                            assertThat(unavailable(network, b.index())).as("refused while %s has room", b.cidr()).isEqualTo(b.usable());
                         }
                     }
                 }
@@ -113,7 +124,8 @@ class IpamStorePropertiesTest {
         }
         Map<IpAddress, String> live = new HashMap<>();
         try (Connection c = db.connect();
-             PreparedStatement s = c.prepareStatement("SELECT host(address), owner_id FROM ipam_address WHERE network_id = ? AND released_at IS NULL")) {
+             PreparedStatement s = c.prepareStatement("SELECT host(address), owner_id FROM ipam_address WHERE network_id = ?"
+                     + " AND released_at IS NULL AND owner_type <> 'reserved'")) {
             s.setObject(1, network);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -124,5 +136,19 @@ class IpamStorePropertiesTest {
         assertThat(live).isEqualTo(held);
         long claimed = ipam.blocks(network).stream().mapToLong(ZoneUse::claimedBlocks).sum();
         assertThat(ipam.routes(network)).hasSize((int) claimed);
+    }
+
+    /** Addresses of the block that no one may be handed now: live rows (held or reserved) and those in quarantine. */
+    private static long unavailable(UUID network, int blockIndex) throws Exception {
+        try (Connection c = db.connect(); PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM ipam_address WHERE network_id = ? AND block_index = ? AND (released_at IS NULL OR released_at > ?)")) {
+            s.setObject(1, network);
+            s.setInt(2, blockIndex);
+            s.setObject(3, java.time.OffsetDateTime.ofInstant(clock.instant().minus(QUARANTINE), java.time.ZoneOffset.UTC));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }

@@ -12,11 +12,13 @@ import io.skydeck.network.ipam.IpamRefusal;
 import io.skydeck.network.ipam.Owner;
 import io.skydeck.network.ipam.Route;
 import io.skydeck.network.ipam.ZoneUse;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +177,80 @@ class IpamStoreTest {
         assertThat(ipam.release(net, first, vm)).isTrue();
         assertThat(ipam.release(net, first, vm)).as("a repeated release").isFalse();
         assertThat(ipam.addressesOf(net, vm)).containsExactly(second);
+    }
+
+    @Test
+    void aTakenAddressIsTheOwnersExactlyWhenTheOwnersTransactionCommits() throws Exception {
+        ipam.register(net, Cidr.parse("10.0.0.0/16"), List.of("a", "b"), false);
+        Owner vm = new Owner("server", "vm-1");
+
+        // The host has no block yet: the first take claims block 0 and waits for its reservation.
+        IpamStore.Reservation first = ipam.take(net, "a", "h1");
+        assertThat(first.allocation().address()).isEqualTo(IpAddress.parse("10.0.0.4"));
+        // Meanwhile the host's next four are reserved in the background, held by this replica for nobody.
+        awaitReady(4);
+        assertThat(db.query("SELECT count(*) FROM ipam_address WHERE owner_type = 'reserved' AND released_at IS NULL")).isEqualTo(5);
+
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            assertThat(ipam.bind(c, first, vm)).isTrue();
+            c.rollback();
+        }
+        assertThat(ipam.addressesOf(net, vm)).as("the binding rolled back").isEmpty();
+        ipam.giveBack(first);
+        IpamStore.Reservation again = ipam.take(net, "a", "h1");
+        assertThat(again.allocation().address()).as("given back, taken first").isEqualTo(IpAddress.parse("10.0.0.4"));
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            assertThat(ipam.bind(c, again, vm)).isTrue();
+            c.commit();
+        }
+        assertThat(ipam.addressesOf(net, vm)).containsExactly(IpAddress.parse("10.0.0.4"));
+        assertThat(ipam.take(net, "a", "h1").allocation().address()).isEqualTo(IpAddress.parse("10.0.0.5"));
+        // Reserved addresses are not counted as used: the block shows its one bound address.
+        assertThat(ipam.blocks(net).get(0).claimed().get(0).used()).isEqualTo(1);
+        assertThatThrownBy(() -> ipam.bind(pool.getConnection(), again, new Owner("reserved", "x")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anotherReplicaCannotBindThisReplicasReservation() throws Exception {
+        ipam.register(net, Cidr.parse("10.0.0.0/24"), List.of("a"), false);
+        IpamStore.Reservation mine = ipam.take(net, "a", "h1");
+        try (IpamStore other = new IpamStore(pool, clock, new IpamStore.Settings(FIVE_MINUTES, 1, 64, 16));
+             Connection c = pool.getConnection()) {
+            assertThat(other.bind(c, mine, server())).isFalse();
+            IpamStore.Reservation theirs = other.take(net, "a", "h1");
+            assertThat(theirs.allocation().address()).as("the other replica reserves past this one's").isNotEqualTo(mine.allocation().address());
+        }
+    }
+
+    @Test
+    void reservationsOlderThanTheirUseAreDroppedAndSweptAndASweptOneNoLongerBinds() throws Exception {
+        ipam.register(net, Cidr.parse("10.0.0.0/16"), List.of("a"), false);
+        IpamStore.Reservation early = ipam.take(net, "a", "h1");
+        awaitReady(4);
+
+        // Past readyFor (five minutes): the host's ready .5-.8 are not handed out any more; a new batch is reserved.
+        clock.advance(Duration.ofMinutes(6));
+        IpamStore.Reservation later = ipam.take(net, "a", "h1");
+        assertThat(later.allocation().address()).isEqualTo(IpAddress.parse("10.0.0.9"));
+
+        // The sweep (at twice readyFor in the service) frees what no create bound, into quarantine.
+        assertThat(ipam.sweepReservations(clock.instant().minus(Duration.ofMinutes(1)))).isEqualTo(5);
+        try (Connection c = pool.getConnection()) {
+            assertThat(ipam.bind(c, early, server())).as("swept: take another").isFalse();
+            assertThat(ipam.bind(c, later, server())).as("younger than the cutoff").isTrue();
+        }
+        assertThat(ipam.blocks(net).get(0).claimed().get(0).quarantined()).isEqualTo(5);
+    }
+
+    private void awaitReady(int ready) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ipam.readyCount() < ready && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(ipam.readyCount()).isEqualTo(ready);
     }
 
     private Owner server() {

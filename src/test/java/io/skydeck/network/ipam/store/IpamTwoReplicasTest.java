@@ -43,6 +43,19 @@ class IpamTwoReplicasTest {
 
     @Test
     void twoReplicasOf32ThreadsNeverHandOutOneAddressTwiceAndCommitEveryAllocation() throws Exception {
+        run(false);
+    }
+
+    /**
+     * The service's path: take an address (a host's ready one, usually) and bind it in the caller's
+     * own transaction, one in ten of which rolls back and gives the address back.
+     */
+    @Test
+    void twoReplicasOf32ThreadsTakingAndBindingInTheirOwnTransactionsNeverShareAnAddress() throws Exception {
+        run(true);
+    }
+
+    private void run(boolean takeAndBind) throws Exception {
         UUID large = UUID.randomUUID();
         UUID small = UUID.randomUUID();
         try (IpamSchema db = new IpamSchema();
@@ -62,11 +75,13 @@ class IpamTwoReplicasTest {
             AtomicInteger releases = new AtomicInteger();
             AtomicInteger smallExhausted = new AtomicInteger();
             AtomicInteger borrowed = new AtomicInteger();
+            AtomicInteger givenBack = new AtomicInteger();
             CountDownLatch start = new CountDownLatch(1);
             ExecutorService threads = Executors.newFixedThreadPool(2 * THREADS_PER_REPLICA);
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 2 * THREADS_PER_REPLICA; t++) {
                 IpamStore replica = t % 2 == 0 ? replicaA : replicaB;
+                AgroalDataSource pool = t % 2 == 0 ? poolA : poolB;
                 int thread = t;
                 done.add(threads.submit(() -> {
                     Random random = new Random(thread);
@@ -84,15 +99,31 @@ class IpamTwoReplicasTest {
                         String zone = inSmall ? "a" : ZONES.get(random.nextInt(3));
                         String host = zone + "-host-" + random.nextInt(8);
                         String owner = "t" + thread + "-" + step;
+                        UUID network = inSmall ? small : large;
                         Allocation a;
                         try {
-                            a = replica.allocate(inSmall ? small : large, zone, host, new Owner("server", owner));
+                            if (takeAndBind) {
+                                IpamStore.Reservation r = replica.take(network, zone, host);
+                                a = r.allocation();
+                                try (Connection c = pool.getConnection()) {
+                                    c.setAutoCommit(false);
+                                    assertThat(replica.bind(c, r, new Owner("server", owner))).as("a fresh reservation binds").isTrue();
+                                    if (random.nextInt(10) == 0) {
+                                        c.rollback();
+                                        replica.giveBack(r);
+                                        givenBack.incrementAndGet();
+                                        continue;
+                                    }
+                                    c.commit();
+                                }
+                            } else {
+                                a = replica.allocate(network, zone, host, new Owner("server", owner));
+                            }
                         } catch (IpamRefusal r) {
                             assertThat(inSmall).as("only the small network runs out").isTrue();
                             smallExhausted.incrementAndGet();
                             continue;
                         }
-                        UUID network = inSmall ? small : large;
                         String key = network + "/" + a.address();
                         String before = holder.putIfAbsent(key, owner);
                         if (before != null) {
@@ -115,8 +146,9 @@ class IpamTwoReplicasTest {
             }
             threads.shutdown();
 
-            System.out.printf("two replicas: %d allocations (%d borrowed), %d releases, %d refusals in the exhausted network%n",
-                    allocations.get(), borrowed.get(), releases.get(), smallExhausted.get());
+            System.out.printf("two replicas%s: %d allocations (%d borrowed), %d releases, %d given back, %d refusals in the exhausted network%n",
+                    takeAndBind ? " (take and bind)" : "", allocations.get(), borrowed.get(), releases.get(), givenBack.get(),
+                    smallExhausted.get());
             assertThat(duplicates).isEmpty();
             assertThat(allocations.get()).as("allocations that returned").isGreaterThan(5_000);
             assertThat(releases.get()).isGreaterThan(1_000);
@@ -128,12 +160,19 @@ class IpamTwoReplicasTest {
             // Every allocation that returned is committed, with its owner: the live rows are exactly the held addresses.
             Map<String, String> live = new HashMap<>();
             try (Connection c = db.connect(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT network_id, host(address), owner_id FROM ipam_address WHERE released_at IS NULL")) {
+                 ResultSet rs = s.executeQuery("SELECT network_id, host(address), owner_id FROM ipam_address"
+                         + " WHERE released_at IS NULL AND owner_type <> 'reserved'")) {
                 while (rs.next()) {
                     live.put(rs.getString(1) + "/" + rs.getString(2), rs.getString(3));
                 }
             }
             assertThat(live).isEqualTo(holder);
+            // The rest of the live rows are the replicas' ready addresses, each held in one replica's memory.
+            assertThat(db.query("SELECT count(*) FROM ipam_address WHERE released_at IS NULL AND owner_type = 'reserved'"))
+                    .isEqualTo((long) (replicaA.readyCount() + replicaB.readyCount()));
+            if (takeAndBind) {
+                assertThat(givenBack.get()).as("rolled-back binds").isPositive();
+            }
             // Every address lies in a block of its host's zone; every claimed block is one route.
             assertThat(db.query("""
                     SELECT count(*) FROM ipam_address a JOIN ipam_block b USING (network_id, block_index)

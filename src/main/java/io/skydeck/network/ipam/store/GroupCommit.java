@@ -16,11 +16,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -32,7 +32,9 @@ import javax.sql.DataSource;
  * WAL flush and a round trip each (a few thousand a second here); a batch pays them once.
  *
  * <p>A few committer threads each take whatever is queued (up to {@code maxBatch}), so while one
- * batch is in the database the next one forms; an idle replica commits a lone request at once.
+ * batch is in the database the next one forms; an idle replica commits a lone request at once. A
+ * row a caller waits for is queued ahead of the background reservations, so it rides the next
+ * batch however many reservations wait.
  *
  * <p><b>Durability.</b> Each committer keeps one connection for as long as it works and commits
  * on it with {@code synchronous_commit = off}: the commit is atomic and visible to every replica at
@@ -75,7 +77,8 @@ final class GroupCommit implements AutoCloseable {
     private final Clock clock;
     private final Function<Instant, Instant> cutoff;
     private final int maxBatch;
-    private final BlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    /** Rows a caller waits for go to the front, background reservations to the back: a waiting caller rides the next batch. */
+    private final BlockingDeque<Request> queue = new LinkedBlockingDeque<>();
     private final List<Thread> committers = new ArrayList<>();
     /** Completes the callers' futures after a commit (see {@link #commit}). */
     private final ExecutorService answers = Executors.newSingleThreadExecutor(r -> {
@@ -98,13 +101,21 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    /** Queues the row; the future completes with true once it is committed, false if the address was taken. */
-    CompletableFuture<Boolean> submit(UUID network, long address, int blockIndex, String host, Owner owner) {
+    /**
+     * Queues the row; the future completes with true once it is committed, false if the address was
+     * taken. A row somebody waits for ({@code waited}) is queued ahead of the background ones.
+     */
+    CompletableFuture<Boolean> submit(UUID network, long address, int blockIndex, String host, Owner owner, boolean waited) {
         if (closed) {
             throw new IllegalStateException("the IPAM is shut down");
         }
         CompletableFuture<Boolean> stored = new CompletableFuture<>();
-        queue.add(new Request(network, address, blockIndex, host, owner, stored));
+        Request r = new Request(network, address, blockIndex, host, owner, stored);
+        if (waited) {
+            queue.addFirst(r);
+        } else {
+            queue.addLast(r);
+        }
         return stored;
     }
 

@@ -53,9 +53,14 @@ import javax.sql.DataSource;
  * are not what entities are for. The bench compiles this package into its jar (bench/pom.xml), so
  * {@code bench/run ipam} times exactly this class.
  *
- * <p>Calls block (the service runs them on worker threads) and run outside the caller's
- * transaction: an allocation stays committed if the caller's work then fails, and the caller
- * releases it in its compensation.
+ * <p><b>Two ways to hand out an address.</b> {@link #take} (the service's): a host keeps a few
+ * addresses reserved ahead of need (rows owned by this replica, committed in the background), a
+ * take hands one out from memory, and {@link #bind} makes it the owner's inside the owner's own
+ * transaction, so it is the owner's exactly when the owner commits. {@link #allocate}: the caller
+ * waits for its own row, committed with its owner, and releases it itself if its later work fails.
+ *
+ * <p>Calls block (the service runs them on worker threads); all but {@link #bind} run on the
+ * store's own connections, outside the caller's transaction.
  */
 public final class IpamStore implements AutoCloseable {
 
@@ -230,7 +235,7 @@ public final class IpamStore implements AutoCloseable {
             }
             boolean stored;
             try {
-                stored = commits.submit(network, n.number(p), p.block().index, host, owner).join();
+                stored = commits.submit(network, n.number(p), p.block().index, host, owner, true).join();
             } catch (CompletionException e) {
                 throw new StorageFailure("the commit of an address of network " + network + " failed; it may or may not be stored",
                         e.getCause());
@@ -285,7 +290,7 @@ public final class IpamStore implements AutoCloseable {
             // Nothing ready: reserve one for this caller alone and wait for it, as allocate does.
             boolean stored;
             try {
-                stored = commits.submit(network, n.number(p), p.block().index, host, reserver).join();
+                stored = commits.submit(network, n.number(p), p.block().index, host, reserver, true).join();
             } catch (CompletionException e) {
                 throw new StorageFailure("the reservation of an address of network " + network + " failed; it may or may not be stored",
                         e.getCause());
@@ -428,7 +433,7 @@ public final class IpamStore implements AutoCloseable {
             Pick p = picks.get(i);
             CompletableFuture<Boolean> stored;
             try {
-                stored = commits.submit(n.network, n.number(p), p.block().index, h.host, reserver);
+                stored = commits.submit(n.network, n.number(p), p.block().index, h.host, reserver, false);
             } catch (RuntimeException e) {
                 picks.subList(i, picks.size()).forEach(q -> q.block().resolved(q.offset()));
                 throw e;

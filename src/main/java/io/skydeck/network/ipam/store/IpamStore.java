@@ -277,7 +277,7 @@ public final class IpamStore implements AutoCloseable {
                 LocalBlocks.Ready r = freshest(h, now);
                 if (r != null) {
                     if (h.ready.size() * 2 <= settings.ready()) {
-                        reserve(n, h, now);
+                        topUp(n, h, now);
                     }
                     return reservation(n, h, r);
                 }
@@ -299,7 +299,7 @@ public final class IpamStore implements AutoCloseable {
             }
             if (stored) {
                 synchronized (h) {
-                    reserve(n, h, now);
+                    topUp(n, h, now);
                 }
                 return reservation(n, h, new LocalBlocks.Ready(p.block(), p.offset(), now));
             }
@@ -396,6 +396,19 @@ public final class IpamStore implements AutoCloseable {
         CachedBlock b = r.block();
         Allocation a = new Allocation(n.layout.address(b.index, r.offset()), n.layout.block(b.index), h.zone, h.host, b.host);
         return new Reservation(n.network, a, r.reservedAt());
+    }
+
+    /**
+     * {@link #reserve} for a caller that has its address already: the top-up is background work,
+     * and its failure (the database unreachable, the store closing) must not cost the caller the
+     * address it holds; the host's next take tries again.
+     */
+    private void topUp(LocalBlocks n, HostBlocks h, Instant now) {
+        try {
+            reserve(n, h, now);
+        } catch (RuntimeException e) {
+            // nothing reserved beyond what was submitted; see the method comment
+        }
     }
 
     /**

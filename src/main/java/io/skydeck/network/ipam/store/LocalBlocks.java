@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  * re-read the host's blocks if a quarantine may have ended since they were read (or another
  * replica may have claimed a block for the host); else claim the zone's lowest unclaimed block
  * ({@code UPDATE ... FOR UPDATE SKIP LOCKED}, one winner; a zone where a claim found none is not
- * asked again, blocks being given back only with the network); else, unless strict, borrow: from a
+ * asked again for a quarantine period); else, unless strict, borrow: from a
  * block the host borrowed from before if the cache shows room there, else from the roomiest of the
  * zone's blocks this replica has cached, else from the roomiest a read of the zone finds; else the
  * zone is exhausted.
@@ -83,8 +83,11 @@ final class LocalBlocks {
     private final DataSource dataSource;
     private final Quarantine quarantine;
     private final Map<Integer, CachedBlock> blocks = new ConcurrentHashMap<>();
-    /** Zones where a claim may still find an unclaimed block (a failed claim removes its zone). */
-    private final Set<String> unclaimedLeft = ConcurrentHashMap.newKeySet();
+    /**
+     * Zones where a claim found no unclaimed block, and when to ask again: blocks are given back only
+     * with the network, but a claim skips blocks other claims hold locked, which may yet roll back.
+     */
+    private final Map<String, Instant> noClaimUntil = new ConcurrentHashMap<>();
     /** Zone, then host: no key is built per allocation (this lookup is on the fast path). */
     private final Map<String, Map<String, HostBlocks>> hosts = new ConcurrentHashMap<>();
 
@@ -96,7 +99,6 @@ final class LocalBlocks {
         this.baseNumber = layout.vpc().first().lo();
         this.dataSource = dataSource;
         this.quarantine = quarantine;
-        this.unclaimedLeft.addAll(layout.zones());
     }
 
     /** An address committed as reserved for the host by this replica, not yet bound to an owner. */
@@ -175,7 +177,7 @@ final class LocalBlocks {
                     return p;
                 }
             }
-            Pick claimed = unclaimedLeft.contains(h.zone) ? claim(h, now) : null;
+            Pick claimed = now.isBefore(noClaimUntil.getOrDefault(h.zone, Instant.MIN)) ? null : claim(h, now);
             if (claimed != null) {
                 return claimed;
             }
@@ -273,8 +275,7 @@ final class LocalBlocks {
             }
         }
         if (index == null) {
-            // Blocks are never given back (only with the whole network): this zone has none to claim, for good.
-            unclaimedLeft.remove(h.zone);
+            noClaimUntil.put(h.zone, now.plus(quarantine.period()));
             return null;
         }
         // An unclaimed block holds no addresses: nobody borrows from a block no host claimed.

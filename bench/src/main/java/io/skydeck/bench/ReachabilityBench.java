@@ -69,7 +69,7 @@ public final class ReachabilityBench {
                 java.nio.file.Path.of(options.getOrDefault("jar", "src/target/quarkus-app/quarkus-run.jar")).toAbsolutePath(),
                 Double.parseDouble(options.getOrDefault("rate", "1000")),
                 java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20"))),
-                java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "60"))),
+                java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "150"))),
                 Integer.parseInt(options.getOrDefault("connections", "16")),
                 Integer.parseInt(options.getOrDefault("check", "500")));
         if (vpcs < 2 || vpcs > 200 || endpoints > vpcs * 3 * 1000) {

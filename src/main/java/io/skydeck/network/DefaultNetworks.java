@@ -24,8 +24,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
@@ -181,7 +179,8 @@ public class DefaultNetworks {
             subnetRepository.persist(subnet);
             // The new resource's address is taken from this subnet at once; should this transaction not
             // commit, the IPAM (which commits on its own) forgets the subnet again.
-            transactions.registerInterposedSynchronization(new ForgetOnRollback(subnet.id()));
+            UUID made = subnet.id();
+            transactions.registerInterposedSynchronization(AfterCompletion.unlessCommitted(() -> forgetUnmade(made)));
         }
         subnetRepository.flush();
         return Optional.of(id);
@@ -295,28 +294,13 @@ public class DefaultNetworks {
         }
     }
 
-    /** Forgets a new subnet in the IPAM when the transaction that made it does not commit. */
-    private final class ForgetOnRollback implements Synchronization {
-        private final UUID subnet;
-
-        ForgetOnRollback(UUID subnet) {
-            this.subnet = subnet;
-        }
-
-        @Override
-        public void beforeCompletion() {
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            if (status != Status.STATUS_COMMITTED) {
-                try {
-                    ipam.forget(subnet);
-                } catch (RuntimeException e) {
-                    // Only rows for a subnet that never existed stay behind; nothing can allocate from them.
-                    LOG.warnf("could not forget subnet %s of a default network that was not made: %s", subnet, e.toString());
-                }
-            }
+    /** A new subnet whose transaction did not commit: its IPAM rows go. */
+    private void forgetUnmade(UUID subnet) {
+        try {
+            ipam.forget(subnet);
+        } catch (RuntimeException e) {
+            // Only rows for a subnet that never existed stay behind; nothing can allocate from them.
+            LOG.warnf("could not forget subnet %s of a default network that was not made: %s", subnet, e.toString());
         }
     }
 

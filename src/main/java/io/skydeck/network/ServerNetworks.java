@@ -15,8 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
@@ -181,8 +179,9 @@ public class ServerNetworks {
             throw new IllegalStateException(BIND_ATTEMPTS + " reservations of host " + host + " in subnet " + subnet.cidr()
                     + " were gone when bound (swept as too old?)");
         }
-        transactions.registerInterposedSynchronization(new GiveBackUnlessCommitted(bound));
-        server.attach(choice.network().id(), subnet.id(), bound.allocation().address().toString());
+        IpamStore.Reservation reservation = bound;
+        transactions.registerInterposedSynchronization(AfterCompletion.unlessCommitted(() -> ipam.giveBack(reservation)));
+        server.attach(choice.network().id(), subnet.id(), reservation.allocation().address().toString());
         join("server", server.id(), server.tenantId(), choice.groups());
     }
 
@@ -242,54 +241,11 @@ public class ServerNetworks {
         leave("server", server.id());
         UUID subnet = server.subnetId();
         IpAddress address = IpAddress.parse(server.privateAddress());
-        transactions.registerInterposedSynchronization(new ReleaseAfterCommit(subnet, address, ownerOf(server.id())));
+        Owner owner = ownerOf(server.id());
+        transactions.registerInterposedSynchronization(AfterCompletion.onCommit(() -> ipam.release(subnet, address, owner)));
     }
 
     static Owner ownerOf(UUID serverId) {
         return new Owner("server", serverId.toString());
-    }
-
-    /** Releases a deleted server's address once the transaction that recorded the delete has committed. */
-    private final class ReleaseAfterCommit implements Synchronization {
-        private final UUID subnet;
-        private final IpAddress address;
-        private final Owner owner;
-
-        ReleaseAfterCommit(UUID subnet, IpAddress address, Owner owner) {
-            this.subnet = subnet;
-            this.address = address;
-            this.owner = owner;
-        }
-
-        @Override
-        public void beforeCompletion() {
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            if (status == Status.STATUS_COMMITTED) {
-                ipam.release(subnet, address, owner);
-            }
-        }
-    }
-
-    /** A create that bound a reservation and did not commit: the binding rolled back, the host may use the address again. */
-    private final class GiveBackUnlessCommitted implements Synchronization {
-        private final IpamStore.Reservation reservation;
-
-        GiveBackUnlessCommitted(IpamStore.Reservation reservation) {
-            this.reservation = reservation;
-        }
-
-        @Override
-        public void beforeCompletion() {
-        }
-
-        @Override
-        public void afterCompletion(int status) {
-            if (status != Status.STATUS_COMMITTED) {
-                ipam.giveBack(reservation);
-            }
-        }
     }
 }

@@ -227,29 +227,10 @@ public final class IpamStore implements AutoCloseable {
         LocalBlocks n = local(network);
         HostBlocks h = n.host(zone, host);
         for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
-            Pick p;
-            try {
-                p = n.pick(h, clock.instant());
-            } catch (SQLException e) {
-                throw new StorageFailure("could not read or claim blocks of network " + network, e);
-            }
-            boolean stored;
-            try {
-                stored = commits.submit(network, n.number(p), p.block().index, host, owner, true).join();
-            } catch (CompletionException e) {
-                throw new StorageFailure("the commit of an address of network " + network + " failed; it may or may not be stored",
-                        e.getCause());
-            } finally {
-                p.block().resolved(p.offset());
-            }
-            if (stored) {
-                return new Allocation(n.layout.address(p.block().index, p.offset()), n.layout.block(p.block().index), zone, host,
-                        p.block().host);
-            }
-            try {
-                n.refreshBlock(p.block(), clock.instant());
-            } catch (SQLException e) {
-                throw new StorageFailure("could not re-read block " + p.block().index + " of network " + network, e);
+            Instant now = clock.instant();
+            Pick p = store(n, pick(n, h, now), host, owner, now);
+            if (p != null) {
+                return allocation(n, p.block(), p.offset(), zone, host);
             }
         }
         throw new StorageFailure("no address of zone " + zone + " could be committed for host " + host + " in "
@@ -281,32 +262,14 @@ public final class IpamStore implements AutoCloseable {
                     }
                     return reservation(n, h, r);
                 }
-                try {
-                    p = n.pick(h, now);
-                } catch (SQLException e) {
-                    throw new StorageFailure("could not read or claim blocks of network " + network, e);
-                }
+                p = pick(n, h, now);
             }
             // Nothing ready: reserve one for this caller alone and wait for it, as allocate does.
-            boolean stored;
-            try {
-                stored = commits.submit(network, n.number(p), p.block().index, host, reserver, true).join();
-            } catch (CompletionException e) {
-                throw new StorageFailure("the reservation of an address of network " + network + " failed; it may or may not be stored",
-                        e.getCause());
-            } finally {
-                p.block().resolved(p.offset());
-            }
-            if (stored) {
+            if (store(n, p, host, reserver, now) != null) {
                 synchronized (h) {
                     topUp(n, h, now);
                 }
                 return reservation(n, h, new LocalBlocks.Ready(p.block(), p.offset(), now));
-            }
-            try {
-                n.refreshBlock(p.block(), now);
-            } catch (SQLException e) {
-                throw new StorageFailure("could not re-read block " + p.block().index + " of network " + network, e);
             }
         }
         throw new StorageFailure("no address of zone " + zone + " could be reserved for host " + host + " in "
@@ -393,9 +356,46 @@ public final class IpamStore implements AutoCloseable {
     }
 
     private Reservation reservation(LocalBlocks n, HostBlocks h, LocalBlocks.Ready r) {
-        CachedBlock b = r.block();
-        Allocation a = new Allocation(n.layout.address(b.index, r.offset()), n.layout.block(b.index), h.zone, h.host, b.host);
-        return new Reservation(n.network, a, r.reservedAt());
+        return new Reservation(n.network, allocation(n, r.block(), r.offset(), h.zone, h.host), r.reservedAt());
+    }
+
+    private static Allocation allocation(LocalBlocks n, CachedBlock b, int offset, String zone, String host) {
+        return new Allocation(n.layout.address(b.index, offset), n.layout.block(b.index), zone, host, b.host);
+    }
+
+    /** The host's next candidate (the slow path may read the database, claim or borrow, or refuse). */
+    private static Pick pick(LocalBlocks n, HostBlocks h, Instant now) {
+        try {
+            return n.pick(h, now);
+        } catch (SQLException e) {
+            throw new StorageFailure("could not read or claim blocks of network " + n.network, e);
+        }
+    }
+
+    /**
+     * Commits the candidate's row for {@code owner} and waits for it, queued ahead of background
+     * reservations: the candidate if it was stored, null (its block re-read) if another replica had
+     * taken the address.
+     */
+    private Pick store(LocalBlocks n, Pick p, String host, Owner owner, Instant now) {
+        boolean stored;
+        try {
+            stored = commits.submit(n.network, n.number(p), p.block().index, host, owner, true).join();
+        } catch (CompletionException e) {
+            throw new StorageFailure("the commit of an address of network " + n.network + " failed; it may or may not be stored",
+                    e.getCause());
+        } finally {
+            p.block().resolved(p.offset());
+        }
+        if (stored) {
+            return p;
+        }
+        try {
+            n.refreshBlock(p.block(), now);
+        } catch (SQLException e) {
+            throw new StorageFailure("could not re-read block " + p.block().index + " of network " + n.network, e);
+        }
+        return null;
     }
 
     /**

@@ -8,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -134,32 +137,59 @@ public class CapacityLedger {
                         .setParameter(4, t.hostId()).getResultList());
     }
 
-    /** Locks the host's row; why {@code demand} does not fit there beside the live servers other than {@code excludeId}. */
+    /**
+     * Locks the host's row; why {@code demand} does not fit there beside the live servers other than {@code excludeId}.
+     * The lock and the sum go in one round trip as two statements: the sum's snapshot is taken when the lock is
+     * held, so it sees every server committed by a transaction this one waited for.
+     */
     private Optional<String> hostRefusal(PlacementTarget target, String excludeId, Resources demand) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                        SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
-                        FROM placement_host WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4 FOR UPDATE""")
-                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
-                .setParameter(4, target.hostId()).getResultList();
-        if (rows.isEmpty()) {
+        long[] host = em.unwrap(Session.class).doReturningWork(connection -> {
+            try (PreparedStatement both = connection.prepareStatement("""
+                    SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
+                    FROM placement_host WHERE provider = ? AND region = ? AND zone = ? AND host = ? FOR UPDATE;
+                    SELECT coalesce(sum(greatest(vcpu, coalesce(held_vcpu, 0))), 0),
+                           coalesce(sum(greatest(memory_mib, coalesce(held_memory_mib, 0))), 0),
+                           coalesce(sum(greatest(gpu, coalesce(held_gpu, 0))), 0)
+                    FROM server WHERE provider = ? AND region = ? AND zone = ? AND host = ? AND\s""" + LIVE + " AND id <> ?")) {
+                for (int pass = 0; pass < 2; pass++) {
+                    both.setString(1 + 4 * pass, target.provider());
+                    both.setString(2 + 4 * pass, target.region());
+                    both.setString(3 + 4 * pass, target.zone());
+                    both.setString(4 + 4 * pass, target.hostId());
+                }
+                both.setObject(9, java.util.UUID.fromString(excludeId));
+                both.execute();
+                long[] read = new long[9];
+                try (ResultSet capacity = both.getResultSet()) {
+                    if (!capacity.next()) {
+                        return null;
+                    }
+                    for (int i = 0; i < 6; i++) {
+                        read[i] = capacity.getLong(i + 1);
+                    }
+                }
+                if (!both.getMoreResults()) {
+                    throw new IllegalStateException("the live servers' sum did not answer");
+                }
+                try (ResultSet live = both.getResultSet()) {
+                    live.next();
+                    // A server being resized holds the larger of its current and its new size until the resize ends.
+                    for (int i = 0; i < 3; i++) {
+                        read[6 + i] = live.getLong(i + 1);
+                    }
+                }
+                return read;
+            }
+        });
+        if (host == null) {
             return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
         }
-        Object[] host = rows.get(0);
-        // A server being resized holds the larger of its current and its new size until the resize ends.
-        Object[] live = (Object[]) em.createNativeQuery("SELECT coalesce(sum(greatest(vcpu, coalesce(held_vcpu, 0))), 0),"
-                        + " coalesce(sum(greatest(memory_mib, coalesce(held_memory_mib, 0))), 0),"
-                        + " coalesce(sum(greatest(gpu, coalesce(held_gpu, 0))), 0)"
-                        + " FROM server WHERE provider = ?1 AND region = ?2 AND zone = ?3 AND host = ?4"
-                        + " AND " + LIVE + " AND id <> CAST(?5 AS uuid)")
-                .setParameter(1, target.provider()).setParameter(2, target.region()).setParameter(3, target.zone())
-                .setParameter(4, target.hostId()).setParameter(5, excludeId).getSingleResult();
-        long vcpu = num(live[0]) + num(host[3]) + demand.vcpu();
-        long memory = num(live[1]) + num(host[4]) + demand.memoryMib();
-        long gpu = num(live[2]) + num(host[5]) + demand.gpu();
-        if (vcpu > num(host[0]) || memory > num(host[1]) || gpu > num(host[2])) {
+        long vcpu = host[6] + host[3] + demand.vcpu();
+        long memory = host[7] + host[4] + demand.memoryMib();
+        long gpu = host[8] + host[5] + demand.gpu();
+        if (vcpu > host[0] || memory > host[1] || gpu > host[2]) {
             return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
-                    + " of " + num(host[0]) + " vCPU already held");
+                    + " of " + host[0] + " vCPU already held");
         }
         return Optional.empty();
     }
@@ -175,9 +205,5 @@ public class CapacityLedger {
         List<Object> rows = em.createNativeQuery("SELECT id FROM server WHERE id IN (?1) AND status IN ('DELETED', 'FAILED')")
                 .setParameter(1, uuids).getResultList();
         return rows.stream().map(Object::toString).toList();
-    }
-
-    private static long num(Object o) {
-        return ((Number) o).longValue();
     }
 }

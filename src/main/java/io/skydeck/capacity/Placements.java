@@ -6,6 +6,7 @@ import io.skydeck.connectors.spi.ContainerResources;
 import io.skydeck.placement.PlacementDecision;
 import io.skydeck.placement.PlacementRequest;
 import io.skydeck.placement.PlacementTarget;
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
@@ -15,8 +16,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +47,9 @@ public class Placements {
 
     @Inject
     PoolLedger poolLedger;
+
+    @Inject
+    Appends appends;
 
     @Inject
     EntityManager em;
@@ -148,14 +150,11 @@ public class Placements {
         return poolLedger.admit(provider, region, Optional.of(workloadId), total);
     }
 
-    /** Stores a decision with its reasons; one row per resource, whatever its kind. */
+    /** Stores a decision with its reasons (with the transaction's other appended rows); one row per resource, whatever its kind. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(UUID resourceId, UUID tenantId, Placement placement, Instant at) {
-        em.createNativeQuery("INSERT INTO placement_decision (resource_id, tenant_id, decided_by, explanation, decided_at) "
-                        + "VALUES (?1, ?2, ?3, ?4, ?5)")
-                .setParameter(1, resourceId).setParameter(2, tenantId).setParameter(3, placement.decidedBy())
-                .setParameter(4, placement.explanation()).setParameter(5, OffsetDateTime.ofInstant(at, ZoneOffset.UTC))
-                .executeUpdate();
+        appends.add("INSERT INTO placement_decision (resource_id, tenant_id, decided_by, explanation, decided_at) VALUES (?, ?, ?, ?, ?)",
+                resourceId, tenantId, placement.decidedBy(), placement.explanation(), at);
     }
 
     /** The recorded decision's explanation, as {@code GET /v1/servers/{id}/placement} and {@code /v1/workloads/{id}/placement} serve it. */

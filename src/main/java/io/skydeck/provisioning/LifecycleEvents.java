@@ -1,5 +1,6 @@
 package io.skydeck.provisioning;
 
+import io.skydeck.platform.appends.Appends;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -17,7 +17,8 @@ import java.util.UUID;
 /**
  * The durable record of what happened to a resource and exactly when, which billing meters
  * from. Event ids are derived from what caused them, so recording the same event twice (an
- * operation finishing again after a crash) stores it once.
+ * operation finishing again after a crash) stores it once. An event is written with its
+ * transaction's other appended rows ({@link Appends}) just before the commit.
  */
 @ApplicationScoped
 public class LifecycleEvents {
@@ -36,6 +37,9 @@ public class LifecycleEvents {
     EntityManager em;
 
     @Inject
+    Appends appends;
+
+    @Inject
     Clock clock;
 
     public static UUID idFor(UUID cause, Kind kind) {
@@ -45,19 +49,14 @@ public class LifecycleEvents {
     @Transactional(Transactional.TxType.MANDATORY)
     public void record(UUID eventId, UUID tenantId, String resourceType, UUID resourceId, Kind kind, Instant occurredAt,
                        String provider, String region, String providerResourceId, Shape shape) {
-        em.createNativeQuery("""
+        appends.add("""
                         INSERT INTO lifecycle_event (id, tenant_id, resource_type, resource_id, kind, occurred_at, recorded_at,
                             provider, region, provider_resource_id, flavor, vcpu_millis, memory_mib, gpu, replicas)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                        ON CONFLICT (id) DO NOTHING""")
-                .setParameter(1, eventId).setParameter(2, tenantId).setParameter(3, resourceType)
-                .setParameter(4, resourceId).setParameter(5, kind.name())
-                .setParameter(6, utc(occurredAt.truncatedTo(ChronoUnit.MICROS)))
-                .setParameter(7, utc(clock.instant().truncatedTo(ChronoUnit.MICROS)))
-                .setParameter(8, provider).setParameter(9, region).setParameter(10, providerResourceId)
-                .setParameter(11, shape.flavor()).setParameter(12, shape.vcpuMillis()).setParameter(13, shape.memoryMib())
-                .setParameter(14, shape.gpu()).setParameter(15, shape.replicas())
-                .executeUpdate();
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO NOTHING""",
+                eventId, tenantId, resourceType, resourceId, kind.name(), occurredAt.truncatedTo(ChronoUnit.MICROS),
+                clock.instant().truncatedTo(ChronoUnit.MICROS), provider, region, providerResourceId,
+                shape.flavor(), shape.vcpuMillis(), shape.memoryMib(), shape.gpu(), shape.replicas());
     }
 
     /**
@@ -82,10 +81,6 @@ public class LifecycleEvents {
                 instant(r[5]), instant(r[6]), (String) r[7], (String) r[8], (String) r[9],
                 new Shape((String) r[10], ((Number) r[11]).longValue(), ((Number) r[12]).longValue(),
                         ((Number) r[13]).intValue(), ((Number) r[14]).intValue()))).toList();
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     private static Instant instant(Object value) {

@@ -4,6 +4,7 @@ import io.skydeck.capacity.Placement;
 import io.skydeck.capacity.Placements;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationService;
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.tenancy.QuotaReservation;
 import io.skydeck.tenancy.QuotaService;
@@ -61,6 +62,9 @@ public class Provisioning {
     AuditLog audit;
 
     @Inject
+    Appends appends;
+
+    @Inject
     Clock clock;
 
     @Transactional(Transactional.TxType.MANDATORY)
@@ -104,6 +108,8 @@ public class Provisioning {
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();
         audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
+        // The decision, the event and the audit entries in one round trip, before the shared rows are locked.
+        appends.write();
         // The ledger's rows from here to the commit (a refusal rolls all of this back), the quota's after them.
         request.admitPlacement(placement);
         if (reservation != null) {

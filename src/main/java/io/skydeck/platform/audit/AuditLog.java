@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.arc.Arc;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.paging.KeysetQuery;
 import io.skydeck.platform.paging.PageRequest;
 import io.skydeck.platform.security.Caller;
@@ -22,13 +23,18 @@ import java.util.UUID;
 
 /**
  * Records state changes. Called inside the transaction that makes the change, so a change
- * and its audit row commit or roll back together.
+ * and its audit row commit or roll back together; the row is written with the transaction's other
+ * appended rows ({@link Appends}), so it is not visible to the transaction's own queries before
+ * that.
  */
 @ApplicationScoped
 public class AuditLog {
 
     @Inject
     AuditEntryRepository auditEntryRepository;
+
+    @Inject
+    Appends appends;
 
     @Inject
     Caller caller;
@@ -64,8 +70,11 @@ public class AuditLog {
         String role = inRequest ? caller.role() : "system";
         Object mdc = MDC.get("requestId");
         String requestId = inRequest ? RequestIds.of(request.getCurrent()) : mdc == null ? null : mdc.toString();
-        auditEntryRepository.persist(new AuditEntry(clock.instant().truncatedTo(ChronoUnit.MICROS), actor, role,
-                tenantId, action, targetType, String.valueOf(targetId), requestId, write(details)));
+        // Written with the transaction's other appended rows, in one round trip before it commits.
+        appends.add("INSERT INTO audit_log (id, occurred_at, actor, actor_role, tenant_id, action, target_type, target_id,"
+                        + " request_id, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                UUID.randomUUID(), clock.instant().truncatedTo(ChronoUnit.MICROS), actor, role, tenantId, action, targetType,
+                String.valueOf(targetId), requestId, write(details));
     }
 
     /** A page of the log, oldest first, with the filters that are present. */

@@ -1,0 +1,103 @@
+package io.skydeck.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.skydeck.platform.appends.Appends;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Appended rows (audit entries, lifecycle events, placement decisions) are written in one round
+ * trip with their transaction: all of them when it commits, none when it rolls back, in the order
+ * they were added, and a failing one fails the commit.
+ */
+@QuarkusTest
+class AppendsTest {
+
+    private static final String ROW = "INSERT INTO audit_log (id, occurred_at, actor, actor_role, tenant_id, action, target_type,"
+            + " target_id, request_id, details) VALUES (?, ?, 'appends-test', 'system', ?, ?, 'test', ?, NULL, ?)";
+
+    @Inject
+    Appends appends;
+
+    @Inject
+    EntityManager em;
+
+    @Test
+    void rowsAreWrittenInOrderWhenTheTransactionCommitsAndNotBefore() {
+        String target = UUID.randomUUID().toString();
+        long[] seenInside = new long[1];
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (int i = 0; i < 3; i++) {
+                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "appended-" + i, target, i == 1 ? null : "{\"n\":" + i + "}");
+            }
+            seenInside[0] = count(target);
+        });
+
+        assertThat(seenInside[0]).as("not written before the commit").isZero();
+        assertThat(actions(target)).containsExactly("appended-0", "appended-1", "appended-2");
+    }
+
+    @Test
+    void aRolledBackTransactionWritesNone() {
+        String target = UUID.randomUUID().toString();
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "appended", target, null);
+            appends.write();
+            throw new IllegalStateException("the rest of the work failed");
+        })).hasMessageContaining("the rest of the work failed");
+
+        assertThat(count(target)).isZero();
+    }
+
+    @Test
+    void writeSendsTheRowsAtOnceInsideTheTransaction() {
+        String target = UUID.randomUUID().toString();
+        long[] seen = new long[2];
+        QuarkusTransaction.requiringNew().run(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "first", target, null);
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "second", target, null);
+            appends.write();
+            seen[0] = count(target);
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "third", target, null);
+            seen[1] = count(target);
+        });
+
+        assertThat(seen).containsExactly(2, 2);
+        assertThat(actions(target)).containsExactly("first", "second", "third");
+    }
+
+    @Test
+    void aRowThatFailsFailsTheCommitAndTakesTheTransactionsOtherWritesWithIt() {
+        String target = UUID.randomUUID().toString();
+        UUID same = UUID.randomUUID();
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("INSERT INTO audit_log (id, occurred_at, actor, actor_role, action, target_type, target_id)"
+                            + " VALUES (?1, now(), 'appends-test', 'system', 'direct', 'test', ?2)")
+                    .setParameter(1, UUID.randomUUID()).setParameter(2, target).executeUpdate();
+            appends.add(ROW, same, Instant.now(), null, "one", target, null);
+            // The same id twice: audit_log.id is unique.
+            appends.add(ROW, same, Instant.now(), null, "two", target, null);
+        }));
+
+        assertThat(count(target)).isZero();
+    }
+
+    private long count(String target) {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM audit_log WHERE target_id = ?1")
+                .setParameter(1, target).getSingleResult()).longValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> actions(String target) {
+        return em.createNativeQuery("SELECT action FROM audit_log WHERE target_id = ?1 ORDER BY seq").setParameter(1, target)
+                .getResultList();
+    }
+}

@@ -4,19 +4,20 @@ import io.skydeck.placement.Host;
 import io.skydeck.placement.PlacementRequest;
 import io.skydeck.placement.PlacementTarget;
 import io.skydeck.placement.Resources;
+import io.skydeck.platform.appends.Appends;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import org.hibernate.Session;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * PostgreSQL's word on capacity, which every replica shares. A replica's placement engine only
@@ -39,6 +40,9 @@ public class CapacityLedger {
 
     @Inject
     Clock clock;
+
+    @Inject
+    Appends appends;
 
     /** A host as an inventory read found it, with what others use of it. */
     public record LedgerHost(Host host, Resources usedByOthers) {
@@ -71,10 +75,13 @@ public class CapacityLedger {
 
     /**
      * Locks what the request's placement on {@code target} depends on and checks it against every
-     * replica's committed servers. Empty when it may commit; otherwise why not.
+     * replica's committed servers: the verdict, empty when it may commit, otherwise why not. An
+     * affinity group is locked and checked at once; the host's lock and checks are queued
+     * ({@link Appends#ask}) and go to PostgreSQL with whatever the transaction queues next (the
+     * quota's statement) when the verdict is first read.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<String> admit(PlacementRequest request, PlacementTarget target) {
+    public Supplier<Optional<String>> admit(PlacementRequest request, PlacementTarget target) {
         String tenant = request.tenantId();
         String affinity = request.hints().affinityGroup();
         String antiAffinity = request.hints().antiAffinityGroup();
@@ -90,25 +97,24 @@ public class CapacityLedger {
                     .setParameter(4, target.provider()).setParameter(5, target.region()).setParameter(6, target.zone())
                     .getSingleResult();
             if (elsewhere.longValue() > 0) {
-                return Optional.of("affinity group " + affinity + " already has members outside " + target.zone());
+                Optional<String> refused = Optional.of("affinity group " + affinity + " already has members outside " + target.zone());
+                return () -> refused;
             }
         }
-        Optional<String> full = hostRefusal(target, request.requestId(), request.demand());
-        if (full.isPresent()) {
-            return full;
-        }
-        if (antiAffinity != null) {
-            Number sharing = (Number) em.createNativeQuery("SELECT count(*) FROM server WHERE tenant_id = CAST(?1 AS uuid)"
-                            + " AND anti_affinity_group = ?2 AND provider = ?3 AND region = ?4 AND zone = ?5 AND host = ?6"
-                            + " AND " + LIVE + " AND id <> CAST(?7 AS uuid)")
-                    .setParameter(1, tenant).setParameter(2, antiAffinity).setParameter(3, target.provider())
-                    .setParameter(4, target.region()).setParameter(5, target.zone()).setParameter(6, target.hostId())
-                    .setParameter(7, request.requestId()).getSingleResult();
-            if (sharing.longValue() > 0) {
+        Supplier<Optional<String>> full = hostRefusal(target, request.requestId(), request.demand());
+        // After the host's lock: the count sees every member committed by a transaction this one waited for.
+        Appends.Answer<Long> sharing = antiAffinity == null ? null : appends.ask(CapacityLedger::count,
+                "SELECT count(*) FROM server WHERE tenant_id = ? AND anti_affinity_group = ? AND provider = ? AND region = ?"
+                        + " AND zone = ? AND host = ? AND " + LIVE + " AND id <> ?",
+                UUID.fromString(tenant), antiAffinity, target.provider(), target.region(), target.zone(), target.hostId(),
+                UUID.fromString(request.requestId()));
+        return () -> {
+            Optional<String> refused = full.get();
+            if (refused.isEmpty() && sharing != null && sharing.get() > 0) {
                 return Optional.of("anti-affinity group " + antiAffinity + " already has a member on " + target.hostId());
             }
-        }
-        return Optional.empty();
+            return refused;
+        };
     }
 
     /**
@@ -118,7 +124,7 @@ public class CapacityLedger {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Optional<String> admitResize(String serverId, PlacementTarget target, Resources grown) {
-        return hostRefusal(target, serverId, grown);
+        return hostRefusal(target, serverId, grown).get();
     }
 
     /**
@@ -138,60 +144,56 @@ public class CapacityLedger {
     }
 
     /**
-     * Locks the host's row; why {@code demand} does not fit there beside the live servers other than {@code excludeId}.
-     * The lock and the sum go in one round trip as two statements: the sum's snapshot is taken when the lock is
-     * held, so it sees every server committed by a transaction this one waited for.
+     * Queues the host's lock and the sum of its live servers other than {@code excludeId}; the
+     * verdict says why {@code demand} does not fit there beside them. They are two statements: the
+     * sum's snapshot is taken once the lock is held, so it sees every server committed by a
+     * transaction this one waited for.
      */
-    private Optional<String> hostRefusal(PlacementTarget target, String excludeId, Resources demand) {
-        long[] host = em.unwrap(Session.class).doReturningWork(connection -> {
-            try (PreparedStatement both = connection.prepareStatement("""
-                    SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
-                    FROM placement_host WHERE provider = ? AND region = ? AND zone = ? AND host = ? FOR UPDATE;
-                    SELECT coalesce(sum(greatest(vcpu, coalesce(held_vcpu, 0))), 0),
-                           coalesce(sum(greatest(memory_mib, coalesce(held_memory_mib, 0))), 0),
-                           coalesce(sum(greatest(gpu, coalesce(held_gpu, 0))), 0)
-                    FROM server WHERE provider = ? AND region = ? AND zone = ? AND host = ? AND\s""" + LIVE + " AND id <> ?")) {
-                for (int pass = 0; pass < 2; pass++) {
-                    both.setString(1 + 4 * pass, target.provider());
-                    both.setString(2 + 4 * pass, target.region());
-                    both.setString(3 + 4 * pass, target.zone());
-                    both.setString(4 + 4 * pass, target.hostId());
-                }
-                both.setObject(9, java.util.UUID.fromString(excludeId));
-                both.execute();
-                long[] read = new long[9];
-                try (ResultSet capacity = both.getResultSet()) {
-                    if (!capacity.next()) {
-                        return null;
-                    }
-                    for (int i = 0; i < 6; i++) {
-                        read[i] = capacity.getLong(i + 1);
-                    }
-                }
-                if (!both.getMoreResults()) {
-                    throw new IllegalStateException("the live servers' sum did not answer");
-                }
-                try (ResultSet live = both.getResultSet()) {
-                    live.next();
-                    // A server being resized holds the larger of its current and its new size until the resize ends.
-                    for (int i = 0; i < 3; i++) {
-                        read[6 + i] = live.getLong(i + 1);
-                    }
-                }
-                return read;
+    private Supplier<Optional<String>> hostRefusal(PlacementTarget target, String excludeId, Resources demand) {
+        Appends.Answer<long[]> host = appends.ask(results -> longs(results, 6), """
+                        SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
+                        FROM placement_host WHERE provider = ? AND region = ? AND zone = ? AND host = ? FOR UPDATE""",
+                target.provider(), target.region(), target.zone(), target.hostId());
+        // A server being resized holds the larger of its current and its new size until the resize ends.
+        Appends.Answer<long[]> live = appends.ask(results -> longs(results, 3), """
+                        SELECT coalesce(sum(greatest(vcpu, coalesce(held_vcpu, 0))), 0),
+                               coalesce(sum(greatest(memory_mib, coalesce(held_memory_mib, 0))), 0),
+                               coalesce(sum(greatest(gpu, coalesce(held_gpu, 0))), 0)
+                        FROM server WHERE provider = ? AND region = ? AND zone = ? AND host = ? AND\s""" + LIVE + " AND id <> ?",
+                target.provider(), target.region(), target.zone(), target.hostId(), UUID.fromString(excludeId));
+        return () -> {
+            long[] h = host.get();
+            if (h == null) {
+                return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
             }
-        });
-        if (host == null) {
-            return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
+            long[] used = live.get();
+            long vcpu = used[0] + h[3] + demand.vcpu();
+            long memory = used[1] + h[4] + demand.memoryMib();
+            long gpu = used[2] + h[5] + demand.gpu();
+            if (vcpu > h[0] || memory > h[1] || gpu > h[2]) {
+                return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
+                        + " of " + h[0] + " vCPU already held");
+            }
+            return Optional.empty();
+        };
+    }
+
+    /** The first row's first {@code n} columns as numbers; null when there is no row. */
+    private static long[] longs(java.sql.Statement results, int n) throws java.sql.SQLException {
+        try (ResultSet rows = results.getResultSet()) {
+            if (!rows.next()) {
+                return null;
+            }
+            long[] read = new long[n];
+            for (int i = 0; i < n; i++) {
+                read[i] = rows.getLong(i + 1);
+            }
+            return read;
         }
-        long vcpu = host[6] + host[3] + demand.vcpu();
-        long memory = host[7] + host[4] + demand.memoryMib();
-        long gpu = host[8] + host[5] + demand.gpu();
-        if (vcpu > host[0] || memory > host[1] || gpu > host[2]) {
-            return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
-                    + " of " + host[0] + " vCPU already held");
-        }
-        return Optional.empty();
+    }
+
+    private static Long count(java.sql.Statement results) throws java.sql.SQLException {
+        return longs(results, 1)[0];
     }
 
     /** Of these resource ids, the ones whose server is recorded as gone (deleted or failed) by any replica. */

@@ -59,6 +59,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Adapts the placement engine to the providers and the database: builds its inventory from
@@ -394,25 +395,30 @@ public class PlacementService {
 
     /**
      * The engine proposes, the ledger disposes: locks the proposed host (and the affinity group)
-     * until the transaction ends and checks it against every replica's committed servers. When the
+     * until the transaction ends and checks it against every replica's committed servers. The
+     * host's statements are queued with the transaction's next ({@link CapacityLedger#admit}); the
+     * answer is the step that judges them, run by the caller once it has queued its own. When the
      * ledger refuses (another replica took the room, or a group member sits elsewhere), the engine
      * learns what it missed and {@link PlacementRefused} is thrown: the transaction must roll back,
      * and the create may be made again from the start with a new proposal ({@link
      * PlacementRefused#retrying}); a manual override is not moved.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void admit(PlacementRequest request, PlacementTarget target, boolean override) {
-        Optional<String> refused = ledger.admit(request, target);
-        if (refused.isEmpty()) {
-            return;
-        }
-        PlacementEngine e = engine;
-        e.release(request.requestId());
-        LOG.debugf("placement of %s on %s refused by the ledger (%s)", request.requestId(), target, refused.get());
-        for (HeldServer s : heldServers(Optional.of(target), request.tenantId(), request.hints().affinityGroup())) {
-            hold(e, s);
-        }
-        throw new PlacementRefused(refused.get(), !override);
+    public Runnable admit(PlacementRequest request, PlacementTarget target, boolean override) {
+        Supplier<Optional<String>> verdict = ledger.admit(request, target);
+        return () -> {
+            Optional<String> refused = verdict.get();
+            if (refused.isEmpty()) {
+                return;
+            }
+            PlacementEngine e = engine;
+            e.release(request.requestId());
+            LOG.debugf("placement of %s on %s refused by the ledger (%s)", request.requestId(), target, refused.get());
+            for (HeldServer s : heldServers(Optional.of(target), request.tenantId(), request.hints().affinityGroup())) {
+                hold(e, s);
+            }
+            throw new PlacementRefused(refused.get(), !override);
+        };
     }
 
     /**

@@ -20,7 +20,6 @@ import io.skydeck.platform.security.Roles;
 import io.skydeck.platform.web.QueryParams;
 import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.Project;
-import io.skydeck.tenancy.ProjectService;
 import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantService;
 import io.smallrye.mutiny.Uni;
@@ -67,8 +66,6 @@ public class ServerResource {
     @Inject
     TenantService tenants;
 
-    @Inject
-    ProjectService projects;
 
     @Inject
     PlacementService placement;
@@ -91,10 +88,9 @@ public class ServerResource {
     @POST
     @RolesAllowed({Roles.TENANT, Roles.ADMIN, Roles.SCHEDULER})
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateServer request) {
-        Tenant tenant = tenants.actingFor(caller, request.tenantId());
-        Project project = projects.find(request.projectId())
-                .filter(p -> p.tenantId().equals(tenant.id()))
-                .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
+        TenantService.WithProject owner = tenants.actingFor(caller, request.tenantId(), request.projectId());
+        Tenant tenant = owner.tenant();
+        Project project = owner.project();
         Optional<PlacementTarget> override = Optional.ofNullable(request.target()).map(t -> {
             if (caller.isTenant()) {
                 throw new ProblemException(ProblemType.FORBIDDEN, "only a scheduler or an admin may pin a placement");

@@ -198,8 +198,8 @@ public class ServerService {
         }
 
         @Override
-        public void admitPlacement(Placement placed) {
-            placements.admitServer(proposed, placed, override.isPresent());
+        public Runnable admitPlacement(Placement placed) {
+            return placements.admitServer(proposed, placed, override.isPresent());
         }
 
         @Override

@@ -15,7 +15,6 @@ import io.skydeck.platform.security.Roles;
 import io.skydeck.platform.web.QueryParams;
 import io.skydeck.provisioning.LifecycleEvents;
 import io.skydeck.tenancy.Project;
-import io.skydeck.tenancy.ProjectService;
 import io.skydeck.tenancy.Tenant;
 import io.skydeck.tenancy.TenantService;
 import jakarta.annotation.security.RolesAllowed;
@@ -55,8 +54,6 @@ public class WorkloadResource {
     @Inject
     TenantService tenants;
 
-    @Inject
-    ProjectService projects;
 
     @Inject
     LifecycleEvents events;
@@ -70,10 +67,9 @@ public class WorkloadResource {
     @POST
     @RolesAllowed({Roles.TENANT, Roles.ADMIN})
     public Response create(@HeaderParam(IdempotentRequests.HEADER) String key, @NotNull @Valid CreateWorkload request) {
-        Tenant tenant = tenants.actingFor(caller, request.tenantId());
-        Project project = projects.find(request.projectId())
-                .filter(p -> p.tenantId().equals(tenant.id()))
-                .orElseThrow(() -> ProblemException.notFound("project", request.projectId()));
+        TenantService.WithProject owner = tenants.actingFor(caller, request.tenantId(), request.projectId());
+        Tenant tenant = owner.tenant();
+        Project project = owner.project();
         // The pools are read before the idempotency key's transaction opens: no lock is held across provider calls.
         WorkloadService.Plan plan = workloads.plan(tenant, request);
         return idempotency.execute(key, "POST /v1/workloads", request,

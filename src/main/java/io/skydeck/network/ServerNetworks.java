@@ -17,7 +17,10 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
+import org.hibernate.Session;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -185,17 +188,38 @@ public class ServerNetworks {
         join("server", server.id(), server.tenantId(), choice.groups());
     }
 
-    /** The provider ids a server's create names: its network and its groups. */
+    /**
+     * The provider ids a server's create names: its network and its groups. One statement reads the
+     * network, the subnet and the groups (the create's submit reads this before each provider call).
+     */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<ProviderAttachment> providerAttachment(Server server) {
         if (server.networkId() == null) {
             return Optional.empty();
         }
-        Network network = networks.findById(server.networkId());
-        Subnet subnet = subnets.findById(server.subnetId());
-        requireRealised(network, subnet);
-        return Optional.of(new ProviderAttachment(network.providerNetworkId(), subnet.providerSubnetId(), server.privateAddress(),
-                providerGroupIds("server", server.id())));
+        return Optional.of(em.unwrap(Session.class).doReturningWork(connection -> {
+            try (PreparedStatement read = connection.prepareStatement("""
+                    SELECT n.name, n.status, n.provider_network_id, s.cidr, s.zone, s.status, s.provider_subnet_id,
+                           ARRAY(SELECT g.provider_group_id FROM security_group_member m JOIN security_group g ON g.id = m.group_id
+                                 WHERE m.target_type = 'server' AND m.target_id = ? ORDER BY g.name)
+                    FROM network n LEFT JOIN subnet s ON s.id = ? WHERE n.id = ?""")) {
+                read.setObject(1, server.id());
+                read.setObject(2, server.subnetId());
+                read.setObject(3, server.networkId());
+                try (ResultSet row = read.executeQuery()) {
+                    if (!row.next()) {
+                        throw new IllegalStateException("server " + server.id() + " names network " + server.networkId()
+                                + ", which is not there");
+                    }
+                    String subnetStatus = row.getString(6);
+                    requireRealised(new Realisation(server.networkId(), row.getString(1), Network.Status.valueOf(row.getString(2)),
+                            subnetStatus == null ? null : new Realisation.OfSubnet(row.getString(4), row.getString(5),
+                                    Subnet.Status.valueOf(subnetStatus))));
+                    List<String> groups = List.of((String[]) row.getArray(8).getArray());
+                    return new ProviderAttachment(row.getString(3), row.getString(7), server.privateAddress(), groups);
+                }
+            }
+        }));
     }
 
     /**
@@ -204,13 +228,25 @@ public class ServerNetworks {
      * fails if they failed. A network named by a request was available already.
      */
     public static void requireRealised(Network network, Subnet subnet) {
-        if (network.status() == Network.Status.CREATING) {
-            throw WaitingFor.notYet("network " + network.name() + " (" + network.id() + ") is still being created");
+        requireRealised(new Realisation(network.id(), network.name(), network.status(),
+                subnet == null ? null : new Realisation.OfSubnet(subnet.cidr(), subnet.zone(), subnet.status())));
+    }
+
+    /** What {@link #requireRealised} looks at: the network's state and its subnet's (null when the resource has none). */
+    private record Realisation(UUID networkId, String networkName, Network.Status networkStatus, OfSubnet subnet) {
+        record OfSubnet(String cidr, String zone, Subnet.Status status) {
         }
-        if (network.status() != Network.Status.AVAILABLE) {
-            throw WaitingFor.failed("network-failed", "network " + network.name() + " (" + network.id() + ") is " + network.status()
+    }
+
+    private static void requireRealised(Realisation r) {
+        if (r.networkStatus() == Network.Status.CREATING) {
+            throw WaitingFor.notYet("network " + r.networkName() + " (" + r.networkId() + ") is still being created");
+        }
+        if (r.networkStatus() != Network.Status.AVAILABLE) {
+            throw WaitingFor.failed("network-failed", "network " + r.networkName() + " (" + r.networkId() + ") is " + r.networkStatus()
                     + "; nothing was made in the provider");
         }
+        Realisation.OfSubnet subnet = r.subnet();
         if (subnet == null) {
             return;
         }
@@ -218,9 +254,9 @@ public class ServerNetworks {
             case AVAILABLE -> {
             }
             case PENDING, CREATING -> throw WaitingFor.notYet("subnet " + subnet.cidr() + " (zone " + subnet.zone() + ") of network "
-                    + network.name() + " is still being created");
+                    + r.networkName() + " is still being created");
             default -> throw WaitingFor.failed("network-failed", "subnet " + subnet.cidr() + " (zone " + subnet.zone() + ") of network "
-                    + network.name() + " (" + network.id() + ") is " + subnet.status() + "; nothing was made in the provider");
+                    + r.networkName() + " (" + r.networkId() + ") is " + subnet.status() + "; nothing was made in the provider");
         }
     }
 

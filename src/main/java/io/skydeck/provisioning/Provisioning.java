@@ -4,7 +4,6 @@ import io.skydeck.capacity.Placement;
 import io.skydeck.capacity.Placements;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationService;
-import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.tenancy.QuotaReservation;
 import io.skydeck.tenancy.QuotaService;
@@ -62,9 +61,6 @@ public class Provisioning {
     AuditLog audit;
 
     @Inject
-    Appends appends;
-
-    @Inject
     Clock clock;
 
     @Transactional(Transactional.TxType.MANDATORY)
@@ -108,14 +104,15 @@ public class Provisioning {
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();
         audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
-        // The decision, the event and the audit entries in one round trip, before the shared rows are locked.
-        appends.write();
-        // The ledger's rows from here to the commit (a refusal rolls all of this back), the quota's after them.
-        request.admitPlacement(placement);
-        if (reservation != null) {
-            // Last: from here to the commit the tenant's quota rows are locked (a refusal rolls all of this back).
-            quotas.charge(reservation);
-        }
+        // The ledger's rows from here to the commit (a refusal rolls all of this back), the quota's after them. Both are
+        // queued behind the decision, the event and the audit entries, and all of it goes in one round trip when the
+        // ledger's answer is judged: no lock is held while the rows are sent, or across a round trip of the pipeline's.
+        Runnable placementJudged = request.admitPlacement(placement);
+        // Last: from here to the commit the tenant's quota rows are locked.
+        Runnable quotaJudged = reservation == null ? () -> {
+        } : quotas.chargeLater(reservation);
+        placementJudged.run();
+        quotaJudged.run();
         return Optional.of(new Admitted<>(resource, operation));
     }
 }

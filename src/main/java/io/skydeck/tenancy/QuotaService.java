@@ -1,5 +1,6 @@
 package io.skydeck.tenancy;
 
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.platform.config.SkydeckConfig;
 import io.skydeck.platform.paging.Cursor;
@@ -17,6 +18,7 @@ import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,6 +44,9 @@ public class QuotaService {
     /** The {@code quota} rows have no entity: their conditional UPDATEs are the lock that keeps usage within limits. */
     @Inject
     EntityManager em;
+
+    @Inject
+    Appends appends;
 
     @Inject
     TenantRepository tenantRepository;
@@ -163,22 +168,39 @@ public class QuotaService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void charge(QuotaReservation reservation) {
+        chargeLater(reservation).run();
+    }
+
+    /**
+     * As {@link #charge}, with the statement queued ({@link Appends#ask}) to go to PostgreSQL with
+     * whatever the transaction queued before it (the provisioning pipeline's rows and the ledger's
+     * host statements): the answer is the step that judges it, throwing {@code QUOTA_EXCEEDED}.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Runnable chargeLater(QuotaReservation reservation) {
         QuotaAmounts amounts = reservation.amounts();
-        if (move(reservation.tenantId(), amounts, +1) < nonZero(amounts)) {
-            // A resource would pass its limit; what moved rolls back with the exception.
-            Usage now = usage(reservation.tenantId());
-            for (QuotaDimension r : QuotaDimension.values()) {
-                long n = amounts.of(r);
-                if (n > 0 && now.used().of(r) + n > now.limits().of(r)) {
-                    String message = "requested " + n + ", " + now.used().of(r) + " of " + now.limits().of(r) + " in use";
-                    throw new ProblemException(ProblemType.QUOTA_EXCEEDED, r.key() + ": " + message,
-                            List.of(new Problem.FieldError(r.key(), message)), Map.of());
-                }
+        Appends.Answer<Integer> moved = moveLater(reservation.tenantId(), amounts, +1);
+        return () -> {
+            if (moved.get() < nonZero(amounts)) {
+                refuse(reservation.tenantId(), amounts);
             }
-            // Usage fell back under the limits between the refusal and this read (a release just committed).
-            throw new ProblemException(ProblemType.QUOTA_EXCEEDED, "quota was exhausted when reserving " + amounts
-                    + "; usage has changed since, try again", List.of(), Map.of());
+        };
+    }
+
+    /** A resource would pass its limit; what moved rolls back with the exception. */
+    private void refuse(UUID tenantId, QuotaAmounts amounts) {
+        Usage now = usage(tenantId);
+        for (QuotaDimension r : QuotaDimension.values()) {
+            long n = amounts.of(r);
+            if (n > 0 && now.used().of(r) + n > now.limits().of(r)) {
+                String message = "requested " + n + ", " + now.used().of(r) + " of " + now.limits().of(r) + " in use";
+                throw new ProblemException(ProblemType.QUOTA_EXCEEDED, r.key() + ": " + message,
+                        List.of(new Problem.FieldError(r.key(), message)), Map.of());
+            }
         }
+        // Usage fell back under the limits between the refusal and this read (a release just committed).
+        throw new ProblemException(ProblemType.QUOTA_EXCEEDED, "quota was exhausted when reserving " + amounts
+                + "; usage has changed since, try again", List.of(), Map.of());
     }
 
     /** Gives the reservation's amounts back; releasing a released reservation changes nothing. */
@@ -226,32 +248,36 @@ public class QuotaService {
      * it stays within its limit: fewer rows than resources means one would pass it.
      */
     private int move(UUID tenantId, QuotaAmounts amounts, int sign) {
+        return moveLater(tenantId, amounts, sign).get();
+    }
+
+    /**
+     * Queues the statement that moves the tenant's counters (locking their rows in one order, so
+     * that no two moves wait on each other crosswise); its answer is how many moved — on a charge,
+     * fewer than asked when one would pass its limit.
+     */
+    private Appends.Answer<Integer> moveLater(UUID tenantId, QuotaAmounts amounts, int sign) {
         StringBuilder wanted = new StringBuilder();
         List<Object> values = new java.util.ArrayList<>();
         for (QuotaDimension r : QuotaDimension.values()) {
             if (amounts.of(r) > 0) {
-                int at = values.size() + 2;
-                wanted.append(values.isEmpty() ? "" : ", ").append("(?").append(at).append(", ?").append(at + 1)
-                        .append(", ?").append(at + 2).append(")");
+                wanted.append(values.isEmpty() ? "" : ", ").append("(?, ?, ?)");
                 values.add(r.ordinal());
                 values.add(r.key());
                 values.add(sign * amounts.of(r));
             }
         }
         if (values.isEmpty()) {
-            return 0;
+            return () -> 0;
         }
-        var update = em.createNativeQuery("WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
+        values.add(tenantId);
+        values.add(tenantId);
+        return appends.ask(Statement::getUpdateCount, "WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
                 + " locked AS (SELECT q.resource FROM quota q JOIN wanted w ON w.resource = q.resource"
-                + " WHERE q.tenant_id = ?1 ORDER BY w.ord FOR UPDATE OF q)"
+                + " WHERE q.tenant_id = ? ORDER BY w.ord FOR UPDATE OF q)"
                 + " UPDATE quota q SET used = q.used + w.n FROM wanted w"
-                + " WHERE q.tenant_id = ?1 AND q.resource = w.resource AND q.resource IN (SELECT resource FROM locked)"
-                + (sign > 0 ? " AND q.used + w.n <= q.hard_limit" : ""));
-        update.setParameter(1, tenantId);
-        for (int i = 0; i < values.size(); i++) {
-            update.setParameter(i + 2, values.get(i));
-        }
-        return update.executeUpdate();
+                + " WHERE q.tenant_id = ? AND q.resource = w.resource AND q.resource IN (SELECT resource FROM locked)"
+                + (sign > 0 ? " AND q.used + w.n <= q.hard_limit" : ""), values.toArray());
     }
 
     private static int nonZero(QuotaAmounts amounts) {

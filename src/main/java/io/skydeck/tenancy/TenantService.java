@@ -98,6 +98,31 @@ public class TenantService {
         return find(id).orElseThrow(() -> ProblemException.notFound("tenant", id));
     }
 
+    /** A tenant and one of its projects. */
+    public record WithProject(Tenant tenant, Project project) {
+    }
+
+    /**
+     * As {@link #actingFor}, with the request's project of that tenant, read in one statement (a
+     * create's first read, ahead of its transaction); 404 for a tenant or project not there or not
+     * the tenant's.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public WithProject actingFor(io.skydeck.platform.security.Caller caller, UUID requested, UUID projectId) {
+        UUID id = requestedBy(caller, requested);
+        List<Object[]> found = tenantRepository.getEntityManager().createQuery(
+                        "SELECT t, p FROM Tenant t LEFT JOIN Project p ON p.id = :project AND p.tenantId = t.id WHERE t.id = :tenant",
+                        Object[].class)
+                .setParameter("tenant", id).setParameter("project", projectId).getResultList();
+        if (found.isEmpty()) {
+            throw ProblemException.notFound("tenant", id);
+        }
+        if (found.get(0)[1] == null) {
+            throw ProblemException.notFound("project", projectId);
+        }
+        return new WithProject((Tenant) found.get(0)[0], (Project) found.get(0)[1]);
+    }
+
     /**
      * The id of the tenant a read-only request acts for, without reading the tenant for a tenant's
      * own token (its rows are found by that id or not at all, as a list's are); an operator's named

@@ -105,7 +105,8 @@ class PlacementLedgerTest {
         CompletableFuture<Optional<String>> first = CompletableFuture.supplyAsync(() -> QuarkusTransaction.requiringNew()
                 .call(() -> {
                     UUID id = UUID.randomUUID();
-                    Optional<String> verdict = ledger.admit(request(id, tenant, Resources.of(4, 8_192)), host);
+                    // The verdict read now: the host's statements go out with it, and its lock is held from here.
+                    Optional<String> verdict = ledger.admit(request(id, tenant, Resources.of(4, 8_192)), host).get();
                     insertServer(id, tenant, project, host, Resources.of(4, 8_192), null);
                     firstHoldsTheLock.countDown();
                     Thread.sleep(500); // the second is queued on the host's row meanwhile
@@ -113,7 +114,7 @@ class PlacementLedgerTest {
                 }));
         assertThat(firstHoldsTheLock.await(10, TimeUnit.SECONDS)).isTrue();
         Optional<String> second = QuarkusTransaction.requiringNew().call(() ->
-                ledger.admit(request(UUID.randomUUID(), tenant, Resources.of(4, 8_192)), host));
+                ledger.admit(request(UUID.randomUUID(), tenant, Resources.of(4, 8_192)), host).get());
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
         assertThat(second).hasValueSatisfying(reason -> assertThat(reason).contains("filled by another placement"));

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Appended rows (audit entries, lifecycle events, placement decisions) are written in one round
  * trip with their transaction: all of them when it commits, none when it rolls back, in the order
- * they were added, and a failing one fails the commit.
+ * they were added, and a failing one fails the commit. A statement whose answer is wanted goes in
+ * the same round trip, after the rows queued before it.
  */
 @QuarkusTest
 class AppendsTest {
@@ -72,6 +73,31 @@ class AppendsTest {
 
         assertThat(seen).containsExactly(2, 2);
         assertThat(actions(target)).containsExactly("first", "second", "third");
+    }
+
+    @Test
+    void aQuestionGoesWithTheRowsQueuedBeforeItAndItsAnswerSeesThem() {
+        String target = UUID.randomUUID().toString();
+        long[] seen = new long[3];
+        QuarkusTransaction.requiringNew().run(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "before", target, null);
+            Appends.Answer<Long> counted = appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
+            Appends.Answer<Integer> added = appends.ask(java.sql.Statement::getUpdateCount, ROW, UUID.randomUUID(), Instant.now(), null,
+                    "asked", target, null);
+            seen[0] = count(target); // nothing went yet: no answer was wanted
+            seen[1] = counted.get();
+            seen[2] = added.get();
+        });
+
+        assertThat(seen).containsExactly(0, 1, 1);
+        assertThat(actions(target)).containsExactly("before", "asked");
+    }
+
+    private static Long first(java.sql.Statement results) throws java.sql.SQLException {
+        try (var rows = results.getResultSet()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     @Test

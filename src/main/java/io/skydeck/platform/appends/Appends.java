@@ -2,6 +2,7 @@ package io.skydeck.platform.appends;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.TransactionSynchronizationRegistry;
@@ -10,6 +11,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -28,29 +30,86 @@ import java.util.List;
  * one pipeline; PostgreSQL runs them in order, each with its own snapshot as any statement of the
  * transaction, and a failure of one fails the transaction.
  *
- * <p>They are written when the transaction is about to commit, or earlier where the caller asks
- * ({@link #write}): the provisioning pipeline does so just before it locks the shared rows, so
- * that the locks are not held while they are sent. A rolled-back transaction writes none.
+ * <p>They are written when the transaction is about to commit, or earlier with the first statement
+ * a caller queues and wants the answer of ({@link #ask}) or when it asks ({@link #write}). The
+ * provisioning pipeline queues the host's lock and the quota's at its end, so that the rows, the
+ * locks and the checks of a create go in one round trip and no lock is held while rows are sent.
+ * A rolled-back transaction writes none.
  */
 @ApplicationScoped
 public class Appends {
 
-    /** One row's statement and its parameters, in order. */
-    private record Row(String sql, Object[] parameters) {
+    /** What a statement queued with {@link #ask} answered, read when first wanted. */
+    public interface Answer<T> {
+        /** Sends the transaction's queued statements (this one among them) unless they went already; its answer. */
+        T get();
     }
 
-    /** The rows of one transaction not yet written, and where its connection comes from. */
+    /** Reads a queued statement's answer from the statement positioned at its result ({@code getResultSet}, {@code getUpdateCount}). */
+    @FunctionalInterface
+    public interface Reader<T> {
+        T read(Statement results) throws SQLException;
+    }
+
+    /** One queued statement with its parameters, in order; a question also has a reader and gets an answer. */
+    private static class Row {
+        final String sql;
+        final Object[] parameters;
+
+        Row(String sql, Object[] parameters) {
+            this.sql = sql;
+            this.parameters = parameters;
+        }
+
+        void take(Statement results) throws SQLException {
+        }
+    }
+
+    private static final class Question<T> extends Row implements Answer<T> {
+        private final Pending pending;
+        private final Reader<T> reader;
+        private T answer;
+        private boolean answered;
+
+        Question(String sql, Object[] parameters, Pending pending, Reader<T> reader) {
+            super(sql, parameters);
+            this.pending = pending;
+            this.reader = reader;
+        }
+
+        @Override
+        void take(Statement results) throws SQLException {
+            answer = reader.read(results);
+            answered = true;
+        }
+
+        @Override
+        public T get() {
+            if (!answered) {
+                pending.send(true);
+            }
+            if (!answered) {
+                throw new IllegalStateException("the round trip that carried this statement failed: " + sql);
+            }
+            return answer;
+        }
+    }
+
+    /** The statements of one transaction not yet sent, and where its connection comes from. */
     private static final class Pending implements Synchronization {
         private final DataSource dataSource;
+        private final EntityManager em;
         private final List<Row> rows = new ArrayList<>();
 
-        Pending(DataSource dataSource) {
+        Pending(DataSource dataSource, EntityManager em) {
             this.dataSource = dataSource;
+            this.em = em;
         }
 
         @Override
         public void beforeCompletion() {
-            writeNow();
+            // The session flushes itself at the commit; the rows need nothing of it.
+            send(false);
         }
 
         @Override
@@ -58,18 +117,22 @@ public class Appends {
             rows.clear();
         }
 
-        void writeNow() {
+        /** {@code flush}: the session's changes first, as a query through it would (a question may read them). */
+        void send(boolean flush) {
             if (rows.isEmpty()) {
                 return;
+            }
+            if (flush) {
+                em.flush();
             }
             List<Row> batch = List.copyOf(rows);
             rows.clear();
             // Inside the transaction the pool hands out the connection enlisted in it; the handle is closed here, so
             // that none is left open when the pool's own part of the commit runs.
             try (Connection connection = dataSource.getConnection()) {
-                send(connection, batch);
+                Appends.send(connection, batch);
             } catch (SQLException e) {
-                throw new IllegalStateException("the transaction's appended rows were not written: " + e.getMessage(), e);
+                throw new IllegalStateException("the transaction's queued statements failed: " + e.getMessage(), e);
             }
         }
     }
@@ -82,28 +145,50 @@ public class Appends {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    EntityManager em;
+
     /**
      * Adds a row to the transaction's; {@code sql} is one statement with JDBC {@code ?} markers,
      * {@code parameters} their values (an {@link Instant} goes as a UTC {@code timestamptz}).
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void add(String sql, Object... parameters) {
-        Pending pending = (Pending) transactions.getResource(KEY);
-        if (pending == null) {
-            pending = new Pending(dataSource);
-            transactions.putResource(KEY, pending);
-            transactions.registerInterposedSynchronization(pending);
-        }
-        pending.rows.add(new Row(sql, parameters.clone()));
+        pending().rows.add(new Row(sql, parameters.clone()));
     }
 
-    /** Writes the transaction's rows added so far now, in one round trip. */
+    /**
+     * Queues one statement whose answer the caller needs (a lock, a check), after the rows and
+     * statements queued before it. Nothing is sent until an answer is wanted: the first
+     * {@link Answer#get} sends everything queued, in one round trip, and reads every answer. So a
+     * caller can queue what several parts of a request ask (the host's lock, the quota's) and
+     * judge the answers afterwards.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <T> Answer<T> ask(Reader<T> reader, String sql, Object... parameters) {
+        Pending pending = pending();
+        Question<T> question = new Question<>(sql, parameters.clone(), pending, reader);
+        pending.rows.add(question);
+        return question;
+    }
+
+    /** Sends the transaction's queued rows and statements now, in one round trip. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void write() {
         Pending pending = (Pending) transactions.getResource(KEY);
         if (pending != null) {
-            pending.writeNow();
+            pending.send(true);
         }
+    }
+
+    private Pending pending() {
+        Pending pending = (Pending) transactions.getResource(KEY);
+        if (pending == null) {
+            pending = new Pending(dataSource, em);
+            transactions.putResource(KEY, pending);
+            transactions.registerInterposedSynchronization(pending);
+        }
+        return pending;
     }
 
     private static void send(Connection connection, List<Row> rows) throws SQLException {
@@ -112,16 +197,22 @@ public class Appends {
             if (!sql.isEmpty()) {
                 sql.append(";\n");
             }
-            sql.append(row.sql());
+            sql.append(row.sql);
         }
         try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             int index = 1;
             for (Row row : rows) {
-                for (Object value : row.parameters()) {
+                for (Object value : row.parameters) {
                     statement.setObject(index++, value instanceof Instant i ? OffsetDateTime.ofInstant(i, ZoneOffset.UTC) : value);
                 }
             }
             statement.execute();
+            for (int i = 0; i < rows.size(); i++) {
+                if (i > 0) {
+                    statement.getMoreResults();
+                }
+                rows.get(i).take(statement);
+            }
         }
     }
 }

@@ -380,12 +380,16 @@ public class PlacementService {
      * The engine's proposal for a server, held in this replica's engine at once (so that this
      * replica's concurrent creates see it) and released again if the surrounding transaction does
      * not commit. Nothing is locked yet: {@link #admit} makes the proposal binding, as late in the
-     * transaction as the caller can, because the rows it locks queue every create onto that host.
+     * transaction as the caller can, because the rows it locks queue every create onto that host;
+     * and a host that holds another of this replica's proposals still in flight is chosen only when
+     * no other fits, so that concurrent creates do not queue there.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public PlacementDecision propose(PlacementRequest request, Optional<PlacementTarget> override) {
         PlacementEngine e = engine;
-        PlacementDecision decision = override.map(t -> e.placeOn(request, t)).orElseGet(() -> e.place(request));
+        // A host with another create of this replica still in flight comes last among those that fit: the ledger locks
+        // the host from the admission to the commit, and creates proposed onto one host would wait on each other there.
+        PlacementDecision decision = override.map(t -> e.placeOn(request, t)).orElseGet(() -> e.place(request, inFlight));
         if (decision instanceof PlacementDecision.Placed) {
             inFlight.add(request.requestId());
             releaseUnlessCommitted(request.requestId());

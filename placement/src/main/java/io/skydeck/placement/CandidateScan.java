@@ -56,6 +56,10 @@ final class CandidateScan {
     // examined[host] == epoch: looked at one by one in this request.
     private int[] examined = new int[0];
     private int epoch;
+    // avoided[host]: a host the caller would rather not use while another fits (see PlacementEngine#place(request, inFlight)).
+    private boolean[] avoided = new boolean[0];
+    private int[] avoidedHosts = new int[0];
+    private int avoidedCount;
     private int considered;
     private int passed;
     private int best;
@@ -77,6 +81,27 @@ final class CandidateScan {
     /** Filters and weighs the inventory, or only {@code onlyHost} when it is not negative. Returns the winner or -1. */
     int run(PlacementRequest request, int onlyHost) {
         return run(request, onlyHost, PREFERRED_PER_SHELF);
+    }
+
+    /** Marks a host to be chosen only when no unmarked host passes, until {@link #avoidNone}. */
+    void avoid(int host) {
+        if (avoided.length < table.size) {
+            avoided = Arrays.copyOf(avoided, Math.max(table.size, avoided.length * 2));
+        }
+        if (!avoided[host]) {
+            avoided[host] = true;
+            if (avoidedCount == avoidedHosts.length) {
+                avoidedHosts = Arrays.copyOf(avoidedHosts, Math.max(8, avoidedCount * 2));
+            }
+            avoidedHosts[avoidedCount++] = host;
+        }
+    }
+
+    void avoidNone() {
+        for (int i = 0; i < avoidedCount; i++) {
+            avoided[avoidedHosts[i]] = false;
+        }
+        avoidedCount = 0;
     }
 
     /** Every host that passes the filters, found through the index; for checking it against a full scan. */
@@ -286,15 +311,20 @@ final class CandidateScan {
         double reserveWeight = policy.gpuReserveWeight();
         PlacementPolicy.Packing packing = policy.packing();
         int winner = -1;
+        boolean winnerAvoided = false;
         double top = Double.NEGATIVE_INFINITY;
         for (int s = 0; s < passed; s++) {
             double score = costWeight * CostWeigher.normalise(prices[s], cheapest, dearest)
                     + packingWeight * PackingWeigher.normalise(packing, utilisations[s], lowestUse, highestUse)
                     + reserveWeight * GpuReserveWeigher.normalise(gpuReserves[s], lowestReserve, highestReserve);
             int host = survivors[s];
-            if (score > top || (score == top && rank[host] < rank[winner])) {
+            boolean isAvoided = avoidedCount > 0 && avoided[host];
+            boolean better = winner < 0 || isAvoided != winnerAvoided ? !isAvoided || winner < 0
+                    : score > top || (score == top && rank[host] < rank[winner]);
+            if (better) {
                 top = score;
                 winner = host;
+                winnerAvoided = isAvoided;
             }
         }
         return winner;

@@ -62,6 +62,28 @@ public final class PlacementEngine {
     }
 
     /**
+     * As {@link #place}, but among the hosts that fit, one that holds none of {@code inFlight}
+     * (requests placed and not yet binding: their creates are still being written) comes before
+     * any that does; the policy's order decides within each group. Concurrent creates then go to
+     * different hosts of near-equal score instead of queueing on one host's lock in the ledger
+     * while the first commits. When only such hosts fit, the best of them is chosen as before.
+     */
+    public synchronized PlacementDecision place(PlacementRequest request, java.util.Collection<String> inFlight) {
+        requireUnplaced(request);
+        for (String id : inFlight) {
+            Reservation r = reservations.get(id);
+            if (r != null) {
+                scan.avoid(r.host());
+            }
+        }
+        try {
+            return reserve(request, scan.run(request, -1));
+        } finally {
+            scan.avoidNone();
+        }
+    }
+
+    /**
      * The scheduler's manual override: places on the named host if it passes every filter.
      * Hints still apply; an operator who wants to overrule one clears it from the request.
      */

@@ -38,6 +38,36 @@ class PlacementEngineTest {
     }
 
     @Test
+    void aHostWithACreateInFlightComesLastAmongThoseThatFitAndIsStillChosenWhenNoOtherFits() {
+        PlacementEngine engine = new PlacementEngine(PlacementPolicy.defaults());
+        for (String id : List.of("h1", "h2", "h3")) {
+            engine.addHost(host("sandbox", "r1", "a", id, USUAL));
+        }
+        // Packing: committed work on h1 makes it the policy's choice for the next request.
+        String packed = placed(engine.place(request("committed", 8, PlacementHints.none()))).target().hostId();
+        assertThat(placed(engine.preview(request("probe", 8, PlacementHints.none()))).target().hostId()).isEqualTo(packed);
+
+        // One create in flight on that host: a concurrent one goes elsewhere, and a third avoids both.
+        String first = placed(engine.place(request("first", 8, PlacementHints.none()), List.of("committed-elsewhere"))).target().hostId();
+        assertThat(first).isEqualTo(packed);
+        String second = placed(engine.place(request("second", 8, PlacementHints.none()), List.of("first"))).target().hostId();
+        assertThat(second).isNotEqualTo(packed);
+        String third = placed(engine.place(request("third", 8, PlacementHints.none()), List.of("first", "second"))).target().hostId();
+        assertThat(third).isNotIn(packed, second);
+
+        // Every host busy: the policy's best of them, as without the in-flight ones.
+        String fourth = placed(engine.place(request("fourth", 8, PlacementHints.none()), List.of("first", "second", "third")))
+                .target().hostId();
+        assertThat(fourth).isEqualTo(placed(engine.preview(request("probe-2", 8, PlacementHints.none()))).target().hostId());
+
+        // A host the in-flight work leaves too little room on is not a candidate either way.
+        PlacementEngine small = new PlacementEngine(PlacementPolicy.defaults());
+        small.addHost(host("sandbox", "r1", "a", "only", USUAL));
+        placed(small.place(request("big", 60, PlacementHints.none()), List.of()));
+        unplaceable(small.place(request("too-big", 8, PlacementHints.none()), List.of("big")));
+    }
+
+    @Test
     void antiAffinityMembersNeverShareAHostAndTheFourthMemberOfThreeHostsIsRefused() {
         PlacementEngine engine = new PlacementEngine(PlacementPolicy.defaults());
         for (String id : List.of("h1", "h2", "h3")) {

@@ -115,7 +115,9 @@ public class DefaultNetworks {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public ServerNetworks.Choice forNewResource(Tenant tenant, Project project, String provider, String region) {
-        Network network = live(tenant.id(), provider, region)
+        // Usually the network is there: it and its subnets come in one statement.
+        Optional<WithSubnets> found = liveWithSubnets(tenant.id(), provider, region);
+        Network network = found.map(WithSubnets::network)
                 .or(() -> create(tenant, project, provider, region).map(id -> em.find(Network.class, id, LockModeType.PESSIMISTIC_READ)))
                 .or(() -> live(tenant.id(), provider, region))
                 .orElseThrow(() -> nameTaken(tenant.id(), provider, region));
@@ -130,7 +132,7 @@ public class DefaultNetworks {
                     + network.status() + " while this request was made; try again");
         }
         Map<String, Subnet> byZone = new LinkedHashMap<>();
-        for (Subnet subnet : subnetRepository.of(network.id())) {
+        for (Subnet subnet : found.isPresent() ? found.get().subnets() : subnetRepository.of(network.id())) {
             if (subnet.status() == Subnet.Status.PENDING || subnet.status() == Subnet.Status.CREATING
                     || subnet.status() == Subnet.Status.AVAILABLE) {
                 byZone.put(subnet.zone(), subnet);
@@ -143,6 +145,29 @@ public class DefaultNetworks {
     static String nameOf(String provider, String region) {
         String name = "default-" + provider + "-" + region;
         return name.length() <= 63 ? name : name.substring(0, 63);
+    }
+
+    private record WithSubnets(Network network, List<Subnet> subnets) {
+    }
+
+    /**
+     * As {@link #live}, with the network's subnets in zone order read by the same statement (a
+     * create's hot path: one round trip instead of two).
+     */
+    private Optional<WithSubnets> liveWithSubnets(UUID tenantId, String provider, String region) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.unwrap(org.hibernate.Session.class).createNativeQuery("""
+                        SELECT {n.*}, {s.*} FROM (SELECT * FROM network WHERE tenant_id = :tenant AND provider = :provider
+                              AND region = :region AND is_default AND status NOT IN ('DELETED', 'FAILED') LIMIT 1 FOR SHARE) n
+                        LEFT JOIN subnet s ON s.network_id = n.id ORDER BY s.zone""", Object[].class)
+                .addEntity("n", Network.class).addEntity("s", Subnet.class)
+                .setParameter("tenant", tenantId).setParameter("provider", provider).setParameter("region", region)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Subnet> subnets = rows.stream().map(r -> (Subnet) r[1]).filter(java.util.Objects::nonNull).toList();
+        return Optional.of(new WithSubnets((Network) rows.get(0)[0], subnets));
     }
 
     /**

@@ -319,8 +319,15 @@ final class CandidateScan {
                     + reserveWeight * GpuReserveWeigher.normalise(gpuReserves[s], lowestReserve, highestReserve);
             int host = survivors[s];
             boolean isAvoided = avoidedCount > 0 && avoided[host];
-            boolean better = winner < 0 || isAvoided != winnerAvoided ? !isAvoided || winner < 0
-                    : score > top || (score == top && rank[host] < rank[winner]);
+            boolean better;
+            if (winner < 0) {
+                better = true;
+            } else if (isAvoided != winnerAvoided) {
+                // Any host not avoided beats every avoided one, whatever the scores.
+                better = !isAvoided;
+            } else {
+                better = score > top || (score == top && rank[host] < rank[winner]);
+            }
             if (better) {
                 top = score;
                 winner = host;

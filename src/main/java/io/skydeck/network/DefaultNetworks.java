@@ -115,12 +115,12 @@ public class DefaultNetworks {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public ServerNetworks.Choice forNewResource(Tenant tenant, Project project, String provider, String region) {
-        // Usually the network is there: it and its subnets come in one statement.
-        Optional<WithSubnets> found = liveWithSubnets(tenant.id(), provider, region);
-        Network network = found.map(WithSubnets::network)
-                .or(() -> create(tenant, project, provider, region).map(id -> em.find(Network.class, id, LockModeType.PESSIMISTIC_READ)))
+        WithSubnets found = live(tenant.id(), provider, region)
+                .or(() -> create(tenant, project, provider, region).map(id -> new WithSubnets(
+                        em.find(Network.class, id, LockModeType.PESSIMISTIC_READ), subnetRepository.of(id))))
                 .or(() -> live(tenant.id(), provider, region))
                 .orElseThrow(() -> nameTaken(tenant.id(), provider, region));
+        Network network = found.network();
         if (network.status() == Network.Status.DELETING) {
             throw new ProblemException(ProblemType.CONFLICT, "the tenant's default network " + network.name() + " (" + network.id()
                     + ") is being deleted; try again once it is gone (a new one is then made), or name a networkId",
@@ -132,7 +132,7 @@ public class DefaultNetworks {
                     + network.status() + " while this request was made; try again");
         }
         Map<String, Subnet> byZone = new LinkedHashMap<>();
-        for (Subnet subnet : found.isPresent() ? found.get().subnets() : subnetRepository.of(network.id())) {
+        for (Subnet subnet : found.subnets()) {
             if (subnet.status() == Subnet.Status.PENDING || subnet.status() == Subnet.Status.CREATING
                     || subnet.status() == Subnet.Status.AVAILABLE) {
                 byZone.put(subnet.zone(), subnet);
@@ -151,10 +151,12 @@ public class DefaultNetworks {
     }
 
     /**
-     * As {@link #live}, with the network's subnets in zone order read by the same statement (a
-     * create's hot path: one round trip instead of two).
+     * The tenant's live default network there, found and share-locked (the lock keeps a delete from
+     * starting under the resource this request puts in it), with its subnets in zone order, in one
+     * statement. One that turned DELETED or FAILED while the lock was awaited no longer matches: the
+     * caller makes a new one.
      */
-    private Optional<WithSubnets> liveWithSubnets(UUID tenantId, String provider, String region) {
+    private Optional<WithSubnets> live(UUID tenantId, String provider, String region) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.unwrap(org.hibernate.Session.class).createNativeQuery("""
                         SELECT {n.*}, {s.*} FROM (SELECT * FROM network WHERE tenant_id = :tenant AND provider = :provider
@@ -168,22 +170,6 @@ public class DefaultNetworks {
         }
         List<Subnet> subnets = rows.stream().map(r -> (Subnet) r[1]).filter(java.util.Objects::nonNull).toList();
         return Optional.of(new WithSubnets((Network) rows.get(0)[0], subnets));
-    }
-
-    /**
-     * The tenant's live default network there, found and share-locked in one statement (the lock
-     * keeps a delete from starting under the resource this request puts in it). One that turned
-     * DELETED or FAILED while the lock was awaited no longer matches: the caller makes a new one.
-     */
-    private Optional<Network> live(UUID tenantId, String provider, String region) {
-        @SuppressWarnings("unchecked")
-        List<Network> found = em.createNativeQuery("""
-                        SELECT * FROM network WHERE tenant_id = ?1 AND provider = ?2 AND region = ?3
-                          AND is_default AND status NOT IN ('DELETED', 'FAILED')
-                        LIMIT 1 FOR SHARE""", Network.class)
-                .setParameter(1, tenantId).setParameter(2, provider).setParameter(3, region)
-                .getResultList();
-        return found.stream().findFirst();
     }
 
     /** Makes the default network and its subnets; empty when another transaction made it first. */

@@ -4,6 +4,7 @@ import io.skydeck.capacity.Placement;
 import io.skydeck.capacity.Placements;
 import io.skydeck.operations.Operation;
 import io.skydeck.operations.OperationService;
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.audit.AuditLog;
 import io.skydeck.tenancy.QuotaReservation;
 import io.skydeck.tenancy.QuotaService;
@@ -29,7 +30,9 @@ import java.util.UUID;
  * it is placed), then the tenant's quota rows, which every create of a tenant needs. The engine's
  * proposal is held in this replica's memory from the start, so this replica's concurrent creates
  * do not choose the same room; the ledger re-checks it against every replica's commits at the end,
- * and a refusal there rolls the whole create back for its caller to make again. The reservation's
+ * and a refusal there rolls the whole create back for its caller to make again (inside an
+ * idempotent request the ledger's and the quota's answers are judged when the request's response
+ * is queued too, {@link Appends#settling}: a refusal still rolls everything back). The reservation's
  * row is written before the resource's (which refers to it), but the tenant's counters move only
  * after every other row is written ({@link QuotaService#hold}, then {@link QuotaService#charge} as
  * the last statement of the pipeline): from the host's lock to the commit is a few statements.
@@ -59,6 +62,9 @@ public class Provisioning {
 
     @Inject
     AuditLog audit;
+
+    @Inject
+    Appends appends;
 
     @Inject
     Clock clock;
@@ -111,8 +117,10 @@ public class Provisioning {
         // Last: from here to the commit the tenant's quota rows are locked.
         Runnable quotaJudged = reservation == null ? () -> {
         } : quotas.chargeLater(reservation);
-        placementJudged.run();
-        quotaJudged.run();
+        // Judged now, or — when the transaction's owner settles it (an idempotent request, Appends#settling) — once the
+        // owner has queued its response too: then that goes in the same round trip, and the quota's statement is the last.
+        appends.judge(placementJudged);
+        appends.judge(quotaJudged);
         return Optional.of(new Admitted<>(resource, operation));
     }
 }

@@ -172,9 +172,10 @@ public class QuotaService {
     }
 
     /**
-     * As {@link #charge}, with the statement queued ({@link Appends#ask}) to go to PostgreSQL with
-     * whatever the transaction queued before it (the provisioning pipeline's rows and the ledger's
-     * host statements): the answer is the step that judges it, throwing {@code QUOTA_EXCEEDED}.
+     * As {@link #charge}, with the statement queued ({@link Appends#askLast}) to go to PostgreSQL
+     * with whatever the transaction queued before it (the provisioning pipeline's rows and the
+     * ledger's host statements) and after whatever it queues later (an idempotent request's stored
+     * response): the answer is the step that judges it, throwing {@code QUOTA_EXCEEDED}.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public Runnable chargeLater(QuotaReservation reservation) {
@@ -252,9 +253,9 @@ public class QuotaService {
     }
 
     /**
-     * Queues the statement that moves the tenant's counters (locking their rows in one order, so
-     * that no two moves wait on each other crosswise); its answer is how many moved — on a charge,
-     * fewer than asked when one would pass its limit.
+     * Queues the statement that moves the tenant's counters, last of its round trip (locking their
+     * rows in one order, so that no two moves wait on each other crosswise); its answer is how many
+     * moved — on a charge, fewer than asked when one would pass its limit.
      */
     private Appends.Answer<Integer> moveLater(UUID tenantId, QuotaAmounts amounts, int sign) {
         StringBuilder wanted = new StringBuilder();
@@ -272,7 +273,7 @@ public class QuotaService {
         }
         values.add(tenantId);
         values.add(tenantId);
-        return appends.ask(Statement::getUpdateCount, "WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
+        return appends.askLast(Statement::getUpdateCount, "WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
                 + " locked AS (SELECT q.resource FROM quota q JOIN wanted w ON w.resource = q.resource"
                 + " WHERE q.tenant_id = ? ORDER BY w.ord FOR UPDATE OF q)"
                 + " UPDATE quota q SET used = q.used + w.n FROM wanted w"

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * Appended rows (audit entries, lifecycle events, placement decisions) are written in one round
  * trip with their transaction: all of them when it commits, none when it rolls back, in the order
  * they were added, and a failing one fails the commit. A statement whose answer is wanted goes in
- * the same round trip, after the rows queued before it.
+ * the same round trip, after the rows queued before it. A step that judges answers runs at once,
+ * or inside {@link Appends#settling} after the settling work, whose last rows then go with the
+ * answers' round trip; a refusal there rolls everything back.
  */
 @QuarkusTest
 class AppendsTest {
@@ -91,6 +93,80 @@ class AppendsTest {
 
         assertThat(seen).containsExactly(0, 1, 1);
         assertThat(actions(target)).containsExactly("before", "asked");
+    }
+
+    @Test
+    void aJudgeRunsAtOnceUnlessTheOwnerSettlesThenAfterTheWorkWithItsLastRowsInTheSameRoundTrip() {
+        String target = UUID.randomUUID().toString();
+        List<String> order = new java.util.ArrayList<>();
+        long[] seen = new long[4];
+        QuarkusTransaction.requiringNew().run(() -> {
+            appends.judge(() -> order.add("judged at once"));
+            appends.settling(() -> {
+                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "before", target, null);
+                Appends.Answer<Long> counted = appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
+                appends.judge(() -> {
+                    order.add("judged after the work");
+                    seen[0] = counted.get();
+                });
+                // Nested settling: the outer one judges.
+                appends.settling(() -> {
+                    appends.judge(() -> order.add("nested judged after the work"));
+                    return null;
+                });
+                order.add("work done");
+                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "last", target, null);
+                seen[1] = count(target); // nothing went yet
+                return null;
+            });
+            // The question's round trip carried the row queued after it: nothing else has sent it, and no commit yet.
+            seen[2] = count(target);
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "after", target, null);
+            seen[3] = count(target);
+        });
+
+        assertThat(order).containsExactly("judged at once", "work done", "judged after the work", "nested judged after the work");
+        assertThat(seen).containsExactly(1, 0, 2, 2);
+        assertThat(actions(target)).containsExactly("before", "last", "after");
+    }
+
+    @Test
+    void aStatementAskedLastGoesAfterRowsQueuedLater() {
+        String target = UUID.randomUUID().toString();
+        long[] seen = new long[2];
+        QuarkusTransaction.requiringNew().run(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "first", target, null);
+            Appends.Answer<Long> last = appends.askLast(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
+            Appends.Answer<Long> asked = appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "queued later", target, null);
+            seen[0] = last.get();
+            seen[1] = asked.get();
+        });
+
+        assertThat(seen).as("the last statement saw both rows; the one asked in order, the first only").containsExactly(2, 1);
+        assertThat(actions(target)).containsExactly("first", "queued later");
+    }
+
+    @Test
+    void aRefusalOfASettledJudgeIsThrownFromSettlingAndRollsTheWorkBack() {
+        String target = UUID.randomUUID().toString();
+        boolean[] afterSettling = new boolean[1];
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            appends.settling(() -> {
+                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "work", target, null);
+                Appends.Answer<Long> counted = appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
+                appends.judge(() -> {
+                    if (counted.get() > 0) {
+                        throw new IllegalStateException("refused: " + counted.get());
+                    }
+                });
+                return null;
+            });
+            afterSettling[0] = true;
+        })).hasMessageContaining("refused: 1");
+
+        assertThat(afterSettling[0]).as("the refusal came out of settling").isFalse();
+        assertThat(count(target)).isZero();
     }
 
     private static Long first(java.sql.Statement results) throws java.sql.SQLException {

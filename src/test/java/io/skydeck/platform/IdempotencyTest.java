@@ -81,6 +81,26 @@ class IdempotencyTest {
                 .post("/v1/tenants/" + tenant + "/quota/reservations").then().statusCode(201);
     }
 
+    @Test
+    void aCreateRefusedByQuotaAtTheEndKeepsNoKeyAndNoRows() {
+        // The create's quota is judged after its response is queued (Appends#settling): the refusal still
+        // comes back as the problem, and rolls back the response, the key and the server with it.
+        UUID tenant = createTenant(uniqueName("retrysrv"), quota(1, 8, 1, 0, 0));
+        UUID project = io.skydeck.support.Api.createProject(tenant, "apps");
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> server = Map.of("projectId", project.toString(), "name", "big", "flavor", "m1.large", "image", "debian-12");
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers").then().statusCode(409)
+                .body("type", org.hamcrest.Matchers.endsWith("quota-exceeded"));
+        as(Tokens.tenant(tenant)).get("/v1/servers").then().statusCode(200).body("items", org.hamcrest.Matchers.empty());
+        as(Tokens.admin()).body(quota(8, 32, 1, 0, 0)).put("/v1/tenants/" + tenant + "/quota").then().statusCode(200);
+        String id = as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers").then().statusCode(202)
+                .extract().path("resource.id");
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers").then().statusCode(202)
+                .header("Idempotency-Replayed", "true").body("resource.id", org.hamcrest.Matchers.equalTo(id));
+        as(Tokens.tenant(tenant)).get("/v1/tenants/" + tenant + "/quota").then().statusCode(200)
+                .body("used.vcpu", org.hamcrest.Matchers.equalTo(4)).body("used.servers", org.hamcrest.Matchers.equalTo(1));
+    }
+
     @jakarta.inject.Inject
     io.skydeck.platform.idempotency.IdempotencyRetention retention;
 

@@ -68,6 +68,41 @@ class QuotaLockSpanTest {
         }
     }
 
+    @Test
+    void anIdempotentCreateStoresItsResponseBeforeTheQuotaRowsAreLocked() throws SQLException {
+        UUID tenant = createTenant(uniqueName("spanidem"), quota(8, 32, 4, 4, 1));
+        UUID project = createProject(tenant, "apps");
+        execute("CREATE TABLE quota_span_probe_idem (tenant_id uuid, quota_rows_locked bigint)");
+        try {
+            // The stored response (the idempotency row's update) goes in the quota statement's round trip, before it.
+            execute("""
+                    CREATE FUNCTION quota_span_probe_idem() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      INSERT INTO quota_span_probe_idem
+                      SELECT t.id, count(q.*) FROM tenant t LEFT JOIN quota q ON q.tenant_id = t.id
+                         AND (q.xmin::text = (txid_current() % 4294967296)::text
+                              OR q.xmax::text = (txid_current() % 4294967296)::text)
+                       WHERE NEW.scope LIKE '%' || t.id::text GROUP BY t.id;
+                      RETURN NEW;
+                    END $$""");
+            execute("""
+                    CREATE TRIGGER quota_span_probe_idem AFTER UPDATE ON idempotency_record
+                    FOR EACH ROW WHEN (NEW.status IS NOT NULL) EXECUTE FUNCTION quota_span_probe_idem()""");
+
+            as(Tokens.tenant(tenant)).header("Idempotency-Key", "span-" + tenant).body(Map.of("projectId", project.toString(),
+                    "name", "one", "flavor", "m1.large", "image", "debian-12")).post("/v1/servers").then().statusCode(202);
+
+            assertThat(LockSpanProbes.probes(dataSource, "SELECT 'server', quota_rows_locked FROM quota_span_probe_idem WHERE tenant_id = ?",
+                    tenant)).as("quota rows locked by the create's transaction when its response was stored").containsExactly("server=0");
+            as(Tokens.tenant(tenant)).get("/v1/tenants/" + tenant + "/quota").then().statusCode(200)
+                    .body("used.vcpu", equalTo(4)).body("used.servers", equalTo(1));
+        } finally {
+            execute("DROP TRIGGER IF EXISTS quota_span_probe_idem ON idempotency_record");
+            execute("DROP FUNCTION IF EXISTS quota_span_probe_idem()");
+            execute("DROP TABLE IF EXISTS quota_span_probe_idem");
+        }
+    }
+
     private List<String> probes(UUID tenant) throws SQLException {
         return LockSpanProbes.probes(dataSource,
                 "SELECT resource_type, quota_rows_locked FROM quota_span_probe WHERE tenant_id = ? AND resource_type = 'server'", tenant);

@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Rows that are only ever added in a transaction and not read back in it — audit entries,
@@ -35,6 +36,12 @@ import java.util.List;
  * provisioning pipeline queues the host's lock and the quota's at its end, so that the rows, the
  * locks and the checks of a create go in one round trip and no lock is held while rows are sent.
  * A rolled-back transaction writes none.
+ *
+ * <p>A step that judges answers ({@link #judge}) runs at once, unless the transaction's owner
+ * settles it itself ({@link #settling}): then it runs when the owner's work is done, after the
+ * owner queued its own last statements. So an idempotent create's stored response goes out in
+ * the same round trip as the host's and the quota's statements, and the tenant's quota rows are
+ * locked by the last statement before the commit.
  */
 @ApplicationScoped
 public class Appends {
@@ -100,6 +107,11 @@ public class Appends {
         private final DataSource dataSource;
         private final EntityManager em;
         private final List<Row> rows = new ArrayList<>();
+        /** Statements that go after every row, also after those queued later ({@link #askLast}). */
+        private final List<Row> last = new ArrayList<>();
+        /** Steps held for the owner's settling, in the order they came; only while {@code settling}. */
+        private final List<Runnable> judges = new ArrayList<>();
+        private boolean settling;
 
         Pending(DataSource dataSource, EntityManager em) {
             this.dataSource = dataSource;
@@ -115,18 +127,23 @@ public class Appends {
         @Override
         public void afterCompletion(int status) {
             rows.clear();
+            last.clear();
+            judges.clear();
         }
 
         /** {@code flush}: the session's changes first, as a query through it would (a question may read them). */
         void send(boolean flush) {
-            if (rows.isEmpty()) {
+            if (rows.isEmpty() && last.isEmpty()) {
                 return;
             }
             if (flush) {
                 em.flush();
             }
-            List<Row> batch = List.copyOf(rows);
+            List<Row> batch = new ArrayList<>(rows.size() + last.size());
+            batch.addAll(rows);
+            batch.addAll(last);
             rows.clear();
+            last.clear();
             // Inside the transaction the pool hands out the connection enlisted in it; the handle is closed here, so
             // that none is left open when the pool's own part of the commit runs.
             try (Connection connection = dataSource.getConnection()) {
@@ -172,12 +189,66 @@ public class Appends {
         return question;
     }
 
+    /**
+     * As {@link #ask}, for a statement that is to be the last of its round trip: rows and
+     * statements queued after it still go before it. For a lock that every request of a tenant
+     * waits on (the quota's rows): taken by the last statement before the commit, it is held for
+     * as short a time as the transaction allows.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <T> Answer<T> askLast(Reader<T> reader, String sql, Object... parameters) {
+        Pending pending = pending();
+        Question<T> question = new Question<>(sql, parameters.clone(), pending, reader);
+        pending.last.add(question);
+        return question;
+    }
+
     /** Sends the transaction's queued rows and statements now, in one round trip. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void write() {
         Pending pending = (Pending) transactions.getResource(KEY);
         if (pending != null) {
             pending.send(true);
+        }
+    }
+
+    /**
+     * A step that judges queued answers (and throws to refuse): run now, or — inside
+     * {@link #settling} — when the settling work is done.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void judge(Runnable step) {
+        Pending pending = pending();
+        if (pending.settling) {
+            pending.judges.add(step);
+        } else {
+            step.run();
+        }
+    }
+
+    /**
+     * Runs {@code work}, holding every step it passes to {@link #judge} until it is done, then runs
+     * them in order: the first answer one of them reads sends everything queued, {@code work}'s
+     * own last rows with it. A refusal is thrown from here, before the owner commits. Inside
+     * another {@code settling} the work simply runs (the outer one judges).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public <T> T settling(Supplier<T> work) {
+        Pending pending = pending();
+        if (pending.settling) {
+            return work.get();
+        }
+        pending.settling = true;
+        try {
+            T result = work.get();
+            List<Runnable> due = List.copyOf(pending.judges);
+            pending.judges.clear();
+            pending.settling = false;
+            due.forEach(Runnable::run);
+            return result;
+        } finally {
+            pending.settling = false;
+            pending.judges.clear();
         }
     }
 

@@ -3,6 +3,7 @@ package io.skydeck.platform.idempotency;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
 import io.skydeck.platform.security.Caller;
@@ -54,6 +55,9 @@ public class IdempotentRequests {
     @Inject
     Clock clock;
 
+    @Inject
+    Appends appends;
+
     /**
      * Runs {@code action} once per (caller, key); without a key it simply runs it.
      *
@@ -79,9 +83,13 @@ public class IdempotentRequests {
         if (claimed == 0) {
             return replay(scope, key, hash);
         }
-        Response response = action.get();
-        store(scope, key, response);
-        return response;
+        // The action's checks (a create's ledger and quota) are judged after the response is queued: the
+        // response goes to PostgreSQL in the same round trip as they do, and a refusal rolls it back with the rest.
+        return appends.settling(() -> {
+            Response response = action.get();
+            store(scope, key, response);
+            return response;
+        });
     }
 
     private Response replay(String scope, String key, String hash) {
@@ -110,12 +118,9 @@ public class IdempotentRequests {
                 headers.put(name, value.toString());
             }
         }
-        em.createNativeQuery("UPDATE idempotency_record SET status = ?1, headers = ?2, body = ?3 WHERE scope = ?4 AND idem_key = ?5")
-                .setParameter(1, response.getStatus())
-                .setParameter(2, write(headers))
-                .setParameter(3, response.hasEntity() ? write(response.getEntity()) : null)
-                .setParameter(4, scope).setParameter(5, key)
-                .executeUpdate();
+        // Queued: it goes with the transaction's other queued statements, at the latest just before the commit.
+        appends.add("UPDATE idempotency_record SET status = ?, headers = ?, body = ? WHERE scope = ? AND idem_key = ?",
+                response.getStatus(), write(headers), response.hasEntity() ? write(response.getEntity()) : null, scope, key);
     }
 
     private String hash(String operation, Object request) {

@@ -43,6 +43,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class ServerOperations implements OperationHandler {
 
+    private static final TargetRow SERVER_ROW = new TargetRow("server", Server.class);
     private static final Set<OperationKind> KINDS = Set.of(OperationKind.CREATE_SERVER, OperationKind.DELETE_SERVER,
             OperationKind.START_SERVER, OperationKind.STOP_SERVER, OperationKind.RESIZE_SERVER);
 
@@ -94,6 +95,11 @@ public class ServerOperations implements OperationHandler {
 
     static IdempotencyToken deleteToken(UUID serverId) {
         return IdempotencyToken.of("skydeck-del-" + serverId);
+    }
+
+    @Override
+    public Optional<TargetRow> targetRow() {
+        return Optional.of(SERVER_ROW);
     }
 
     @Override

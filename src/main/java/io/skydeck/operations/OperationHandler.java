@@ -66,6 +66,20 @@ public interface OperationHandler {
     void failed(Operation operation, ProviderException error, Instant at);
 
     /**
+     * The resource's row, read (and locked, after the operation's) by the statement that fences the
+     * runner's write of a finished operation, so that {@link #succeeded} and {@link #failed} find
+     * it loaded instead of reading it again: its table and entity, whose id is the operation's
+     * {@code target_id}. Empty: the handler reads what it needs itself.
+     */
+    default Optional<TargetRow> targetRow() {
+        return Optional.empty();
+    }
+
+    /** A table whose rows are the entity {@code entity}, keyed by {@code id}. */
+    record TargetRow(String table, Class<?> entity) {
+    }
+
+    /**
      * Locks the row of the operation's resource ({@code FOR UPDATE}) for a change made outside the
      * runner — a cancel — after the operation's own row: the runner's order.
      */

@@ -258,7 +258,7 @@ public class OperationRunner {
         }
         Instant now = clock.instant();
         if (submitted.isEmpty()) {
-            fenced(claim, managed -> {
+            fenced(claim, handler, managed -> {
                 handler.succeeded(managed, null, now);
                 managed.succeeded(now);
             });
@@ -317,7 +317,7 @@ public class OperationRunner {
                 providerError(claim, op, handler, e);
                 return;
             }
-            fenced(claim, managed -> {
+            fenced(claim, handler, managed -> {
                 handler.succeeded(managed, handle, done, outcome);
                 managed.succeeded(now);
             });
@@ -334,7 +334,7 @@ public class OperationRunner {
     private void waitFor(Claim claim, Operation op, OperationHandler handler, WaitingFor waiting) {
         Instant now = clock.instant();
         if (waiting.hasFailed()) {
-            fenced(claim, managed -> {
+            fenced(claim, handler, managed -> {
                 managed.failed(waiting.failedType(), waiting.getMessage(), now);
                 handler.failed(managed, null, now);
             });
@@ -363,7 +363,7 @@ public class OperationRunner {
 
     private void finishFailed(Claim claim, Operation op, OperationHandler handler, String type, String detail, ProviderException cause) {
         Instant now = clock.instant();
-        fenced(claim, managed -> {
+        fenced(claim, handler, managed -> {
             handler.failed(managed, cause, now);
             managed.failed(type, detail, now);
         });
@@ -419,24 +419,55 @@ public class OperationRunner {
      * token, which also locks the row until the transaction ends. A lost claim changes nothing.
      */
     private boolean fenced(Claim claim, java.util.function.Consumer<Operation> change) {
+        return fenced(claim, null, change);
+    }
+
+    /** As above, with the resource's row of {@code handler}'s kind read by the fencing statement ({@link OperationHandler#targetRow}). */
+    private boolean fenced(Claim claim, OperationHandler handler, java.util.function.Consumer<Operation> change) {
+        Optional<OperationHandler.TargetRow> target = handler == null ? Optional.empty() : handler.targetRow();
         boolean written = QuarkusTransaction.requiringNew().call(() -> {
-            // The fence and the read in one statement: the row comes back (managed) only if the token is still ours.
-            @SuppressWarnings("unchecked")
-            List<Operation> held = em.createNativeQuery("""
-                            UPDATE operation SET claimed_until = claimed_until WHERE id = ?1 AND claim_token = ?2
-                            RETURNING *""", Operation.class)
-                    .setParameter(1, claim.operationId()).setParameter(2, claim.token()).getResultList();
+            Optional<Operation> held = target.flatMap(row -> fenceWith(claim, row)).or(() -> fence(claim));
             if (held.isEmpty()) {
                 return false;
             }
-            claim.unwritten().ifPresent(step -> step.accept(held.get(0)));
-            change.accept(held.get(0));
+            claim.unwritten().ifPresent(step -> step.accept(held.get()));
+            change.accept(held.get());
             return true;
         });
         if (!written) {
             LOG.infof("operation %s: another replica took it over; this one writes nothing and lets go", claim.operationId());
         }
         return written;
+    }
+
+    /** The fence and the read in one statement: the row comes back (managed) only if the token is still ours. */
+    private Optional<Operation> fence(Claim claim) {
+        @SuppressWarnings("unchecked")
+        List<Operation> held = em.createNativeQuery("""
+                        UPDATE operation SET claimed_until = claimed_until WHERE id = ?1 AND claim_token = ?2
+                        RETURNING *""", Operation.class)
+                .setParameter(1, claim.operationId()).setParameter(2, claim.token()).getResultList();
+        return held.stream().findFirst();
+    }
+
+    /**
+     * The fence, the operation and its resource's row in one statement. The resource's row is
+     * locked after the operation's (the runner's order, and a cancel's) and so comes back as it is
+     * once the lock is had — a change committed while the fence waited included — not as the
+     * statement's snapshot saw it. Empty when the claim is lost or the resource has no row: the
+     * plain fence then tells which.
+     */
+    private Optional<Operation> fenceWith(Claim claim, OperationHandler.TargetRow target) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.unwrap(org.hibernate.Session.class).createNativeQuery("""
+                        WITH fence AS (UPDATE operation SET claimed_until = claimed_until WHERE id = :id AND claim_token = :token
+                                       RETURNING *)
+                        SELECT {o.*}, {t.*} FROM fence o JOIN %s t ON t.id = o.target_id FOR NO KEY UPDATE OF t"""
+                        .formatted(target.table()), Object[].class)
+                .addEntity("o", Operation.class).addEntity("t", target.entity())
+                .setParameter("id", claim.operationId()).setParameter("token", claim.token())
+                .getResultList();
+        return rows.stream().findFirst().map(r -> (Operation) r[0]);
     }
 
     private OperationHandler handlerFor(OperationKind kind) {

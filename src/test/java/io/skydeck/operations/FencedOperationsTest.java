@@ -43,7 +43,9 @@ import static org.hamcrest.Matchers.equalTo;
 /**
  * Two replicas on one operation, played by hand on one runner: replica A claims it and, while A
  * waits on the provider, its claim runs out and replica B takes the operation over. Whatever A
- * then learns, it must write nothing. And no operation is retried forever.
+ * then learns, it must write nothing. And no operation is retried forever. The fence that reads
+ * the server's row with the operation's waits for another holder of the operation's row and then
+ * writes on the server as that one left it.
  */
 @QuarkusTest
 @TestProfile(OperationRecoveryTest.RunnerOff.class)
@@ -171,6 +173,48 @@ class FencedOperationsTest {
         as(token).get("/v1/operations/" + op).then().body("state", equalTo("FAILED"));
         assertThat(failedPolls).as("every failed poll counted").isEqualTo(config.operations().maxAttempts());
         as(token).get("/v1/servers/" + created.path("resource.id")).then().body("status", equalTo("ACTIVE"));
+    }
+
+    @Test
+    void theFinishingWriteSeesAChangeOfTheResourceCommittedWhileItsFenceWaited() throws Exception {
+        Response accepted = requestServer("fresh-1");
+        UUID op = UUID.fromString(accepted.path("operation.id"));
+        UUID server = UUID.fromString(accepted.path("resource.id"));
+        runner.advance(claimOnly(op)); // submitted: the provider builds it
+        assertThat(state(op).state()).isEqualTo(Operation.State.RUNNING);
+        dueNow(op);
+        OperationRunner.Claim claim = claimOnly(op);
+
+        // Another transaction holds the operation's row, as a cancel does, and changes the server meanwhile.
+        var locked = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var other = java.util.concurrent.CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("SELECT id FROM operation WHERE id = ?1 FOR UPDATE").setParameter(1, op).getResultList();
+            em.createNativeQuery("UPDATE server SET name = 'renamed-while-fenced' WHERE id = ?1").setParameter(1, server).executeUpdate();
+            locked.countDown();
+            try {
+                assertThat(release.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+        assertThat(locked.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        // The runner polls (the sandbox has built it) and its finishing write waits on the operation's row.
+        var advanced = java.util.concurrent.CompletableFuture.runAsync(() -> runner.advance(claim));
+        io.skydeck.support.Operations.awaitTrue(() -> waitingFences() > 0, "the runner's fence waits on the operation's row");
+        release.countDown();
+        other.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        advanced.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(state(op).state()).isEqualTo(Operation.State.SUCCEEDED);
+        as(token).get("/v1/servers/" + server).then().body("status", equalTo("ACTIVE"))
+                .body("name", equalTo("renamed-while-fenced"));
+    }
+
+    private long waitingFences() {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%WITH fence AS%'")
+                .getSingleResult()).longValue());
     }
 
     private Response requestServer(String name) {

@@ -50,15 +50,18 @@ public final class ApiBench {
         Duration phase = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20")));
         Duration warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "10")));
         double changesPerSecond = Double.parseDouble(options.getOrDefault("changes-per-second", "1"));
-        // Room for the seeded servers, the create warm-up's and the POST phase's (m1.small, 1 vCPU each, 128 per host).
-        int hostsPerZone = Integer.parseInt(options.getOrDefault("hosts-per-zone", "200"));
         // The create path is warmed in rounds until the service's JIT compilers use at most this share of its CPU in a round
         // (or for at most post-warmup-max-seconds of load): on two cores a compiler thread busy with the create path takes
         // a core from it, and a production replica runs compiled code, not the JIT.
         double jitQuietShare = Double.parseDouble(options.getOrDefault("jit-quiet-share", "0.10"));
         Duration postWarmupLimit = Duration.ofSeconds(Long.parseLong(options.getOrDefault("post-warmup-max-seconds", "120")));
-        System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, GET at %.0f/s, POST at %.0f/s, %d connections, "
-                        + "%d s per phase after %d s warm-up; cores=%d load=%s %s%n", jar, servers, getRate, postRate, connections,
+        // Room for the seeded servers, the longest create warm-up's (its last round may start just before the limit) and
+        // the POST phase's, with a tenth to spare: m1.small, 1 vCPU each, 128 per host, two zones. With the defaults, 237.
+        long mostServers = servers + Math.round(postRate * (postWarmupLimit.toSeconds() + 10 + phase.toSeconds()));
+        int hostsPerZone = Integer.parseInt(options.getOrDefault("hosts-per-zone",
+                Long.toString((long) Math.ceil(mostServers * 1.1 / (2 * 128)))));
+        System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, %d sandbox hosts a zone, GET at %.0f/s, POST at %.0f/s, %d connections, "
+                        + "%d s per phase after %d s warm-up; cores=%d load=%s %s%n", jar, servers, hostsPerZone, getRate, postRate, connections,
                 phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage(), FixedRateLoad.clientJvm());
 
         Path work = Files.createTempDirectory("skydeck-api-");

@@ -1,6 +1,8 @@
 package io.skydeck.compute;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ManagedContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.skydeck.capacity.CapacityLedger;
 import io.skydeck.capacity.PlacementService;
@@ -102,16 +104,39 @@ public class ServerOperations implements OperationHandler {
         return Optional.of(SERVER_ROW);
     }
 
+    /** What a submit reads before its provider call: the server, and for a create where in its network it goes. */
+    record Before(Server server, Optional<ServerNetworks.ProviderAttachment> network) {
+    }
+
+    /**
+     * Reads what {@link #submit} needs with no transaction open, in a request context of its own
+     * (a fresh session): each read is one statement — no two need one snapshot, as every statement
+     * of a read-committed transaction has its own — so there is no BEGIN and no COMMIT round trip,
+     * and nothing is held during the provider call. A caller already in a request context (a test
+     * driving the runner by hand) may hold older copies in its session: then the reads get a
+     * transaction, and its session, of their own.
+     */
+    private Before before(Operation op) {
+        ManagedContext requests = Arc.container().requestContext();
+        if (requests.isActive()) {
+            return QuarkusTransaction.requiringNew().call(() -> read(op));
+        }
+        requests.activate();
+        try {
+            return read(op);
+        } finally {
+            requests.terminate();
+        }
+    }
+
+    private Before read(Operation op) {
+        Server found = serverRepository.findById(op.targetId());
+        return new Before(found, op.kind() == OperationKind.CREATE_SERVER ? serverNetworks.providerAttachment(found) : Optional.empty());
+    }
+
     @Override
     public Optional<OperationHandle> submit(Operation op) {
-        // Everything the provider call needs, read in one transaction before it (none is open during the call).
-        record Before(Server server, Optional<ServerNetworks.ProviderAttachment> network) {
-        }
-        Before before = QuarkusTransaction.requiringNew().call(() -> {
-            Server found = serverRepository.findById(op.targetId());
-            return new Before(found, op.kind() == OperationKind.CREATE_SERVER
-                    ? serverNetworks.providerAttachment(found) : Optional.empty());
-        });
+        Before before = before(op);
         Server server = before.server();
         Servers servers = providers.get(server.provider()).require(Servers.class);
         return switch (op.kind()) {

@@ -183,10 +183,7 @@ public class Appends {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public <T> Answer<T> ask(Reader<T> reader, String sql, Object... parameters) {
-        Pending pending = pending();
-        Question<T> question = new Question<>(sql, parameters.clone(), pending, reader);
-        pending.rows.add(question);
-        return question;
+        return queue(false, reader, sql, parameters);
     }
 
     /**
@@ -197,9 +194,13 @@ public class Appends {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public <T> Answer<T> askLast(Reader<T> reader, String sql, Object... parameters) {
+        return queue(true, reader, sql, parameters);
+    }
+
+    private <T> Answer<T> queue(boolean last, Reader<T> reader, String sql, Object[] parameters) {
         Pending pending = pending();
         Question<T> question = new Question<>(sql, parameters.clone(), pending, reader);
-        pending.last.add(question);
+        (last ? pending.last : pending.rows).add(question);
         return question;
     }
 

@@ -56,17 +56,13 @@ import java.util.concurrent.TimeUnit;
  * returns them; a fenced write starts with one {@code UPDATE … RETURNING} that is fence, lock and
  * read at once. A provider that shows what it accepted at once (the sandbox) is polled in the pass
  * that submitted, and the acceptance goes into the same fenced write as what the poll leads to; a
- * real cloud, eventually consistent, is polled on a later pass. On such a provider the pass also
- * keeps its finished operations' writes and commits them together ({@link PassWrites}): each
- * still fenced by its own claim, one commit and one round trip of queued rows for all of them.
+ * real cloud, eventually consistent, is polled on a later pass.
  */
 @ApplicationScoped
 public class OperationRunner {
 
     private static final Logger LOG = Logger.getLogger(OperationRunner.class);
     private static final int BATCH = 16;
-    /** The longest a finished operation's write is kept for the rest of its pass ({@link PassWrites}). */
-    private static final Duration WRITES_WAIT = Duration.ofMillis(100);
 
     /**
      * This replica's hold on one operation: the token every write of its progress must name, and
@@ -105,10 +101,6 @@ public class OperationRunner {
     private ScheduledExecutorService heartbeat;
     /** Claims this replica holds now (claimed, not yet given up); the heartbeat renews them. */
     private final Map<UUID, UUID> held = new ConcurrentHashMap<>();
-    /** The pass whose writes the operation being advanced on this thread joins; unset: each is written at once. */
-    private final ThreadLocal<PassWrites> pass = new ThreadLocal<>();
-    /** The operation being advanced on this thread, for a write kept for later. */
-    private final ThreadLocal<Operation> advancing = new ThreadLocal<>();
 
     void start(@Observes StartupEvent event) {
         if (!config.operations().runnerEnabled()) {
@@ -175,127 +167,23 @@ public class OperationRunner {
         }
     }
 
-    /**
-     * One pass: claims what is due and advances each by one step. Returns how many it claimed.
-     * The writes of operations on a provider that answers at once (the sandbox) are kept until the
-     * pass ends, or until the oldest has waited {@link #WRITES_WAIT}, and committed together
-     * ({@link PassWrites}); a claim stays held until its operation's write is done.
-     */
+    /** One pass: claims what is due and advances each by one step. Returns how many it claimed. */
     public int runOnce() {
         List<ClaimedOperation> due = claimDueOperations();
         // The whole batch is held (and renewed by the heartbeat) from now: the last of it may wait
         // behind slow provider calls of the others.
         due.forEach(c -> held.put(c.claim().operationId(), c.claim().token()));
-        PassWrites writes = new PassWrites();
-        try {
-            for (ClaimedOperation claimed : due) {
-                Claim claim = claimed.claim();
-                // A kept write to this operation's resource goes first: what it advances from is committed.
-                if (writes.waitedLongerThan(WRITES_WAIT, clock.instant()) || writes.touches(claimed.operation().targetId())) {
-                    writeAll(writes);
-                }
-                MDC.put("requestId", "operation:" + claim.operationId());
-                pass.set(answersAtOnce(claimed.operation()) ? writes : null);
-                try {
-                    advance(claim, claimed.operation());
-                } finally {
-                    pass.remove();
-                    MDC.remove("requestId");
-                }
-            }
-            writeAll(writes);
-        } finally {
-            due.forEach(c -> held.remove(c.claim().operationId(), c.claim().token()));
-        }
-        return due.size();
-    }
-
-    /**
-     * Finishing writes of a pass not yet committed. Each is what {@link #fenced} would have done at
-     * once: the fence, then the change. Committed together they share one transaction's commit
-     * (its WAL flush) and the round trip of its queued rows: on the instant sandbox a create's
-     * operation costs PostgreSQL three round trips instead of five.
-     */
-    private static final class PassWrites {
-        private final List<Write> pending = new java.util.ArrayList<>();
-        private Instant oldest;
-
-        void add(Write write, Instant now) {
-            if (pending.isEmpty()) {
-                oldest = now;
-            }
-            pending.add(write);
-        }
-
-        boolean touches(UUID targetId) {
-            return targetId != null && pending.stream().anyMatch(w -> targetId.equals(w.op().targetId()));
-        }
-
-        boolean waitedLongerThan(Duration wait, Instant now) {
-            return !pending.isEmpty() && Duration.between(oldest, now).compareTo(wait) > 0;
-        }
-
-        List<Write> drain() {
-            List<Write> drained = List.copyOf(pending);
-            pending.clear();
-            return drained;
-        }
-    }
-
-    /** An operation on a provider that shows at once what it did (an eventually consistent cloud's writes are never kept). */
-    private boolean answersAtOnce(Operation op) {
-        try {
-            return providers.get(op.provider()).readsItsOwnWrites();
-        } catch (RuntimeException unknownProvider) {
-            return false;
-        }
-    }
-
-    /** One fenced write: the claim, the operation as claimed, its handler and what to change. */
-    private record Write(Claim claim, Operation op, OperationHandler handler, boolean readTarget,
-                         java.util.function.Consumer<Operation> change) {
-    }
-
-    /**
-     * Commits a pass's kept writes in one transaction; an operation whose claim was lost is left
-     * alone as {@link #fenced} would. When the transaction fails (a bug in one handler, a
-     * deadlock), each write is made again on its own, as it would have been without the pass, and
-     * one that fails alone counts as a failed attempt of its operation.
-     */
-    private void writeAll(PassWrites writes) {
-        List<Write> batch = writes.drain();
-        if (batch.isEmpty()) {
-            return;
-        }
-        if (batch.size() > 1) {
+        for (ClaimedOperation claimed : due) {
+            Claim claim = claimed.claim();
+            MDC.put("requestId", "operation:" + claim.operationId());
             try {
-                List<Write> lost = QuarkusTransaction.requiringNew().call(() -> {
-                    List<Write> notOurs = new java.util.ArrayList<>();
-                    for (Write w : batch) {
-                        if (!apply(w)) {
-                            notOurs.add(w);
-                        }
-                    }
-                    return notOurs;
-                });
-                lost.forEach(w -> LOG.infof("operation %s: another replica took it over; this one writes nothing and lets go",
-                        w.claim().operationId()));
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("writing %d operations' progress together failed (%s); writing each on its own", batch.size(), e.toString());
-            }
-        }
-        for (Write w : batch) {
-            MDC.put("requestId", "operation:" + w.claim().operationId());
-            try {
-                fenced(w.claim(), w.readTarget() ? w.handler() : null, w.change());
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "operation %s could not advance", w.claim().operationId());
-                internalError(w.claim(), w.op(), w.handler(), e);
+                advance(claim, claimed.operation());
             } finally {
+                held.remove(claim.operationId(), claim.token());
                 MDC.remove("requestId");
             }
         }
+        return due.size();
     }
 
     List<Claim> claimDue() {
@@ -341,7 +229,6 @@ public class OperationRunner {
             return;
         }
         OperationHandler handler = handlerFor(op.kind());
-        advancing.set(op);
         try {
             if (op.state() == Operation.State.PENDING) {
                 submit(claim, op, handler);
@@ -351,8 +238,6 @@ public class OperationRunner {
         } catch (RuntimeException e) {
             LOG.errorf(e, "operation %s could not advance", op.id());
             internalError(claim, op, handler, e);
-        } finally {
-            advancing.remove();
         }
     }
 
@@ -537,35 +422,22 @@ public class OperationRunner {
         return fenced(claim, null, change);
     }
 
-    /**
-     * As above, with the resource's row of {@code handler}'s kind read by the fencing statement
-     * ({@link OperationHandler#targetRow}). Inside a pass that keeps its writes, kept for the
-     * pass's transaction ({@link #writeAll}) instead.
-     */
+    /** As above, with the resource's row of {@code handler}'s kind read by the fencing statement ({@link OperationHandler#targetRow}). */
     private boolean fenced(Claim claim, OperationHandler handler, java.util.function.Consumer<Operation> change) {
-        PassWrites kept = pass.get();
-        Operation op = advancing.get();
-        if (kept != null && op != null && op.id().equals(claim.operationId())) {
-            kept.add(new Write(claim, op, handlerFor(op.kind()), handler != null, change), clock.instant());
+        Optional<OperationHandler.TargetRow> target = handler == null ? Optional.empty() : handler.targetRow();
+        boolean written = QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Operation> held = target.flatMap(row -> fenceWith(claim, row)).or(() -> fence(claim));
+            if (held.isEmpty()) {
+                return false;
+            }
+            claim.unwritten().ifPresent(step -> step.accept(held.get()));
+            change.accept(held.get());
             return true;
-        }
-        boolean written = QuarkusTransaction.requiringNew().call(() -> apply(new Write(claim, null, handler, handler != null, change)));
+        });
         if (!written) {
             LOG.infof("operation %s: another replica took it over; this one writes nothing and lets go", claim.operationId());
         }
         return written;
-    }
-
-    /** The fence, then the change, in the caller's transaction; false (nothing changed) when the claim is lost. */
-    private boolean apply(Write w) {
-        Optional<OperationHandler.TargetRow> target = w.readTarget() ? w.handler().targetRow() : Optional.empty();
-        Optional<Operation> held = target.flatMap(row -> fenceWith(w.claim(), row)).or(() -> fence(w.claim()));
-        if (held.isEmpty()) {
-            return false;
-        }
-        w.claim().unwritten().ifPresent(step -> step.accept(held.get()));
-        w.change().accept(held.get());
-        return true;
     }
 
     /** The fence and the read in one statement: the row comes back (managed) only if the token is still ours. */

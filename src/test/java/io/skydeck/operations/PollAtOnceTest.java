@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -140,49 +139,6 @@ class PollAtOnceTest {
         assertThat(untouched.providerHandle()).isNull();
         assertThat(untouched.claimToken()).isEqualTo(otherReplica);
         as(token).get("/v1/servers/" + server).then().body("status", equalTo("BUILDING"));
-    }
-
-    /**
-     * A pass keeps its operations' finishing writes and commits them in one transaction — one
-     * xmin on every operation and server row they wrote — and leaves an operation whose claim
-     * another replica took over meanwhile as that replica has it.
-     */
-    @Test
-    void aPassCommitsItsFinishedOperationsTogetherAndSkipsOneWhoseClaimWasTakenOver() {
-        List<String> servers = List.of(requestServer("pass-1"), requestServer("pass-2"), requestServer("pass-3"));
-        List<UUID> ops = servers.stream().map(this::operationOf).toList();
-        UUID otherReplica = UUID.randomUUID();
-        AtomicBoolean takenOver = new AtomicBoolean();
-        providers.replace(new InterceptedProvider(sandbox, (method, args) -> {
-            if (method.getName().equals("create") && takenOver.compareAndSet(false, true)) {
-                // While the pass's first call runs, another replica takes the second operation over.
-                QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("UPDATE operation SET claim_token = ?1 WHERE id = ?2")
-                        .setParameter(1, otherReplica).setParameter(2, ops.get(1)).executeUpdate());
-            }
-        }));
-
-        assertThat(runner.runOnce()).isGreaterThanOrEqualTo(3);
-
-        assertThat(takenOver).isTrue();
-        assertThat(state(ops.get(0)).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(state(ops.get(2)).state()).isEqualTo(Operation.State.SUCCEEDED);
-        assertThat(writers(List.of(ops.get(0), ops.get(2)), List.of(servers.get(0), servers.get(2))))
-                .as("the transactions that wrote both operations and both servers").hasSize(1);
-        as(token).get("/v1/servers/" + servers.get(0)).then().body("status", equalTo("ACTIVE"));
-        Operation untouched = state(ops.get(1));
-        assertThat(untouched.state()).isEqualTo(Operation.State.PENDING);
-        assertThat(untouched.providerHandle()).isNull();
-        assertThat(untouched.claimToken()).isEqualTo(otherReplica);
-        as(token).get("/v1/servers/" + servers.get(1)).then().body("status", equalTo("BUILDING"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<String> writers(List<UUID> ops, List<String> servers) {
-        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                        SELECT xmin::text FROM operation WHERE id IN (?1, ?2)
-                        UNION SELECT xmin::text FROM server WHERE id IN (?3, ?4)""")
-                .setParameter(1, ops.get(0)).setParameter(2, ops.get(1))
-                .setParameter(3, UUID.fromString(servers.get(0))).setParameter(4, UUID.fromString(servers.get(1))).getResultList());
     }
 
     private String requestServer(String name) {

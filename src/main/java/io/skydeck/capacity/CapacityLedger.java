@@ -10,14 +10,13 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * PostgreSQL's word on capacity, which every replica shares. A replica's placement engine only
@@ -75,16 +74,16 @@ public class CapacityLedger {
 
     /**
      * Locks what the request's placement on {@code target} depends on and checks it against every
-     * replica's committed servers: the verdict, empty when it may commit, otherwise why not. An
-     * affinity group is locked and checked at once; the host's lock and checks are queued
-     * ({@link Appends#ask}) and go to PostgreSQL with whatever the transaction queues next (the
-     * quota's statement) when the verdict is first read.
+     * replica's committed servers. An affinity group is locked and checked at once: the answer is
+     * why it refuses, empty when it does not. The host's lock and check are queued ({@link
+     * Appends#check}, {@code ledger_admit_host} of V55) to go with the transaction's next round
+     * trip — in a create, its last, with the quota's check and the COMMIT; a refusal there is thrown
+     * as {@code refused} of PostgreSQL's reason.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Supplier<Optional<String>> admit(PlacementRequest request, PlacementTarget target) {
+    public Optional<String> admit(PlacementRequest request, PlacementTarget target, Function<String, RuntimeException> refused) {
         String tenant = request.tenantId();
         String affinity = request.hints().affinityGroup();
-        String antiAffinity = request.hints().antiAffinityGroup();
         if (affinity != null) {
             em.createNativeQuery("INSERT INTO placement_group (tenant_id, name) VALUES (CAST(?1 AS uuid), ?2) ON CONFLICT DO NOTHING")
                     .setParameter(1, tenant).setParameter(2, affinity).executeUpdate();
@@ -97,34 +96,23 @@ public class CapacityLedger {
                     .setParameter(4, target.provider()).setParameter(5, target.region()).setParameter(6, target.zone())
                     .getSingleResult();
             if (elsewhere.longValue() > 0) {
-                Optional<String> refused = Optional.of("affinity group " + affinity + " already has members outside " + target.zone());
-                return () -> refused;
+                return Optional.of("affinity group " + affinity + " already has members outside " + target.zone());
             }
         }
-        Supplier<Optional<String>> full = hostRefusal(target, request.requestId(), request.demand());
-        // After the host's lock: the count sees every member committed by a transaction this one waited for.
-        Appends.Answer<Long> sharing = antiAffinity == null ? null : appends.ask(CapacityLedger::count,
-                "SELECT count(*) FROM server WHERE tenant_id = ? AND anti_affinity_group = ? AND provider = ? AND region = ?"
-                        + " AND zone = ? AND host = ? AND " + LIVE + " AND id <> ?",
-                UUID.fromString(tenant), antiAffinity, target.provider(), target.region(), target.zone(), target.hostId(),
-                UUID.fromString(request.requestId()));
-        return () -> {
-            Optional<String> refused = full.get();
-            if (refused.isEmpty() && sharing != null && sharing.get() > 0) {
-                return Optional.of("anti-affinity group " + antiAffinity + " already has a member on " + target.hostId());
-            }
-            return refused;
-        };
+        checkHost(target, request.requestId(), request.demand(), UUID.fromString(tenant), request.hints().antiAffinityGroup(), refused);
+        return Optional.empty();
     }
 
     /**
-     * Re-checks a resize on the server's own host: locks the host's row and checks that the
-     * server at its new size ({@code grown}) fits beside every other live server there. Empty when
-     * it fits; the caller then holds the new size on the server row until the resize ends.
+     * Re-checks a resize on the server's own host: locks the host's row and checks, now, that the
+     * server at its new size ({@code grown}) fits beside every other live server there; a refusal
+     * is thrown as {@code refused} of the reason. When it fits, the caller holds the new size on the
+     * server row until the resize ends.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Optional<String> admitResize(String serverId, PlacementTarget target, Resources grown) {
-        return hostRefusal(target, serverId, grown).get();
+    public void admitResize(String serverId, PlacementTarget target, Resources grown, Function<String, RuntimeException> refused) {
+        checkHost(target, serverId, grown, null, null, refused);
+        appends.write();
     }
 
     /**
@@ -144,56 +132,14 @@ public class CapacityLedger {
     }
 
     /**
-     * Queues the host's lock and the sum of its live servers other than {@code excludeId}; the
-     * verdict says why {@code demand} does not fit there beside them. They are two statements: the
-     * sum's snapshot is taken once the lock is held, so it sees every server committed by a
-     * transaction this one waited for.
+     * Queues the host's lock and check: {@code demand} fits beside the live servers there other than
+     * {@code excludeId}, and — with an anti-affinity group — no other member of the group is there.
      */
-    private Supplier<Optional<String>> hostRefusal(PlacementTarget target, String excludeId, Resources demand) {
-        Appends.Answer<long[]> host = appends.ask(results -> longs(results, 6), """
-                        SELECT capacity_vcpu, capacity_memory_mib, capacity_gpu, others_vcpu, others_memory_mib, others_gpu
-                        FROM placement_host WHERE provider = ? AND region = ? AND zone = ? AND host = ? FOR UPDATE""",
-                target.provider(), target.region(), target.zone(), target.hostId());
-        // A server being resized holds the larger of its current and its new size until the resize ends.
-        Appends.Answer<long[]> live = appends.ask(results -> longs(results, 3), """
-                        SELECT coalesce(sum(greatest(vcpu, coalesce(held_vcpu, 0))), 0),
-                               coalesce(sum(greatest(memory_mib, coalesce(held_memory_mib, 0))), 0),
-                               coalesce(sum(greatest(gpu, coalesce(held_gpu, 0))), 0)
-                        FROM server WHERE provider = ? AND region = ? AND zone = ? AND host = ? AND\s""" + LIVE + " AND id <> ?",
-                target.provider(), target.region(), target.zone(), target.hostId(), UUID.fromString(excludeId));
-        return () -> {
-            long[] h = host.get();
-            if (h == null) {
-                return Optional.of("host " + target + " is not in the placement ledger; refresh capacity");
-            }
-            long[] used = live.get();
-            long vcpu = used[0] + h[3] + demand.vcpu();
-            long memory = used[1] + h[4] + demand.memoryMib();
-            long gpu = used[2] + h[5] + demand.gpu();
-            if (vcpu > h[0] || memory > h[1] || gpu > h[2]) {
-                return Optional.of("host " + target.hostId() + " was filled by another placement: " + (vcpu - demand.vcpu())
-                        + " of " + h[0] + " vCPU already held");
-            }
-            return Optional.empty();
-        };
-    }
-
-    /** The first row's first {@code n} columns as numbers; null when there is no row. */
-    private static long[] longs(java.sql.Statement results, int n) throws java.sql.SQLException {
-        try (ResultSet rows = results.getResultSet()) {
-            if (!rows.next()) {
-                return null;
-            }
-            long[] read = new long[n];
-            for (int i = 0; i < n; i++) {
-                read[i] = rows.getLong(i + 1);
-            }
-            return read;
-        }
-    }
-
-    private static Long count(java.sql.Statement results) throws java.sql.SQLException {
-        return longs(results, 1)[0];
+    private void checkHost(PlacementTarget target, String excludeId, Resources demand, UUID tenant, String antiAffinity,
+                           Function<String, RuntimeException> refused) {
+        appends.check(new Appends.Refusal("SKP01", error -> refused.apply(error.getMessage())),
+                "SELECT ledger_admit_host(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", target.provider(), target.region(), target.zone(),
+                target.hostId(), UUID.fromString(excludeId), demand.vcpu(), demand.memoryMib(), demand.gpu(), tenant, antiAffinity);
     }
 
     /** Of these resource ids, the ones whose server is recorded as gone (deleted or failed) by any replica. */

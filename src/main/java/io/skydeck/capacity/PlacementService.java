@@ -2,6 +2,7 @@ package io.skydeck.capacity;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.micrometer.core.instrument.Counter;
@@ -51,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -400,29 +402,36 @@ public class PlacementService {
     /**
      * The engine proposes, the ledger disposes: locks the proposed host (and the affinity group)
      * until the transaction ends and checks it against every replica's committed servers. The
-     * host's statements are queued with the transaction's next ({@link CapacityLedger#admit}); the
-     * answer is the step that judges them, run by the caller once it has queued its own. When the
-     * ledger refuses (another replica took the room, or a group member sits elsewhere), the engine
-     * learns what it missed and {@link PlacementRefused} is thrown: the transaction must roll back,
-     * and the create may be made again from the start with a new proposal ({@link
-     * PlacementRefused#retrying}); a manual override is not moved.
+     * host's check is queued with the transaction's next round trip ({@link CapacityLedger#admit}).
+     * When the ledger refuses (another replica took the room, or a group member sits elsewhere),
+     * {@link PlacementRefused} is thrown: the transaction must roll back, and the create may be made
+     * again from the start with a new proposal ({@link PlacementRefused#retrying}), once the engine
+     * has learnt what it missed; a manual override is not moved.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Runnable admit(PlacementRequest request, PlacementTarget target, boolean override) {
-        Supplier<Optional<String>> verdict = ledger.admit(request, target);
-        return () -> {
-            Optional<String> refused = verdict.get();
-            if (refused.isEmpty()) {
-                return;
-            }
-            PlacementEngine e = engine;
-            e.release(request.requestId());
-            LOG.debugf("placement of %s on %s refused by the ledger (%s)", request.requestId(), target, refused.get());
+    public void admit(PlacementRequest request, PlacementTarget target, boolean override) {
+        Function<String, RuntimeException> refusal = reason -> refused(request, target, override, reason);
+        Optional<String> refused = ledger.admit(request, target, refusal);
+        if (refused.isPresent()) {
+            throw refusal.apply(refused.get());
+        }
+    }
+
+    /**
+     * The ledger's refusal: the engine lets go of the proposal at once, and learns the host's and
+     * the group's servers when the refused transaction has ended (it may have been aborted by the
+     * refusal), before the create is made again.
+     */
+    private PlacementRefused refused(PlacementRequest request, PlacementTarget target, boolean override, String reason) {
+        PlacementEngine e = engine;
+        e.release(request.requestId());
+        LOG.debugf("placement of %s on %s refused by the ledger (%s)", request.requestId(), target, reason);
+        Runnable learn = () -> QuarkusTransaction.requiringNew().run(() -> {
             for (HeldServer s : heldServers(Optional.of(target), request.tenantId(), request.hints().affinityGroup())) {
                 hold(e, s);
             }
-            throw new PlacementRefused(refused.get(), !override);
-        };
+        });
+        return new PlacementRefused(reason, !override, learn);
     }
 
     /**

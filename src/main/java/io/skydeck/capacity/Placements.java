@@ -81,14 +81,14 @@ public class Placements {
 
     /**
      * Makes a server's placement binding: the ledger locks and re-checks the host (and the affinity
-     * group) until the transaction ends. The answer judges the ledger's word (its host statements
-     * are queued to go with the caller's next, see {@link PlacementService#admit}): a refusal
-     * throws {@link PlacementRefused}, the transaction rolls back, and the create may be made again
-     * ({@link PlacementRefused#retrying}) unless the placement was {@code pinned} by an override.
+     * group) until the transaction ends. The host's check is queued to go with the caller's next
+     * round trip ({@link PlacementService#admit}); a refusal throws {@link PlacementRefused}, now or
+     * when it goes, the transaction rolls back, and the create may be made again ({@link
+     * PlacementRefused#retrying}) unless the placement was {@code pinned} by an override.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Runnable admitServer(PlacementRequest request, Placement placement, boolean pinned) {
-        return hosts.admit(request, placement.target(), pinned);
+    public void admitServer(PlacementRequest request, Placement placement, boolean pinned) {
+        hosts.admit(request, placement.target(), pinned);
     }
 
     /**

@@ -198,8 +198,8 @@ public class ServerService {
         }
 
         @Override
-        public Runnable admitPlacement(Placement placed) {
-            return placements.admitServer(proposed, placed, override.isPresent());
+        public void admitPlacement(Placement placed) {
+            placements.admitServer(proposed, placed, override.isPresent());
         }
 
         @Override
@@ -420,12 +420,10 @@ public class ServerService {
         // The host's row before the tenant's quota rows: the lock order of every create and of a resize's end.
         PlacementRequest grownHold = holdOf(server, newFlavor, flavor.resources());
         Runnable undoEngine = () -> placement.resize(holdOf(server, server.flavor(), current), grownHold, targetOf(server));
-        Optional<String> refused = ledger.admitResize(server.id().toString(), targetOf(server), flavor.resources());
-        if (refused.isPresent()) {
+        ledger.admitResize(server.id().toString(), targetOf(server), flavor.resources(), reason -> {
             undoEngine.run();
-            throw new ProblemException(ProblemType.NO_CAPACITY, refused.get() + "; resize stays on the same host",
-                    List.of(), Map.of());
-        }
+            return new ProblemException(ProblemType.NO_CAPACITY, reason + "; resize stays on the same host", List.of(), Map.of());
+        });
         QuotaAmounts extra = amounts(growth, 0);
         if (!extra.isZero()) {
             try {

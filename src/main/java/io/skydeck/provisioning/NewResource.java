@@ -43,15 +43,11 @@ public interface NewResource<R> {
      * Makes the placement binding where {@link #place} only proposed it (a server's host): the
      * ledger's rows are locked from here to the commit. The pipeline calls it after every row is
      * written, just before the quota's counters, so that the creates queued on one host wait for a
-     * commit, not for a whole pipeline. The ledger's statements may be queued to go with the
-     * quota's ({@code Appends#ask}); the answer is the step that judges them, which throws on a
-     * refusal (rolling everything back) and which the pipeline runs once the quota's statement is
-     * queued too. Nothing to judge by default: a kind whose {@link #place} admitted already, or that
-     * takes no capacity.
+     * commit, not for a whole pipeline. The ledger's check may be queued to go with the quota's
+     * ({@code Appends#check}), and refuse when it goes. Nothing to do by default: a kind whose
+     * {@link #place} admitted already, or that takes no capacity.
      */
-    default Runnable admitPlacement(Placement placement) {
-        return () -> {
-        };
+    default void admitPlacement(Placement placement) {
     }
 
     /** The new row, not yet persisted; {@code reservation} is null for a kind whose {@link #quota()} is zero. */

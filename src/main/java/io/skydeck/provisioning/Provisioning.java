@@ -30,12 +30,13 @@ import java.util.UUID;
  * it is placed), then the tenant's quota rows, which every create of a tenant needs. The engine's
  * proposal is held in this replica's memory from the start, so this replica's concurrent creates
  * do not choose the same room; the ledger re-checks it against every replica's commits at the end,
- * and a refusal there rolls the whole create back for its caller to make again (inside an
- * idempotent request the ledger's and the quota's answers are judged when the request's response
- * is queued too, {@link Appends#settling}: a refusal still rolls everything back). The reservation's
- * row is written before the resource's (which refers to it), but the tenant's counters move only
- * after every other row is written ({@link QuotaService#hold}, then {@link QuotaService#charge} as
- * the last statement of the pipeline): from the host's lock to the commit is a few statements.
+ * and a refusal there rolls the whole create back for its caller to make again. The ledger's and
+ * the quota's checks refuse inside PostgreSQL ({@link Appends#check}), so in a transaction that an
+ * API request owns ({@link Appends#transaction}) they go in its last round trip, with the stored
+ * response and the COMMIT: the host's and the tenant's rows are locked for the end of one round
+ * trip. The reservation's row is written before the resource's (which refers to it), but the
+ * tenant's counters move only after every other row is written ({@link QuotaService#hold}, then
+ * {@link QuotaService#chargeAtEnd} as the last statement of the pipeline).
  * Resize and scale take them in the same order, so no two requests wait on each other crosswise.
  * A change to a resource with an operation under way (a cancel, a delete that supersedes it) locks
  * that operation's row and then the resource's before any of these, as the runner does. Nothing
@@ -110,17 +111,17 @@ public class Provisioning {
                 LifecycleEvents.Kind.REQUESTED, now, placement.provider(), placement.region(), null, request.shape(resource));
         request.repository().flush();
         audit.record(request.type() + ".requested", request.type(), id, tenant.id(), request.auditDetails(resource, placement));
-        // The ledger's rows from here to the commit (a refusal rolls all of this back), the quota's after them. Both are
-        // queued behind the decision, the event and the audit entries, and all of it goes in one round trip when the
-        // ledger's answer is judged: no lock is held while the rows are sent, or across a round trip of the pipeline's.
-        Runnable placementJudged = request.admitPlacement(placement);
+        // The ledger's rows from here to the commit (a refusal rolls all of this back), the quota's after them. Both checks
+        // are queued behind the decision, the event and the audit entries, and all of it goes in one round trip: no lock is
+        // held while the rows are sent, or across a round trip of the pipeline's.
+        request.admitPlacement(placement);
         // Last: from here to the commit the tenant's quota rows are locked.
-        Runnable quotaJudged = reservation == null ? () -> {
-        } : quotas.chargeLater(reservation);
-        // Judged now, or — when the transaction's owner settles it (an idempotent request, Appends#settling) — once the
-        // owner has queued its response too: then that goes in the same round trip, and the quota's statement is the last.
-        appends.judge(placementJudged);
-        appends.judge(quotaJudged);
+        if (reservation != null) {
+            quotas.chargeAtEnd(reservation);
+        }
+        // Sent now, and a refusal thrown from here — unless the transaction's owner sends it with the COMMIT
+        // (Appends#transaction, an API request's): then its response goes in the same round trip, before the quota's check.
+        appends.settle();
         return Optional.of(new Admitted<>(resource, operation));
     }
 }

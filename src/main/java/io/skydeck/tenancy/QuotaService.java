@@ -168,41 +168,40 @@ public class QuotaService {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void charge(QuotaReservation reservation) {
-        chargeLater(reservation).run();
+        chargeAtEnd(reservation);
+        appends.write();
     }
 
     /**
-     * As {@link #charge}, with the statement queued ({@link Appends#askLast}) to go to PostgreSQL
-     * with whatever the transaction queued before it (the provisioning pipeline's rows and the
-     * ledger's host statements) and after whatever it queues later (an idempotent request's stored
-     * response): the answer is the step that judges it, throwing {@code QUOTA_EXCEEDED}.
+     * As {@link #charge}, queued ({@link Appends#checkLast}) to go to PostgreSQL after whatever the
+     * transaction queued before it (the provisioning pipeline's rows and the ledger's host check)
+     * and after whatever it queues later (an idempotent request's stored response): in a {@link
+     * Appends#transaction}, the COMMIT follows it in the same round trip. PostgreSQL refuses
+     * ({@code quota_charge}, V55); the refusal is thrown as {@code QUOTA_EXCEEDED} by whatever sends it.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Runnable chargeLater(QuotaReservation reservation) {
+    public void chargeAtEnd(QuotaReservation reservation) {
         QuotaAmounts amounts = reservation.amounts();
-        Appends.Answer<Integer> moved = moveLater(reservation.tenantId(), amounts, +1);
-        return () -> {
-            if (moved.get() < nonZero(amounts)) {
-                refuse(reservation.tenantId(), amounts);
-            }
-        };
-    }
-
-    /** A resource would pass its limit; what moved rolls back with the exception. */
-    private void refuse(UUID tenantId, QuotaAmounts amounts) {
-        Usage now = usage(tenantId);
+        List<String> resources = new java.util.ArrayList<>();
+        List<Long> values = new java.util.ArrayList<>();
+        // In enum order, as every release locks them: no two charges or releases wait on each other crosswise.
         for (QuotaDimension r : QuotaDimension.values()) {
-            long n = amounts.of(r);
-            if (n > 0 && now.used().of(r) + n > now.limits().of(r)) {
-                String message = "requested " + n + ", " + now.used().of(r) + " of " + now.limits().of(r) + " in use";
-                throw new ProblemException(ProblemType.QUOTA_EXCEEDED, r.key() + ": " + message,
-                        List.of(new Problem.FieldError(r.key(), message)), Map.of());
+            if (amounts.of(r) > 0) {
+                resources.add(r.key());
+                values.add(amounts.of(r));
             }
         }
-        // Usage fell back under the limits between the refusal and this read (a release just committed).
-        throw new ProblemException(ProblemType.QUOTA_EXCEEDED, "quota was exhausted when reserving " + amounts
-                + "; usage has changed since, try again", List.of(), Map.of());
+        appends.checkLast(EXCEEDED, "SELECT quota_charge(?, CAST(? AS text[]), CAST(? AS bigint[]))", reservation.tenantId(),
+                resources.toArray(String[]::new), values.toArray(Long[]::new));
     }
+
+    /** PostgreSQL's refusal of a charge: the resource that would pass its limit as the column, what is in use as the message. */
+    private static final Appends.Refusal EXCEEDED = new Appends.Refusal("SKQ01", error -> {
+        String resource = error.getColumn();
+        String message = error.getMessage();
+        return new ProblemException(ProblemType.QUOTA_EXCEEDED, resource + ": " + message,
+                List.of(new Problem.FieldError(resource, message)), Map.of());
+    });
 
     /** Gives the reservation's amounts back; releasing a released reservation changes nothing. */
     @Transactional
@@ -212,7 +211,7 @@ public class QuotaService {
             return managed;
         }
         QuotaAmounts amounts = managed.amounts();
-        move(managed.tenantId(), amounts, -1);
+        giveBack(managed.tenantId(), amounts);
         reservationRepository.flush();
         audit.record("quota.released", "quota-reservation", managed.id(), managed.tenantId(), Map.of("amounts", amounts));
         return managed;
@@ -242,22 +241,12 @@ public class QuotaService {
     }
 
     /**
-     * Moves {@code used} of every resource in {@code amounts} by {@code sign × n} in one statement
-     * and returns how many rows moved. Rows are locked first, in enum order (the CTE's
-     * {@code ORDER BY … FOR UPDATE}, which the update waits for), so reservations and releases of
-     * one tenant queue rather than deadlock. A reservation ({@code sign} +1) moves a row only while
-     * it stays within its limit: fewer rows than resources means one would pass it.
+     * Moves {@code used} of every resource in {@code amounts} down by its amount in one statement.
+     * Rows are locked first, in enum order (the CTE's {@code ORDER BY … FOR UPDATE}, which the
+     * update waits for) — the order {@code quota_charge} takes them in — so charges and releases of
+     * one tenant queue rather than deadlock.
      */
-    private int move(UUID tenantId, QuotaAmounts amounts, int sign) {
-        return moveLater(tenantId, amounts, sign).get();
-    }
-
-    /**
-     * Queues the statement that moves the tenant's counters, last of its round trip (locking their
-     * rows in one order, so that no two moves wait on each other crosswise); its answer is how many
-     * moved — on a charge, fewer than asked when one would pass its limit.
-     */
-    private Appends.Answer<Integer> moveLater(UUID tenantId, QuotaAmounts amounts, int sign) {
+    private void giveBack(UUID tenantId, QuotaAmounts amounts) {
         StringBuilder wanted = new StringBuilder();
         List<Object> values = new java.util.ArrayList<>();
         for (QuotaDimension r : QuotaDimension.values()) {
@@ -265,28 +254,20 @@ public class QuotaService {
                 wanted.append(values.isEmpty() ? "" : ", ").append("(?, ?, ?)");
                 values.add(r.ordinal());
                 values.add(r.key());
-                values.add(sign * amounts.of(r));
+                values.add(-amounts.of(r));
             }
         }
         if (values.isEmpty()) {
-            return () -> 0;
+            return;
         }
         values.add(tenantId);
         values.add(tenantId);
-        return appends.askLast(Statement::getUpdateCount, "WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
+        appends.askLast(Statement::getUpdateCount, "WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
                 + " locked AS (SELECT q.resource FROM quota q JOIN wanted w ON w.resource = q.resource"
                 + " WHERE q.tenant_id = ? ORDER BY w.ord FOR UPDATE OF q)"
                 + " UPDATE quota q SET used = q.used + w.n FROM wanted w"
-                + " WHERE q.tenant_id = ? AND q.resource = w.resource AND q.resource IN (SELECT resource FROM locked)"
-                + (sign > 0 ? " AND q.used + w.n <= q.hard_limit" : ""), values.toArray());
-    }
-
-    private static int nonZero(QuotaAmounts amounts) {
-        int n = 0;
-        for (QuotaDimension r : QuotaDimension.values()) {
-            n += amounts.of(r) > 0 ? 1 : 0;
-        }
-        return n;
+                + " WHERE q.tenant_id = ? AND q.resource = w.resource AND q.resource IN (SELECT resource FROM locked)",
+                values.toArray()).get();
     }
 
     private static QuotaDimension resource(String key) {

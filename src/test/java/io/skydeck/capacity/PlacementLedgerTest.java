@@ -47,6 +47,9 @@ class PlacementLedgerTest {
     CapacityLedger ledger;
 
     @Inject
+    io.skydeck.platform.appends.Appends appends;
+
+    @Inject
     EntityManager em;
 
     @Inject
@@ -105,19 +108,30 @@ class PlacementLedgerTest {
         CompletableFuture<Optional<String>> first = CompletableFuture.supplyAsync(() -> QuarkusTransaction.requiringNew()
                 .call(() -> {
                     UUID id = UUID.randomUUID();
-                    // The verdict read now: the host's statements go out with it, and its lock is held from here.
-                    Optional<String> verdict = ledger.admit(request(id, tenant, Resources.of(4, 8_192)), host).get();
+                    // The host's check sent now: its lock is held from here.
+                    Optional<String> verdict = admitNow(request(id, tenant, Resources.of(4, 8_192)), host);
                     insertServer(id, tenant, project, host, Resources.of(4, 8_192), null);
                     firstHoldsTheLock.countDown();
                     Thread.sleep(500); // the second is queued on the host's row meanwhile
                     return verdict;
                 }));
         assertThat(firstHoldsTheLock.await(10, TimeUnit.SECONDS)).isTrue();
-        Optional<String> second = QuarkusTransaction.requiringNew().call(() ->
-                ledger.admit(request(UUID.randomUUID(), tenant, Resources.of(4, 8_192)), host).get());
+        Optional<String> second;
+        try {
+            second = QuarkusTransaction.requiringNew().call(() -> admitNow(request(UUID.randomUUID(), tenant, Resources.of(4, 8_192)), host));
+        } catch (IllegalStateException refused) {
+            second = Optional.of(refused.getMessage());
+        }
 
         assertThat(first.get(10, TimeUnit.SECONDS)).isEmpty();
         assertThat(second).hasValueSatisfying(reason -> assertThat(reason).contains("filled by another placement"));
+    }
+
+    /** The ledger's verdict on the placement, its check sent at once: empty when admitted; PostgreSQL's refusal is thrown. */
+    private Optional<String> admitNow(PlacementRequest request, PlacementTarget host) {
+        Optional<String> refused = ledger.admit(request, host, IllegalStateException::new);
+        appends.write();
+        return refused;
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.skydeck.platform.appends.Appends;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -17,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * Appended rows (audit entries, lifecycle events, placement decisions) are written in one round
  * trip with their transaction: all of them when it commits, none when it rolls back, in the order
  * they were added, and a failing one fails the commit. A statement whose answer is wanted goes in
- * the same round trip, after the rows queued before it. A step that judges answers runs at once,
- * or inside {@link Appends#settling} after the settling work, whose last rows then go with the
- * answers' round trip; a refusal there rolls everything back.
+ * the same round trip, after the rows queued before it. A check refuses inside PostgreSQL and is
+ * thrown as its caller's exception. A transaction of its own ({@link Appends#transaction}) ends
+ * with a round trip that carries its COMMIT.
  */
 @QuarkusTest
 class AppendsTest {
@@ -32,6 +34,12 @@ class AppendsTest {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    @Inject
+    javax.sql.DataSource dataSource;
 
     @Test
     void rowsAreWrittenInOrderWhenTheTransactionCommitsAndNotBefore() {
@@ -96,38 +104,96 @@ class AppendsTest {
     }
 
     @Test
-    void aJudgeRunsAtOnceUnlessTheOwnerSettlesThenAfterTheWorkWithItsLastRowsInTheSameRoundTrip() {
+    void aTransactionOfItsOwnEndsWithItsLastRoundTripCarryingTheCommit() {
         String target = UUID.randomUUID().toString();
-        List<String> order = new java.util.ArrayList<>();
-        long[] seen = new long[4];
-        QuarkusTransaction.requiringNew().run(() -> {
-            appends.judge(() -> order.add("judged at once"));
-            appends.settling(() -> {
-                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "before", target, null);
-                Appends.Answer<Long> counted = appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
-                appends.judge(() -> {
-                    order.add("judged after the work");
-                    seen[0] = counted.get();
-                });
-                // Nested settling: the outer one judges.
-                appends.settling(() -> {
-                    appends.judge(() -> order.add("nested judged after the work"));
-                    return null;
-                });
-                order.add("work done");
-                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "last", target, null);
-                seen[1] = count(target); // nothing went yet
-                return null;
+        List<String> stateBeforeCompletion = new java.util.ArrayList<>();
+        String result = appends.transaction(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "first", target, null);
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "second", target, null);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    stateBeforeCompletion.add(connectionState());
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                }
             });
-            // The question's round trip carried the row queued after it: nothing else has sent it, and no commit yet.
-            seen[2] = count(target);
-            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "after", target, null);
-            seen[3] = count(target);
+            return "done";
         });
 
-        assertThat(order).containsExactly("judged at once", "work done", "judged after the work", "nested judged after the work");
-        assertThat(seen).containsExactly(1, 0, 2, 2);
-        assertThat(actions(target)).containsExactly("before", "last", "after");
+        assertThat(result).isEqualTo("done");
+        assertThat(stateBeforeCompletion).as("the connection's transaction had ended before the manager's commit").containsExactly("IDLE");
+        assertThat(actions(target)).containsExactly("first", "second");
+    }
+
+    @Test
+    void aCheckThatRefusesIsThrownAsItsExceptionAndNothingIsWritten() {
+        String target = UUID.randomUUID().toString();
+        Appends.Refusal refusal = new Appends.Refusal("SKP01", error -> new IllegalArgumentException("refused: " + error.getMessage()));
+        assertThatThrownBy(() -> appends.transaction(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "work", target, null);
+            // A host the ledger does not know: the check raises its SQLSTATE.
+            appends.check(refusal, "SELECT ledger_admit_host(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "nowhere", "r", "z", "h",
+                    UUID.randomUUID(), 1, 1L, 0, null, null);
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "after the check", target, null);
+            return null;
+        })).isInstanceOf(IllegalArgumentException.class).hasMessage("refused: host nowhere/r/z/h is not in the placement ledger; refresh capacity");
+
+        assertThat(count(target)).isZero();
+    }
+
+    @Test
+    void aQuestionInTheLastRoundTripLeavesTheCommitToTheTransactionManager() {
+        String target = UUID.randomUUID().toString();
+        List<String> stateBeforeCompletion = new java.util.ArrayList<>();
+        appends.transaction(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "row", target, null);
+            appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                    stateBeforeCompletion.add(connectionState());
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                }
+            });
+            return null;
+        });
+
+        assertThat(stateBeforeCompletion).containsExactly("OPEN");
+        assertThat(actions(target)).containsExactly("row");
+    }
+
+    @Test
+    void settleSendsAtOnceOutsideATransactionOfItsOwnAndLeavesItToTheOwnerInside() {
+        String target = UUID.randomUUID().toString();
+        long[] seen = new long[2];
+        QuarkusTransaction.requiringNew().run(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "settled", target, null);
+            appends.settle();
+            seen[0] = count(target);
+        });
+        appends.transaction(() -> {
+            appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "owned", target, null);
+            appends.settle();
+            seen[1] = count(target);
+            return null;
+        });
+
+        assertThat(seen).containsExactly(1, 1);
+        assertThat(actions(target)).containsExactly("settled", "owned");
+    }
+
+    private String connectionState() {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            return connection.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState().name();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -145,28 +211,6 @@ class AppendsTest {
 
         assertThat(seen).as("the last statement saw both rows; the one asked in order, the first only").containsExactly(2, 1);
         assertThat(actions(target)).containsExactly("first", "queued later");
-    }
-
-    @Test
-    void aRefusalOfASettledJudgeIsThrownFromSettlingAndRollsTheWorkBack() {
-        String target = UUID.randomUUID().toString();
-        boolean[] afterSettling = new boolean[1];
-        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
-            appends.settling(() -> {
-                appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "work", target, null);
-                Appends.Answer<Long> counted = appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
-                appends.judge(() -> {
-                    if (counted.get() > 0) {
-                        throw new IllegalStateException("refused: " + counted.get());
-                    }
-                });
-                return null;
-            });
-            afterSettling[0] = true;
-        })).hasMessageContaining("refused: 1");
-
-        assertThat(afterSettling[0]).as("the refusal came out of settling").isFalse();
-        assertThat(count(target)).isZero();
     }
 
     private static Long first(java.sql.Statement results) throws java.sql.SQLException {

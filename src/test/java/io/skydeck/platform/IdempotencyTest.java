@@ -83,8 +83,8 @@ class IdempotencyTest {
 
     @Test
     void aCreateRefusedByQuotaAtTheEndKeepsNoKeyAndNoRows() {
-        // The create's quota is judged after its response is queued (Appends#settling): the refusal still
-        // comes back as the problem, and rolls back the response, the key and the server with it.
+        // The create's quota check goes after its response is queued, with the COMMIT (Appends#transaction): the
+        // refusal still comes back as the problem, and rolls back the response, the key and the server with it.
         UUID tenant = createTenant(uniqueName("retrysrv"), quota(1, 8, 1, 0, 0));
         UUID project = io.skydeck.support.Api.createProject(tenant, "apps");
         String key = UUID.randomUUID().toString();

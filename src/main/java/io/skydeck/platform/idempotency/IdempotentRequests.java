@@ -10,7 +10,7 @@ import io.skydeck.platform.security.Caller;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -58,19 +58,31 @@ public class IdempotentRequests {
     @Inject
     Appends appends;
 
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
     /**
-     * Runs {@code action} once per (caller, key); without a key it simply runs it.
+     * Runs {@code action} once per (caller, key); without a key it simply runs it. Called outside
+     * a transaction, it begins one whose last round trip carries its COMMIT ({@link
+     * Appends#transaction}): the action's queued rows and checks, the stored response and the
+     * COMMIT go to PostgreSQL together. Inside a transaction, it is a part of that one.
      *
      * @param operation what is being done, e.g. "POST /v1/tenants" — part of the request's identity
      * @param request   the parsed body; its canonical JSON is the rest of the identity
      */
-    @Transactional
     public Response execute(String key, String operation, Object request, Supplier<Response> action) {
+        if (key != null && (key.isBlank() || key.length() > 255)) {
+            throw ProblemException.invalid(HEADER, "must be 1 to 255 characters");
+        }
+        if (transactions.getTransactionKey() == null) {
+            return appends.transaction(() -> once(key, operation, request, action));
+        }
+        return once(key, operation, request, action);
+    }
+
+    private Response once(String key, String operation, Object request, Supplier<Response> action) {
         if (key == null) {
             return action.get();
-        }
-        if (key.isBlank() || key.length() > 255) {
-            throw ProblemException.invalid(HEADER, "must be 1 to 255 characters");
         }
         String scope = caller.subject() + "|" + caller.tenantId().map(Object::toString).orElse("-");
         String hash = hash(operation, request);
@@ -83,13 +95,11 @@ public class IdempotentRequests {
         if (claimed == 0) {
             return replay(scope, key, hash);
         }
-        // The action's checks (a create's ledger and quota) are judged after the response is queued: the
-        // response goes to PostgreSQL in the same round trip as they do, and a refusal rolls it back with the rest.
-        return appends.settling(() -> {
-            Response response = action.get();
-            store(scope, key, response);
-            return response;
-        });
+        Response response = action.get();
+        // Queued: the response goes with the action's checks (a create's ledger and quota), before them — a refusal
+        // rolls it back with the rest.
+        store(scope, key, response);
+        return response;
     }
 
     private Response replay(String scope, String key, String hash) {

@@ -110,16 +110,7 @@ class AppendsTest {
         String result = appends.transaction(() -> {
             appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "first", target, null);
             appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "second", target, null);
-            transactions.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                    stateBeforeCompletion.add(connectionState());
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                }
-            });
+            recordConnectionStateBeforeCompletion(stateBeforeCompletion);
             return "done";
         });
 
@@ -151,16 +142,7 @@ class AppendsTest {
         appends.transaction(() -> {
             appends.add(ROW, UUID.randomUUID(), Instant.now(), null, "row", target, null);
             appends.ask(AppendsTest::first, "SELECT count(*) FROM audit_log WHERE target_id = ?", target);
-            transactions.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                    stateBeforeCompletion.add(connectionState());
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                }
-            });
+            recordConnectionStateBeforeCompletion(stateBeforeCompletion);
             return null;
         });
 
@@ -186,6 +168,20 @@ class AppendsTest {
 
         assertThat(seen).containsExactly(1, 1);
         assertThat(actions(target)).containsExactly("settled", "owned");
+    }
+
+    /** Adds the transaction's connection state (pgjdbc's IDLE, OPEN, FAILED) as the manager begins to complete it. */
+    private void recordConnectionStateBeforeCompletion(List<String> states) {
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+                states.add(connectionState());
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+            }
+        });
     }
 
     private String connectionState() {

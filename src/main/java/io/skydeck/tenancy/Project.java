@@ -2,6 +2,7 @@ package io.skydeck.tenancy;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityListeners;
 import jakarta.persistence.Id;
 import jakarta.persistence.Version;
 
@@ -10,6 +11,7 @@ import java.util.UUID;
 
 /** A tenant's grouping of servers, workloads and networks. */
 @Entity
+@EntityListeners(TenantRowListener.class)
 public class Project {
 
     @Id

@@ -2,6 +2,7 @@ package io.skydeck.tenancy;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EntityListeners;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
@@ -12,6 +13,7 @@ import java.util.UUID;
 
 /** A customer of the platform (at Ctrip, a subsidiary): owns projects, quota and everything it creates. */
 @Entity
+@EntityListeners(TenantRowListener.class)
 public class Tenant {
 
     public enum Status { ACTIVE, SUSPENDED }

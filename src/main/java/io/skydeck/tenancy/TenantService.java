@@ -36,6 +36,9 @@ public class TenantService {
     @Inject
     Clock clock;
 
+    @Inject
+    ActingTenants acting;
+
     @Transactional
     public Tenant create(String name, String displayName, Optional<QuotaAmounts> limits, java.util.Set<String> allowedProviders) {
         boolean taken = tenantRepository.count("name", name) > 0;
@@ -95,7 +98,7 @@ public class TenantService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Tenant actingFor(io.skydeck.platform.security.Caller caller, UUID requested) {
         UUID id = requestedBy(caller, requested);
-        return find(id).orElseThrow(() -> ProblemException.notFound("tenant", id));
+        return acting.tenant(id, () -> find(id).orElseThrow(() -> ProblemException.notFound("tenant", id)));
     }
 
     /** A tenant and one of its projects. */
@@ -104,12 +107,16 @@ public class TenantService {
 
     /**
      * As {@link #actingFor}, with the request's project of that tenant, read in one statement (a
-     * create's first read, ahead of its transaction); 404 for a tenant or project not there or not
-     * the tenant's.
+     * create's first read, ahead of its transaction, kept while unchanged by {@link ActingTenants});
+     * 404 for a tenant or project not there or not the tenant's.
      */
     @Transactional(Transactional.TxType.SUPPORTS)
     public WithProject actingFor(io.skydeck.platform.security.Caller caller, UUID requested, UUID projectId) {
         UUID id = requestedBy(caller, requested);
+        return acting.withProject(id, projectId, () -> read(id, projectId));
+    }
+
+    private WithProject read(UUID id, UUID projectId) {
         List<Object[]> found = tenantRepository.getEntityManager().createQuery(
                         "SELECT t, p FROM Tenant t LEFT JOIN Project p ON p.id = :project AND p.tenantId = t.id WHERE t.id = :tenant",
                         Object[].class)

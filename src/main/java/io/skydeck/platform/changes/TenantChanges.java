@@ -55,7 +55,9 @@ public class TenantChanges {
         /** Networks, subnets, security groups and rules, links, attachments (V31's triggers, V52). */
         NETWORK_TOPOLOGY("network_topology"),
         /** Servers: any insert, update or delete of a {@code server} row (V53). */
-        SERVERS("server_rows");
+        SERVERS("server_rows"),
+        /** Tenants and projects: an update or delete of a {@code tenant} or {@code project} row (V56). */
+        TENANTS("tenant_rows");
 
         public final String name;
 

@@ -27,6 +27,15 @@ public final class PlacementRefused extends ProblemException {
         this.learn = learn;
     }
 
+    /**
+     * A create refused at its commit because something this replica kept in memory for it had
+     * changed meanwhile (a tenant's default network, see {@code DefaultNetworks#forNewServer}): it
+     * is made again once {@code forget} has dropped what was kept, which the next attempt reads anew.
+     */
+    public static PlacementRefused stale(String detail, Runnable forget) {
+        return new PlacementRefused(detail, true, forget);
+    }
+
     /** False for a placement pinned by an override: making it again would try the same host. */
     public boolean retryable() {
         return retryable;

@@ -181,7 +181,7 @@ public class ServerService {
             Placement placed = placements.server(proposed, override);
             if (network.isEmpty() && defaultNetworks.offeredBy(placed.provider())) {
                 // Before the ledger's rows and the quota's: a new default network has a subnet in every zone of the region.
-                network = Optional.of(defaultNetworks.forNewResource(tenant, project, placed.provider(), placed.region()));
+                network = Optional.of(defaultNetworks.forNewServer(tenant, project, placed.provider(), placed.region()));
                 if (!network.get().zones().contains(placed.target().zone())) {
                     throw new ProblemException(ProblemType.CONFLICT, "zone " + placed.target().zone() + " has no usable subnet in the tenant's"
                             + " default network " + network.get().network().name() + " (its subnets are in " + network.get().zones()

@@ -3,12 +3,14 @@ package io.skydeck.network;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.skydeck.capacity.Placement;
+import io.skydeck.capacity.PlacementRefused;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.Networks;
 import io.skydeck.connectors.spi.Region;
 import io.skydeck.network.address.Cidr;
 import io.skydeck.network.ipam.Ipam;
 import io.skydeck.operations.OperationKind;
+import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.problem.Problem;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
@@ -38,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A tenant's default network (its default VPC) in a provider's region: where a server or workload
@@ -67,6 +70,18 @@ public class DefaultNetworks {
     /** What the placement record says of a default network's provider and region: the create that needed it. */
     private static final String REASON = "the first server or workload without a networkId in the region";
 
+    /** The SQLSTATE {@code default_network_unchanged} refuses with. */
+    private static final String CHANGED = "SKN01";
+
+    /** At most this many tenants' networks are kept; past it the map starts again empty (a bound, not an eviction policy). */
+    static final int KEPT = 10_000;
+
+    private record Key(UUID tenant, String provider, String region) {
+    }
+
+    /** Per tenant, provider and region, the default network a server create of this replica last found there. */
+    private final Map<Key, WithSubnets> kept = new ConcurrentHashMap<>();
+
     @Inject
     DefaultVpcConfig config;
 
@@ -94,6 +109,9 @@ public class DefaultNetworks {
     @Inject
     TransactionSynchronizationRegistry transactions;
 
+    @Inject
+    Appends appends;
+
     /** Whether a create without a network on {@code provider} goes into its default network. Configuration only. */
     public boolean offeredBy(String provider) {
         Optional<CloudProvider> cloud = providers.find(provider);
@@ -115,11 +133,51 @@ public class DefaultNetworks {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public ServerNetworks.Choice forNewResource(Tenant tenant, Project project, String provider, String region) {
-        WithSubnets found = live(tenant.id(), provider, region)
+        return choiceOf(find(tenant, project, provider, region));
+    }
+
+    /**
+     * As {@link #forNewResource}, for a server's create, whose caller makes it again when it is
+     * refused at its commit ({@link PlacementRefused#retrying}). The network this replica found
+     * for the tenant's last server in the region (an existing one, never one made by the create
+     * itself) is used again without reading it; instead the create's last round trip checks it
+     * ({@code default_network_unchanged}, V57): the row share-locked, as the read would have, still
+     * CREATING or AVAILABLE, and its live subnets still the ones handed out. If not, the create is
+     * refused, what was kept is forgotten, and the create made again reads the network anew.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public ServerNetworks.Choice forNewServer(Tenant tenant, Project project, String provider, String region) {
+        Key key = new Key(tenant.id(), provider, region);
+        WithSubnets known = kept.get(key);
+        if (known != null) {
+            ServerNetworks.Choice choice = choiceOf(known);
+            String[] subnets = choice.subnetsByZone().values().stream().map(s -> s.id().toString()).toArray(String[]::new);
+            appends.check(new Appends.Refusal(CHANGED, error -> PlacementRefused.stale("the tenant's default network "
+                            + known.network().name() + " changed while the create was made: " + error.getMessage(),
+                            () -> kept.remove(key, known))),
+                    "SELECT default_network_unchanged(?, CAST(? AS uuid[]))", known.network().id(), subnets);
+            return choice;
+        }
+        WithSubnets found = find(tenant, project, provider, region);
+        ServerNetworks.Choice choice = choiceOf(found);
+        if (found.existing()) {
+            if (kept.size() >= KEPT) {
+                kept.clear();
+            }
+            kept.put(key, found);
+        }
+        return choice;
+    }
+
+    private WithSubnets find(Tenant tenant, Project project, String provider, String region) {
+        return live(tenant.id(), provider, region)
                 .or(() -> create(tenant, project, provider, region).map(id -> new WithSubnets(
-                        em.find(Network.class, id, LockModeType.PESSIMISTIC_READ), subnetRepository.of(id))))
+                        em.find(Network.class, id, LockModeType.PESSIMISTIC_READ), subnetRepository.of(id), false)))
                 .or(() -> live(tenant.id(), provider, region))
                 .orElseThrow(() -> nameTaken(tenant.id(), provider, region));
+    }
+
+    private static ServerNetworks.Choice choiceOf(WithSubnets found) {
         Network network = found.network();
         if (network.status() == Network.Status.DELETING) {
             throw new ProblemException(ProblemType.CONFLICT, "the tenant's default network " + network.name() + " (" + network.id()
@@ -147,7 +205,8 @@ public class DefaultNetworks {
         return name.length() <= 63 ? name : name.substring(0, 63);
     }
 
-    private record WithSubnets(Network network, List<Subnet> subnets) {
+    /** A default network and its subnets; {@code existing} unless this transaction made them (and may yet roll back). */
+    private record WithSubnets(Network network, List<Subnet> subnets, boolean existing) {
     }
 
     /**
@@ -169,7 +228,7 @@ public class DefaultNetworks {
             return Optional.empty();
         }
         List<Subnet> subnets = rows.stream().map(r -> (Subnet) r[1]).filter(java.util.Objects::nonNull).toList();
-        return Optional.of(new WithSubnets((Network) rows.get(0)[0], subnets));
+        return Optional.of(new WithSubnets((Network) rows.get(0)[0], subnets, true));
     }
 
     /** Makes the default network and its subnets; empty when another transaction made it first. */

@@ -53,6 +53,9 @@ class DefaultNetworkTest {
     @Inject
     ProviderRegistry providers;
 
+    @Inject
+    io.agroal.api.AgroalDataSource db;
+
     UUID tenant;
     UUID project;
     String token;
@@ -184,6 +187,50 @@ class DefaultNetworkTest {
         assertThat(awaitFinished(token, again.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
         as(token).get("/v1/networks/" + anew).then().body("status", equalTo("AVAILABLE")).body("default", equalTo(true))
                 .body("name", equalTo(NAME));
+    }
+
+    @Test
+    void aKeptDefaultNetworkDeletedMeanwhileIsReadAgainAndTheCreateMakesANewOne() {
+        // The first create makes the network; the second finds it, and this replica keeps it for the next.
+        Response first = as(token).body(server("maker")).post("/v1/servers").then().statusCode(202).extract().response();
+        String network = first.path("resource.network.networkId");
+        Response second = as(token).body(server("finder")).post("/v1/servers").then().statusCode(202)
+                .body("resource.network.networkId", equalTo(network)).extract().response();
+        for (Response created : List.of(first, second)) {
+            assertThat(awaitFinished(token, created.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+            Response deleting = as(token).delete("/v1/servers/" + created.path("resource.id")).then().statusCode(202).extract().response();
+            assertThat(awaitFinished(token, deleting.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        }
+        Response networkGone = as(token).delete("/v1/networks/" + network).then().statusCode(202).extract().response();
+        assertThat(awaitFinished(token, networkGone.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+
+        // The kept network is DELETED: the create's last round trip refuses it, and the create made again makes a new one.
+        Response again = as(token).body(server("after")).post("/v1/servers").then().statusCode(202).extract().response();
+        String anew = again.path("resource.network.networkId");
+        assertThat(anew).isNotNull().isNotEqualTo(network);
+        assertThat(awaitFinished(token, again.path("operation.id")).<String>path("state")).isEqualTo("SUCCEEDED");
+        as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.servers", equalTo(1));
+    }
+
+    @Test
+    void aKeptDefaultNetworkWhoseSubnetFailedMeanwhileIsReadAgain() throws java.sql.SQLException {
+        Response first = as(token).body(server("maker")).post("/v1/servers").then().statusCode(202).extract().response();
+        String network = first.path("resource.network.networkId");
+        awaitFinished(token, first.path("operation.id"));
+        as(token).body(server("finder")).post("/v1/servers").then().statusCode(202).body("resource.network.networkId", equalTo(network));
+        String zone = subnetsByZone(network).keySet().iterator().next();
+        // Behind the service's back, as another replica's write would be: the zone's subnet fails.
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "UPDATE subnet SET status = 'FAILED' WHERE network_id = ? AND zone = ?")) {
+            s.setObject(1, UUID.fromString(network));
+            s.setString(2, zone);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        Map<String, Object> inZone = server("in-failed-zone");
+        inZone.put("hints", Map.of("region", REGION, "zone", zone));
+        // Refused at its commit, made again with the network read anew: that zone has no usable subnet now.
+        as(token).body(inZone).post("/v1/servers").then().statusCode(409).body("detail", containsString("has no usable subnet"));
+        as(token).get("/v1/tenants/" + tenant + "/quota").then().body("used.servers", equalTo(2));
     }
 
     @Test

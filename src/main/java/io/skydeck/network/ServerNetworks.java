@@ -1,5 +1,6 @@
 package io.skydeck.network;
 
+import io.skydeck.capacity.PlacementRefused;
 import io.skydeck.compute.Server;
 import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.IpAddress;
@@ -51,7 +52,6 @@ public class ServerNetworks {
     }
 
     /** Takes of reservations that were gone when bound (each is a take, usually from memory) before the create fails. */
-    private static final int BIND_ATTEMPTS = 3;
 
     @Inject
     NetworkRepository networks;
@@ -154,8 +154,9 @@ public class ServerNetworks {
     /**
      * Takes the placed server's address on its host and records its network, subnet and groups.
      * The address is one the host held reserved (usually ready in memory, see {@link Ipam#take});
-     * it becomes the server's by an UPDATE in this transaction, so it is the server's exactly when
-     * the server exists. If the transaction does not commit, the host may use the address again.
+     * it becomes the server's by a statement of this transaction — queued, it goes with the create's
+     * last round trip ({@link Ipam#bindAtCommit}) — so it is the server's exactly when the server
+     * exists. If the transaction does not commit, the host may use the address again.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void attach(Server server, Choice choice, String zone, String host) {
@@ -164,25 +165,19 @@ public class ServerNetworks {
             throw new IllegalStateException("placement chose zone " + zone + " outside the network's subnet zones " + choice.zones());
         }
         Owner owner = ownerOf(server.id());
-        IpamStore.Reservation bound = null;
+        IpamStore.Reservation reservation;
         try {
             ipam.register(subnet.id(), Cidr.parse(subnet.cidr()), List.of(zone));
-            for (int attempt = 1; attempt <= BIND_ATTEMPTS && bound == null; attempt++) {
-                IpamStore.Reservation taken = ipam.take(subnet.id(), zone, host);
-                if (ipam.bind(taken, owner)) {
-                    bound = taken;
-                }
-            }
+            reservation = ipam.take(subnet.id(), zone, host);
         } catch (IpamRefusal refused) {
             throw new ProblemException(ProblemType.NO_CAPACITY, "no address left for the server in subnet " + subnet.cidr() + " of network "
                     + choice.network().name() + " (zone " + zone + "): " + refused.getMessage(),
                     List.of(new Problem.FieldError("networkId", refused.reason().name().toLowerCase())), Map.of());
         }
-        if (bound == null) {
-            throw new IllegalStateException(BIND_ATTEMPTS + " reservations of host " + host + " in subnet " + subnet.cidr()
-                    + " were gone when bound (swept as too old?)");
-        }
-        IpamStore.Reservation reservation = bound;
+        // Bound by the create's last round trip. A reservation gone by then (swept as too old, lost by the database) refuses
+        // the create, which its caller makes again (PlacementRefused#retrying) with another address: this one is dropped.
+        ipam.bindAtCommit(reservation, owner, message -> PlacementRefused.stale("the address reserved for host " + host
+                + " in subnet " + subnet.cidr() + " was gone when the create committed: " + message, () -> ipam.discard(reservation)));
         transactions.registerInterposedSynchronization(AfterCompletion.unlessCommitted(() -> ipam.giveBack(reservation)));
         server.attach(choice.network().id(), subnet.id(), reservation.allocation().address().toString());
         join("server", server.id(), server.tenantId(), choice.groups());

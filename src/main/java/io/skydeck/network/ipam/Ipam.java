@@ -5,6 +5,7 @@ import io.quarkus.agroal.DataSource;
 import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.ipam.store.IpamStore;
+import io.skydeck.platform.appends.Appends;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import jakarta.transaction.Transactional.TxType;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import org.hibernate.Session;
 
 /**
@@ -39,6 +41,9 @@ public class Ipam {
     /** The callers' transactions: a reservation is bound on their connection. */
     @Inject
     EntityManager em;
+
+    @Inject
+    Appends appends;
 
     @Inject
     IpamConfig config;
@@ -91,6 +96,23 @@ public class Ipam {
     @Transactional(TxType.MANDATORY)
     public boolean bind(IpamStore.Reservation reservation, Owner owner) {
         return em.unwrap(Session.class).doReturningWork(c -> store.bind(c, reservation, owner));
+    }
+
+    /**
+     * As {@link #bind}, queued to go with the rest of the caller's transaction, in its last round
+     * trip ({@link Appends#check}); if the reservation is gone by then, {@code refused} (given
+     * PostgreSQL's message) is thrown to whoever sends it and the transaction rolls back
+     * ({@link #discard} the reservation then).
+     */
+    @Transactional(TxType.MANDATORY)
+    public void bindAtCommit(IpamStore.Reservation reservation, Owner owner, Function<String, RuntimeException> refused) {
+        appends.check(new Appends.Refusal(IpamStore.BIND_REFUSED, error -> refused.apply(error.getMessage())),
+                IpamStore.BIND_OR_REFUSE, store.bindParameters(reservation, owner));
+    }
+
+    /** A reservation that could not be bound: never handed out again by this replica. */
+    public void discard(IpamStore.Reservation reservation) {
+        store.discard(reservation);
     }
 
     /** The transaction that bound the reservation rolled back: the host may use the address again. */

@@ -9,6 +9,9 @@ import io.skydeck.network.address.Cidr;
 import io.skydeck.network.address.IpAddress;
 import io.skydeck.network.ipam.store.IpamStore;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -22,6 +25,9 @@ class IpamBeanTest {
 
     @Inject
     Ipam ipam;
+
+    @Inject
+    io.agroal.api.AgroalDataSource db;
 
     @Test
     void theServiceAllocatesReleasesAndShowsBlocksAndRoutesThroughItsIpamBean() {
@@ -78,5 +84,46 @@ class IpamBeanTest {
         });
         assertThat(again.allocation().address()).as("given back, taken again").isEqualTo(taken[0].allocation().address());
         assertThat(ipam.addressesOf(network, vm)).containsExactly(again.allocation().address());
+    }
+
+    @Test
+    void aBindQueuedForTheCommitMakesTheAddressTheOwnersOrRefusesWhenTheReservationIsGone() throws SQLException {
+        UUID network = UUID.randomUUID();
+        ipam.register(network, Cidr.parse("172.19.0.0/24"), List.of("zone-1"));
+        Owner vm = new Owner("server", "vm-4");
+
+        // Queued: nothing is bound until the transaction's queued statements go, here at its commit.
+        IpamStore.Reservation bound = QuarkusTransaction.requiringNew().call(() -> {
+            IpamStore.Reservation r = ipam.take(network, "zone-1", "compute-1");
+            ipam.bindAtCommit(r, vm, IllegalStateException::new);
+            return r;
+        });
+        assertThat(ipam.addressesOf(network, vm)).containsExactly(bound.allocation().address());
+
+        // A reservation swept behind this replica's back (as the sweep of an old one, or a database that lost it) refuses.
+        Owner other = new Owner("server", "vm-5");
+        IpamStore.Reservation gone = QuarkusTransaction.requiringNew().call(() -> ipam.take(network, "zone-1", "compute-1"));
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE ipam_address SET released_at = now() WHERE network_id = ? AND address = CAST(? AS inet)")) {
+            s.setObject(1, network);
+            s.setString(2, gone.allocation().address().toString());
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            ipam.bindAtCommit(gone, other, message -> new IllegalStateException("refused: " + message));
+            ipam.giveBack(gone); // as the create's rollback does, before its caller learns of the refusal
+        })).hasStackTraceContaining("refused: address " + gone.allocation().address() + " of network " + network
+                + " is no longer reserved by this replica");
+        assertThat(ipam.addressesOf(network, other)).isEmpty();
+
+        // Discarded, it is not handed out again: the next take is another address, and binds.
+        ipam.discard(gone);
+        IpamStore.Reservation next = QuarkusTransaction.requiringNew().call(() -> {
+            IpamStore.Reservation r = ipam.take(network, "zone-1", "compute-1");
+            ipam.bindAtCommit(r, other, IllegalStateException::new);
+            return r;
+        });
+        assertThat(next.allocation().address()).isNotEqualTo(gone.allocation().address());
+        assertThat(ipam.addressesOf(network, other)).containsExactly(next.allocation().address());
     }
 }

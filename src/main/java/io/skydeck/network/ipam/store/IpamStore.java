@@ -283,18 +283,46 @@ public final class IpamStore implements AutoCloseable {
      * database); take another then.
      */
     public boolean bind(Connection c, Reservation r, Owner owner) throws SQLException {
+        Object[] parameters = bindParameters(r, owner);
+        try (PreparedStatement s = c.prepareStatement(BIND)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setObject(i + 1, parameters[i]);
+            }
+            return s.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * The statement that binds a reservation as {@link #bind} does, for a caller that sends it with
+     * others in its own transaction's pipeline, with {@link #bindParameters}: it raises SQLSTATE
+     * {@link #BIND_REFUSED} instead of answering false when the reservation is gone (V58).
+     */
+    public static final String BIND_OR_REFUSE = "SELECT ipam_bind(?, ?, ?, ?, CAST(? AS inet), ?)";
+
+    /** The SQLSTATE {@link #BIND_OR_REFUSE} refuses with. */
+    public static final String BIND_REFUSED = "SKI01";
+
+    /** The parameters of {@link #BIND_OR_REFUSE} that make the reservation the owner's. */
+    public Object[] bindParameters(Reservation r, Owner owner) {
         Objects.requireNonNull(owner, "owner");
         if (RESERVED.equals(owner.type())) {
             throw new IllegalArgumentException("an address is bound to an owner, not to \"" + RESERVED + "\"");
         }
-        try (PreparedStatement s = c.prepareStatement(BIND)) {
-            s.setString(1, owner.type());
-            s.setString(2, owner.id());
-            s.setObject(3, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-            s.setObject(4, r.network());
-            s.setString(5, r.allocation().address().toString());
-            s.setString(6, reserver.id());
-            return s.executeUpdate() == 1;
+        return new Object[] {owner.type(), owner.id(), OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), r.network(),
+                r.allocation().address().toString(), reserver.id()};
+    }
+
+    /**
+     * A reservation that could not be bound (gone from the database): not handed out again, even
+     * if it was given back meanwhile by the transaction that tried.
+     */
+    public void discard(Reservation r) {
+        LocalBlocks n = local(r.network());
+        Allocation a = r.allocation();
+        HostBlocks h = n.host(a.zone(), a.host());
+        synchronized (h) {
+            h.ready.removeIf(ready -> ready.block().index == n.layout.blockIndexOf(a.address())
+                    && ready.offset() == n.layout.offsetInBlock(a.address()));
         }
     }
 

@@ -99,7 +99,7 @@ public class ServerResource {
         });
         // The ledger re-checks the engine's choice at the end of the create's transaction; when another
         // replica took the room first, the create is rolled back and made again (key and all).
-        return PlacementRefused.retrying(() -> idempotency.execute(key, "POST /v1/servers", request, () -> {
+        return PlacementRefused.retrying(() -> idempotency.executeClaimingAtCommit(key, "POST /v1/servers", request, () -> {
             ServerService.Started started = servers.create(tenant, project, request, override);
             return accepted(started);
         }));

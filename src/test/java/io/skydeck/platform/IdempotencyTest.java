@@ -157,4 +157,65 @@ class IdempotencyTest {
         as(Tokens.admin()).queryParam("targetId", ids.get(0)).queryParam("action", "tenant.created").get("/v1/audit")
                 .then().body("items.size()", equalTo(1));
     }
+
+    @Test
+    void concurrentDuplicateServerCreatesMakeOneServerWhoseKeyIsClaimedAtTheCommit() throws Exception {
+        // POST /v1/servers claims its key in its last round trip: every duplicate does the work, waits there for the first,
+        // rolls its own back and replays the first's response.
+        UUID tenant = createTenant(uniqueName("racesrv"), quota(64, 256, 16, 0, 0));
+        UUID project = io.skydeck.support.Api.createProject(tenant, "apps");
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> server = Map.of("projectId", project.toString(), "name", "once", "flavor", "m1.small", "image", "debian-12");
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            results.add(pool.submit(() -> {
+                start.await();
+                return as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers");
+            }));
+        }
+        start.countDown();
+        List<String> ids = new ArrayList<>();
+        int replayed = 0;
+        for (Future<Response> result : results) {
+            Response response = result.get(60, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).as(response.asString()).isEqualTo(202);
+            ids.add(response.path("resource.id"));
+            replayed += "true".equals(response.header("Idempotency-Replayed")) ? 1 : 0;
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(threads).containsOnly(ids.get(0));
+        assertThat(replayed).isEqualTo(threads - 1);
+        as(Tokens.tenant(tenant)).get("/v1/servers").then().body("items.size()", equalTo(1));
+        as(Tokens.tenant(tenant)).get("/v1/tenants/" + tenant + "/quota").then().body("used.servers", equalTo(1)).body("used.vcpu", equalTo(1));
+        as(Tokens.admin()).queryParam("targetId", ids.get(0)).queryParam("action", "server.requested").get("/v1/audit")
+                .then().body("items.size()", equalTo(1));
+
+        // The same key with another body is refused, and makes nothing.
+        Map<String, Object> other = Map.of("projectId", project.toString(), "name", "other", "flavor", "m1.small", "image", "debian-12");
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(other).post("/v1/servers").then().statusCode(422);
+        as(Tokens.tenant(tenant)).get("/v1/servers").then().body("items.size()", equalTo(1));
+    }
+
+    @Test
+    void aServerCreateReplayedAfterItsWorkWouldFailStillGetsTheFirstResponse() {
+        // The duplicate's own work fails before its claim is sent (the tenant is suspended now): the key, found taken, replays.
+        UUID tenant = createTenant(uniqueName("replaysus"), quota(8, 32, 4, 0, 0));
+        UUID project = io.skydeck.support.Api.createProject(tenant, "apps");
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> server = Map.of("projectId", project.toString(), "name", "kept", "flavor", "m1.small", "image", "debian-12");
+        String id = as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers").then().statusCode(202)
+                .extract().path("resource.id");
+        as(Tokens.admin()).body(Map.of("status", "SUSPENDED")).patch("/v1/tenants/" + tenant).then().statusCode(200);
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers").then().statusCode(202)
+                .header("Idempotency-Replayed", "true").body("resource.id", equalTo(id));
+        // A new key gets the failure itself, and stays free.
+        String fresh = UUID.randomUUID().toString();
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", fresh).body(server).post("/v1/servers").then().statusCode(409);
+        as(Tokens.admin()).body(Map.of("status", "ACTIVE")).patch("/v1/tenants/" + tenant).then().statusCode(200);
+        as(Tokens.tenant(tenant)).header("Idempotency-Key", fresh).body(server).post("/v1/servers").then().statusCode(202)
+                .header("Idempotency-Replayed", (String) null);
+    }
 }

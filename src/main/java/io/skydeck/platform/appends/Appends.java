@@ -133,6 +133,8 @@ public class Appends {
     private static final class Pending implements Synchronization {
         private final DataSource dataSource;
         private final EntityManager em;
+        /** Statements that go before every row, also before those queued earlier ({@link #checkFirst}). */
+        private final List<Row> first = new ArrayList<>();
         private final List<Row> rows = new ArrayList<>();
         /** Statements that go after every row, also after those queued later ({@link #checkLast}). */
         private final List<Row> last = new ArrayList<>();
@@ -158,16 +160,21 @@ public class Appends {
 
         @Override
         public void afterCompletion(int status) {
+            first.clear();
             rows.clear();
             last.clear();
         }
 
         void queue(Row row, boolean atEnd) {
+            queue(row, atEnd ? last : rows);
+        }
+
+        void queue(Row row, List<Row> where) {
             if (committed) {
                 throw new IllegalStateException("the transaction committed with its last round trip; nothing can be queued after it: "
                         + row.sql);
             }
-            (atEnd ? last : rows).add(row);
+            where.add(row);
         }
 
         /**
@@ -175,15 +182,17 @@ public class Appends {
          * {@code commit}: the round trip ends with COMMIT, unless it carries a question someone may still read.
          */
         void send(boolean flush, boolean commit) {
-            if (rows.isEmpty() && last.isEmpty()) {
+            if (first.isEmpty() && rows.isEmpty() && last.isEmpty()) {
                 return;
             }
             if (flush) {
                 em.flush();
             }
-            List<Row> batch = new ArrayList<>(rows.size() + last.size());
+            List<Row> batch = new ArrayList<>(first.size() + rows.size() + last.size());
+            batch.addAll(first);
             batch.addAll(rows);
             batch.addAll(last);
+            first.clear();
             rows.clear();
             last.clear();
             boolean commits = commit && batch.stream().noneMatch(Row::answersLater);
@@ -248,6 +257,18 @@ public class Appends {
     @Transactional(Transactional.TxType.MANDATORY)
     public void check(Refusal refusal, String sql, Object... parameters) {
         pending().queue(new Row(sql, parameters.clone(), refusal), false);
+    }
+
+    /**
+     * As {@link #check}, for a statement that is to be the first of its round trip: it goes before
+     * every row and statement queued so far or later. For a check that may wait on another
+     * transaction and then refuse (an idempotency key another request holds): it waits before any
+     * statement of the round trip has locked a row that the other one may need.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void checkFirst(Refusal refusal, String sql, Object... parameters) {
+        Pending pending = pending();
+        pending.queue(new Row(sql, parameters.clone(), refusal), pending.first);
     }
 
     /**

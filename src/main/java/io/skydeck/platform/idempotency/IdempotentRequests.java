@@ -3,6 +3,7 @@ package io.skydeck.platform.idempotency;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.skydeck.platform.appends.Appends;
 import io.skydeck.platform.problem.ProblemException;
 import io.skydeck.platform.problem.ProblemType;
@@ -84,22 +85,95 @@ public class IdempotentRequests {
         if (key == null) {
             return action.get();
         }
-        String scope = caller.subject() + "|" + caller.tenantId().map(Object::toString).orElse("-");
+        String scope = scope();
         String hash = hash(operation, request);
-        int claimed = em.createNativeQuery("""
-                        INSERT INTO idempotency_record (scope, idem_key, request_hash, created_at)
-                        VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING""")
-                .setParameter(1, scope).setParameter(2, key).setParameter(3, hash)
-                .setParameter(4, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
-                .executeUpdate();
-        if (claimed == 0) {
+        if (claim(scope, key, hash) == 0) {
             return replay(scope, key, hash);
         }
         Response response = action.get();
         // Queued: the response goes with the action's checks (a create's ledger and quota), before them — a refusal
         // rolls it back with the rest.
-        store(scope, key, response);
+        Stored stored = stored(response);
+        appends.add("UPDATE idempotency_record SET status = ?, headers = ?, body = ? WHERE scope = ? AND idem_key = ?",
+                stored.status(), stored.headers(), stored.body(), scope, key);
         return response;
+    }
+
+    /**
+     * As {@link #execute} called outside a transaction, for an action all of whose effects lie in
+     * its transaction or are undone when it rolls back (a server's create: its rows, the address
+     * the IPAM gives back, the engine's hold). The key is claimed by the transaction's last round
+     * trip, first in it and with the response to store ({@code idempotency_claim}, V59), instead of
+     * by a statement of its own at the start and an update at the end: one round trip and one
+     * statement fewer. A duplicate does the work again and rolls it back: its claim waits for a
+     * first request still in flight, as the claim at the start did, and finding the key taken
+     * replays the stored response (or refuses a different body). A duplicate whose work fails
+     * before it gets so far (the room its first took is full now) claims the key on its own to
+     * learn whether it is taken — waiting for a first in flight the same way — and replays the
+     * first's response if so; otherwise its own failure is the answer and the key stays free.
+     */
+    public Response executeClaimingAtCommit(String key, String operation, Object request, Supplier<Response> action) {
+        if (key == null || transactions.getTransactionKey() != null) {
+            return execute(key, operation, request, action);
+        }
+        if (key.isBlank() || key.length() > 255) {
+            throw ProblemException.invalid(HEADER, "must be 1 to 255 characters");
+        }
+        String scope = scope();
+        String hash = hash(operation, request);
+        try {
+            return appends.transaction(() -> {
+                Response response = action.get();
+                Stored stored = stored(response);
+                appends.checkFirst(KEY_TAKEN, "SELECT idempotency_claim(?, ?, ?, ?, ?, ?, ?)", scope, key, hash,
+                        OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC), stored.status(), stored.headers(), stored.body());
+                return response;
+            });
+        } catch (KeyTaken taken) {
+            return QuarkusTransaction.requiringNew().call(() -> replay(scope, key, hash));
+        } catch (RuntimeException failed) {
+            try {
+                return QuarkusTransaction.requiringNew().call(() -> {
+                    if (claim(scope, key, hash) == 1) {
+                        // Claimed only to learn that no other request holds it: rolled back, the key stays free for a retry.
+                        throw new KeyFree();
+                    }
+                    return replay(scope, key, hash);
+                });
+            } catch (KeyFree free) {
+                throw failed;
+            }
+        }
+    }
+
+    /** {@code idempotency_claim} found the key taken (by a request that committed first). */
+    private static final class KeyTaken extends RuntimeException {
+        KeyTaken(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A failed request's key was free: the transaction that claimed it to find out rolls back. */
+    private static final class KeyFree extends RuntimeException {
+        KeyFree() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Appends.Refusal KEY_TAKEN = new Appends.Refusal("SKI02", error -> new KeyTaken(error.getMessage()));
+
+    private String scope() {
+        return caller.subject() + "|" + caller.tenantId().map(Object::toString).orElse("-");
+    }
+
+    /** Inserts the key's row unless it is there (after waiting for a transaction that holds it): 1 if inserted. */
+    private int claim(String scope, String key, String hash) {
+        return em.createNativeQuery("""
+                        INSERT INTO idempotency_record (scope, idem_key, request_hash, created_at)
+                        VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING""")
+                .setParameter(1, scope).setParameter(2, key).setParameter(3, hash)
+                .setParameter(4, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC))
+                .executeUpdate();
     }
 
     private Response replay(String scope, String key, String hash) {
@@ -120,7 +194,11 @@ public class IdempotentRequests {
         return replay.build();
     }
 
-    private void store(String scope, String key, Response response) {
+    /** What is stored of a response: its status, the headers a replay repeats, its body. */
+    private record Stored(int status, String headers, String body) {
+    }
+
+    private Stored stored(Response response) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : STORED_HEADERS) {
             Object value = response.getHeaders().getFirst(name);
@@ -128,9 +206,7 @@ public class IdempotentRequests {
                 headers.put(name, value.toString());
             }
         }
-        // Queued: it goes with the transaction's other queued statements, at the latest just before the commit.
-        appends.add("UPDATE idempotency_record SET status = ?, headers = ?, body = ? WHERE scope = ? AND idem_key = ?",
-                response.getStatus(), write(headers), response.hasEntity() ? write(response.getEntity()) : null, scope, key);
+        return new Stored(response.getStatus(), write(headers), response.hasEntity() ? write(response.getEntity()) : null);
     }
 
     private String hash(String operation, Object request) {

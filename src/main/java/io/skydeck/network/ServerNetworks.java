@@ -51,8 +51,6 @@ public class ServerNetworks {
         }
     }
 
-    /** Takes of reservations that were gone when bound (each is a take, usually from memory) before the create fails. */
-
     @Inject
     NetworkRepository networks;
 

@@ -142,6 +142,13 @@ public class IdempotentRequests {
                 });
             } catch (KeyFree free) {
                 throw failed;
+            } catch (ProblemException answer) {
+                // The key was taken with another body (422), or the look-up could not be made (503 busy): that is the answer.
+                answer.addSuppressed(failed);
+                throw answer;
+            } catch (RuntimeException lookUp) {
+                failed.addSuppressed(lookUp);
+                throw failed;
             }
         }
     }

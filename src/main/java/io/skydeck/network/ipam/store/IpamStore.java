@@ -135,6 +135,16 @@ public final class IpamStore implements AutoCloseable {
     private static final String BIND = """
             UPDATE ipam_address SET owner_type = ?, owner_id = ?, allocated_at = ?
              WHERE network_id = ? AND address = ?::inet AND owner_type = 'reserved' AND owner_id = ? AND released_at IS NULL""";
+    /**
+     * The statement that binds a reservation as {@link #bind} does, for a caller that sends it with
+     * others in its own transaction's pipeline, with {@link #bindParameters}: it raises SQLSTATE
+     * {@link #BIND_REFUSED} instead of answering false when the reservation is gone (V58).
+     */
+    public static final String BIND_OR_REFUSE = "SELECT ipam_bind(?, ?, ?, ?, CAST(? AS inet), ?)";
+
+    /** The SQLSTATE {@link #BIND_OR_REFUSE} refuses with. */
+    public static final String BIND_REFUSED = "SKI01";
+
     private static final String SWEEP_RESERVATIONS = """
             UPDATE ipam_address SET released_at = ?
              WHERE owner_type = 'reserved' AND released_at IS NULL AND allocated_at < ?""";
@@ -291,16 +301,6 @@ public final class IpamStore implements AutoCloseable {
             return s.executeUpdate() == 1;
         }
     }
-
-    /**
-     * The statement that binds a reservation as {@link #bind} does, for a caller that sends it with
-     * others in its own transaction's pipeline, with {@link #bindParameters}: it raises SQLSTATE
-     * {@link #BIND_REFUSED} instead of answering false when the reservation is gone (V58).
-     */
-    public static final String BIND_OR_REFUSE = "SELECT ipam_bind(?, ?, ?, ?, CAST(? AS inet), ?)";
-
-    /** The SQLSTATE {@link #BIND_OR_REFUSE} refuses with. */
-    public static final String BIND_REFUSED = "SKI01";
 
     /** The parameters of {@link #BIND_OR_REFUSE} that make the reservation the owner's. */
     public Object[] bindParameters(Reservation r, Owner owner) {

@@ -74,7 +74,8 @@ class QuotaLockSpanTest {
         UUID project = createProject(tenant, "apps");
         execute("CREATE TABLE quota_span_probe_idem (tenant_id uuid, quota_rows_locked bigint)");
         try {
-            // The stored response (the idempotency row's update) goes in the quota statement's round trip, before it.
+            // The stored response goes in the quota statement's round trip, before it: for a server's create in the key's
+            // claim, first in that round trip (an INSERT, V59); for other POSTs the key row's UPDATE.
             execute("""
                     CREATE FUNCTION quota_span_probe_idem() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
@@ -86,7 +87,7 @@ class QuotaLockSpanTest {
                       RETURN NEW;
                     END $$""");
             execute("""
-                    CREATE TRIGGER quota_span_probe_idem AFTER UPDATE ON idempotency_record
+                    CREATE TRIGGER quota_span_probe_idem AFTER INSERT OR UPDATE ON idempotency_record
                     FOR EACH ROW WHEN (NEW.status IS NOT NULL) EXECUTE FUNCTION quota_span_probe_idem()""");
 
             as(Tokens.tenant(tenant)).header("Idempotency-Key", "span-" + tenant).body(Map.of("projectId", project.toString(),

@@ -135,23 +135,12 @@ class IdempotencyTest {
         String key = UUID.randomUUID().toString();
         String name = uniqueName("race");
         int threads = 32;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Response>> results = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            results.add(pool.submit(() -> {
-                start.await();
-                return as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", name)).post("/v1/tenants");
-            }));
-        }
-        start.countDown();
         List<String> ids = new ArrayList<>();
-        for (Future<Response> result : results) {
-            Response response = result.get(60, TimeUnit.SECONDS);
+        for (Response response : concurrently(threads,
+                () -> as(Tokens.admin()).header("Idempotency-Key", key).body(Map.of("name", name)).post("/v1/tenants"))) {
             assertThat(response.statusCode()).isEqualTo(201);
             ids.add(response.path("id"));
         }
-        pool.shutdown();
         assertThat(ids).hasSize(threads).containsOnly(ids.get(0));
         as(Tokens.admin()).queryParam("name", name).get("/v1/tenants").then().body("items.size()", equalTo(1));
         as(Tokens.admin()).queryParam("targetId", ids.get(0)).queryParam("action", "tenant.created").get("/v1/audit")
@@ -167,25 +156,14 @@ class IdempotencyTest {
         String key = UUID.randomUUID().toString();
         Map<String, Object> server = Map.of("projectId", project.toString(), "name", "once", "flavor", "m1.small", "image", "debian-12");
         int threads = 8;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Response>> results = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            results.add(pool.submit(() -> {
-                start.await();
-                return as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers");
-            }));
-        }
-        start.countDown();
         List<String> ids = new ArrayList<>();
         int replayed = 0;
-        for (Future<Response> result : results) {
-            Response response = result.get(60, TimeUnit.SECONDS);
+        for (Response response : concurrently(threads,
+                () -> as(Tokens.tenant(tenant)).header("Idempotency-Key", key).body(server).post("/v1/servers"))) {
             assertThat(response.statusCode()).as(response.asString()).isEqualTo(202);
             ids.add(response.path("resource.id"));
             replayed += "true".equals(response.header("Idempotency-Replayed")) ? 1 : 0;
         }
-        pool.shutdown();
         assertThat(ids).hasSize(threads).containsOnly(ids.get(0));
         assertThat(replayed).isEqualTo(threads - 1);
         as(Tokens.tenant(tenant)).get("/v1/servers").then().body("items.size()", equalTo(1));
@@ -217,5 +195,28 @@ class IdempotencyTest {
         as(Tokens.admin()).body(Map.of("status", "ACTIVE")).patch("/v1/tenants/" + tenant).then().statusCode(200);
         as(Tokens.tenant(tenant)).header("Idempotency-Key", fresh).body(server).post("/v1/servers").then().statusCode(202)
                 .header("Idempotency-Replayed", (String) null);
+    }
+
+    /** Sends {@code threads} copies of {@code request} at once (released together) and answers their responses. */
+    private static List<Response> concurrently(int threads, java.util.concurrent.Callable<Response> request) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return request.call();
+                }));
+            }
+            start.countDown();
+            List<Response> responses = new ArrayList<>();
+            for (Future<Response> result : results) {
+                responses.add(result.get(60, TimeUnit.SECONDS));
+            }
+            return responses;
+        } finally {
+            pool.shutdown();
+        }
     }
 }

@@ -25,16 +25,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Drives operations to the end, in the background, on every replica.
@@ -43,7 +48,10 @@ import java.util.concurrent.TimeUnit;
  * token and an expiry; a heartbeat pushes the expiry on while it works. A replica that dies
  * lets its claim run out and the operation is picked up again — from its stored provider handle
  * if the provider had accepted it, or by submitting again with the same idempotency token if not.
- * That is the whole of restart recovery: there is no separate "resume" path to get wrong.
+ * That is the whole of restart recovery: there is no separate "resume" path to get wrong. The
+ * operations of a claimed batch are advanced by several workers at once
+ * ({@code skydeck.operations.workers}): with one, a replica built ~130 servers a second on two
+ * cores while its API took 300, and a stalled provider call held up the whole batch behind it.
  *
  * <p>A replica that is only slow (a stalled provider call, a long GC pause) can outlive its claim
  * while another takes the operation over. So every write of progress is fenced: it runs only
@@ -98,11 +106,22 @@ public class OperationRunner {
     SkydeckConfig config;
 
     private ScheduledExecutorService loop;
+    /** Advance the operations of a batch side by side; null: one after another, on the claiming thread. */
+    private ExecutorService workers;
     private ScheduledExecutorService heartbeat;
     /** Claims this replica holds now (claimed, not yet given up); the heartbeat renews them. */
     private final Map<UUID, UUID> held = new ConcurrentHashMap<>();
 
     void start(@Observes StartupEvent event) {
+        int count = config.operations().workers();
+        if (count > 1) {
+            var names = new AtomicInteger();
+            workers = Executors.newFixedThreadPool(count, r -> {
+                Thread t = new Thread(r, "skydeck-operation-worker-" + names.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
         if (!config.operations().runnerEnabled()) {
             LOG.info("operation runner disabled (skydeck.operations.runner-enabled=false)");
             return;
@@ -122,6 +141,9 @@ public class OperationRunner {
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();
+        }
+        if (workers != null) {
+            workers.shutdown();
         }
     }
 
@@ -167,23 +189,56 @@ public class OperationRunner {
         }
     }
 
-    /** One pass: claims what is due and advances each by one step. Returns how many it claimed. */
+    /**
+     * One pass: claims what is due and advances each by one step, several at once when there are
+     * workers. Returns how many it claimed, once every one of them has taken its step; a step that
+     * failed outside the runner's own handling is thrown from here, after the others are done.
+     */
     public int runOnce() {
         List<ClaimedOperation> due = claimDueOperations();
         // The whole batch is held (and renewed by the heartbeat) from now: the last of it may wait
         // behind slow provider calls of the others.
         due.forEach(c -> held.put(c.claim().operationId(), c.claim().token()));
+        if (workers == null || due.size() < 2) {
+            due.forEach(this::step);
+            return due.size();
+        }
+        List<Future<?>> steps = new ArrayList<>(due.size());
         for (ClaimedOperation claimed : due) {
-            Claim claim = claimed.claim();
-            MDC.put("requestId", "operation:" + claim.operationId());
+            steps.add(workers.submit(() -> step(claimed)));
+        }
+        RuntimeException failed = null;
+        for (Future<?> step : steps) {
             try {
-                advance(claim, claimed.operation());
-            } finally {
-                held.remove(claim.operationId(), claim.token());
-                MDC.remove("requestId");
+                step.get();
+            } catch (ExecutionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                if (failed == null) {
+                    failed = cause;
+                } else {
+                    failed.addSuppressed(cause);
+                }
+            } catch (InterruptedException e) {
+                // Shutting down: the workers finish their steps; what they hold runs out if they cannot.
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while operations were advancing", e);
             }
         }
+        if (failed != null) {
+            throw failed;
+        }
         return due.size();
+    }
+
+    private void step(ClaimedOperation claimed) {
+        Claim claim = claimed.claim();
+        MDC.put("requestId", "operation:" + claim.operationId());
+        try {
+            advance(claim, claimed.operation());
+        } finally {
+            held.remove(claim.operationId(), claim.token());
+            MDC.remove("requestId");
+        }
     }
 
     List<Claim> claimDue() {

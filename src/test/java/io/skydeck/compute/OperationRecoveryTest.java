@@ -56,9 +56,10 @@ public class OperationRecoveryTest {
     public static class RunnerOff implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            // These tests play a submit and its poll as two passes, so the sandbox is not polled at once.
+            // These tests play a submit and its poll as two passes, so the sandbox is not polled at once; and a
+            // batch's operations one after another (one worker), so that one can wait its turn behind another's call.
             return Map.of("skydeck.operations.runner-enabled", "false", "skydeck.network.default-vpc.providers", "none",
-                    "skydeck.operations.poll-at-once", "false");
+                    "skydeck.operations.poll-at-once", "false", "skydeck.operations.workers", "1");
         }
     }
 

@@ -9,6 +9,7 @@ import io.skydeck.connectors.sandbox.SandboxCall;
 import io.skydeck.connectors.sandbox.SandboxCloud;
 import io.skydeck.connectors.spi.CloudProvider;
 import io.skydeck.connectors.spi.ProviderUnavailable;
+import io.skydeck.connectors.spi.ServerSpec;
 import io.skydeck.providers.ProviderRegistry;
 import io.skydeck.support.InterceptedProvider;
 import io.skydeck.support.Tokens;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.skydeck.support.Api.as;
 import static io.skydeck.support.Api.createProject;
@@ -139,6 +143,38 @@ class PollAtOnceTest {
         assertThat(untouched.providerHandle()).isNull();
         assertThat(untouched.claimToken()).isEqualTo(otherReplica);
         as(token).get("/v1/servers/" + server).then().body("status", equalTo("BUILDING"));
+    }
+
+    @Test
+    void theOperationsOfABatchAdvanceSideBySide() {
+        String first = requestServer("side-a");
+        String second = requestServer("side-b");
+        // Each create waits at the provider until the other has arrived there too (10 s at most):
+        // advanced one after the other, the first would wait alone and the most at once would be one.
+        CountDownLatch bothAtTheProvider = new CountDownLatch(2);
+        AtomicInteger atTheProvider = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        providers.replace(new InterceptedProvider(sandbox, (method, args) -> {
+            if (method.getName().equals("create") && args[0] instanceof ServerSpec spec && spec.name().startsWith("side-")) {
+                mostAtOnce.accumulateAndGet(atTheProvider.incrementAndGet(), Math::max);
+                bothAtTheProvider.countDown();
+                try {
+                    bothAtTheProvider.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    atTheProvider.decrementAndGet();
+                }
+            }
+        }));
+
+        int claimed = runner.runOnce();
+
+        assertThat(claimed).isGreaterThanOrEqualTo(2);
+        assertThat(mostAtOnce.get()).as("both creates were at the provider at the same time").isEqualTo(2);
+        assertThat(state(operationOf(first)).state()).isEqualTo(Operation.State.SUCCEEDED);
+        assertThat(state(operationOf(second)).state()).isEqualTo(Operation.State.SUCCEEDED);
+        as(token).get("/v1/servers/" + second).then().body("status", equalTo("ACTIVE"));
     }
 
     private String requestServer(String name) {

@@ -146,6 +146,7 @@ public final class ApiBench {
                         r.p(50), r.p(90), r.p(99), r.p(99.9), r.latencyMicros().getMaxValue() / 1000.0, costs.get(k), keptShares.get(k), r.lateness());
             }
             System.out.println("api placement sync (the service's own skydeck_placement_sync metrics, the whole run): " + placementSyncs(http, base));
+            System.out.println(operationsDrained(database, Duration.ofSeconds(120)));
             System.out.printf(Locale.ROOT, "api get_rps=%.0f get_p99_ms=%.1f post_rps=%.0f post_p99_ms=%.1f health_p99_ms=%.1f%n",
                     results.get(1).achievedOkPerSecond(), results.get(1).p(99), results.get(3).achievedOkPerSecond(),
                     results.get(3).p(99), results.get(0).p(99));
@@ -154,6 +155,35 @@ public final class ApiBench {
             replicas.close();
         }
         System.exit(0);
+    }
+
+    /**
+     * Whether the service built what the POST phase asked for as fast as it was asked: the creates'
+     * operations still open when the phase ended (the runner's backlog), and how long after it the
+     * last of them ended (at most {@code limit}). Read from the operation table, not the service.
+     */
+    private static String operationsDrained(String url, Duration limit) throws Exception {
+        String open = "SELECT count(*) FROM operation WHERE state IN ('PENDING', 'RUNNING')";
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); var query = c.createStatement()) {
+            long start = System.nanoTime();
+            long atEnd = -1;
+            long left;
+            do {
+                try (var rs = query.executeQuery(open)) {
+                    rs.next();
+                    left = rs.getLong(1);
+                }
+                if (atEnd < 0) {
+                    atEnd = left;
+                }
+                if (left > 0) {
+                    Thread.sleep(200);
+                }
+            } while (left > 0 && System.nanoTime() - start < limit.toNanos());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return String.format(Locale.ROOT, "api operations open_after_post=%d drained_s=%s (still open: %d)", atEnd,
+                    left == 0 ? String.format(Locale.ROOT, "%.1f", seconds) : ">" + limit.toSeconds(), left);
+        }
     }
 
     /**

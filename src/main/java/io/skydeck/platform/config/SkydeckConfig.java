@@ -108,6 +108,15 @@ public interface SkydeckConfig {
         @WithDefault("true")
         boolean runnerEnabled();
 
+        /**
+         * How many claimed operations one replica advances at once. The loop claims a batch and
+         * hands its operations to this many workers, so one slow provider call does not hold up
+         * the rest of the batch, and the round trips of one operation's steps do not bound how
+         * many creates a second the replica can build. 1 advances them one after another.
+         */
+        @WithDefault("4")
+        int workers();
+
         /** How often the loop looks for due operations. */
         @WithDefault("PT0.5S")
         java.time.Duration pollInterval();

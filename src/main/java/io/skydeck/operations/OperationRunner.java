@@ -199,35 +199,55 @@ public class OperationRunner {
         // The whole batch is held (and renewed by the heartbeat) from now: the last of it may wait
         // behind slow provider calls of the others.
         due.forEach(c -> held.put(c.claim().operationId(), c.claim().token()));
-        if (workers == null || due.size() < 2) {
-            due.forEach(this::step);
-            return due.size();
+        try {
+            return advanceAll(due);
+        } finally {
+            // Whatever broke the pass, none of its claims stays held: the heartbeat would renew a claim no step
+            // works on for ever, and no pass of any replica would take that operation again. Let go, it runs out.
+            due.forEach(c -> held.remove(c.claim().operationId(), c.claim().token()));
         }
-        List<Future<?>> steps = new ArrayList<>(due.size());
-        for (ClaimedOperation claimed : due) {
-            steps.add(workers.submit(() -> step(claimed)));
-        }
+    }
+
+    private int advanceAll(List<ClaimedOperation> due) {
         RuntimeException failed = null;
-        for (Future<?> step : steps) {
-            try {
-                step.get();
-            } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                if (failed == null) {
-                    failed = cause;
-                } else {
-                    failed.addSuppressed(cause);
+        if (workers == null || due.size() < 2) {
+            // Every one takes its step even if one before it failed.
+            for (ClaimedOperation claimed : due) {
+                try {
+                    step(claimed);
+                } catch (RuntimeException e) {
+                    failed = also(failed, e);
                 }
-            } catch (InterruptedException e) {
-                // Shutting down: the workers finish their steps; what they hold runs out if they cannot.
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while operations were advancing", e);
+            }
+        } else {
+            List<Future<?>> steps = new ArrayList<>(due.size());
+            for (ClaimedOperation claimed : due) {
+                steps.add(workers.submit(() -> step(claimed)));
+            }
+            for (Future<?> step : steps) {
+                try {
+                    step.get();
+                } catch (ExecutionException e) {
+                    failed = also(failed, e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause()));
+                } catch (InterruptedException e) {
+                    // Shutting down: the workers finish their steps; what they hold runs out if they cannot.
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while operations were advancing", e);
+                }
             }
         }
         if (failed != null) {
             throw failed;
         }
         return due.size();
+    }
+
+    private static RuntimeException also(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     private void step(ClaimedOperation claimed) {

@@ -38,6 +38,7 @@ import static io.skydeck.support.Api.createTenant;
 import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
@@ -145,6 +146,29 @@ class FencedOperationsTest {
 
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                 "UPDATE operation SET claimed_until = NULL, claim_token = NULL WHERE id = ?1").setParameter(1, op2).executeUpdate());
+        providers.replace(sandbox);
+        drain();
+    }
+
+    @Test
+    void aPassThatBreaksLeavesNoClaimForTheHeartbeatToRenew() {
+        UUID op1 = UUID.fromString(requestServer("broken-1").path("operation.id"));
+        UUID op2 = UUID.fromString(requestServer("broken-2").path("operation.id"));
+        providers.replace(new InterceptedProvider(sandbox, (method, args) -> {
+            if (method.getName().equals("create")) {
+                // Not a provider's answer the runner handles: something broke the pass itself.
+                throw new AssertionError("the pass broke");
+            }
+        }));
+
+        assertThatThrownBy(runner::runOnce).isInstanceOf(AssertionError.class);
+
+        assertThat(runner.renewClaims()).as("no claim of the broken pass is renewed; each runs out and is claimed again").isZero();
+        assertThat(claimedUntil(op2)).as("the operation no step reached keeps the claim it had, to run out").isNotNull();
+
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "UPDATE operation SET claimed_until = NULL, claim_token = NULL WHERE id IN (?1, ?2)").setParameter(1, op1)
+                .setParameter(2, op2).executeUpdate());
         providers.replace(sandbox);
         drain();
     }

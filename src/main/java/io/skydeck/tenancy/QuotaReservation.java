@@ -36,12 +36,15 @@ public class QuotaReservation {
     private Instant createdAt;
     @Column(name = "released_at")
     private Instant releasedAt;
+    /** The share of the tenant's usage it charged and gives back to (V60); none for one held before shares. */
+    private Short share;
 
     protected QuotaReservation() {
     }
 
-    QuotaReservation(UUID id, UUID tenantId, String purpose, QuotaAmounts amounts, Instant now) {
+    QuotaReservation(UUID id, UUID tenantId, String purpose, QuotaAmounts amounts, int share, Instant now) {
         this.id = id;
+        this.share = (short) share;
         this.tenantId = tenantId;
         this.purpose = purpose;
         this.vcpu = amounts.vcpu();
@@ -74,4 +77,6 @@ public class QuotaReservation {
     public State state() { return state; }
     public Instant createdAt() { return createdAt; }
     public Instant releasedAt() { return releasedAt; }
+    /** A reservation held before usage had shares took from what became share 0. */
+    int share() { return share == null ? 0 : share; }
 }

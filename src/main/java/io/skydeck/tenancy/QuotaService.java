@@ -32,11 +32,15 @@ import java.util.UUID;
 /**
  * Quota limits, usage and reservations.
  *
- * <p>A reservation moves every resource's {@code used} in one conditional UPDATE
- * ({@code used + n <= hard_limit} on each row; fewer rows moved than asked for is a refusal);
- * PostgreSQL's row locks make concurrent reservations queue on those rows, so their sum can
- * never pass the limit. Rows are always locked in enum order, so two reservations (or a
- * reservation and a release) cannot deadlock each other.
+ * <p>A tenant's usage of each resource is kept in {@link #SHARES} shares ({@code quota_share},
+ * V60), whose rooms add up to the limit; a reservation picks one share at random and its charge
+ * moves that share only, each resource only while the share has room ({@code quota_charge}). A
+ * share without room takes the limit's free part from the others ({@code quota_respread}, under
+ * the resource's quota row lock, every share locked in order), and the charge is refused only when
+ * the usage summed over all shares cannot take it. So the usage never passes the limit, and
+ * concurrent creates of one tenant queue on one share's rows (one in eight), not on the tenant's.
+ * Rows are always locked in enum order, so two reservations (or a reservation and a release)
+ * cannot deadlock each other.
  */
 @ApplicationScoped
 public class QuotaService {
@@ -62,6 +66,9 @@ public class QuotaService {
 
     @Inject
     Clock clock;
+
+    /** Shares of a tenant's usage of each resource: as many as V60 made for every tenant. */
+    static final int SHARES = 8;
 
     /** Limits, usage and what is left, per resource. */
     public record Usage(QuotaAmounts limits, QuotaAmounts used) {
@@ -89,8 +96,12 @@ public class QuotaService {
         var d = config.quota().defaults();
         QuotaAmounts initial = limits.orElse(new QuotaAmounts(d.vcpu(), d.memoryGib(), d.servers(), d.workloads(), d.publicIps(), d.networks()));
         for (QuotaDimension r : QuotaDimension.values()) {
-            em.createNativeQuery("INSERT INTO quota (tenant_id, resource, hard_limit, used) VALUES (?1, ?2, ?3, 0)")
+            em.createNativeQuery("INSERT INTO quota (tenant_id, resource, hard_limit) VALUES (?1, ?2, ?3)")
                     .setParameter(1, tenantId).setParameter(2, r.key()).setParameter(3, initial.of(r))
+                    .executeUpdate();
+            em.createNativeQuery("INSERT INTO quota_share (tenant_id, resource, share, room, used)"
+                            + " SELECT ?1, ?2, s, ?3 / ?4 + CASE WHEN s = 0 THEN ?3 % ?4 ELSE 0 END, 0 FROM generate_series(0, ?4 - 1) AS s")
+                    .setParameter(1, tenantId).setParameter(2, r.key()).setParameter(3, initial.of(r)).setParameter(4, SHARES)
                     .executeUpdate();
         }
         return initial;
@@ -99,7 +110,8 @@ public class QuotaService {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Usage usage(UUID tenantId) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT resource, hard_limit, used FROM quota WHERE tenant_id = ?1")
+        List<Object[]> rows = em.createNativeQuery("SELECT q.resource, q.hard_limit, (SELECT coalesce(sum(s.used), 0) FROM quota_share s"
+                        + " WHERE s.tenant_id = q.tenant_id AND s.resource = q.resource) FROM quota q WHERE q.tenant_id = ?1")
                 .setParameter(1, tenantId).getResultList();
         Map<QuotaDimension, Long> limits = new EnumMap<>(QuotaDimension.class);
         Map<QuotaDimension, Long> used = new EnumMap<>(QuotaDimension.class);
@@ -124,6 +136,9 @@ public class QuotaService {
             em.createNativeQuery("UPDATE quota SET hard_limit = ?1 WHERE tenant_id = ?2 AND resource = ?3")
                     .setParameter(1, limits.of(r)).setParameter(2, tenant.id()).setParameter(3, r.key())
                     .executeUpdate();
+            // The shares' rooms follow the new limit (clamped to their usage if it is now over it).
+            em.createNativeQuery("SELECT quota_respread(?1, ?2, 0, 0)").setParameter(1, tenant.id()).setParameter(2, r.key())
+                    .getSingleResult();
         }
         audit.record("quota.updated", "quota", tenant.id(), tenant.id(), Map.of("from", before.limits(), "to", limits));
         return usage(tenant.id());
@@ -153,7 +168,8 @@ public class QuotaService {
         if (amounts.isZero()) {
             throw ProblemException.invalid("amounts", "reserve at least one unit of one resource");
         }
-        QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts, now());
+        QuotaReservation reservation = new QuotaReservation(UUID.randomUUID(), tenant.id(), purpose, amounts,
+                java.util.concurrent.ThreadLocalRandom.current().nextInt(SHARES), now());
         reservationRepository.persistAndFlush(reservation);
         audit.record("quota.reserved", "quota-reservation", reservation.id(), tenant.id(),
                 Map.of("purpose", purpose, "amounts", amounts));
@@ -191,8 +207,8 @@ public class QuotaService {
                 values.add(amounts.of(r));
             }
         }
-        appends.checkLast(EXCEEDED, "SELECT quota_charge(?, CAST(? AS text[]), CAST(? AS bigint[]))", reservation.tenantId(),
-                resources.toArray(String[]::new), values.toArray(Long[]::new));
+        appends.checkLast(EXCEEDED, "SELECT quota_charge(?, CAST(? AS text[]), CAST(? AS bigint[]), ?)", reservation.tenantId(),
+                resources.toArray(String[]::new), values.toArray(Long[]::new), reservation.share());
     }
 
     /** PostgreSQL's refusal of a charge: the resource that would pass its limit as the column, what is in use as the message. */
@@ -211,7 +227,7 @@ public class QuotaService {
             return managed;
         }
         QuotaAmounts amounts = managed.amounts();
-        giveBack(managed.tenantId(), amounts);
+        giveBack(managed.tenantId(), managed.share(), amounts);
         reservationRepository.flush();
         audit.record("quota.released", "quota-reservation", managed.id(), managed.tenantId(), Map.of("amounts", amounts));
         return managed;
@@ -241,12 +257,13 @@ public class QuotaService {
     }
 
     /**
-     * Moves {@code used} of every resource in {@code amounts} down by its amount in one statement.
-     * Rows are locked first, in enum order (the CTE's {@code ORDER BY … FOR UPDATE}, which the
-     * update waits for) — the order {@code quota_charge} takes them in — so charges and releases of
-     * one tenant queue rather than deadlock.
+     * Moves the usage of every resource in {@code amounts} down by its amount on the share the
+     * reservation charged, in one statement (a clamped share's room with it: V60). Rows are locked
+     * first, in enum order (the CTE's {@code ORDER BY … FOR UPDATE}, which the update waits for) —
+     * the order {@code quota_charge} takes them in — so charges and releases of one tenant queue
+     * rather than deadlock.
      */
-    private void giveBack(UUID tenantId, QuotaAmounts amounts) {
+    private void giveBack(UUID tenantId, int share, QuotaAmounts amounts) {
         StringBuilder wanted = new StringBuilder();
         List<Object> values = new java.util.ArrayList<>();
         for (QuotaDimension r : QuotaDimension.values()) {
@@ -254,19 +271,19 @@ public class QuotaService {
                 wanted.append(values.isEmpty() ? "" : ", ").append("(?, ?, ?)");
                 values.add(r.ordinal());
                 values.add(r.key());
-                values.add(-amounts.of(r));
+                values.add(amounts.of(r));
             }
         }
         if (values.isEmpty()) {
             return;
         }
-        values.add(tenantId);
-        values.add(tenantId);
+        values.addAll(List.of(tenantId, share, tenantId, share));
         appends.askLast(Statement::getUpdateCount, "WITH wanted(ord, resource, n) AS (VALUES " + wanted + "),"
-                + " locked AS (SELECT q.resource FROM quota q JOIN wanted w ON w.resource = q.resource"
-                + " WHERE q.tenant_id = ? ORDER BY w.ord FOR UPDATE OF q)"
-                + " UPDATE quota q SET used = q.used + w.n FROM wanted w"
-                + " WHERE q.tenant_id = ? AND q.resource = w.resource AND q.resource IN (SELECT resource FROM locked)",
+                + " locked AS (SELECT q.resource FROM quota_share q JOIN wanted w ON w.resource = q.resource"
+                + " WHERE q.tenant_id = ? AND q.share = ? ORDER BY w.ord FOR UPDATE OF q)"
+                + " UPDATE quota_share q SET used = q.used - w.n, room = q.room - CASE WHEN q.clamped THEN w.n ELSE 0 END"
+                + " FROM wanted w WHERE q.tenant_id = ? AND q.share = ? AND q.resource = w.resource"
+                + " AND q.resource IN (SELECT resource FROM locked)",
                 values.toArray()).get();
     }
 

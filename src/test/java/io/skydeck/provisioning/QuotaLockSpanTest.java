@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 /**
- * Every create of a tenant queues on the tenant's quota rows, so the pipeline locks them last:
+ * Every create of a tenant queues on a share of the tenant's usage (V60), so the pipeline locks it last:
  * the reservation's row is written first (the resource's row refers to it), the counters move after
  * every other row. Seen from inside the create's own transaction: a trigger on the REQUESTED
  * lifecycle event (written near the end of the pipeline) counts the tenant's quota rows that this
@@ -44,7 +44,7 @@ class QuotaLockSpanTest {
                     CREATE FUNCTION quota_span_probe() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                       INSERT INTO quota_span_probe
-                      SELECT NEW.tenant_id, NEW.resource_type, count(*) FROM quota q
+                      SELECT NEW.tenant_id, NEW.resource_type, count(*) FROM quota_share q
                        WHERE q.tenant_id = NEW.tenant_id
                          AND (q.xmin::text = (txid_current() % 4294967296)::text
                               OR q.xmax::text = (txid_current() % 4294967296)::text);
@@ -80,7 +80,7 @@ class QuotaLockSpanTest {
                     CREATE FUNCTION quota_span_probe_idem() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
                       INSERT INTO quota_span_probe_idem
-                      SELECT t.id, count(q.*) FROM tenant t LEFT JOIN quota q ON q.tenant_id = t.id
+                      SELECT t.id, count(q.*) FROM tenant t LEFT JOIN quota_share q ON q.tenant_id = t.id
                          AND (q.xmin::text = (txid_current() % 4294967296)::text
                               OR q.xmax::text = (txid_current() % 4294967296)::text)
                        WHERE NEW.scope LIKE '%' || t.id::text GROUP BY t.id;

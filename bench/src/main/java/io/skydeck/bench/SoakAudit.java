@@ -138,7 +138,7 @@ final class SoakAudit {
     }
 
     /**
-     * Each tenant's counters equal the reservations it holds, every held reservation belongs to a
+     * Each tenant's counters (summed over the shares of its usage, V60) equal the reservations it holds, every held reservation belongs to a
      * live resource, and the server and workload counters equal the live rows.
      */
     private void checkQuota(Connection c) throws SQLException {
@@ -147,7 +147,7 @@ final class SoakAudit {
             try (Statement st = c.createStatement(); ResultSet rows = st.executeQuery("""
                     SELECT q.tenant_id, q.used, coalesce((SELECT sum(r.%s) FROM quota_reservation r
                         WHERE r.tenant_id = q.tenant_id AND r.state = 'HELD'), 0)
-                    FROM quota q WHERE q.resource = '%s'""".formatted(d[1], d[0]))) {
+                    FROM (SELECT tenant_id, resource, sum(used) AS used FROM quota_share GROUP BY tenant_id, resource) q WHERE q.resource = '%s'""".formatted(d[1], d[0]))) {
                 while (rows.next()) {
                     long drift = Math.abs(rows.getLong(2) - rows.getLong(3));
                     if (drift != 0) {
@@ -165,7 +165,7 @@ final class SoakAudit {
                             AND s.deleted_at IS NULL AND s.status NOT IN ('DELETED', 'FAILED'))
                         ELSE (SELECT count(*) FROM workload w WHERE w.tenant_id = q.tenant_id
                             AND w.deleted_at IS NULL AND w.status NOT IN ('DELETED', 'FAILED')) END
-                FROM quota q WHERE q.resource IN ('servers', 'workloads')""")) {
+                FROM (SELECT tenant_id, resource, sum(used) AS used FROM quota_share GROUP BY tenant_id, resource) q WHERE q.resource IN ('servers', 'workloads')""")) {
             while (rows.next()) {
                 long drift = Math.abs(rows.getLong(3) - rows.getLong(4));
                 if (drift != 0) {

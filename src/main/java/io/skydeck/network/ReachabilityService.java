@@ -194,8 +194,7 @@ public class ReachabilityService {
         }
         // The mark before the version: a change notified after it makes the next question read again.
         TenantChanges.Mark mark = watch.mark(tenantId);
-        TopologyVersion row = em.find(TopologyVersion.class, tenantId);
-        long version = row == null ? 0 : row.version();
+        long version = TopologyVersion.of(em, tenantId);
         if (kept != null && kept.version() == version) {
             Built again = kept.marked(mark);
             built.merge(tenantId, again, (old, mine) -> old.version() > mine.version() ? old : mine);

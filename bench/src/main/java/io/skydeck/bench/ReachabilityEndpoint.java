@@ -286,7 +286,7 @@ final class ReachabilityEndpoint {
 
     private static long topologyVersion(String url, UUID tenantId) throws Exception {
         try (Connection c = DriverManager.getConnection(url, "postgres", "");
-             var s = c.prepareStatement("SELECT coalesce((SELECT version FROM network_topology_version WHERE tenant_id = ?), 0)")) {
+             var s = c.prepareStatement("SELECT coalesce((SELECT sum(version) FROM network_topology_version WHERE tenant_id = ?), 0)")) {
             s.setObject(1, tenantId);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();

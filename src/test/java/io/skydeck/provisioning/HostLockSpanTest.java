@@ -53,7 +53,7 @@ class HostLockSpanTest {
                     FOR EACH ROW WHEN (NEW.kind = 'REQUESTED' AND NEW.resource_type = 'server')
                     EXECUTE FUNCTION host_span_probe('requested-event')""");
             execute("""
-                    CREATE TRIGGER host_span_probe AFTER UPDATE ON quota
+                    CREATE TRIGGER host_span_probe AFTER UPDATE ON quota_share
                     FOR EACH ROW WHEN (NEW.used IS DISTINCT FROM OLD.used) EXECUTE FUNCTION host_span_probe('quota-counters')""");
 
             as(Tokens.tenant(tenant)).body(Map.of("projectId", project.toString(), "name", "one", "flavor", "m1.large",
@@ -66,7 +66,7 @@ class HostLockSpanTest {
                     .body("used.vcpu", equalTo(4)).body("used.servers", equalTo(1));
         } finally {
             execute("DROP TRIGGER IF EXISTS host_span_probe ON lifecycle_event");
-            execute("DROP TRIGGER IF EXISTS host_span_probe ON quota");
+            execute("DROP TRIGGER IF EXISTS host_span_probe ON quota_share");
             execute("DROP FUNCTION IF EXISTS host_span_probe()");
             execute("DROP TABLE IF EXISTS host_span_probe");
         }

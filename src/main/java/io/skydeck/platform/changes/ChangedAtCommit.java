@@ -15,7 +15,8 @@ import java.util.UUID;
  * {@link TenantChanges} ({@link TenantChanges#changedHere}) once the transaction has committed: for
  * the entity listeners of the rows behind a channel, so that what this replica keeps in memory is
  * not used again by a client that saw the commit and asks this replica at once, before PostgreSQL's
- * notification of the same change has arrived. A transaction that rolls back tells nothing.
+ * notification of the same change has arrived; and wakes the {@link ChangeRelay}, which sends that
+ * notification to the other replicas. A transaction that rolls back tells nothing.
  */
 public final class ChangedAtCommit implements Synchronization {
 
@@ -49,6 +50,8 @@ public final class ChangedAtCommit implements Synchronization {
         if (status == Status.STATUS_COMMITTED) {
             TenantChanges tenantChanges = Arc.container().instance(TenantChanges.class).get();
             changes.forEach(change -> tenantChanges.changedHere(change.channel(), change.tenant(), change.detail()));
+            // The triggers wrote the other replicas' notifications to the outbox (V62): send them now, not at the next poll.
+            Arc.container().instance(ChangeRelay.class).get().wake();
         }
     }
 }

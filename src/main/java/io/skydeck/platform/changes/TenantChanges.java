@@ -29,10 +29,11 @@ import java.util.concurrent.TimeUnit;
  * those rows — a tenant's network topology, a page of its servers — can be served without reading
  * PostgreSQL again to know whether it is still current.
  *
- * <p>Triggers on the tables behind each {@link Channel} {@code NOTIFY} the channel with the
- * tenant's id (V52, V53); PostgreSQL delivers a notification only when the changing transaction
- * commits, to every listening connection, and folds a transaction's identical notifications into
- * one. This class keeps one such connection, listening on every channel, on a thread of its own,
+ * <p>Triggers on the tables behind each {@link Channel} write a notification of the channel with
+ * the tenant's id to {@code change_outbox} in the changing transaction (V52, V53, V56, V62), and a
+ * replica's {@link ChangeRelay} sends it ({@code NOTIFY}) once that transaction has committed —
+ * at once for its own commits, within {@value ChangeRelay#POLL_MS} ms for others — folding identical
+ * ones sent together into one; PostgreSQL delivers it to every listening connection. This class keeps one such connection, listening on every channel, on a thread of its own,
  * which waits on it and counts the notifications per channel and tenant as they arrive, and hands
  * out {@link Mark}s. A reader takes a mark <em>before</em> it reads; what it built stays current
  * while {@link #unchanged} says so: the connection has listened without a break since the mark,
@@ -41,8 +42,9 @@ import java.util.concurrent.TimeUnit;
  * it, and one notified after makes {@link #unchanged} false.
  *
  * <p>Checks read two counters and never touch the connection, so they cost nothing and may run on
- * an event loop. A change is seen once the watch's thread has read its notification: on one host
- * well under a millisecond after the commit, before the client that committed it can ask again.
+ * an event loop. A change is seen once the watch's thread has read its notification: a change a
+ * replica committed through its entities about a millisecond after the commit (its relay is woken by
+ * the commit; the replica itself counted it at once), any other within the relay's poll.
  * When the connection is down, {@link #mark} answers {@code null} and readers read from the
  * database, which is always current. The connection is probed with a round trip every second, so a
  * silently dead one is noticed within about three.

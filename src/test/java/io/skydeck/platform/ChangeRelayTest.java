@@ -1,0 +1,107 @@
+package io.skydeck.platform;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.skydeck.platform.changes.TenantChanges;
+import io.skydeck.platform.changes.TenantChanges.Channel;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.uniqueName;
+import static io.skydeck.support.Operations.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The change triggers write their notifications to {@code change_outbox} instead of sending them
+ * (V62), so that no transaction that changes rows takes PostgreSQL's notification lock at its
+ * commit; the replica's relay sends them. Against the real database.
+ */
+@QuarkusTest
+class ChangeRelayTest {
+
+    @Inject
+    AgroalDataSource db;
+
+    @Inject
+    TenantChanges changes;
+
+    @Test
+    void noTriggerSendsANotificationFromTheTransactionThatChangesRows() throws SQLException {
+        List<String> notifying = new ArrayList<>();
+        List<String> writing = new ArrayList<>();
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("""
+                     SELECT DISTINCT p.proname, p.prosrc LIKE '%pg_notify%', p.prosrc LIKE '%change_notify(%'
+                     FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal""")) {
+            while (r.next()) {
+                if (r.getBoolean(2)) {
+                    notifying.add(r.getString(1));
+                }
+                if (r.getBoolean(3)) {
+                    writing.add(r.getString(1));
+                }
+            }
+        }
+        assertThat(notifying).as("trigger functions that call pg_notify").isEmpty();
+        assertThat(writing).as("trigger functions that write to the outbox").containsExactlyInAnyOrder("notify_server_rows",
+                "notify_server_rows_truncated", "bump_network_topology_version", "notify_tenant_rows", "notify_tenant_rows_truncated");
+    }
+
+    @Test
+    void aChangeCommittedElsewhereIsRelayedAndLeavesTheOutbox() throws SQLException {
+        awaitTrue(changes::live, "the watch listens");
+        UUID tenant = createTenant(uniqueName("relay"));
+        TenantChanges.Mark before = changes.mark(Channel.TENANTS, tenant);
+        // As another replica (or an operator) would: a plain UPDATE on a connection of its own, which the service's entities never saw.
+        try (Connection c = db.getConnection(); PreparedStatement p = c.prepareStatement(
+                "UPDATE tenant SET display_name = 'Relayed' WHERE id = ?")) {
+            p.setObject(1, tenant);
+            assertThat(p.executeUpdate()).isEqualTo(1);
+        }
+        awaitTrue(() -> !changes.unchanged(Channel.TENANTS, tenant, before), "the change is relayed to the watch");
+        awaitTrue(() -> waiting(tenant) == 0, "the relayed notification left the outbox");
+    }
+
+    @Test
+    void aRolledBackChangeLeavesNothingToRelay() throws SQLException {
+        UUID tenant = createTenant(uniqueName("relayrb"));
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement("UPDATE tenant SET display_name = 'Never' WHERE id = ?")) {
+                p.setObject(1, tenant);
+                p.executeUpdate();
+            }
+            assertThat(waitingOn(c, tenant)).as("inside the changing transaction").isEqualTo(1);
+            c.rollback();
+        }
+        assertThat(waiting(tenant)).isZero();
+    }
+
+    private long waiting(UUID tenant) {
+        try (Connection c = db.getConnection()) {
+            return waitingOn(c, tenant);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long waitingOn(Connection c, UUID tenant) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM change_outbox WHERE channel = 'tenant_rows' AND payload = ?")) {
+            p.setString(1, tenant.toString());
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+}

@@ -73,6 +73,19 @@ class ChangeRelayTest {
     }
 
     @Test
+    void theRelayVacuumsTheOutboxItself() {
+        // Its rows live milliseconds; autovacuum visits a table a minute apart at best, so the relay does (every 5 s).
+        awaitTrue(() -> {
+            try (Connection c = db.getConnection(); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'change_outbox'")) {
+                return r.next() && r.getLong(1) > 0;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the outbox was vacuumed");
+    }
+
+    @Test
     void aRolledBackChangeLeavesNothingToRelay() throws SQLException {
         UUID tenant = createTenant(uniqueName("relayrb"));
         try (Connection c = db.getConnection()) {

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * narrowest point. Here one thread per replica sends what is waiting in one transaction
  * ({@code change_outbox_send}: the rows it sends are deleted, skipping rows another replica's relay
  * is sending), right after a commit of this replica changed such rows ({@link #wake}, from {@link
- * ChangedAtCommit}) and every {@value #POLL_MS} ms otherwise, for changes made elsewhere (another
+ * ChangedAtCommit}; at most one send every {@value #GATHER_MS} ms, so that under load a send carries
+ * several commits' rows) and every {@value #POLL_MS} ms otherwise, for changes made elsewhere (another
  * replica's relay takes its own at once; a statement of an operator's is seen by the next poll).
  * What {@link TenantChanges} promises holds: a notification arrives only after its change has
  * committed, and one of this replica's own commits is counted at once ({@link
@@ -34,6 +35,10 @@ public class ChangeRelay {
 
     private static final Logger LOG = Logger.getLogger(ChangeRelay.class);
     static final int POLL_MS = 20;
+    /** At most one send this often: under load the commits that wake the relay come closer together than a send takes. */
+    static final int GATHER_MS = 5;
+    /** The outbox is a queue: its rows live milliseconds, so its dead ones are vacuumed this often, not at autovacuum's pace. */
+    static final long VACUUM_EVERY_MS = 5_000;
     private static final int BATCH = 1_000;
     private static final long RETRY_MS = 1_000;
 
@@ -67,12 +72,23 @@ public class ChangeRelay {
     }
 
     private void relay() {
+        long sent = 0;
+        long vacuumed = System.nanoTime();
         while (!stopping) {
             try {
                 wanted.tryAcquire(POLL_MS, TimeUnit.MILLISECONDS);
+                long since = System.nanoTime() - sent;
+                if (since < TimeUnit.MILLISECONDS.toNanos(GATHER_MS)) {
+                    TimeUnit.NANOSECONDS.sleep(TimeUnit.MILLISECONDS.toNanos(GATHER_MS) - since);
+                }
                 wanted.drainPermits();
+                sent = System.nanoTime();
                 while (!stopping && sendWaiting() >= BATCH) {
                     // more than one batch was waiting: send the rest before waiting again
+                }
+                if (System.nanoTime() - vacuumed >= TimeUnit.MILLISECONDS.toNanos(VACUUM_EVERY_MS)) {
+                    vacuum();
+                    vacuumed = System.nanoTime();
                 }
                 failing = false;
             } catch (InterruptedException e) {
@@ -99,6 +115,17 @@ public class ChangeRelay {
                 r.next();
                 return r.getInt(1);
             }
+        }
+    }
+
+    /**
+     * Clears the rows the sends deleted: each send's scan starts at the oldest row, and walked every
+     * row deleted since autovacuum's last visit (a minute apart by default), hundreds of thousands
+     * under load. Another replica vacuuming it at the same moment is left to it.
+     */
+    private void vacuum() throws SQLException {
+        try (Connection c = dataSource.getConnection(); java.sql.Statement vacuum = c.createStatement()) {
+            vacuum.execute("VACUUM (SKIP_LOCKED) change_outbox");
         }
     }
 

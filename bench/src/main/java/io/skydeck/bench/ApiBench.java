@@ -238,13 +238,11 @@ public final class ApiBench {
     private static void warmCreates(FixedRateLoad load, SoakReplicas replicas, String database, double rate, Duration round,
                                     Duration limit, double quietShare, java.util.function.IntFunction<FixedRateLoad.Call> create)
             throws Exception {
-        Duration each = round.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : round;
+        Duration each = createRound(round);
         Duration sent = Duration.ZERO;
         for (int n = 1; ; n++) {
             var before = CpuCost.Reading.now(replicas);
-            int offset = 1_000_000 * n;
-            FixedRateLoad.Result r = load.run("warm-up", rate, each, i -> create.apply(offset + i), 202);
-            awaitQuiet(database, Duration.ofSeconds(300));
+            FixedRateLoad.Result r = createAndWait(load, database, rate, each, 1_000_000 * n, create);
             CpuCost cost = CpuCost.Reading.now(replicas).since(before, r.sent());
             sent = sent.plus(each);
             boolean quiet = cost.jitShare() <= quietShare;
@@ -265,16 +263,31 @@ public final class ApiBench {
     private static void rewarmCreates(FixedRateLoad load, SoakReplicas replicas, String database, double rate, Duration round,
                                       java.util.function.IntFunction<FixedRateLoad.Call> create) {
         try {
-            Duration each = round.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : round;
+            Duration each = createRound(round);
             var before = CpuCost.Reading.now(replicas);
-            FixedRateLoad.Result r = load.run("warm-up", rate, each, i -> create.apply(900_000_000 + i), 202);
-            awaitQuiet(database, Duration.ofSeconds(300));
+            FixedRateLoad.Result r = createAndWait(load, database, rate, each, 900_000_000, create);
             CpuCost cost = CpuCost.Reading.now(replicas).since(before, r.sent());
             System.out.printf(Locale.ROOT, "api: creates again before the POST phase: %d s at %.0f/s, %d created, jit_share=%.2f%n",
                     each.toSeconds(), rate, r.ok(), cost.jitShare());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A round of warm-up creates: the warm-up's length, at least 10 s. */
+    private static Duration createRound(Duration round) {
+        return round.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : round;
+    }
+
+    /**
+     * Creates at {@code rate} for {@code each} (request i numbered {@code offset + i}, so that no two
+     * rounds share an Idempotency-Key or a name), then waits until the runner built them all.
+     */
+    private static FixedRateLoad.Result createAndWait(FixedRateLoad load, String database, double rate, Duration each, int offset,
+                                                      java.util.function.IntFunction<FixedRateLoad.Call> create) throws Exception {
+        FixedRateLoad.Result r = load.run("warm-up", rate, each, i -> create.apply(offset + i), 202);
+        awaitQuiet(database, Duration.ofSeconds(300));
+        return r;
     }
 
     /**

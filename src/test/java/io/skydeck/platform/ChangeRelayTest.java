@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.skydeck.platform.changes.TenantChanges;
 import io.skydeck.platform.changes.TenantChanges.Channel;
+import io.skydeck.support.Tokens;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -14,9 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import static io.skydeck.support.Api.as;
+import static io.skydeck.support.Api.createProject;
 import static io.skydeck.support.Api.createTenant;
+import static io.skydeck.support.Api.quota;
 import static io.skydeck.support.Api.uniqueName;
 import static io.skydeck.support.Operations.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The change triggers write their notifications to {@code change_outbox} instead of sending them
  * (V62), so that no transaction that changes rows takes PostgreSQL's notification lock at its
- * commit; the replica's relay sends them. Against the real database.
+ * commit; the replica's relay sends them. The outbox is unlogged and an update of a server row
+ * writes its place once (V63). Against the real database.
  */
 @QuarkusTest
 class ChangeRelayTest {
@@ -98,6 +104,58 @@ class ChangeRelayTest {
             c.rollback();
         }
         assertThat(waiting(tenant)).isZero();
+    }
+
+    @Test
+    void theOutboxWritesNothingToTheWal() throws SQLException {
+        // Unlogged (V63): a crash empties it, and the same crash ends every listener's connection, which they take as a gap.
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT relpersistence FROM pg_class WHERE oid = 'change_outbox'::regclass")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).as("relpersistence of change_outbox").isEqualTo("u");
+        }
+    }
+
+    @Test
+    void anUpdatedServerRowIsNotifiedOnce() throws SQLException {
+        UUID tenant = createTenant(uniqueName("relaysrv"), quota(8, 32, 4, 1, 1));
+        UUID project = createProject(tenant, "apps");
+        String token = Tokens.tenant(tenant);
+        UUID server = UUID.fromString(as(token).body(Map.of("projectId", project.toString(), "name", "one", "flavor", "m1.small",
+                "image", "debian-12", "hints", Map.of())).post("/v1/servers").then().statusCode(202).extract().path("resource.id"));
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            String place;
+            try (PreparedStatement p = c.prepareStatement("SELECT server_row_place(tenant_id, created_at, id) FROM server WHERE id = ?")) {
+                p.setObject(1, server);
+                try (ResultSet r = p.executeQuery()) {
+                    assertThat(r.next()).isTrue();
+                    place = r.getString(1);
+                }
+            }
+            // Rows of this transaction only: the relay cannot see (nor take) them before the commit.
+            try (PreparedStatement p = c.prepareStatement("UPDATE server SET name = 'renamed' WHERE id = ?")) {
+                p.setObject(1, server);
+                assertThat(p.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(placesWaiting(c, place)).as("an update: its place, once (old and new are the same)").isEqualTo(1);
+            try (PreparedStatement p = c.prepareStatement("UPDATE server SET name = 'renamed-again' WHERE id = ?")) {
+                p.setObject(1, server);
+                assertThat(p.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(placesWaiting(c, place)).as("each update adds it once").isEqualTo(2);
+            c.rollback();
+        }
+    }
+
+    private static long placesWaiting(Connection c, String place) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM change_outbox WHERE channel = 'server_rows' AND payload = ?")) {
+            p.setString(1, place);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 
     private long waiting(UUID tenant) {

@@ -62,14 +62,21 @@ public final class ApiBench {
                 + phase.toSeconds()));
         int hostsPerZone = Integer.parseInt(options.getOrDefault("hosts-per-zone",
                 Long.toString((long) Math.ceil(mostServers * 1.1 / (2 * 128)))));
+        // The service's JVM options: bench/run passes those the packaged image starts it with (Dockerfile.jvm).
+        String serviceJvm = options.getOrDefault("service-jvm", "").trim();
         System.out.printf(Locale.ROOT, "api: %s on embedded defaults, %d servers seeded, %d sandbox hosts a zone, GET at %.0f/s, POST at %.0f/s, %d connections, "
-                        + "%d s per phase after %d s warm-up; cores=%d load=%s %s%n", jar, servers, hostsPerZone, getRate, postRate, connections,
-                phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage(), FixedRateLoad.clientJvm());
+                        + "%d s per phase after %d s warm-up; cores=%d load=%s service_jvm=%s %s%n", jar, servers, hostsPerZone, getRate, postRate,
+                connections, phase.toSeconds(), warmup.toSeconds(), Runtime.getRuntime().availableProcessors(), loadAverage(),
+                serviceJvm.isEmpty() ? "(java's defaults)" : serviceJvm.replace(' ', ','), FixedRateLoad.clientJvm());
 
         Path work = Files.createTempDirectory("skydeck-api-");
         Path topology = work.resolve("api-topology.json");
         Files.writeString(topology, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(topology(hostsPerZone)));
-        List<String> serviceOptions = new ArrayList<>(List.of(
+        List<String> serviceOptions = new ArrayList<>();
+        if (!serviceJvm.isEmpty()) {
+            serviceOptions.addAll(List.of(serviceJvm.split("\\s+")));
+        }
+        serviceOptions.addAll(List.of(
                 "-Dskydeck.data-dir=" + work.resolve("data"),
                 "-Dskydeck.sandbox.realistic-latency=false",
                 "-Dskydeck.sandbox.topology-file=" + topology,

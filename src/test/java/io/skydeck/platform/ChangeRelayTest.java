@@ -117,6 +117,16 @@ class ChangeRelayTest {
     }
 
     @Test
+    void noVacuumOfTheOutboxWaitsForItsExclusiveLock() throws SQLException {
+        // V64: truncating its emptied end needs the table's exclusive lock, which the inserts never leave free for long.
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT reloptions FROM pg_class WHERE oid = 'change_outbox'::regclass")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).contains("vacuum_truncate=false");
+        }
+    }
+
+    @Test
     void anUpdatedServerRowIsNotifiedOnce() throws SQLException {
         UUID tenant = createTenant(uniqueName("relaysrv"), quota(8, 32, 4, 1, 1));
         UUID project = createProject(tenant, "apps");

@@ -1,7 +1,7 @@
 -- What the change outbox (V62) cost PostgreSQL at 300 creates/s (bench/README.md, "api", eighteenth
 -- session; pg_stat_statements over a POST phase): ~3.8 rows a create, each an insert, a delete and
--- an index entry written to the WAL, and a VACUUM every 5 s that took ~0.75 s, most of it writing
--- the WAL of pages it cleaned. Two changes:
+-- an index entry written to the WAL and vacuumed again (the VACUUM every 5 s took ~0.75 s, though
+-- most of that turned out to be sleeping, V64). Three changes:
 --
 -- 1. The outbox is UNLOGGED: nothing of it goes to the WAL. A crash of PostgreSQL empties it (an
 --    unlogged table is truncated on recovery), losing notifications of changes that committed but

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * replica's relay takes its own at once; a statement of an operator's is seen by the next poll).
  * What {@link TenantChanges} promises holds: a notification arrives only after its change has
  * committed, and one of this replica's own commits is counted at once ({@link
- * TenantChanges#changedHere}) without waiting for it.
+ * TenantChanges#changedHere}) without waiting for it. The outbox is unlogged and has no index (V63,
+ * V64): a crash of PostgreSQL empties it, and also ends the listening connection of every replica,
+ * which {@link TenantChanges} takes as a gap in which anything may have changed.
  */
 @ApplicationScoped
 public class ChangeRelay {

@@ -1,10 +1,9 @@
 -- The outbox's primary key index cost more than the rows it ordered (bench/README.md, "api",
 -- eighteenth session; pg_stat_statements over a POST phase at 300 creates/s): every row inserted
--- went into it, each send walked it from its oldest entries over those deleted since the last
--- vacuum (~350 µs a send for ~5 rows), and the relay's VACUUM every 5 s spent ~0.8 s, most of it
--- in the index. The table holds a few milliseconds of rows: without an index, an insert is a heap
--- insert, a send reads the table's few pages and sorts what is there, and a vacuum is one pass over
--- those pages.
+-- went into it, and each send walked it from its oldest entries over those deleted since the last
+-- vacuum (~350 µs a send for ~5 rows). The table holds a few milliseconds of rows: without an
+-- index, an insert is a heap insert, a send reads the table's few pages and sorts what is there,
+-- and a vacuum is one pass over those pages.
 ALTER TABLE change_outbox DROP CONSTRAINT change_outbox_pkey;
 
 -- And no vacuum of it (the relay's every 5 s, or autovacuum's) tries to cut the emptied pages off
